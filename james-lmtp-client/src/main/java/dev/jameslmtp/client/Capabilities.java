@@ -1,0 +1,111 @@
+package dev.jameslmtp.client;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * The service extensions a server listed in its reply to LHLO (the first line, the server's
+ * name, is not a capability). Keywords are case-insensitive; each maps to its parameters.
+ */
+public final class Capabilities {
+
+    public static final Capabilities NONE = new Capabilities(Map.of());
+
+    private final Map<String, List<String>> keywords;
+
+    private Capabilities(Map<String, List<String>> keywords) {
+        this.keywords = keywords;
+    }
+
+    /** Parses an LHLO reply. */
+    public static Capabilities from(Reply lhloReply) {
+        Map<String, List<String>> keywords = new LinkedHashMap<>();
+        List<String> lines = lhloReply.lines();
+        for (int i = 1; i < lines.size(); i++) {
+            String[] words = lines.get(i).strip().split("[ =]+");
+            if (words.length == 0 || words[0].isEmpty()) {
+                continue;
+            }
+            String keyword = words[0].toUpperCase(Locale.ROOT);
+            List<String> params = List.of(words).subList(1, words.length);
+            if (keyword.equals("AUTH") && keywords.containsKey("AUTH")) {
+                // "AUTH PLAIN" and the old "AUTH=PLAIN" may both appear: keep the union.
+                java.util.LinkedHashSet<String> union = new java.util.LinkedHashSet<>(keywords.get("AUTH"));
+                union.addAll(params);
+                params = List.copyOf(union);
+            }
+            keywords.put(keyword, List.copyOf(params));
+        }
+        return new Capabilities(Map.copyOf(keywords));
+    }
+
+    public boolean has(String keyword) {
+        return keywords.containsKey(keyword.toUpperCase(Locale.ROOT));
+    }
+
+    public List<String> parameters(String keyword) {
+        return keywords.getOrDefault(keyword.toUpperCase(Locale.ROOT), List.of());
+    }
+
+    public Set<String> keywords() {
+        return keywords.keySet();
+    }
+
+    public boolean pipelining() {
+        return has("PIPELINING");
+    }
+
+    public boolean eightBitMime() {
+        return has("8BITMIME");
+    }
+
+    public boolean smtpUtf8() {
+        return has("SMTPUTF8");
+    }
+
+    public boolean dsn() {
+        return has("DSN");
+    }
+
+    public boolean enhancedStatusCodes() {
+        return has("ENHANCEDSTATUSCODES");
+    }
+
+    /** True when SIZE is offered, with or without a limit. */
+    public boolean size() {
+        return has("SIZE");
+    }
+
+    /** The advertised SIZE limit in bytes, when there is one (SIZE 0 or a bare SIZE means none). */
+    public OptionalLong sizeLimit() {
+        List<String> params = parameters("SIZE");
+        if (params.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        try {
+            long limit = Long.parseLong(params.get(0));
+            return limit > 0 ? OptionalLong.of(limit) : OptionalLong.empty();
+        } catch (NumberFormatException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    /** SASL mechanisms offered with AUTH, upper case. */
+    public List<String> authMechanisms() {
+        return parameters("AUTH").stream().map(m -> m.toUpperCase(Locale.ROOT)).toList();
+    }
+
+    public Optional<String> first(String keyword) {
+        return parameters(keyword).stream().findFirst();
+    }
+
+    @Override
+    public String toString() {
+        return String.join(" ", keywords.keySet());
+    }
+}

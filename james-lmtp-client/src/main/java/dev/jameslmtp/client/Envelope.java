@@ -1,0 +1,40 @@
+package dev.jameslmtp.client;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Who a message is from and for. The empty sender is the null reverse-path {@code <>} (bounces).
+ * Recipients are kept in order and may repeat: RFC 2033 gives each RCPT its own reply.
+ * {@code ret} and {@code envid} are RFC 3461 MAIL parameters, sent when the server offers DSN.
+ */
+public record Envelope(String sender, List<Recipient> recipients, Optional<String> ret, Optional<String> envid) {
+
+    public Envelope {
+        WireSafety.requireAddress("sender address", Objects.requireNonNull(sender, "sender"));
+        recipients = List.copyOf(recipients);
+        if (recipients.isEmpty()) {
+            throw new IllegalArgumentException("an envelope needs at least one recipient");
+        }
+        ret.ifPresent(r -> {
+            if (!r.equals("FULL") && !r.equals("HDRS")) {
+                throw new IllegalArgumentException("RET must be FULL or HDRS");
+            }
+        });
+        envid.ifPresent(e -> WireSafety.requireParameterValue("ENVID", e));
+    }
+
+    public static Envelope of(String sender, String... recipients) {
+        return new Envelope(sender, List.of(recipients).stream().map(Recipient::of).toList(), Optional.empty(), Optional.empty());
+    }
+
+    public static Envelope of(String sender, List<Recipient> recipients) {
+        return new Envelope(sender, recipients, Optional.empty(), Optional.empty());
+    }
+
+    /** True when the sender or a recipient needs SMTPUTF8. */
+    boolean senderNeedsSmtpUtf8() {
+        return WireSafety.needsSmtpUtf8(sender);
+    }
+}

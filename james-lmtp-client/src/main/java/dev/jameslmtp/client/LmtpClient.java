@@ -1,0 +1,120 @@
+package dev.jameslmtp.client;
+
+import java.net.InetAddress;
+import java.util.Objects;
+
+/**
+ * The LMTP client (RFC 2033): immutable settings from which sessions are opened.
+ *
+ * <pre>{@code
+ * LmtpClient client = LmtpClient.builder().lhloName("james.example.com").build();
+ * DeliveryResult result = client.deliver(Destination.parse("unix:/run/dovecot/lmtp"),
+ *         Envelope.of("alice@example.com", "bob@example.com"), Content.of(bytes));
+ * }</pre>
+ *
+ * {@link #deliver} opens a session, runs one transaction, sends QUIT and returns one outcome per
+ * recipient; it never throws for server or network trouble. {@link #connect} opens a session
+ * for several transactions. Thread-safe: settings are immutable and each session is its own.
+ */
+public final class LmtpClient {
+
+    private final String lhloName;
+    private final Timeouts timeouts;
+    private final Transcript transcript;
+    private final boolean skipQuitResponse;
+
+    private LmtpClient(Builder builder) {
+        this.lhloName = builder.lhloName;
+        this.timeouts = builder.timeouts;
+        this.transcript = builder.transcript;
+        this.skipQuitResponse = builder.skipQuitResponse;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Connects, reads the greeting and sends LHLO.
+     *
+     * @throws LmtpConnectException when the session cannot be opened; its verdict applies to every recipient
+     */
+    public LmtpConnection connect(Destination destination) throws LmtpConnectException {
+        return LmtpConnection.open(Objects.requireNonNull(destination, "destination"), lhloName, timeouts, transcript, skipQuitResponse);
+    }
+
+    /** One transaction on a session of its own; every recipient gets exactly one outcome. */
+    public DeliveryResult deliver(Destination destination, Envelope envelope, Content content) {
+        LmtpConnection connection;
+        try {
+            connection = connect(destination);
+        } catch (LmtpConnectException e) {
+            RecipientLedger ledger = new RecipientLedger(envelope);
+            ledger.decideRemaining(e.verdict());
+            return ledger.result(destination.toString());
+        }
+        try {
+            return connection.deliver(envelope, content);
+        } finally {
+            connection.quit();
+        }
+    }
+
+    public String lhloName() {
+        return lhloName;
+    }
+
+    public Timeouts timeouts() {
+        return timeouts;
+    }
+
+    /** This machine's host name, as Postfix's {@code $myhostname}; {@code localhost} if it has none. */
+    public static String localHostName() {
+        try {
+            String name = InetAddress.getLocalHost().getCanonicalHostName();
+            return name.matches("[\\x21-\\x7e]+") ? name : "localhost";
+        } catch (java.io.IOException e) {
+            return "localhost";
+        }
+    }
+
+    public static final class Builder {
+        private String lhloName;
+        private Timeouts timeouts = Timeouts.defaults();
+        private Transcript transcript = Transcript.NONE;
+        private boolean skipQuitResponse;
+
+        private Builder() {
+        }
+
+        /** The LHLO argument; default: this machine's host name. */
+        public Builder lhloName(String lhloName) {
+            this.lhloName = WireSafety.requireLhloName(Objects.requireNonNull(lhloName, "lhloName"));
+            return this;
+        }
+
+        public Builder timeouts(Timeouts timeouts) {
+            this.timeouts = Objects.requireNonNull(timeouts, "timeouts");
+            return this;
+        }
+
+        /** Where {@code C:}/{@code S:} lines go; default: nowhere. */
+        public Builder transcript(Transcript transcript) {
+            this.transcript = Objects.requireNonNull(transcript, "transcript");
+            return this;
+        }
+
+        /** Do not wait for the reply to QUIT (Postfix's {@code lmtp_skip_quit_response}); default false. */
+        public Builder skipQuitResponse(boolean skip) {
+            this.skipQuitResponse = skip;
+            return this;
+        }
+
+        public LmtpClient build() {
+            if (lhloName == null) {
+                lhloName = localHostName();
+            }
+            return new LmtpClient(this);
+        }
+    }
+}

@@ -1,0 +1,390 @@
+package dev.jameslmtp.client;
+
+import java.io.Closeable;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An open LMTP session: greeted, LHLO answered, ready for transactions.
+ *
+ * <p>{@link #deliver} runs one transaction (MAIL, RCPT per recipient, DATA, content, final dot)
+ * and never throws for server or network trouble: every recipient comes back with exactly one
+ * outcome. When the server offers PIPELINING, MAIL, every RCPT and DATA go out in one write (in
+ * windows of {@value #PIPELINE_WINDOW} commands for very long recipient lists, RFC 2920 §3.1).
+ * The content is sent only when at least one RCPT was accepted. After the dot, one reply is read
+ * per accepted RCPT, in RCPT order, matched by position, duplicates included (RFC 2033 §4.2).
+ * A second transaction on the same connection starts with RSET.
+ *
+ * <p>After a timeout, a lost connection, a protocol error or a 421 the connection is no longer
+ * usable ({@link #isUsable()}); the recipients without an outcome are temporary failures.
+ * Not thread-safe: one transaction at a time.
+ */
+public final class LmtpConnection implements Closeable {
+
+    static final int PIPELINE_WINDOW = 100;
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(LmtpConnection.class);
+
+    private final Wire wire;
+    private final String peer;
+    private final String serverName;
+    private final Capabilities capabilities;
+    private final boolean skipQuitResponse;
+    private boolean usable = true;
+    private int transactions;
+
+    private LmtpConnection(Wire wire, Reply lhlo, boolean skipQuitResponse) {
+        this.wire = wire;
+        this.peer = wire.peer();
+        this.serverName = lhlo.lines().get(0).strip().split("\\s+")[0];
+        this.capabilities = Capabilities.from(lhlo);
+        this.skipQuitResponse = skipQuitResponse;
+    }
+
+    /** Connects, reads the greeting and sends LHLO. */
+    static LmtpConnection open(Destination destination, String lhloName, Timeouts timeouts, Transcript transcript,
+                               boolean skipQuitResponse) throws LmtpConnectException {
+        String peer = destination.toString();
+        Socket socket;
+        try {
+            socket = Connector.open(destination, timeouts.of(Stage.CONNECT));
+        } catch (IOException e) {
+            throw new LmtpConnectException(Trouble.ofException(Stage.CONNECT, peer, e), e);
+        }
+        Wire wire = null;
+        try {
+            wire = new Wire(socket, peer, timeouts, transcript);
+            wire.stage(Stage.GREETING);
+            Reply greeting = wire.read();
+            if (!greeting.isPositive()) {
+                throw new LmtpConnectException(Trouble.ofReply(Stage.GREETING, greeting), null);
+            }
+            wire.stage(Stage.LHLO);
+            wire.send(Command.of("LHLO " + lhloName));
+            Reply lhlo = wire.read();
+            if (!lhlo.isPositive()) {
+                throw new LmtpConnectException(Trouble.ofReply(Stage.LHLO, lhlo), null);
+            }
+            return new LmtpConnection(wire, lhlo, skipQuitResponse);
+        } catch (LmtpConnectException e) {
+            closeQuietly(wire, socket);
+            throw e;
+        } catch (IOException e) {
+            Stage stage = wire == null ? Stage.GREETING : wire.stage();
+            closeQuietly(wire, socket);
+            throw new LmtpConnectException(Trouble.ofException(stage, peer, e), e);
+        }
+    }
+
+    /** Runs one transaction. Every recipient of {@code envelope} gets exactly one outcome. */
+    public DeliveryResult deliver(Envelope envelope, Content content) {
+        RecipientLedger ledger = new RecipientLedger(envelope);
+        if (!usable) {
+            ledger.decideRemaining(Trouble.ofException(Stage.RSET, peer, new IOException("connection is no longer usable")));
+            return ledger.result(peer);
+        }
+        ContentInfo info;
+        try {
+            info = ContentInfo.scan(content);
+        } catch (IOException e) {
+            ledger.decideRemaining(Trouble.ofException(Stage.MAIL, peer, e));
+            return ledger.result(peer);
+        }
+        try {
+            if (transactions++ > 0) {
+                reset();
+            }
+            if (!refusedBeforeSending(envelope, info, ledger)) {
+                transact(envelope, content, info, ledger);
+            }
+        } catch (ServerClosingException e) {
+            breakConnection();
+            ledger.decideRemaining(Trouble.ofReply(e.stage, e.reply));
+        } catch (IOException e) {
+            Stage stage = wire.stage();
+            breakConnection();
+            if (stage == Stage.DOT) {
+                LOGGER.warn("{}: {} recipient(s) without a reply after the final dot; they will be retried, and the message "
+                        + "may be delivered to them more than once", peer, ledger.undecided().size());
+            }
+            ledger.decideRemaining(Trouble.ofException(stage, peer, e));
+        }
+        return ledger.result(peer);
+    }
+
+    /** SIZE and SMTPUTF8 checks that fail recipients before a byte is sent; true when none is left. */
+    private boolean refusedBeforeSending(Envelope envelope, ContentInfo info, RecipientLedger ledger) {
+        OptionalLong limit = capabilities.sizeLimit();
+        if (limit.isPresent() && info.size() > limit.getAsLong()) {
+            ledger.decideRemaining(Trouble.messageTooBig(info.size(), limit.getAsLong(), peer));
+            return true;
+        }
+        if (!capabilities.smtpUtf8()) {
+            if (envelope.senderNeedsSmtpUtf8()) {
+                ledger.decideRemaining(Trouble.smtpUtf8Required(peer, "sender"));
+                return true;
+            }
+            for (int i = 0; i < envelope.recipients().size(); i++) {
+                if (WireSafety.needsSmtpUtf8(envelope.recipients().get(i).address())) {
+                    ledger.decide(i, Trouble.smtpUtf8Required(peer, "recipient"));
+                }
+            }
+        }
+        return ledger.undecided().isEmpty();
+    }
+
+    private void transact(Envelope envelope, Content content, ContentInfo info, RecipientLedger ledger) throws IOException {
+        List<Integer> recipients = ledger.undecided();
+        List<Command> commands = new ArrayList<>(recipients.size() + 2);
+        commands.add(mailCommand(envelope, recipients, info));
+        for (int index : recipients) {
+            commands.add(rcptCommand(envelope.recipients().get(index)));
+        }
+        commands.add(Command.of("DATA"));
+
+        List<Integer> accepted = new ArrayList<>();
+        Reply mailReply = null;
+        int window = capabilities.pipelining() ? PIPELINE_WINDOW : 1;
+        for (int sent = 0; sent < commands.size(); ) {
+            int end = Math.min(commands.size(), sent + window);
+            wire.stage(sent == 0 ? Stage.MAIL : end == commands.size() && end - sent == 1 ? Stage.DATA : Stage.RCPT);
+            wire.send(commands.subList(sent, end));
+            for (int k = sent; k < end; k++) {
+                if (k == 0) {
+                    mailReply = readReply(Stage.MAIL);
+                    if (!mailReply.isPositive() && window == 1) {
+                        ledger.decideRemaining(Trouble.ofReply(Stage.MAIL, mailReply));
+                        return;
+                    }
+                } else if (k <= recipients.size()) {
+                    int index = recipients.get(k - 1);
+                    Reply rcptReply = readReply(Stage.RCPT);
+                    if (!mailReply.isPositive()) {
+                        ledger.decide(index, Trouble.ofReply(Stage.MAIL, mailReply));
+                    } else if (rcptReply.isPositive()) {
+                        accepted.add(index);
+                    } else {
+                        ledger.decide(index, Trouble.ofReply(Stage.RCPT, rcptReply));
+                    }
+                } else {
+                    data(readReply(Stage.DATA), content, accepted, ledger);
+                    return;
+                }
+            }
+            sent = end;
+            if (window == 1 && sent == commands.size() - 1 && accepted.isEmpty()) {
+                return; // lock-step: no RCPT accepted, so no DATA (RFC 2033 §4.2)
+            }
+        }
+    }
+
+    private void data(Reply dataReply, Content content, List<Integer> accepted, RecipientLedger ledger) throws IOException {
+        if (!dataReply.isIntermediate()) {
+            for (int index : accepted) {
+                ledger.decide(index, Trouble.ofReply(Stage.DATA, dataReply));
+            }
+            return;
+        }
+        if (accepted.isEmpty()) {
+            // A server that says 354 with no accepted recipient broke RFC 2033 §4.2; end the
+            // empty DATA at once (RFC 2920 §3.1) and expect nothing useful from the reply.
+            wire.stage(Stage.DOT);
+            wire.send(Command.of("."));
+            wire.read();
+            return;
+        }
+        sendContent(content);
+        for (int index : accepted) {
+            Reply reply = readReply(Stage.DOT);
+            ledger.decide(index, Trouble.ofReply(Stage.DOT, reply));
+        }
+    }
+
+    private void sendContent(Content content) throws IOException {
+        wire.stage(Stage.BODY);
+        PeerGuard guard = new PeerGuard(wire.content());
+        DotStuffingOutputStream data = new DotStuffingOutputStream(guard);
+        try {
+            content.writeTo(data);
+        } catch (IOException | RuntimeException e) {
+            if (guard.failure != null) {
+                throw guard.failure;
+            }
+            throw new ContentException(e instanceof IOException io ? io : new IOException(e.toString(), e));
+        }
+        wire.stage(Stage.DOT);
+        data.finish();
+        wire.transcript().client("[" + data.messageBytes() + " bytes of message content]");
+        wire.transcript().client(".");
+    }
+
+    /** Reads a reply; a 421 means the server is closing and ends the transaction. */
+    private Reply readReply(Stage stage) throws IOException {
+        wire.stage(stage);
+        Reply reply = wire.read();
+        if (reply.code() == 421) {
+            throw new ServerClosingException(stage, reply);
+        }
+        return reply;
+    }
+
+    private void reset() throws IOException {
+        wire.stage(Stage.RSET);
+        wire.send(Command.of("RSET"));
+        Reply reply = readReply(Stage.RSET);
+        if (!reply.isPositive()) {
+            throw new LmtpProtocolException("RSET was answered " + Transcript.neutralise(reply.toString()));
+        }
+    }
+
+    private Command mailCommand(Envelope envelope, List<Integer> recipients, ContentInfo info) {
+        StringBuilder mail = new StringBuilder("MAIL FROM:<").append(envelope.sender()).append('>');
+        if (info.eightBit() && capabilities.eightBitMime()) {
+            mail.append(" BODY=8BITMIME");
+        }
+        if (capabilities.size()) {
+            mail.append(" SIZE=").append(info.size());
+        }
+        boolean utf8 = envelope.senderNeedsSmtpUtf8()
+                || recipients.stream().anyMatch(i -> WireSafety.needsSmtpUtf8(envelope.recipients().get(i).address()));
+        if (utf8 && capabilities.smtpUtf8()) {
+            mail.append(" SMTPUTF8");
+        }
+        if (capabilities.dsn()) {
+            envelope.ret().ifPresent(ret -> mail.append(" RET=").append(ret));
+            envelope.envid().ifPresent(envid -> mail.append(" ENVID=").append(envid));
+        }
+        return Command.of(mail.toString());
+    }
+
+    private Command rcptCommand(Recipient recipient) {
+        StringBuilder rcpt = new StringBuilder("RCPT TO:<").append(recipient.address()).append('>');
+        if (capabilities.dsn()) {
+            recipient.notification().ifPresent(notify -> rcpt.append(" NOTIFY=").append(notify));
+            recipient.originalRecipient().ifPresent(orcpt -> rcpt.append(" ORCPT=").append(orcpt));
+        }
+        return Command.of(rcpt.toString());
+    }
+
+    /** The extensions the server listed in its LHLO reply. */
+    public Capabilities capabilities() {
+        return capabilities;
+    }
+
+    /** The name the server gave in the first line of its LHLO reply. */
+    public String serverName() {
+        return serverName;
+    }
+
+    /** The destination this connection talks to, as text. */
+    public String peer() {
+        return peer;
+    }
+
+    /** False after a timeout, lost connection, protocol error or 421: close it, do not reuse it. */
+    public boolean isUsable() {
+        return usable && wire.isOpen();
+    }
+
+    /** How many transactions were started on this connection. */
+    public int transactions() {
+        return transactions;
+    }
+
+    /**
+     * Sends QUIT, waits for its reply unless told not to (Postfix's {@code lmtp_skip_quit_response}),
+     * then closes. Failures here change nothing for delivered mail and are ignored.
+     */
+    public void quit() {
+        if (isUsable()) {
+            try {
+                wire.stage(Stage.QUIT);
+                wire.send(Command.of("QUIT"));
+                if (!skipQuitResponse) {
+                    wire.read();
+                }
+            } catch (IOException e) {
+                LOGGER.debug("{}: QUIT failed: {}", peer, e.toString());
+            }
+        }
+        close();
+    }
+
+    /** Closes the socket without QUIT. */
+    @Override
+    public void close() {
+        usable = false;
+        wire.close();
+    }
+
+    private void breakConnection() {
+        close();
+    }
+
+    private static void closeQuietly(Wire wire, Socket socket) {
+        if (wire != null) {
+            wire.close();
+        } else {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // nothing to do
+            }
+        }
+    }
+
+    /** Remembers a failure of the socket, so content errors can be told from network errors. */
+    private static final class PeerGuard extends FilterOutputStream {
+        private IOException failure;
+
+        PeerGuard(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            try {
+                out.write(bytes, offset, length);
+            } catch (IOException e) {
+                failure = e;
+                throw e;
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            try {
+                out.flush();
+            } catch (IOException e) {
+                failure = e;
+                throw e;
+            }
+        }
+    }
+
+    /** A 421 reply: the server is closing the connection. */
+    private static final class ServerClosingException extends IOException {
+        private static final long serialVersionUID = 1L;
+        private final transient Stage stage;
+        private final transient Reply reply;
+
+        ServerClosingException(Stage stage, Reply reply) {
+            super("server is closing: " + reply);
+            this.stage = stage;
+            this.reply = reply;
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package dev.jameslmtp.client;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Marks each recipient of one transaction exactly once, as Postfix's {@code smtp_rcpt.c} does,
+ * and refuses to produce a result while any recipient is undecided. Deciding a recipient twice
+ * is a bug in the client and throws.
+ */
+final class RecipientLedger {
+
+    private final Envelope envelope;
+    private final RecipientOutcome[] outcomes;
+
+    RecipientLedger(Envelope envelope) {
+        this.envelope = envelope;
+        this.outcomes = new RecipientOutcome[envelope.recipients().size()];
+    }
+
+    void decide(int index, Verdict verdict) {
+        if (outcomes[index] != null) {
+            throw new IllegalStateException("recipient " + index + " was already decided: " + outcomes[index]);
+        }
+        outcomes[index] = verdict.forRecipient(index, envelope.recipients().get(index));
+    }
+
+    boolean isDecided(int index) {
+        return outcomes[index] != null;
+    }
+
+    /** Decides every recipient that has no outcome yet. */
+    void decideRemaining(Verdict verdict) {
+        for (int i = 0; i < outcomes.length; i++) {
+            if (outcomes[i] == null) {
+                decide(i, verdict);
+            }
+        }
+    }
+
+    List<Integer> undecided() {
+        List<Integer> open = new ArrayList<>();
+        for (int i = 0; i < outcomes.length; i++) {
+            if (outcomes[i] == null) {
+                open.add(i);
+            }
+        }
+        return open;
+    }
+
+    /** @throws IllegalStateException if a recipient has no outcome */
+    DeliveryResult result(String destination) {
+        for (int i = 0; i < outcomes.length; i++) {
+            if (outcomes[i] == null) {
+                throw new IllegalStateException("recipient " + i + " has no outcome");
+            }
+        }
+        return new DeliveryResult(destination, envelope, Arrays.asList(outcomes));
+    }
+}

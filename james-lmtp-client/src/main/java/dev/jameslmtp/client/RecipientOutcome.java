@@ -1,0 +1,49 @@
+package dev.jameslmtp.client;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The outcome for one recipient: its disposition, the stage where it was decided, and why.
+ *
+ * <p>{@code reply} is the server's own reply for this recipient when there was one; it is empty
+ * for outcomes decided locally (connection refused, timeout, lost connection, message too big
+ * for the server's SIZE). {@code status} is the sanitised enhanced status, and {@code text} the
+ * server's words or, for local outcomes, a Postfix-style diagnostic such as
+ * {@code "lost connection with inet:[127.0.0.1]:24 while sending RCPT TO"}.
+ */
+public record RecipientOutcome(int index, Recipient recipient, Disposition disposition, Stage stage,
+                               Optional<Reply> reply, EnhancedStatus status, String text) {
+
+    public RecipientOutcome {
+        Objects.requireNonNull(recipient, "recipient");
+        Objects.requireNonNull(disposition, "disposition");
+        Objects.requireNonNull(stage, "stage");
+        Objects.requireNonNull(reply, "reply");
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(text, "text");
+        boolean consistent = switch (disposition) {
+            case DELIVERED -> status.statusClass() == 2;
+            case TEMPORARY_FAILURE -> status.statusClass() == 4;
+            case PERMANENT_FAILURE -> status.statusClass() == 5;
+        };
+        if (!consistent) {
+            throw new IllegalArgumentException("disposition " + disposition + " does not agree with status " + status);
+        }
+    }
+
+    /** The reply code, or 0 when the outcome was decided locally. */
+    public int code() {
+        return reply.map(Reply::code).orElse(0);
+    }
+
+    public boolean delivered() {
+        return disposition == Disposition.DELIVERED;
+    }
+
+    /** {@code "bob@example.test: 550 5.1.1 User doesn't exist (RCPT)"}. */
+    @Override
+    public String toString() {
+        return recipient.address() + ": " + (reply.isPresent() ? code() + " " : "") + status + " " + text + " (" + stage + ")";
+    }
+}

@@ -1,0 +1,38 @@
+package dev.jameslmtp.client;
+
+import java.time.Duration;
+
+/**
+ * The stages of an LMTP session, in the order they happen. Each carries Postfix's LMTP default
+ * timeout and the phrase used in diagnostics ("lost connection with X while sending RCPT TO").
+ * The stage of a recipient's outcome says where that outcome was decided.
+ */
+public enum Stage {
+    CONNECT(Duration.ofSeconds(30), "connecting"),
+    GREETING(Duration.ofSeconds(300), "receiving the initial server greeting"),
+    LHLO(Duration.ofSeconds(300), "sending LHLO"),
+    MAIL(Duration.ofSeconds(300), "sending MAIL FROM"),
+    RCPT(Duration.ofSeconds(300), "sending RCPT TO"),
+    DATA(Duration.ofSeconds(120), "sending DATA command"),
+    BODY(Duration.ofSeconds(180), "sending message body"),
+    DOT(Duration.ofSeconds(600), "sending end of data -- message may be sent more than once"),
+    RSET(Duration.ofSeconds(20), "sending RSET"),
+    QUIT(Duration.ofSeconds(300), "sending QUIT");
+
+    private final Duration defaultTimeout;
+    private final String description;
+
+    Stage(Duration defaultTimeout, String description) {
+        this.defaultTimeout = defaultTimeout;
+        this.description = description;
+    }
+
+    public Duration defaultTimeout() {
+        return defaultTimeout;
+    }
+
+    /** The phrase that follows "while": {@code "sending RCPT TO"}. */
+    public String description() {
+        return description;
+    }
+}
