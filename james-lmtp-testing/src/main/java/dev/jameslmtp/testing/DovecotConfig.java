@@ -1,0 +1,90 @@
+package dev.jameslmtp.testing;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The text of the private {@code dovecot.conf} and passwd-file that {@link DovecotLmtpServer}
+ * writes. Pure string building, so that it can be read (and checked) in one place.
+ */
+final class DovecotConfig {
+
+    private DovecotConfig() {
+    }
+
+    /** Who the mail is stored as, and the users Dovecot's own processes run as. */
+    record Identity(int mailUid, int mailGid, String internalUser, String loginUser) {
+    }
+
+    static String dovecotConf(Path workDir, Path baseDir, Path usersFile, Path lmtpSocket, int port,
+                              Identity identity, DovecotLmtpServer.Options options) {
+        Path log = workDir.resolve("dovecot.log");
+        return String.join("\n",
+                "# Private configuration written by dev.jameslmtp.testing.DovecotLmtpServer",
+                "base_dir = " + baseDir,
+                "state_dir = " + workDir.resolve("state"),
+                "instance_name = dovecot-test-" + port,
+                "log_path = " + log,
+                "info_log_path = " + log,
+                "debug_log_path = " + log,
+                "ssl = no",
+                "protocols = lmtp",
+                "listen = 127.0.0.1",
+                "hostname = " + DovecotLmtpServer.HOSTNAME,
+                "default_internal_user = " + identity.internalUser(),
+                "default_login_user = " + identity.loginUser(),
+                "first_valid_uid = " + identity.mailUid(),
+                "first_valid_gid = " + identity.mailGid(),
+                "mail_uid = " + identity.mailUid(),
+                "mail_gid = " + identity.mailGid(),
+                "mail_location = maildir:" + workDir.resolve("mail") + "/%d/%n",
+                "mail_save_crlf = yes",
+                "mail_plugins = $mail_plugins quota",
+                "quota_full_tempfail = " + yesNo(options.quotaFullTempfail()),
+                "lmtp_rcpt_check_quota = " + yesNo(options.lmtpRcptCheckQuota()),
+                "auth_cache_size = 0",
+                "passdb {",
+                "  driver = passwd-file",
+                "  args = scheme=PLAIN username_format=%u " + usersFile,
+                "}",
+                "userdb {",
+                "  driver = passwd-file",
+                "  args = username_format=%u " + usersFile,
+                "}",
+                "plugin {",
+                "  quota = maildir:User quota",
+                "}",
+                "service lmtp {",
+                "  inet_listener lmtp {",
+                "    address = 127.0.0.1",
+                "    port = " + port,
+                "  }",
+                "  unix_listener " + (lmtpSocket.getParent().equals(baseDir) ? lmtpSocket.getFileName() : lmtpSocket) + " {",
+                "    mode = 0666",
+                "  }",
+                "}",
+                "");
+    }
+
+    /**
+     * One passwd-file line per user: {@code user@domain:{PLAIN}password:::::home::userdb_quota_rule=...}
+     * (uid and gid empty: the global mail_uid/mail_gid apply).
+     */
+    static String usersFile(Path mailRoot, Map<String, String> quotaRules) {
+        StringBuilder out = new StringBuilder();
+        quotaRules.forEach((user, rule) -> {
+            out.append(user).append('@').append(DovecotLmtpServer.DOMAIN)
+                    .append(":{PLAIN}").append(user).append("-password::::")
+                    .append(mailRoot.resolve(DovecotLmtpServer.DOMAIN).resolve(user)).append("::");
+            if (!rule.isEmpty()) {
+                out.append("userdb_quota_rule=").append(rule);
+            }
+            out.append('\n');
+        });
+        return out.toString();
+    }
+
+    private static String yesNo(boolean value) {
+        return value ? "yes" : "no";
+    }
+}

@@ -1,0 +1,426 @@
+package dev.jameslmtp.testing;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * A real Dovecot LMTP server (Debian 12: dovecot-core and dovecot-lmtpd 2.3.19), started by a test
+ * with a private configuration under a work directory, and stopped by {@link #close()}.
+ *
+ * <p>It listens on 127.0.0.1 on a free port and on a UNIX socket, and knows three users of domain
+ * {@value #DOMAIN}: {@code alice} and {@code bob} without quota, and {@code carol} whose quota
+ * ({@value #TINY_QUOTA}) is smaller than any message. Mail goes to
+ * {@code <workDir>/mail/example.test/<user>} (Maildir). The quota is checked after DATA unless
+ * {@link Options#lmtpRcptCheckQuota} is set.
+ *
+ * <p>Observed with Dovecot 2.3.19.1 (these strings are asserted by tests; the host name is set to
+ * {@value #HOSTNAME} in the configuration):
+ * <pre>
+ * greeting        220 lmtp.example.test Dovecot (Debian) ready.
+ * LHLO            250-lmtp.example.test / 250-8BITMIME / 250-CHUNKING / 250-ENHANCEDSTATUSCODES / 250 PIPELINING
+ *                 (no AUTH, no SIZE, no STARTTLS with ssl = no)
+ * MAIL            250 2.1.0 OK
+ * RCPT known      250 2.1.5 OK
+ * RCPT unknown    550 5.1.1 &lt;nobody@example.test&gt; User doesn't exist: nobody@example.test
+ * DATA            354 OK          (503 5.5.0 No valid recipients without an accepted RCPT;
+ *                                  503 5.5.0 MAIL needed first for RCPT before MAIL)
+ * after the dot   250 2.0.0 &lt;alice@example.test&gt; &lt;session-id&gt; Saved   (one per accepted RCPT;
+ *                 the id gets ":R2", ":R4"... suffixes for later recipients of the same session)
+ * over quota      552 5.2.2 &lt;carol@example.test&gt; Quota exceeded (mailbox for user is full)
+ *                 452 4.2.2 &lt;carol@example.test&gt; Quota exceeded (mailbox for user is full)   (quotaFullTempfail)
+ * RSET, NOOP      250 2.0.0 OK;   VRFY 252 2.3.3 Try RCPT instead;   unknown 500 5.5.1 Unknown command
+ * QUIT            221 2.0.0 Bye
+ * </pre>
+ * Stored messages start with the Return-Path and Received headers that Dovecot adds (and
+ * Delivered-To when the transaction has a single accepted recipient),
+ * followed by the message bytes exactly as sent, un-dot-stuffed ({@code mail_save_crlf = yes}
+ * keeps the CRLF line ends).
+ *
+ * <p>Privileges: Dovecot refuses to deliver as uid 0. Run as root (as in CI), mail is stored as the
+ * Debian system user {@code mail} (uid 8, present on every Debian system through base-passwd),
+ * with {@code first_valid_uid = 8}; the harness gives {@code <workDir>/mail} to that user. Run as
+ * another user, everything (mail and Dovecot's internal processes) runs as that user.
+ *
+ * <p>Diagnostics: {@link #start} throws {@link IllegalStateException} naming the Debian packages if
+ * Dovecot is missing, and with {@link #logTail()} if Dovecot does not answer within the startup
+ * timeout. {@link #close()} stops the whole process tree with bounded waits.
+ */
+public final class DovecotLmtpServer implements AutoCloseable {
+
+    public static final String DOMAIN = "example.test";
+    public static final String HOSTNAME = "lmtp.example.test";
+    public static final String TINY_QUOTA = "*:storage=100B";
+
+    static final Path DOVECOT = Path.of("/usr/sbin/dovecot");
+    static final Path LMTP = Path.of("/usr/lib/dovecot/lmtp");
+    private static final int MAX_SOCKET_PATH = 100;
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+    private static final Pattern MAILDIR_NAME = Pattern.compile("^(\\d+)\\.M(\\d+)P");
+
+    /** Startup options; immutable, change with the withers. */
+    public record Options(boolean quotaFullTempfail, boolean lmtpRcptCheckQuota, Duration startupTimeout) {
+
+        public Options {
+            if (startupTimeout.isNegative() || startupTimeout.isZero()) {
+                throw new IllegalArgumentException("startupTimeout <= 0: " + startupTimeout);
+            }
+        }
+
+        /** Over quota is {@code 552 5.2.2} after the dot; startup waits up to 20 s. */
+        public static Options defaults() {
+            return new Options(false, false, Duration.ofSeconds(20));
+        }
+
+        /** Dovecot {@code quota_full_tempfail}: true turns over-quota into {@code 452 4.2.2}. */
+        public Options quotaFullTempfail(boolean value) {
+            return new Options(value, lmtpRcptCheckQuota, startupTimeout);
+        }
+
+        /** Dovecot {@code lmtp_rcpt_check_quota}: true checks the quota at RCPT instead of after the dot. */
+        public Options lmtpRcptCheckQuota(boolean value) {
+            return new Options(quotaFullTempfail, value, startupTimeout);
+        }
+
+        public Options startupTimeout(Duration value) {
+            return new Options(quotaFullTempfail, lmtpRcptCheckQuota, value);
+        }
+    }
+
+    private final Path workDir;
+    private final Path usersFile;
+    private final Path lmtpSocket;
+    private final Path privateBaseDir; // a short directory under /tmp when workDir is too deep for sockets, else null
+    private final int port;
+    private final Map<String, String> quotaRules;
+    private final Process process;
+    private final Thread shutdownHook;
+    private boolean closed;
+
+    private DovecotLmtpServer(Path workDir, Path usersFile, Path lmtpSocket, Path privateBaseDir, int port,
+                              Map<String, String> quotaRules, Process process) {
+        this.workDir = workDir;
+        this.usersFile = usersFile;
+        this.lmtpSocket = lmtpSocket;
+        this.privateBaseDir = privateBaseDir;
+        this.port = port;
+        this.quotaRules = quotaRules;
+        this.process = process;
+        this.shutdownHook = new Thread(() -> DovecotProcesses.stop(process, STOP_TIMEOUT), "dovecot-test-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    /** {@link #start(Path, Options)} with {@link Options#defaults()}. */
+    public static DovecotLmtpServer start(Path workDir) {
+        return start(workDir, Options.defaults());
+    }
+
+    /**
+     * Writes the configuration under {@code workDir} (replacing what a previous run left there),
+     * starts {@code dovecot -F} and waits until it greets on the TCP port.
+     */
+    public static DovecotLmtpServer start(Path workDir, Options options) {
+        if (!Files.isExecutable(DOVECOT) || !Files.isExecutable(LMTP)) {
+            throw new IllegalStateException("Dovecot LMTP is not installed (" + DOVECOT + ", " + LMTP + "): "
+                    + "apt-get install dovecot-core dovecot-lmtpd (see .ci/run)");
+        }
+        IllegalStateException failure = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            try {
+                return startOnce(workDir.toAbsolutePath().normalize(), options);
+            } catch (PortTakenException e) {
+                failure = e; // another process took the free port between our probe and Dovecot's bind
+            }
+        }
+        throw failure;
+    }
+
+    private static DovecotLmtpServer startOnce(Path workDir, Options options) {
+        try {
+            DovecotConfig.Identity identity = DovecotProcesses.identity();
+            prepareWorkDir(workDir, identity);
+            Path baseDir = workDir.resolve("run");
+            Path privateBaseDir = null;
+            if (baseDir.toString().length() > MAX_SOCKET_PATH - 30) {
+                // UNIX socket paths are limited to 107 bytes: Dovecot's sockets go to a short directory
+                privateBaseDir = Files.createTempDirectory(Path.of("/tmp"), "dovecot-",
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+                baseDir = privateBaseDir;
+            }
+            Files.createDirectories(baseDir);
+            Path lmtpSocket = workDir.resolve("lmtp.sock");
+            if (lmtpSocket.toString().length() > MAX_SOCKET_PATH) {
+                lmtpSocket = baseDir.resolve("lmtp-listener");
+            }
+            Map<String, String> quotaRules = new LinkedHashMap<>();
+            quotaRules.put("alice", "");
+            quotaRules.put("bob", "");
+            quotaRules.put("carol", TINY_QUOTA);
+            Path usersFile = workDir.resolve("users");
+            Path mailRoot = workDir.resolve("mail");
+            writeReadable(usersFile, DovecotConfig.usersFile(mailRoot, quotaRules));
+            int port = freePort();
+            Path conf = workDir.resolve("dovecot.conf");
+            writeReadable(conf, DovecotConfig.dovecotConf(workDir, baseDir, usersFile, lmtpSocket, port,
+                    identity, options));
+
+            Process process = new ProcessBuilder(DOVECOT.toString(), "-F", "-c", conf.toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(workDir.resolve("dovecot.out").toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .start();
+            DovecotLmtpServer server = new DovecotLmtpServer(workDir, usersFile, lmtpSocket, privateBaseDir, port,
+                    quotaRules, process);
+            server.awaitGreeting(options.startupTimeout());
+            return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare Dovecot under " + workDir, e);
+        }
+    }
+
+    private void awaitGreeting(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = "no attempt";
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                String log = logTail();
+                close();
+                if (log.contains("Address already in use")) {
+                    throw new PortTakenException(log);
+                }
+                throw new IllegalStateException("dovecot exited with status " + process.exitValue()
+                        + " during startup; log tail:\n" + log);
+            }
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port), 1000);
+                socket.setSoTimeout(2000);
+                BufferedReader in = new BufferedReader(
+                        new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
+                last = in.readLine();
+                if (last != null && last.startsWith("220 ") && Files.exists(lmtpSocket)) {
+                    OutputStream out = socket.getOutputStream();
+                    out.write("QUIT\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                    out.flush();
+                    in.readLine();
+                    return;
+                }
+            } catch (IOException e) {
+                last = e.toString();
+            }
+            sleep(Duration.ofMillis(100));
+        }
+        String log = logTail();
+        close();
+        throw new IllegalStateException("Dovecot did not greet on 127.0.0.1:" + port + " within " + timeout
+                + " (last: " + last + "); log tail:\n" + log);
+    }
+
+    public int tcpPort() {
+        return port;
+    }
+
+    /** The absolute path of the LMTP UNIX socket. */
+    public Path unixSocket() {
+        return lmtpSocket;
+    }
+
+    /** {@code "inet:127.0.0.1:<port>"}. */
+    public String tcpDestination() {
+        return "inet:127.0.0.1:" + port;
+    }
+
+    /** {@code "unix:<absolute socket path>"}. */
+    public String unixDestination() {
+        return "unix:" + lmtpSocket;
+    }
+
+    /** {@code user@example.test}. */
+    public String address(String user) {
+        return user + "@" + DOMAIN;
+    }
+
+    /** The stored messages (Maildir new and cur) of that user, oldest delivery first. */
+    public List<byte[]> messages(String user) {
+        Path maildir = workDir.resolve("mail").resolve(DOMAIN).resolve(user);
+        List<Path> files = new ArrayList<>();
+        for (String sub : List.of("new", "cur")) {
+            Path dir = maildir.resolve(sub);
+            if (Files.isDirectory(dir)) {
+                try (Stream<Path> list = Files.list(dir)) {
+                    list.filter(Files::isRegularFile).forEach(files::add);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+        files.sort(Comparator.comparing(DovecotLmtpServer::deliveryTime).thenComparing(p -> p.getFileName().toString()));
+        List<byte[]> messages = new ArrayList<>();
+        for (Path file : files) {
+            try {
+                messages.add(Files.readAllBytes(file));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return messages;
+    }
+
+    /**
+     * Replaces that user's {@code userdb_quota_rule} (e.g. {@code "*:storage=10M"}; empty for no
+     * quota). Dovecot re-reads the changed passwd-file at the next lookup: no restart. Takes up
+     * to a second, because Dovecot checks the file at most once a second.
+     */
+    public synchronized void setQuota(String user, String rule) {
+        if (!quotaRules.containsKey(user)) {
+            throw new IllegalArgumentException("unknown user: " + user + " (known: " + quotaRules.keySet() + ")");
+        }
+        if (rule.indexOf('\n') >= 0 || rule.indexOf('\r') >= 0) {
+            throw new IllegalArgumentException("quota rule contains a line break");
+        }
+        quotaRules.put(user, rule);
+        try {
+            FileTime before = Files.getLastModifiedTime(usersFile);
+            Path temp = usersFile.resolveSibling("users.new");
+            writeReadable(temp, DovecotConfig.usersFile(workDir.resolve("mail"), quotaRules));
+            // Dovecot compares mtime (seconds) and size: make sure the change is seen.
+            Instant now = Instant.now();
+            Instant later = before.toInstant().plusSeconds(1);
+            Files.setLastModifiedTime(temp, FileTime.from(now.isAfter(later) ? now : later));
+            Files.move(temp, usersFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot rewrite " + usersFile, e);
+        }
+        // Dovecot's auth process stats the passwd-file at most once per second of its clock: wait
+        // for the next second, so that every lookup from now on sees the new file.
+        sleep(Duration.ofMillis(1050 - System.currentTimeMillis() % 1000));
+    }
+
+    /** The last lines of Dovecot's log and console output, for assertion messages. */
+    public String logTail() {
+        StringBuilder out = new StringBuilder();
+        for (String name : List.of("dovecot.log", "dovecot.out")) {
+            Path file = workDir.resolve(name);
+            try {
+                if (Files.exists(file)) {
+                    List<String> lines = Files.readAllLines(file, StandardCharsets.ISO_8859_1);
+                    lines.subList(Math.max(0, lines.size() - 40), lines.size())
+                            .forEach(line -> out.append(line).append('\n'));
+                }
+            } catch (IOException e) {
+                out.append("(cannot read ").append(file).append(": ").append(e).append(")\n");
+            }
+        }
+        return out.toString();
+    }
+
+    /** Stops Dovecot and every process it started; bounded. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        DovecotProcesses.stop(process, STOP_TIMEOUT);
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // the JVM is already shutting down
+        }
+        if (privateBaseDir != null) {
+            DovecotProcesses.deleteTree(privateBaseDir);
+        }
+    }
+
+    private static void prepareWorkDir(Path workDir, DovecotConfig.Identity identity) throws IOException {
+        for (char c : workDir.toString().toCharArray()) {
+            if (Character.isWhitespace(c) || c == '%' || c == '"' || c == '#' || c == ':') {
+                throw new IllegalArgumentException("workDir must not contain whitespace, %, \", # or ':' "
+                        + "(Dovecot configuration syntax): " + workDir);
+            }
+        }
+        Files.createDirectories(workDir);
+        for (String stale : List.of("mail", "run", "state")) {
+            DovecotProcesses.deleteTree(workDir.resolve(stale));
+        }
+        for (String stale : List.of("dovecot.log", "dovecot.out", "lmtp.sock", "users.new")) {
+            Files.deleteIfExists(workDir.resolve(stale));
+        }
+        Files.setPosixFilePermissions(workDir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        for (Path dir = workDir.getParent(); dir != null; dir = dir.getParent()) {
+            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(dir);
+            if (!permissions.contains(PosixFilePermission.OTHERS_EXECUTE)) {
+                throw new IllegalArgumentException("Dovecot's unprivileged processes cannot enter " + dir
+                        + " (no o+x); put workDir under target/ instead of " + workDir);
+            }
+        }
+        Files.createDirectories(workDir.resolve("state"));
+        Path mailRoot = Files.createDirectories(workDir.resolve("mail"));
+        DovecotProcesses.giveMailDirectory(mailRoot, identity);
+    }
+
+    private static void writeReadable(Path file, String text) throws IOException {
+        Files.writeString(file, text, StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** Seconds and microseconds from a Maildir name {@code <secs>.M<usecs>P<pid>...}, else the mtime. */
+    private static long deliveryTime(Path file) {
+        String name = file.getFileName().toString();
+        Matcher m = MAILDIR_NAME.matcher(name);
+        if (m.find()) {
+            return Long.parseLong(m.group(1)) * 1_000_000L + Long.parseLong(m.group(2));
+        }
+        try {
+            return Files.getLastModifiedTime(file).toMillis() * 1000L;
+        } catch (IOException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for Dovecot", e);
+        }
+    }
+
+    /** Dovecot could not bind the port the harness picked. */
+    private static final class PortTakenException extends IllegalStateException {
+        PortTakenException(String log) {
+            super("Dovecot could not bind its port; log tail:\n" + log);
+        }
+    }
+}
