@@ -1,0 +1,87 @@
+package dev.jameslmtp.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import dev.jameslmtp.testing.DovecotLmtpServer;
+
+/**
+ * The truth: a real Dovecot LMTP server (Debian's dovecot-lmtpd, started with a private
+ * configuration under target/) over TCP on 127.0.0.1 and over a UNIX socket.
+ */
+class DovecotDeliveryTest {
+
+    private static DovecotLmtpServer dovecot;
+
+    @BeforeAll
+    static void startDovecot() {
+        dovecot = DovecotLmtpServer.start(Path.of("target", "dovecot-client-test"));
+    }
+
+    @AfterAll
+    static void stopDovecot() {
+        if (dovecot != null) {
+            dovecot.close();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tcp", "unix"})
+    void deliverShouldMapEachRecipientsOwnReplyAndStoreTheExactBytes(String transport) {
+        String destination = transport.equals("tcp") ? dovecot.tcpDestination() : dovecot.unixDestination();
+        String tag = transport + "-" + System.nanoTime();
+        // 8-bit bytes, a first-line-style leading dot, a lone dot line, a bare LF and no final CRLF.
+        byte[] message = ("From: sender@origin.test\r\nTo: alice@example.test\r\nSubject: " + tag + "\r\n"
+                + "Content-Type: text/plain; charset=ISO-8859-1\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+                + ".leading dot\r\n.\r\n..two dots\r\nd\u00e9j\u00e0 vu \u00ff\nbare LF line\r\nno final CRLF")
+                .getBytes(StandardCharsets.ISO_8859_1);
+        List<String> transcript = new ArrayList<>();
+        LmtpClient client = LmtpClient.builder().lhloName("client.test").transcript(Transcript.to(transcript::add))
+                .timeouts(Timeouts.defaults().withAll(Duration.ofSeconds(20))).build();
+        int aliceBefore = dovecot.messages("alice").size();
+        int bobBefore = dovecot.messages("bob").size();
+
+        DeliveryResult result = client.deliver(Destination.parse(destination),
+                Envelope.of("sender@origin.test", dovecot.address("alice"), dovecot.address("bob"),
+                        dovecot.address("nobody"), dovecot.address("carol")),
+                Content.of(message));
+
+        transcript.forEach(System.out::println);
+        assertThat(result.outcomes()).extracting(o -> o.recipient().address(), RecipientOutcome::disposition, RecipientOutcome::stage,
+                RecipientOutcome::code, o -> o.status().toString()).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("alice@example.test", Disposition.DELIVERED, Stage.DOT, 250, "2.0.0"),
+                org.assertj.core.groups.Tuple.tuple("bob@example.test", Disposition.DELIVERED, Stage.DOT, 250, "2.0.0"),
+                org.assertj.core.groups.Tuple.tuple("nobody@example.test", Disposition.PERMANENT_FAILURE, Stage.RCPT, 550, "5.1.1"),
+                org.assertj.core.groups.Tuple.tuple("carol@example.test", Disposition.PERMANENT_FAILURE, Stage.DOT, 552, "5.2.2"));
+        assertThat(result.outcomes().get(2).text()).contains("User doesn't exist");
+
+        byte[] expected = new String(message, StandardCharsets.ISO_8859_1).replace("\nbare", "\r\nbare").concat("\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1);
+        for (String user : List.of("alice", "bob")) {
+            List<byte[]> stored = dovecot.messages(user);
+            assertThat(stored).hasSize((user.equals("alice") ? aliceBefore : bobBefore) + 1);
+            byte[] last = stored.get(stored.size() - 1);
+            assertThat(afterDovecotHeaders(last, tag)).as("%s's stored message", user).isEqualTo(expected);
+        }
+        assertThat(transcript).contains("C: [" + message.length + " bytes of message content]");
+    }
+
+    /** The stored file from our first header on: Dovecot prepends Return-Path, Received (and Delivered-To). */
+    private static byte[] afterDovecotHeaders(byte[] stored, String tag) {
+        String text = new String(stored, StandardCharsets.ISO_8859_1);
+        int start = text.indexOf("From: sender@origin.test\r\n");
+        assertThat(start).as("our first header in the stored message").isGreaterThan(0);
+        assertThat(text).contains("Subject: " + tag);
+        return text.substring(start).getBytes(StandardCharsets.ISO_8859_1);
+    }
+}
