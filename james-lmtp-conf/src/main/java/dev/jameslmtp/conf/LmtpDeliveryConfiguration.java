@@ -1,0 +1,214 @@
+package dev.jameslmtp.conf;
+
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+import dev.jameslmtp.client.Destination;
+import dev.jameslmtp.client.Timeouts;
+import dev.jameslmtp.client.WireSafety;
+
+/**
+ * The parsed, validated mailet parameters of {@code LmtpDelivery} (see {@link Parameter} for the
+ * names and defaults). Built once by {@link #parse}; immutable.
+ *
+ * <p>{@link #parse} throws a {@link ConfigurationError} naming the parameter, the rejected value
+ * and the accepted form, for: an unknown parameter (James's own {@code onMailetException},
+ * {@code onMatcherException} and {@code onMatchException} excepted), a malformed value, an empty
+ * value, neither or both of {@code destination} and {@code transportMap}, or a transport map that
+ * cannot be read or parsed. Nothing falls back silently to a default.
+ */
+public record LmtpDeliveryConfiguration(Routing routing, String lhloName, String outgoing, DelaySchedule delaySchedule,
+                                        Optional<String> bounceProcessor, Optional<String> onSuccess, boolean softBounce,
+                                        int recipientLimit, int concurrency, Timeouts timeouts, boolean skipQuitResponse,
+                                        boolean transcript) {
+
+    static final int MAX_CONCURRENCY = 256;
+
+    public LmtpDeliveryConfiguration {
+        Objects.requireNonNull(routing, "routing");
+        WireSafety.requireLhloName(Objects.requireNonNull(lhloName, "lhloName"));
+        Objects.requireNonNull(outgoing, "outgoing");
+        Objects.requireNonNull(delaySchedule, "delaySchedule");
+        Objects.requireNonNull(bounceProcessor, "bounceProcessor");
+        Objects.requireNonNull(onSuccess, "onSuccess");
+        Objects.requireNonNull(timeouts, "timeouts");
+        if (recipientLimit < 0) {
+            throw new IllegalArgumentException("recipientLimit < 0: " + recipientLimit);
+        }
+        if (concurrency < 1 || concurrency > MAX_CONCURRENCY) {
+            throw new IllegalArgumentException("concurrency outside 1.." + MAX_CONCURRENCY + ": " + concurrency);
+        }
+    }
+
+    /**
+     * Parses mailet parameters.
+     *
+     * @param parameters      name to value, as configured (values are stripped of surrounding white space)
+     * @param defaultLhloName the LHLO name when {@code lhloName} is not set (James's default domain)
+     * @throws ConfigurationError on any problem, naming the parameter
+     */
+    public static LmtpDeliveryConfiguration parse(Map<String, String> parameters, Supplier<String> defaultLhloName) {
+        Values values = new Values(parameters);
+        values.rejectUnknown();
+        return new LmtpDeliveryConfiguration(
+                routing(values),
+                values.get(Parameter.LHLO_NAME).map(LmtpDeliveryConfiguration::lhloName).orElseGet(defaultLhloName),
+                values.getOrDefault(Parameter.OUTGOING).map(v -> name(Parameter.OUTGOING, v)).orElseThrow(),
+                schedule(values),
+                values.get(Parameter.BOUNCE_PROCESSOR).map(v -> processor(Parameter.BOUNCE_PROCESSOR, v)),
+                values.get(Parameter.ON_SUCCESS).map(v -> processor(Parameter.ON_SUCCESS, v)),
+                bool(values, Parameter.SOFT_BOUNCE),
+                integer(values, Parameter.RECIPIENT_LIMIT, 0, Integer.MAX_VALUE, "a whole number >= 0 (0 = no limit)"),
+                integer(values, Parameter.CONCURRENCY, 1, MAX_CONCURRENCY, "a whole number from 1 to " + MAX_CONCURRENCY),
+                timeouts(values),
+                bool(values, Parameter.SKIP_QUIT_RESPONSE),
+                bool(values, Parameter.TRANSCRIPT));
+    }
+
+    /** The recipient limit per LMTP transaction, empty when unbounded. */
+    public Optional<Integer> recipientLimitIfBounded() {
+        return recipientLimit == 0 ? Optional.empty() : Optional.of(recipientLimit);
+    }
+
+    private static Routing routing(Values values) {
+        Optional<String> destination = values.get(Parameter.DESTINATION);
+        Optional<String> transportMap = values.get(Parameter.TRANSPORT_MAP);
+        if (destination.isPresent() && transportMap.isPresent()) {
+            throw ConfigurationError.conflict("parameters 'destination' and 'transportMap' are both set; set exactly one");
+        }
+        if (destination.isPresent()) {
+            try {
+                return new Routing.Single(Destination.parse(destination.get()));
+            } catch (IllegalArgumentException e) {
+                throw ConfigurationError.invalid("destination", destination.get(),
+                        "an LMTP destination such as 'unix:/run/dovecot/lmtp', 'inet:host:24' or '[127.0.0.1]:24' (" + e.getMessage() + ")");
+            }
+        }
+        if (transportMap.isPresent()) {
+            Path file;
+            try {
+                file = Path.of(transportMap.get());
+            } catch (InvalidPathException e) {
+                throw ConfigurationError.invalid("transportMap", transportMap.get(), "the path of a transport map file");
+            }
+            return new Routing.Mapped(TransportMap.read("transportMap", file));
+        }
+        throw ConfigurationError.missing("destination' or 'transportMap",
+                "exactly one of them: 'destination' (e.g. 'unix:/run/dovecot/lmtp' or 'inet:127.0.0.1:24') or 'transportMap' (a file path)");
+    }
+
+    private static String lhloName(String value) {
+        try {
+            return WireSafety.requireLhloName(value);
+        } catch (IllegalArgumentException e) {
+            throw ConfigurationError.invalid("lhloName", value, "a host name or address literal without spaces");
+        }
+    }
+
+    private static DelaySchedule schedule(Values values) {
+        int maxRetries = integer(values, Parameter.MAX_RETRIES, 0, 10_000, "a whole number from 0 to 10000");
+        Optional<String> delayTime = values.get(Parameter.DELAY_TIME);
+        return delayTime.isPresent() ? DelaySchedule.parse(delayTime.get(), maxRetries) : DelaySchedule.withDefaultDelays(maxRetries);
+    }
+
+    private static Timeouts timeouts(Values values) {
+        Timeouts timeouts = Timeouts.defaults();
+        for (Parameter parameter : Parameter.values()) {
+            if (parameter.stage().isPresent() && values.get(parameter).isPresent()) {
+                String value = values.get(parameter).get();
+                Duration timeout;
+                try {
+                    timeout = DurationSyntax.parse(value, ChronoUnit.SECONDS);
+                } catch (IllegalArgumentException e) {
+                    throw ConfigurationError.invalid(parameter.key(), value, "a positive duration: " + DurationSyntax.expected(ChronoUnit.SECONDS));
+                }
+                if (timeout.isZero()) {
+                    throw ConfigurationError.invalid(parameter.key(), value, "a positive duration: " + DurationSyntax.expected(ChronoUnit.SECONDS));
+                }
+                timeouts = timeouts.with(parameter.stage().get(), timeout);
+            }
+        }
+        return timeouts;
+    }
+
+    private static String processor(Parameter parameter, String value) {
+        if (!value.matches("[\\w.-]+") || value.equalsIgnoreCase("ghost")) {
+            throw ConfigurationError.invalid(parameter.key(), value, "the name of a processor of mailetcontainer.xml (letters, digits, '_', '.', '-'; not 'ghost')");
+        }
+        return value;
+    }
+
+    private static String name(Parameter parameter, String value) {
+        if (!value.matches("[\\w.-]+")) {
+            throw ConfigurationError.invalid(parameter.key(), value, "a mail queue name (letters, digits, '_', '.', '-')");
+        }
+        return value;
+    }
+
+    private static boolean bool(Values values, Parameter parameter) {
+        String value = values.getOrDefault(parameter).orElseThrow();
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw ConfigurationError.invalid(parameter.key(), value, "true or false");
+        };
+    }
+
+    private static int integer(Values values, Parameter parameter, int min, int max, String expected) {
+        String value = values.getOrDefault(parameter).orElseThrow();
+        try {
+            int number = Integer.parseInt(value);
+            if (number < min || number > max) {
+                throw ConfigurationError.invalid(parameter.key(), value, expected);
+            }
+            return number;
+        } catch (NumberFormatException e) {
+            throw ConfigurationError.invalid(parameter.key(), value, expected);
+        }
+    }
+
+    /** The raw parameters, stripped; empty values rejected. */
+    private static final class Values {
+        private final Map<String, String> raw;
+
+        Values(Map<String, String> raw) {
+            this.raw = Map.copyOf(raw);
+        }
+
+        void rejectUnknown() {
+            List<String> unknown = raw.keySet().stream()
+                    .filter(key -> !Parameter.keys().contains(key) && !Parameter.CONTAINER_PARAMETERS.contains(key))
+                    .sorted()
+                    .toList();
+            if (!unknown.isEmpty()) {
+                throw ConfigurationError.unknown(unknown, Arrays.stream(Parameter.values()).map(Parameter::key).toList());
+            }
+        }
+
+        Optional<String> get(Parameter parameter) {
+            String value = raw.get(parameter.key());
+            if (value == null) {
+                return Optional.empty();
+            }
+            String stripped = value.strip();
+            if (stripped.isEmpty()) {
+                throw ConfigurationError.invalid(parameter.key(), value, "a value (leave the parameter out to get its default: "
+                        + parameter.documentedDefault() + ")");
+            }
+            return Optional.of(stripped);
+        }
+
+        Optional<String> getOrDefault(Parameter parameter) {
+            return get(parameter).or(parameter::defaultValue);
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package dev.jameslmtp.conf;
+
+import com.google.inject.AbstractModule;
+
+/**
+ * Guice bindings for {@code LmtpDelivery} beyond James's own, for
+ * {@code extensions.properties}:
+ *
+ * <pre>
+ * guice.extension.module=dev.jameslmtp.conf.LmtpDeliveryModule
+ * </pre>
+ *
+ * <p>It binds {@link LmtpClientFactory} to {@link LmtpClientFactory#standard()}, and nothing else:
+ * James's extension modules live in a child injector and cannot override server bindings, so
+ * {@code Clock}, {@code MailQueueFactory}, {@code MetricFactory} and {@code DomainList} come from
+ * James itself. The module is optional: without it the mailet uses the standard factory. To
+ * replace the client (a decorator that counts connections, say), bind {@link LmtpClientFactory} in
+ * a module of your own instead of this one.
+ */
+public final class LmtpDeliveryModule extends AbstractModule {
+
+    @Override
+    protected void configure() {
+        bind(LmtpClientFactory.class).toInstance(LmtpClientFactory.standard());
+    }
+}

@@ -1,0 +1,86 @@
+package dev.jameslmtp.conf;
+
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import dev.jameslmtp.client.Stage;
+
+/**
+ * Every mailet parameter of {@code LmtpDelivery}, with its default. The default, when there is
+ * one, is written in the parameter's own syntax and parsed like a configured value, so the
+ * documented default and the applied one cannot drift apart; the mailet's Javadoc table is
+ * checked against {@link #documentedDefault()} by a test.
+ */
+public enum Parameter {
+    DESTINATION("destination", null, "none"),
+    TRANSPORT_MAP("transportMap", null, "none"),
+    LHLO_NAME("lhloName", null, "James's default domain, else this host's name"),
+    OUTGOING("outgoing", "lmtp-outgoing", null),
+    DELAY_TIME("delayTime", DelaySchedule.DEFAULT_DELAY_TIME, null),
+    MAX_RETRIES("maxRetries", Integer.toString(DelaySchedule.DEFAULT_MAX_RETRIES), null),
+    BOUNCE_PROCESSOR("bounceProcessor", null, "none"),
+    ON_SUCCESS("onSuccess", null, "none"),
+    SOFT_BOUNCE("softBounce", "false", null),
+    RECIPIENT_LIMIT("recipientLimit", "50", null),
+    CONCURRENCY("concurrency", "10", null),
+    CONNECT_TIMEOUT("connectTimeout", Stage.CONNECT),
+    LHLO_TIMEOUT("lhloTimeout", Stage.LHLO),
+    MAIL_TIMEOUT("mailTimeout", Stage.MAIL),
+    RCPT_TIMEOUT("rcptTimeout", Stage.RCPT),
+    DATA_TIMEOUT("dataTimeout", Stage.DATA),
+    BODY_TIMEOUT("bodyTimeout", Stage.BODY),
+    DOT_TIMEOUT("dotTimeout", Stage.DOT),
+    RSET_TIMEOUT("rsetTimeout", Stage.RSET),
+    QUIT_TIMEOUT("quitTimeout", Stage.QUIT),
+    SKIP_QUIT_RESPONSE("skipQuitResponse", "false", null),
+    TRANSCRIPT("transcript", "false", null);
+
+    /** Read by James's mailet container itself (ProcessorImpl), accepted and ignored here. */
+    public static final Set<String> CONTAINER_PARAMETERS = Set.of("onMailetException", "onMatcherException", "onMatchException");
+
+    private final String key;
+    private final Optional<String> defaultValue;
+    private final String documentedDefault;
+    private final Optional<Stage> stage;
+
+    Parameter(String key, String defaultValue, String documentedDefault) {
+        this(key, defaultValue, documentedDefault, null);
+    }
+
+    Parameter(String key, Stage stage) {
+        this(key, DurationSyntax.format(stage.defaultTimeout()), null, stage);
+    }
+
+    Parameter(String key, String defaultValue, String documentedDefault, Stage stage) {
+        this.key = key;
+        this.defaultValue = Optional.ofNullable(defaultValue);
+        this.documentedDefault = documentedDefault == null ? defaultValue : documentedDefault;
+        this.stage = Optional.ofNullable(stage);
+    }
+
+    /** The name as written in {@code mailetcontainer.xml}; case-sensitive. */
+    public String key() {
+        return key;
+    }
+
+    /** The default in the parameter's syntax; empty when there is none or it is computed. */
+    public Optional<String> defaultValue() {
+        return defaultValue;
+    }
+
+    /** The default as the mailet's Javadoc table shows it. */
+    public String documentedDefault() {
+        return documentedDefault;
+    }
+
+    /** For a timeout parameter, the client stage it sets. */
+    public Optional<Stage> stage() {
+        return stage;
+    }
+
+    public static Set<String> keys() {
+        return Arrays.stream(values()).map(Parameter::key).collect(Collectors.toUnmodifiableSet());
+    }
+}
