@@ -1,0 +1,247 @@
+package dev.jameslmtp.cli;
+
+import dev.jameslmtp.client.DeliveryResult;
+import dev.jameslmtp.client.LmtpClient;
+import dev.jameslmtp.client.Transcript;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code lmtp}: hands one message, read from standard input, to an LMTP server (RFC 2033) and
+ * prints every recipient's outcome, one line each (see {@link Report}); the exit status follows
+ * {@code sysexits.h} (see {@link ExitStatus}).
+ *
+ * <p>{@link #main} is for the shell; {@link #run} is the same command with its streams and
+ * environment passed in, returning the exit status instead of exiting, for tests and embedding.
+ * The order of work is fixed: parse and validate everything (64), refuse unsupported features
+ * (69), spool standard input (66, 74), then connect and deliver.
+ */
+@Command(name = "lmtp",
+        sortOptions = false,
+        usageHelpWidth = 100,
+        versionProvider = VersionProvider.class,
+        headerHeading = "",
+        header = "Deliver one message from standard input to an LMTP server and show each recipient's outcome.",
+        synopsisHeading = "%nUsage: ",
+        customSynopsis = "lmtp [-v] [-d destination | -s server [-p port]] [-f sender] [-l lhlo-name] [-C config-file]\n"
+                + "            [--timeout duration] [-t recipient]... [recipient]... < message",
+        descriptionHeading = "%n",
+        description = {
+            "Reads an RFC 5322 message (header and body) on standard input, sends it in one LMTP transaction",
+            "(RFC 2033) and prints one line per recipient, in order, duplicates included:",
+            "",
+            "  address  delivered|deferred|bounced  reply-code  enhanced-status  text",
+            "",
+            "The reply code is '-' when the outcome was decided locally (connection refused, timeout).",
+            "The message bytes are sent as they are (8-bit untouched); only line endings become CRLF."},
+        optionListHeading = "%nOptions:%n",
+        parameterListHeading = "%nArguments:%n",
+        footerHeading = "%n",
+        footer = {
+            "Destination (the first one given wins):",
+            "  -d destination, then -s/-p, then 'destination' in the -C file, then $LMTP_DESTINATION,",
+            "  then inet:localhost:24. Destinations are written as in Postfix:",
+            "    unix:/path                UNIX-domain socket",
+            "    inet:host  inet:host:port TCP (port 24 unless given; 'lmtp' = 24); port 25 is refused",
+            "    inet:[1.2.3.4]:port       numeric IPv4; IPv6 as inet:[ipv6:2001:db8::1]:port",
+            "    host:port                 same as inet:host:port",
+            "",
+            "-d alone: '-d destination' names the server, as in Postfix. A -d followed by another option",
+            "  or by nothing, as in 'lmtp -d -f user@example.com -t ...', switches the transcript on",
+            "  (same as -v). Before a bare recipient write -v: 'lmtp -d bob@example.com' reads",
+            "  bob@example.com as a destination, which is an error.",
+            "",
+            "Configuration file (-C): lines 'key = value', '#' starts a comment line. Keys:",
+            "  destination, lhlo, sender (empty or <> = null sender), timeout (30s, 500ms, 2m),",
+            "  transcript (yes/no). Options on the command line win over the file.",
+            "",
+            "Exit status (sysexits.h):",
+            "  0   every recipient was delivered",
+            "  75  EX_TEMPFAIL     some recipient failed temporarily (4xx reply, timeout, lost connection),",
+            "                      and also when the server cannot be reached: connection refused, timed out",
+            "                      or host not found count as temporary (4.4.1), as Postfix defers them",
+            "  67  EX_NOUSER       no temporary failure, and every failure was an unknown user (5.1.x)",
+            "  69  EX_UNAVAILABLE  no temporary failure, other permanent failures (e.g. 552 5.2.2 over",
+            "                      quota; a server that refuses the session with a 5xx greeting); also -a",
+            "                      and --starttls, which are not supported yet (nothing is read or sent)",
+            "  64  EX_USAGE        bad option, no recipient, malformed destination or address, bad -C file",
+            "  66  EX_NOINPUT      standard input cannot be read, or is empty",
+            "  74  EX_IOERR        the message cannot be spooled to a temporary file",
+            "",
+            "Not supported yet: SMTP AUTH (-a) and TLS (--starttls). The command says so on stderr and",
+            "  exits 69 before reading the message or connecting: sending without the authentication or",
+            "  encryption that was asked for would be wrong. Note that -t is a recipient here, not the",
+            "  TLS key file of Cyrus's lmtptest.",
+            "",
+            "Examples:",
+            "  echo \"Subject: Test Email\" | lmtp -f user@example.com -t recipient@example.com",
+            "  uuencode attachment.txt attachment.txt | lmtp -f user@example.com -t recipient@example.com",
+            "  echo \"Subject: Test Email\" | lmtp -s mail.example.com -f user@example.com -t recipient@example.com",
+            "  echo \"Subject: Test Email\" | lmtp -d -f user@example.com -t recipient@example.com",
+            "  echo \"Subject: Test Email\" | lmtp -a -f user@example.com -t recipient@example.com   (exits 69)",
+            "  lmtp -d unix:/run/dovecot/lmtp -f '<>' alice@example.com bob@example.com < msg.eml",
+            "  LMTP_DESTINATION=inet:127.0.0.1:2424 lmtp -v --timeout 30s -t bob@example.com < msg.eml",
+            "  lmtp -C /etc/lmtp.conf -t bob@example.com < msg.eml; echo \"exit $?\""})
+public final class LmtpCommand {
+
+    @Option(names = {"-f", "--from"}, paramLabel = "sender",
+            description = "Envelope sender (MAIL FROM). '' or '<>' is the null sender. Default: $USER@<this host>.")
+    private String sender;
+
+    @Option(names = {"-t", "--to"}, paramLabel = "recipient",
+            description = "Envelope recipient (RCPT TO); repeat for more. Bare arguments are recipients too.")
+    private List<String> to = new ArrayList<>();
+
+    @Option(names = {"-d", "--destination"}, paramLabel = "destination",
+            description = "Where the LMTP server listens: unix:/path, inet:host[:port], host:port (see below).")
+    private String destination;
+
+    @Option(names = {"-s", "--server"}, paramLabel = "server",
+            description = "Server host name or address (inet:server:port); default localhost.")
+    private String server;
+
+    @Option(names = {"-p", "--port"}, paramLabel = "port", description = "Server TCP port; default 24.")
+    private String port;
+
+    @Option(names = {"-l", "--lhlo"}, paramLabel = "lhlo-name", description = "LHLO argument; default: this host's name.")
+    private String lhlo;
+
+    @Option(names = {"-v", "--verbose"}, description = "Write the conversation to stderr as C:/S: lines.")
+    private boolean verbose;
+
+    @Option(names = DebugSwitch.DEBUG_OPTION, description = "Same as -v; also what a -d without a destination means.")
+    private boolean debug;
+
+    @Option(names = {"-C", "--config"}, paramLabel = "config-file", description = "Read defaults from this file (see below).")
+    private Path config;
+
+    @Option(names = "--timeout", paramLabel = "duration",
+            description = "Timeout for every stage (connect, each reply, the body): 30s, 500ms, 2m. "
+                    + "Default: Postfix's per-stage LMTP timeouts (30s to connect ... 600s after the final dot).")
+    private String timeout;
+
+    @Option(names = {"-a", "--auth"}, arity = "0..1", fallbackValue = "", paramLabel = "authid",
+            description = "SMTP AUTH: not supported yet; exits 69 without sending anything.")
+    private String auth;
+
+    @Option(names = "--starttls", description = "STARTTLS: not supported yet; exits 69 without sending anything.")
+    private boolean starttls;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    private boolean help;
+
+    @Option(names = {"-V", "--version"}, versionHelp = true, description = "Show the version and exit.")
+    private boolean version;
+
+    @Parameters(paramLabel = "recipient", arity = "0..*", description = "More recipients, after those given with -t.")
+    private List<String> recipients = new ArrayList<>();
+
+    /** Standard input, output and error, and the environment of one run. */
+    public record Context(InputStream in, PrintStream out, PrintStream err, Map<String, String> env) {
+        public Context {
+            Objects.requireNonNull(in, "in");
+            Objects.requireNonNull(out, "out");
+            Objects.requireNonNull(err, "err");
+            env = Map.copyOf(env);
+        }
+    }
+
+    public static void main(String[] args) {
+        PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+        if (System.console() != null && !asksForHelp(args)) {
+            err.println("lmtp: reading the message from the terminal; end it with Ctrl-D");
+        }
+        int status = run(args, new Context(StandardInput.open(), out, err, System.getenv()));
+        out.flush();
+        err.flush();
+        System.exit(status);
+    }
+
+    /** Runs the command; returns its exit status and never calls {@link System#exit}. */
+    public static int run(String[] args, Context context) {
+        LmtpCommand command = new LmtpCommand();
+        CommandLine commandLine = new CommandLine(command);
+        commandLine.setExpandAtFiles(false);
+        commandLine.setOut(new PrintWriter(context.out(), true, StandardCharsets.UTF_8));
+        commandLine.setErr(new PrintWriter(context.err(), true, StandardCharsets.UTF_8));
+        try {
+            commandLine.parseArgs(DebugSwitch.rewrite(args));
+        } catch (CommandLine.ParameterException e) {
+            context.err().println("lmtp: " + e.getMessage());
+            context.err().println("Try 'lmtp --help' for more information.");
+            return ExitStatus.USAGE;
+        }
+        if (commandLine.isUsageHelpRequested()) {
+            commandLine.usage(commandLine.getOut());
+            commandLine.getOut().flush();
+            return ExitStatus.OK;
+        }
+        if (commandLine.isVersionHelpRequested()) {
+            commandLine.printVersionHelp(commandLine.getOut());
+            commandLine.getOut().flush();
+            return ExitStatus.OK;
+        }
+        try {
+            return command.deliver(context);
+        } catch (CommandException e) {
+            context.err().println("lmtp: " + e.getMessage());
+            return e.status();
+        } catch (RuntimeException e) {
+            context.err().println("lmtp: internal error: " + e);
+            return ExitStatus.SOFTWARE;
+        } finally {
+            context.out().flush();
+            context.err().flush();
+        }
+    }
+
+    private int deliver(Context context) throws CommandException {
+        List<String> allRecipients = new ArrayList<>(to);
+        allRecipients.addAll(recipients);
+        Settings settings = Settings.resolve(new Settings.Options(destination, server, port, sender, allRecipients,
+                lhlo, config, timeout, verbose || debug), context.env());
+        if (auth != null) {
+            throw new CommandException(ExitStatus.UNAVAILABLE,
+                    "-a: SMTP AUTH is not supported yet by this version of lmtp; nothing was sent");
+        }
+        if (starttls) {
+            throw new CommandException(ExitStatus.UNAVAILABLE,
+                    "--starttls: TLS is not supported yet by this version of lmtp; nothing was sent");
+        }
+        try (MessageSpool message = MessageSpool.of(context.in())) {
+            LmtpClient.Builder client = LmtpClient.builder().timeouts(settings.timeouts());
+            settings.lhlo().ifPresent(client::lhloName);
+            if (settings.transcript()) {
+                client.transcript(Transcript.to(context.err()::println));
+            }
+            DeliveryResult result = client.build().deliver(settings.destination(), settings.envelope(), message.content());
+            Report.lines(result).forEach(context.out()::println);
+            return ExitStatus.of(result);
+        }
+    }
+
+    private static boolean asksForHelp(String[] args) {
+        for (String arg : args) {
+            if (arg.equals("-h") || arg.equals("--help") || arg.equals("-V") || arg.equals("--version")) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,101 @@
+package dev.jameslmtp.cli;
+
+import dev.jameslmtp.client.Content;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The message read from standard input into a private temporary file (mode 0600 on POSIX), so
+ * that the client can read it twice (once to measure it and look for 8-bit bytes, once to send)
+ * without ever holding it whole in memory. The bytes are copied untouched. {@link #close()}
+ * deletes the file; {@link java.io.File#deleteOnExit()} covers a JVM stopped by a signal.
+ *
+ * <p>DIAGNOSTICS: a read error on the input, or an empty input, is
+ * {@link ExitStatus#NOINPUT}; a failure to create or write the temporary file is
+ * {@link ExitStatus#IOERR}.
+ */
+final class MessageSpool implements AutoCloseable {
+
+    private static final int BUFFER = 64 * 1024;
+
+    private final Path file;
+    private final long size;
+
+    private MessageSpool(Path file, long size) {
+        this.file = file;
+        this.size = size;
+    }
+
+    static MessageSpool of(InputStream in) throws CommandException {
+        Path file;
+        try {
+            file = Files.createTempFile("lmtp-", ".msg");
+            file.toFile().deleteOnExit();
+        } catch (IOException e) {
+            throw new CommandException(ExitStatus.IOERR, "cannot create a temporary file for the message: " + e.getMessage());
+        }
+        MessageSpool spool = null;
+        try {
+            spool = new MessageSpool(file, copy(in, file));
+            if (spool.size == 0) {
+                throw new CommandException(ExitStatus.NOINPUT, "standard input is empty: there is no message to deliver");
+            }
+            return spool;
+        } finally {
+            if (spool == null || spool.size == 0) {
+                delete(file);
+            }
+        }
+    }
+
+    private static long copy(InputStream in, Path file) throws CommandException {
+        byte[] buffer = new byte[BUFFER];
+        long total = 0;
+        try (OutputStream out = Files.newOutputStream(file)) {
+            while (true) {
+                int n;
+                try {
+                    n = in.read(buffer);
+                } catch (IOException e) {
+                    throw new CommandException(ExitStatus.NOINPUT, "cannot read the message from standard input: " + e.getMessage());
+                }
+                if (n < 0) {
+                    return total;
+                }
+                out.write(buffer, 0, n);
+                total += n;
+            }
+        } catch (IOException e) {
+            throw new CommandException(ExitStatus.IOERR, "cannot write the message to " + file + ": " + e.getMessage());
+        }
+    }
+
+    Content content() {
+        return Content.of(file);
+    }
+
+    long size() {
+        return size;
+    }
+
+    Path file() {
+        return file;
+    }
+
+    @Override
+    public void close() {
+        delete(file);
+    }
+
+    private static void delete(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // deleteOnExit will try again
+        }
+    }
+}

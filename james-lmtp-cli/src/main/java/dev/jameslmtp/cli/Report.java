@@ -1,0 +1,59 @@
+package dev.jameslmtp.cli;
+
+import dev.jameslmtp.client.DeliveryResult;
+import dev.jameslmtp.client.RecipientOutcome;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One line per recipient, in envelope order (duplicates included), columns separated by at
+ * least two spaces and aligned, so that both people and {@code grep}/{@code awk} can read it:
+ *
+ * <pre>
+ * alice@example.test   delivered  250  2.0.0  &lt;alice@example.test&gt; Ua3H Saved
+ * nobody@example.test  bounced    550  5.1.1  &lt;nobody@example.test&gt; User doesn't exist: nobody@example.test
+ * bob@example.test     deferred   -    4.4.1  connect to inet:localhost:24: Connection refused
+ * </pre>
+ *
+ * The columns are: address, outcome ({@code delivered}, {@code deferred} for a temporary failure,
+ * {@code bounced} for a permanent one), reply code ({@code -} when the outcome was decided
+ * locally, e.g. connection refused or timeout), enhanced status, and the server's text (or the
+ * local diagnostic). The text is already free of control characters (the client neutralises it).
+ */
+final class Report {
+
+    private Report() {
+    }
+
+    static List<String> lines(DeliveryResult result) {
+        int addressWidth = 0;
+        int statusWidth = 0;
+        for (RecipientOutcome outcome : result.outcomes()) {
+            addressWidth = Math.max(addressWidth, outcome.recipient().address().length());
+            statusWidth = Math.max(statusWidth, outcome.status().toString().length());
+        }
+        List<String> lines = new ArrayList<>();
+        for (RecipientOutcome outcome : result.outcomes()) {
+            String line = pad(outcome.recipient().address(), addressWidth)
+                    + "  " + pad(outcome(outcome), "delivered".length())
+                    + "  " + pad(outcome.code() == 0 ? "-" : Integer.toString(outcome.code()), 3)
+                    + "  " + pad(outcome.status().toString(), statusWidth)
+                    + "  " + outcome.text();
+            lines.add(line.stripTrailing());
+        }
+        return lines;
+    }
+
+    static String outcome(RecipientOutcome outcome) {
+        return switch (outcome.disposition()) {
+            case DELIVERED -> "delivered";
+            case TEMPORARY_FAILURE -> "deferred";
+            case PERMANENT_FAILURE -> "bounced";
+        };
+    }
+
+    private static String pad(String text, int width) {
+        return text.length() >= width ? text : text + " ".repeat(width - text.length());
+    }
+}

@@ -1,0 +1,27 @@
+package dev.jameslmtp.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+
+import picocli.CommandLine;
+
+/** {@code lmtp --version}: the Maven project version, filtered into {@code version.properties} at build time. */
+final class VersionProvider implements CommandLine.IVersionProvider {
+
+    @Override
+    public String[] getVersion() {
+        Properties properties = new Properties();
+        try (InputStream in = VersionProvider.class.getResourceAsStream("version.properties")) {
+            if (in != null) {
+                properties.load(in);
+            }
+        } catch (IOException e) {
+            // fall through to "unknown"
+        }
+        return new String[] {
+            "lmtp (james-lmtp) " + properties.getProperty("version", "unknown"),
+            "Java " + System.getProperty("java.version") + ", " + System.getProperty("os.name"),
+        };
+    }
+}
