@@ -16,8 +16,28 @@ final class DovecotConfig {
     record Identity(int mailUid, int mailGid, String internalUser, String loginUser) {
     }
 
-    static String dovecotConf(Path workDir, Path baseDir, Path usersFile, Path lmtpSocket, int port,
-                              Identity identity, DovecotLmtpServer.Options options) {
+    /**
+     * Where things go. {@code workDir} holds the configuration, logs and state; {@code shared} (the
+     * passwd-file and the Maildirs, read by unprivileged Dovecot processes) is workDir unless
+     * workDir cannot be entered by other users; {@code baseDir} holds Dovecot's sockets and must be
+     * short. {@code privateDir}, if not null, is a directory under /tmp that the harness deletes.
+     */
+    record Layout(Path workDir, Path shared, Path baseDir, Path lmtpSocket, Path privateDir) {
+
+        Path mailRoot() {
+            return shared.resolve("mail");
+        }
+
+        Path usersFile() {
+            return shared.resolve("users");
+        }
+    }
+
+    static String dovecotConf(Layout layout, int port, Identity identity, DovecotLmtpServer.Options options) {
+        Path workDir = layout.workDir();
+        Path baseDir = layout.baseDir();
+        Path usersFile = layout.usersFile();
+        Path lmtpSocket = layout.lmtpSocket();
         Path log = workDir.resolve("dovecot.log");
         return String.join("\n",
                 "# Private configuration written by dev.jameslmtp.testing.DovecotLmtpServer",
@@ -37,7 +57,7 @@ final class DovecotConfig {
                 "first_valid_gid = " + identity.mailGid(),
                 "mail_uid = " + identity.mailUid(),
                 "mail_gid = " + identity.mailGid(),
-                "mail_location = maildir:" + workDir.resolve("mail") + "/%d/%n",
+                "mail_location = maildir:" + layout.mailRoot() + "/%d/%n",
                 "mail_save_crlf = yes",
                 "mail_plugins = $mail_plugins quota",
                 "quota_full_tempfail = " + yesNo(options.quotaFullTempfail()),

@@ -36,7 +36,10 @@ import java.util.stream.Stream;
  * <p>It listens on 127.0.0.1 on a free port and on a UNIX socket, and knows three users of domain
  * {@value #DOMAIN}: {@code alice} and {@code bob} without quota, and {@code carol} whose quota
  * ({@value #TINY_QUOTA}) is smaller than any message. Mail goes to
- * {@code <workDir>/mail/example.test/<user>} (Maildir). The quota is checked after DATA unless
+ * {@code <workDir>/mail/example.test/<user>} (Maildir; if other users cannot enter workDir, as
+ * under /root, the Maildirs and passwd-file go to a private directory under /tmp instead, deleted
+ * by {@link #close()}; so do Dovecot's sockets if workDir is too deep for a UNIX socket path).
+ * Configuration, logs and (when short enough) the LMTP socket stay in workDir. The quota is checked after DATA unless
  * {@link Options#lmtpRcptCheckQuota} is set.
  *
  * <p>Observed with Dovecot 2.3.19.1 (these strings are asserted by tests; the host name is set to
@@ -64,7 +67,7 @@ import java.util.stream.Stream;
  *
  * <p>Privileges: Dovecot refuses to deliver as uid 0. Run as root (as in CI), mail is stored as the
  * Debian system user {@code mail} (uid 8, present on every Debian system through base-passwd),
- * with {@code first_valid_uid = 8}; the harness gives {@code <workDir>/mail} to that user. Run as
+ * with {@code first_valid_uid = 8}; the harness gives the mail root directory to that user. Run as
  * another user, everything (mail and Dovecot's internal processes) runs as that user.
  *
  * <p>Diagnostics: {@link #start} throws {@link IllegalStateException} naming the Debian packages if
@@ -112,22 +115,15 @@ public final class DovecotLmtpServer implements AutoCloseable {
         }
     }
 
-    private final Path workDir;
-    private final Path usersFile;
-    private final Path lmtpSocket;
-    private final Path privateBaseDir; // a short directory under /tmp when workDir is too deep for sockets, else null
+    private final DovecotConfig.Layout layout;
     private final int port;
     private final Map<String, String> quotaRules;
     private final Process process;
     private final Thread shutdownHook;
     private boolean closed;
 
-    private DovecotLmtpServer(Path workDir, Path usersFile, Path lmtpSocket, Path privateBaseDir, int port,
-                              Map<String, String> quotaRules, Process process) {
-        this.workDir = workDir;
-        this.usersFile = usersFile;
-        this.lmtpSocket = lmtpSocket;
-        this.privateBaseDir = privateBaseDir;
+    private DovecotLmtpServer(DovecotConfig.Layout layout, int port, Map<String, String> quotaRules, Process process) {
+        this.layout = layout;
         this.port = port;
         this.quotaRules = quotaRules;
         this.process = process;
@@ -163,39 +159,22 @@ public final class DovecotLmtpServer implements AutoCloseable {
     private static DovecotLmtpServer startOnce(Path workDir, Options options) {
         try {
             DovecotConfig.Identity identity = DovecotProcesses.identity();
-            prepareWorkDir(workDir, identity);
-            Path baseDir = workDir.resolve("run");
-            Path privateBaseDir = null;
-            if (baseDir.toString().length() > MAX_SOCKET_PATH - 30) {
-                // UNIX socket paths are limited to 107 bytes: Dovecot's sockets go to a short directory
-                privateBaseDir = Files.createTempDirectory(Path.of("/tmp"), "dovecot-",
-                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-                baseDir = privateBaseDir;
-            }
-            Files.createDirectories(baseDir);
-            Path lmtpSocket = workDir.resolve("lmtp.sock");
-            if (lmtpSocket.toString().length() > MAX_SOCKET_PATH) {
-                lmtpSocket = baseDir.resolve("lmtp-listener");
-            }
+            DovecotConfig.Layout layout = prepare(workDir, identity);
             Map<String, String> quotaRules = new LinkedHashMap<>();
             quotaRules.put("alice", "");
             quotaRules.put("bob", "");
             quotaRules.put("carol", TINY_QUOTA);
-            Path usersFile = workDir.resolve("users");
-            Path mailRoot = workDir.resolve("mail");
-            writeReadable(usersFile, DovecotConfig.usersFile(mailRoot, quotaRules));
+            writeReadable(layout.usersFile(), DovecotConfig.usersFile(layout.mailRoot(), quotaRules));
             int port = freePort();
             Path conf = workDir.resolve("dovecot.conf");
-            writeReadable(conf, DovecotConfig.dovecotConf(workDir, baseDir, usersFile, lmtpSocket, port,
-                    identity, options));
+            writeReadable(conf, DovecotConfig.dovecotConf(layout, port, identity, options));
 
             Process process = new ProcessBuilder(DOVECOT.toString(), "-F", "-c", conf.toString())
                     .redirectErrorStream(true)
                     .redirectOutput(workDir.resolve("dovecot.out").toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .start();
-            DovecotLmtpServer server = new DovecotLmtpServer(workDir, usersFile, lmtpSocket, privateBaseDir, port,
-                    quotaRules, process);
+            DovecotLmtpServer server = new DovecotLmtpServer(layout, port, quotaRules, process);
             server.awaitGreeting(options.startupTimeout());
             return server;
         } catch (IOException e) {
@@ -222,7 +201,7 @@ public final class DovecotLmtpServer implements AutoCloseable {
                 BufferedReader in = new BufferedReader(
                         new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
                 last = in.readLine();
-                if (last != null && last.startsWith("220 ") && Files.exists(lmtpSocket)) {
+                if (last != null && last.startsWith("220 ") && Files.exists(layout.lmtpSocket())) {
                     OutputStream out = socket.getOutputStream();
                     out.write("QUIT\r\n".getBytes(StandardCharsets.ISO_8859_1));
                     out.flush();
@@ -246,7 +225,7 @@ public final class DovecotLmtpServer implements AutoCloseable {
 
     /** The absolute path of the LMTP UNIX socket. */
     public Path unixSocket() {
-        return lmtpSocket;
+        return layout.lmtpSocket();
     }
 
     /** {@code "inet:127.0.0.1:<port>"}. */
@@ -256,7 +235,7 @@ public final class DovecotLmtpServer implements AutoCloseable {
 
     /** {@code "unix:<absolute socket path>"}. */
     public String unixDestination() {
-        return "unix:" + lmtpSocket;
+        return "unix:" + layout.lmtpSocket();
     }
 
     /** {@code user@example.test}. */
@@ -266,7 +245,7 @@ public final class DovecotLmtpServer implements AutoCloseable {
 
     /** The stored messages (Maildir new and cur) of that user, oldest delivery first. */
     public List<byte[]> messages(String user) {
-        Path maildir = workDir.resolve("mail").resolve(DOMAIN).resolve(user);
+        Path maildir = layout.mailRoot().resolve(DOMAIN).resolve(user);
         List<Path> files = new ArrayList<>();
         for (String sub : List.of("new", "cur")) {
             Path dir = maildir.resolve(sub);
@@ -304,16 +283,17 @@ public final class DovecotLmtpServer implements AutoCloseable {
         }
         quotaRules.put(user, rule);
         try {
+            Path usersFile = layout.usersFile();
             FileTime before = Files.getLastModifiedTime(usersFile);
             Path temp = usersFile.resolveSibling("users.new");
-            writeReadable(temp, DovecotConfig.usersFile(workDir.resolve("mail"), quotaRules));
+            writeReadable(temp, DovecotConfig.usersFile(layout.mailRoot(), quotaRules));
             // Dovecot compares mtime (seconds) and size: make sure the change is seen.
             Instant now = Instant.now();
             Instant later = before.toInstant().plusSeconds(1);
             Files.setLastModifiedTime(temp, FileTime.from(now.isAfter(later) ? now : later));
             Files.move(temp, usersFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot rewrite " + usersFile, e);
+            throw new UncheckedIOException("cannot rewrite " + layout.usersFile(), e);
         }
         // Dovecot's auth process stats the passwd-file at most once per second of its clock: wait
         // for the next second, so that every lookup from now on sees the new file.
@@ -324,7 +304,7 @@ public final class DovecotLmtpServer implements AutoCloseable {
     public String logTail() {
         StringBuilder out = new StringBuilder();
         for (String name : List.of("dovecot.log", "dovecot.out")) {
-            Path file = workDir.resolve(name);
+            Path file = layout.workDir().resolve(name);
             try {
                 if (Files.exists(file)) {
                     List<String> lines = Files.readAllLines(file, StandardCharsets.ISO_8859_1);
@@ -351,12 +331,13 @@ public final class DovecotLmtpServer implements AutoCloseable {
         } catch (IllegalStateException e) {
             // the JVM is already shutting down
         }
-        if (privateBaseDir != null) {
-            DovecotProcesses.deleteTree(privateBaseDir);
+        if (layout.privateDir() != null) {
+            DovecotProcesses.deleteTree(layout.privateDir());
         }
     }
 
-    private static void prepareWorkDir(Path workDir, DovecotConfig.Identity identity) throws IOException {
+    /** Cleans what a previous run left in workDir and decides where everything goes. */
+    private static DovecotConfig.Layout prepare(Path workDir, DovecotConfig.Identity identity) throws IOException {
         for (char c : workDir.toString().toCharArray()) {
             if (Character.isWhitespace(c) || c == '%' || c == '"' || c == '#' || c == ':') {
                 throw new IllegalArgumentException("workDir must not contain whitespace, %, \", # or ':' "
@@ -367,20 +348,37 @@ public final class DovecotLmtpServer implements AutoCloseable {
         for (String stale : List.of("mail", "run", "state")) {
             DovecotProcesses.deleteTree(workDir.resolve(stale));
         }
-        for (String stale : List.of("dovecot.log", "dovecot.out", "lmtp.sock", "users.new")) {
+        for (String stale : List.of("dovecot.log", "dovecot.out", "lmtp.sock", "users", "users.new")) {
             Files.deleteIfExists(workDir.resolve(stale));
         }
         Files.setPosixFilePermissions(workDir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        for (Path dir = workDir.getParent(); dir != null; dir = dir.getParent()) {
-            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(dir);
-            if (!permissions.contains(PosixFilePermission.OTHERS_EXECUTE)) {
-                throw new IllegalArgumentException("Dovecot's unprivileged processes cannot enter " + dir
-                        + " (no o+x); put workDir under target/ instead of " + workDir);
+        Files.createDirectories(workDir.resolve("state"));
+
+        // Unprivileged Dovecot processes read the passwd-file and write the Maildirs: if they
+        // cannot enter workDir (e.g. a checkout under /root), those go to a private /tmp directory.
+        // UNIX socket paths are limited to 107 bytes: if workDir is deep, so do the sockets.
+        boolean enterable = othersCanEnter(workDir.getParent());
+        boolean shallow = workDir.resolve("run").toString().length() <= MAX_SOCKET_PATH - 30;
+        Path privateDir = enterable && shallow ? null : Files.createTempDirectory(Path.of("/tmp"), "dovecot-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        Path shared = enterable ? workDir : privateDir;
+        Path baseDir = Files.createDirectories((shallow ? workDir : privateDir).resolve("run"));
+        Path lmtpSocket = workDir.resolve("lmtp.sock");
+        if (lmtpSocket.toString().length() > MAX_SOCKET_PATH) {
+            lmtpSocket = baseDir.resolve("lmtp-listener");
+        }
+        DovecotConfig.Layout layout = new DovecotConfig.Layout(workDir, shared, baseDir, lmtpSocket, privateDir);
+        DovecotProcesses.giveMailDirectory(Files.createDirectories(layout.mailRoot()), identity);
+        return layout;
+    }
+
+    private static boolean othersCanEnter(Path dir) throws IOException {
+        for (Path d = dir; d != null; d = d.getParent()) {
+            if (!Files.getPosixFilePermissions(d).contains(PosixFilePermission.OTHERS_EXECUTE)) {
+                return false;
             }
         }
-        Files.createDirectories(workDir.resolve("state"));
-        Path mailRoot = Files.createDirectories(workDir.resolve("mail"));
-        DovecotProcesses.giveMailDirectory(mailRoot, identity);
+        return true;
     }
 
     private static void writeReadable(Path file, String text) throws IOException {

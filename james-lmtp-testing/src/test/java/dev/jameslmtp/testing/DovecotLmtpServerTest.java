@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -155,6 +157,18 @@ class DovecotLmtpServerTest {
                                 .startsWith("Return-Path: <sender@client.test>\r\nDelivered-To: alice@example.test\r\n"),
                         m -> assertThat(m).endsWith("body 1\r\n"),
                         m -> assertThat(m).endsWith("body 2\r\n"));
+    }
+
+    @Test
+    void workDirThatOthersCannotEnterShouldStillWork() throws Exception {
+        Path closed = Files.createDirectories(Path.of("target", "dovecot-closed"));
+        Files.setPosixFilePermissions(closed, PosixFilePermissions.fromString("rwx------"));
+        server = DovecotLmtpServer.start(closed.resolve("w"), DovecotLmtpServer.Options.defaults());
+        try (RawLmtpClient client = RawLmtpClient.tcp(server.tcpPort())) {
+            assertThat(deliver(client, MESSAGE, "alice").get(5)).as(server.logTail()).startsWith("250 2.0.0 ");
+        }
+        assertThat(server.messages("alice")).hasSize(1);
+        assertThat(closed.resolve("w/dovecot.log")).exists();
     }
 
     @Test
