@@ -1,0 +1,154 @@
+package dev.jameslmtp.it;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.apache.james.GuiceJamesServer;
+import org.apache.james.MemoryJamesServerMain;
+import org.apache.james.dnsservice.api.DNSService;
+import org.apache.james.mailrepository.api.MailRepositoryUrl;
+import org.apache.james.modules.data.MemoryUsersRepositoryModule;
+import org.apache.james.modules.protocols.SmtpGuiceProbe;
+import org.apache.james.server.core.configuration.Configuration;
+import org.apache.james.utils.DataProbeImpl;
+import org.apache.james.utils.GuiceProbe;
+import org.apache.james.utils.MailRepositoryProbeImpl;
+import org.apache.james.utils.SMTPMessageSender;
+
+import com.google.inject.multibindings.Multibinder;
+
+/**
+ * An in-memory Apache James 3.8.1 for integration tests: SMTP in on 127.0.0.1 (a port the kernel
+ * picks), the mailet container configured from a private {@code conf/} directory under the
+ * working directory (see {@link JamesConfFiles}), local delivery for {@value #LOCAL_DOMAIN} into
+ * the in-memory mailbox, and the delivery mailets under test for everything else.
+ *
+ * <p>Each instance owns its working directory (wiped at start) and its server; {@link #close()}
+ * stops it. Probes: {@link InboxProbe} reads a local user's INBOX, {@link MailQueueProbe} the
+ * size of a mail queue.
+ */
+public final class EmbeddedJames implements AutoCloseable {
+
+    /** James's own domain: the sender lives here and receives the DSNs. */
+    public static final String LOCAL_DOMAIN = "sender.test";
+    public static final String SENDER = "sender@" + LOCAL_DOMAIN;
+    private static final String PASSWORD = "secret";
+
+    private final GuiceJamesServer server;
+    private final Path workDir;
+
+    private EmbeddedJames(GuiceJamesServer server, Path workDir) {
+        this.server = server;
+        this.workDir = workDir;
+    }
+
+    public static Builder builder(Path workDir) {
+        return new Builder(workDir);
+    }
+
+    /** How the recipients outside {@value #LOCAL_DOMAIN} are handled; one mailet element or several. */
+    public static final class Builder {
+        private final Path workDir;
+        private String deliveryMailets = "";
+
+        private Builder(Path workDir) {
+            this.workDir = workDir.toAbsolutePath().normalize();
+        }
+
+        /** {@code LmtpDelivery} for the recipients that {@code match} selects, with these init parameters. */
+        public Builder lmtpDelivery(String match, Map<String, String> parameters) {
+            return deliveryMailet(match, "dev.jameslmtp.mailet.LmtpDelivery", parameters);
+        }
+
+        /** Any mailet, appended after the ones already declared. */
+        public Builder deliveryMailet(String match, String className, Map<String, String> parameters) {
+            deliveryMailets += JamesConfFiles.mailet(match, className, parameters);
+            return this;
+        }
+
+        /** Writes {@code conf/}, starts James and creates the sender's account. */
+        public EmbeddedJames start() throws Exception {
+            deleteRecursively(workDir);
+            JamesConfFiles.write(workDir.resolve("conf"), deliveryMailets);
+            GuiceJamesServer server = GuiceJamesServer
+                    .forConfiguration(Configuration.builder().workingDirectory(workDir.toFile()).build())
+                    .combineWith(MemoryJamesServerMain.SMTP_ONLY_MODULE, new MemoryUsersRepositoryModule())
+                    .overrideWith(binder -> binder.bind(DNSService.class).toInstance(new LoopbackDnsService()))
+                    .overrideWith(binder -> {
+                        Multibinder<GuiceProbe> probes = Multibinder.newSetBinder(binder, GuiceProbe.class);
+                        probes.addBinding().to(InboxProbe.class);
+                        probes.addBinding().to(MailQueueProbe.class);
+                    });
+            try {
+                server.start();
+                server.getProbe(DataProbeImpl.class).addUser(SENDER, PASSWORD);
+            } catch (Exception | Error e) {
+                server.stop();
+                throw e;
+            }
+            return new EmbeddedJames(server, workDir);
+        }
+    }
+
+    public int smtpPort() {
+        return server.getProbe(SmtpGuiceProbe.class).getSmtpPort().getValue();
+    }
+
+    /** Hands one message to James over SMTP, as {@code from}, for {@code recipients}. */
+    public void send(String from, List<String> recipients, String message) throws IOException {
+        try (SMTPMessageSender sender = SMTPMessageSender.noAuthentication("127.0.0.1", smtpPort(), LOCAL_DOMAIN)) {
+            sender.sendMessageWithHeaders(from, recipients, message);
+        }
+    }
+
+    /** The raw messages in the INBOX of a James user (e.g. {@link #SENDER}), oldest first. */
+    public List<byte[]> inbox(String user) {
+        return server.getProbe(InboxProbe.class).messages(user);
+    }
+
+    public long queueSize(String queueName) {
+        return server.getProbe(MailQueueProbe.class).size(queueName);
+    }
+
+    /** Mails that reached the error processor (a mailet threw). */
+    public long errorCount() throws Exception {
+        return server.getProbe(MailRepositoryProbeImpl.class)
+                .getRepositoryMailCount(MailRepositoryUrl.from(JamesConfFiles.ERROR_REPOSITORY));
+    }
+
+    public long repositoryCount(String url) throws Exception {
+        return server.getProbe(MailRepositoryProbeImpl.class).getRepositoryMailCount(MailRepositoryUrl.from(url));
+    }
+
+    public <T extends GuiceProbe> T probe(Class<T> type) {
+        return server.getProbe(type);
+    }
+
+    public Path workDir() {
+        return workDir;
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+
+    static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+}

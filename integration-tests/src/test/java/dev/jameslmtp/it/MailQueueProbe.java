@@ -1,0 +1,34 @@
+package dev.jameslmtp.it;
+
+import javax.inject.Inject;
+
+import org.apache.james.queue.api.MailQueue;
+import org.apache.james.queue.api.MailQueueFactory;
+import org.apache.james.queue.api.MailQueueName;
+import org.apache.james.queue.api.ManageableMailQueue;
+import org.apache.james.utils.GuiceProbe;
+
+/** The number of mails waiting (now or later) in a named James mail queue; 0 when it does not exist. */
+public final class MailQueueProbe implements GuiceProbe {
+
+    private final MailQueueFactory<? extends ManageableMailQueue> queues;
+
+    @Inject
+    MailQueueProbe(MailQueueFactory<? extends ManageableMailQueue> queues) {
+        this.queues = queues;
+    }
+
+    public long size(String queueName) {
+        return queues.getQueue(MailQueueName.of(queueName))
+                .map(MailQueueProbe::sizeOf)
+                .orElse(0L);
+    }
+
+    private static long sizeOf(ManageableMailQueue queue) {
+        try {
+            return queue.getSize();
+        } catch (MailQueue.MailQueueException e) {
+            throw new IllegalStateException("cannot read the size of " + queue.getName(), e);
+        }
+    }
+}
