@@ -1,0 +1,123 @@
+package dev.jameslmtp.mailet;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+import javax.mail.MessagingException;
+
+import org.apache.james.core.MailAddress;
+import org.apache.james.lifecycle.api.LifecycleUtil;
+import org.apache.mailet.Attribute;
+import org.apache.mailet.AttributeName;
+import org.apache.mailet.AttributeValue;
+import org.apache.mailet.Mail;
+import org.apache.mailet.MailetContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends bounced recipients on, compatible with James's RemoteDelivery {@code Bouncer}.
+ *
+ * <p>Recipients are grouped by their verdict (permanence, reply code and {@code delivery-error}
+ * text); each group becomes its own copy of the mail, holding only that group's recipients, so
+ * that a {@code DSNBounce} in the bounce processor reports each recipient with its own status. On
+ * each copy:
+ * <ul>
+ *   <li>{@code delivery-error} (String): {@link RecipientFate#deliveryError()}, e.g.
+ *   {@code "550 5.1.1 <bob@example.com> User doesn't exist"}; DSNBounce writes it as the
+ *   recipient's {@code Status:} and, since it starts with a reply code, as
+ *   {@code Diagnostic-Code: smtp; ...};</li>
+ *   <li>{@code delivery-error-code} (Integer), only when the server replied: for
+ *   {@code RemoteDeliveryFailedWithSMTPCode};</li>
+ *   <li>{@code is-delivery-permanent-error} (Boolean): true for a permanent failure, false for
+ *   retries exhausted, for {@code IsRemoteDeliveryPermanentError} / {@code IsRemoteDeliveryTemporaryError}.</li>
+ * </ul>
+ * The copy goes to {@code bounceProcessor} ({@code MailetContext.sendMail(mail, state)}), or,
+ * without one, to {@code MailetContext.bounce(mail, explanation)}. A mail with the null sender is
+ * never bounced: that is logged instead. A failure to send one bounce is logged at ERROR and does
+ * not stop the others (the recipients stay counted as bounced: the LMTP outcome is final).
+ */
+final class Bounces {
+
+    static final AttributeName DELIVERY_ERROR = AttributeName.of("delivery-error");
+    static final AttributeName DELIVERY_ERROR_CODE = AttributeName.of("delivery-error-code");
+    static final AttributeName IS_DELIVERY_PERMANENT_ERROR = AttributeName.of("is-delivery-permanent-error");
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(Bounces.class);
+
+    private final MailetContext context;
+    private final Optional<String> bounceProcessor;
+
+    Bounces(MailetContext context, Optional<String> bounceProcessor) {
+        this.context = context;
+        this.bounceProcessor = bounceProcessor;
+    }
+
+    void send(Mail mail, List<RecipientFate> bounced) {
+        if (bounced.isEmpty()) {
+            return;
+        }
+        if (!mail.hasSender()) {
+            LOGGER.info("Mail {} has the null sender: no bounce for {}", mail.getName(),
+                    bounced.stream().map(RecipientFate::summary).collect(Collectors.joining(", ")));
+            return;
+        }
+        for (List<RecipientFate> group : groups(bounced)) {
+            sendGroup(mail, group);
+        }
+    }
+
+    private void sendGroup(Mail mail, List<RecipientFate> group) {
+        RecipientFate first = group.get(0);
+        List<MailAddress> recipients = group.stream().map(RecipientFate::recipient).distinct().toList();
+        Mail copy = null;
+        try {
+            copy = mail.duplicate();
+            copy.setRecipients(recipients);
+            copy.setAttribute(new Attribute(DELIVERY_ERROR, AttributeValue.of(first.deliveryError())));
+            copy.setAttribute(new Attribute(IS_DELIVERY_PERMANENT_ERROR, AttributeValue.of(first.permanent())));
+            if (first.code().isPresent()) {
+                copy.setAttribute(new Attribute(DELIVERY_ERROR_CODE, AttributeValue.of(first.code().get())));
+            } else {
+                copy.removeAttribute(DELIVERY_ERROR_CODE);
+            }
+            if (bounceProcessor.isPresent()) {
+                context.sendMail(copy, bounceProcessor.get());
+            } else {
+                context.bounce(copy, explanation(group));
+            }
+        } catch (MessagingException | RuntimeException e) {
+            LOGGER.error("Could not bounce mail {} for {}: {}", mail.getName(), recipients, first.deliveryError(), e);
+        } finally {
+            if (copy != null) {
+                LifecycleUtil.dispose(copy);
+            }
+        }
+    }
+
+    private static List<List<RecipientFate>> groups(List<RecipientFate> bounced) {
+        Map<List<Object>, List<RecipientFate>> groups = new LinkedHashMap<>();
+        for (RecipientFate fate : bounced) {
+            List<Object> key = List.of(fate.permanent(), fate.code().orElse(0), fate.deliveryError());
+            groups.computeIfAbsent(key, k -> new ArrayList<>()).add(fate);
+        }
+        return List.copyOf(groups.values());
+    }
+
+    /** The text for {@code MailetContext.bounce}, one line per recipient with its reply. */
+    static String explanation(List<RecipientFate> group) {
+        StringBuilder text = new StringBuilder();
+        boolean permanent = group.get(0).permanent();
+        text.append("The message could not be delivered to the following recipient(s) over LMTP")
+                .append(permanent ? ". This is a permanent error.\n\n" : ": the delivery was retried until giving up.\n\n");
+        for (RecipientFate fate : group) {
+            text.append(fate.recipient().asString()).append(": ").append(fate.deliveryError())
+                    .append(" (").append(fate.destination()).append(")\n");
+        }
+        return text.toString();
+    }
+}

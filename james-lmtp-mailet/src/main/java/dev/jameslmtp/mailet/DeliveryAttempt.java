@@ -1,0 +1,126 @@
+package dev.jameslmtp.mailet;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.apache.james.core.MailAddress;
+import org.apache.james.metrics.api.TimeMetric;
+import org.apache.james.queue.api.MailQueue;
+import org.apache.mailet.Mail;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.jameslmtp.client.Content;
+import dev.jameslmtp.client.Destination;
+import dev.jameslmtp.client.LmtpClient;
+import dev.jameslmtp.client.Transcript;
+import dev.jameslmtp.client.Verdict;
+import dev.jameslmtp.conf.LmtpClientFactory;
+import dev.jameslmtp.conf.LmtpDeliveryConfiguration;
+
+/**
+ * One attempt on one mail taken off the queue: route each recipient to its destination, deliver
+ * over LMTP (see {@link LmtpExchange}), decide each recipient's {@link Fate} ({@link OutcomeMapper}),
+ * check that every recipient has exactly one ({@link MailOutcomes}), carry the outcome out
+ * ({@link OutcomeDispatcher}), count it and log one line. Thread-safe: it keeps no state between
+ * attempts.
+ *
+ * @see #run(Mail)
+ */
+final class DeliveryAttempt {
+
+    static final String NO_DESTINATION = "(no destination)";
+    private static final Logger TRANSCRIPT_LOGGER = LoggerFactory.getLogger("dev.jameslmtp.mailet.transcript");
+
+    private final LmtpDeliveryConfiguration configuration;
+    private final LmtpClientFactory clientFactory;
+    private final OutcomeMapper mapper;
+    private final OutcomeDispatcher dispatcher;
+    private final DeliveryMetrics metrics;
+
+    DeliveryAttempt(LmtpDeliveryConfiguration configuration, LmtpClientFactory clientFactory, OutcomeDispatcher dispatcher,
+                    DeliveryMetrics metrics) {
+        this.configuration = configuration;
+        this.clientFactory = clientFactory;
+        this.mapper = new OutcomeMapper(configuration.softBounce(), configuration.delaySchedule());
+        this.dispatcher = dispatcher;
+        this.metrics = metrics;
+    }
+
+    /**
+     * Runs the attempt. Afterwards the mail holds only its deferred recipients, which are also back
+     * on the queue.
+     *
+     * @throws MailQueue.MailQueueException when deferred recipients cannot be put back on the
+     *                                      queue; nothing else was done with James then
+     */
+    MailOutcomes run(Mail mail) throws MailQueue.MailQueueException {
+        TimeMetric timer = metrics.startAttempt();
+        try {
+            List<MailAddress> recipients = List.copyOf(mail.getRecipients());
+            MailOutcomes outcomes = new MailOutcomes(mail.getName(), recipients, fates(mail, recipients));
+            dispatcher.dispatch(mail, outcomes);
+            metrics.count(outcomes);
+            AttemptLog.log(mail, outcomes, configuration.delaySchedule().maxRetries());
+            return outcomes;
+        } finally {
+            timer.stopAndPublish();
+        }
+    }
+
+    private List<RecipientFate> fates(Mail mail, List<MailAddress> recipients) {
+        Map<Integer, Verdict> verdicts = new HashMap<>();
+        Map<Integer, String> destinations = new HashMap<>();
+        Optional<Verdict> senderProblem = senderProblem(mail);
+        Map<Destination, List<LmtpExchange.Numbered>> routed = new LinkedHashMap<>();
+        for (int i = 0; i < recipients.size(); i++) {
+            MailAddress recipient = recipients.get(i);
+            Optional<Destination> destination = configuration.routing().destinationFor(recipient.getDomain().asString());
+            destinations.put(i, destination.map(Destination::toString).orElse(NO_DESTINATION));
+            if (destination.isEmpty()) {
+                verdicts.put(i, OutcomeMapper.noRoute(recipient.getDomain().asString()));
+            } else if (senderProblem.isPresent()) {
+                verdicts.put(i, senderProblem.get());
+            } else {
+                try {
+                    routed.computeIfAbsent(destination.get(), d -> new ArrayList<>())
+                            .add(new LmtpExchange.Numbered(i, Envelopes.recipient(mail, recipient)));
+                } catch (IllegalArgumentException e) {
+                    verdicts.put(i, OutcomeMapper.badRecipient(e.getMessage()));
+                }
+            }
+        }
+        if (!routed.isEmpty()) {
+            LmtpExchange exchange = new LmtpExchange(client(mail), configuration.recipientLimit());
+            Content content = new MessageContent(mail);
+            String sender = Envelopes.sender(mail);
+            routed.forEach((destination, numbered) -> verdicts.putAll(
+                    exchange.deliver(destination, sender, numbered, Envelopes.ret(mail), Envelopes.envid(mail), content)));
+        }
+        List<RecipientFate> fates = new ArrayList<>();
+        verdicts.forEach((index, verdict) -> fates.add(mapper.map(index, recipients.get(index), destinations.get(index), verdict,
+                RetryState.retriesOf(mail, recipients.get(index)))));
+        return fates;
+    }
+
+    private static Optional<Verdict> senderProblem(Mail mail) {
+        try {
+            Envelopes.sender(mail);
+            return Optional.empty();
+        } catch (IllegalArgumentException e) {
+            return Optional.of(OutcomeMapper.badSender(e.getMessage()));
+        }
+    }
+
+    private LmtpClient client(Mail mail) {
+        String name = mail.getName();
+        Transcript transcript = configuration.transcript()
+                ? Transcript.to(line -> TRANSCRIPT_LOGGER.info("{} {}", name, line))
+                : TRANSCRIPT_LOGGER.isDebugEnabled() ? Transcript.to(line -> TRANSCRIPT_LOGGER.debug("{} {}", name, line)) : Transcript.NONE;
+        return clientFactory.create(configuration, transcript);
+    }
+}

@@ -1,0 +1,45 @@
+package dev.jameslmtp.mailet;
+
+import org.apache.james.metrics.api.Metric;
+import org.apache.james.metrics.api.MetricFactory;
+import org.apache.james.metrics.api.TimeMetric;
+
+/**
+ * James metrics of the mailet: recipients delivered, deferred and bounced (counters), and the
+ * duration of each attempt (timer).
+ */
+final class DeliveryMetrics {
+
+    static final String DELIVERED = "lmtpDeliveryDeliveredRecipients";
+    static final String DEFERRED = "lmtpDeliveryDeferredRecipients";
+    static final String BOUNCED = "lmtpDeliveryBouncedRecipients";
+    static final String ATTEMPT = "lmtpDeliveryAttempt";
+
+    private final MetricFactory factory;
+    private final Metric delivered;
+    private final Metric deferred;
+    private final Metric bounced;
+
+    DeliveryMetrics(MetricFactory factory) {
+        this.factory = factory;
+        this.delivered = factory.generate(DELIVERED);
+        this.deferred = factory.generate(DEFERRED);
+        this.bounced = factory.generate(BOUNCED);
+    }
+
+    TimeMetric startAttempt() {
+        return factory.timer(ATTEMPT);
+    }
+
+    void count(MailOutcomes outcomes) {
+        add(delivered, outcomes.with(Fate.DELIVERED).size());
+        add(deferred, outcomes.with(Fate.DEFERRED).size());
+        add(bounced, outcomes.with(Fate.BOUNCED).size());
+    }
+
+    private static void add(Metric metric, int count) {
+        if (count > 0) {
+            metric.add(count);
+        }
+    }
+}

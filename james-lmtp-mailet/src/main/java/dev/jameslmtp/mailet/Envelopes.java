@@ -1,0 +1,65 @@
+package dev.jameslmtp.mailet;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+import org.apache.james.core.MailAddress;
+import org.apache.mailet.DsnParameters;
+import org.apache.mailet.Mail;
+
+import dev.jameslmtp.client.Recipient;
+import dev.jameslmtp.client.WireSafety;
+
+/**
+ * The parts of an LMTP envelope taken from a James mail: the sender ("" for the null sender) and
+ * each recipient with its RFC 3461 DSN parameters (NOTIFY, ORCPT as {@code rfc822;xtext}), plus
+ * RET and ENVID. The client sends the DSN parameters only when the server offers DSN.
+ */
+final class Envelopes {
+
+    private Envelopes() {
+    }
+
+    /** @throws IllegalArgumentException when the sender cannot go into MAIL FROM */
+    static String sender(Mail mail) {
+        String sender = mail.getMaybeSender().asOptional().map(MailAddress::asString).orElse("");
+        return WireSafety.requireAddress("sender address", sender);
+    }
+
+    /** @throws IllegalArgumentException when the recipient cannot go into RCPT TO */
+    static Recipient recipient(Mail mail, MailAddress address) {
+        Optional<DsnParameters.RecipientDsnParameters> dsn = mail.dsnParameters()
+                .map(DsnParameters::getRcptParameters)
+                .map(parameters -> parameters.get(address));
+        Optional<String> notify = dsn.flatMap(DsnParameters.RecipientDsnParameters::getNotifyParameter)
+                .filter(set -> !set.isEmpty())
+                .map(set -> set.stream().map(n -> n.name().toUpperCase(Locale.ROOT)).collect(Collectors.joining(",")));
+        Optional<String> orcpt = dsn.flatMap(DsnParameters.RecipientDsnParameters::getOrcptParameter)
+                .map(original -> "rfc822;" + xtext(original.asString()));
+        return new Recipient(address.asString(), notify, orcpt);
+    }
+
+    static Optional<String> ret(Mail mail) {
+        return mail.dsnParameters().flatMap(DsnParameters::getRetParameter).map(ret -> ret.name().toUpperCase(Locale.ROOT));
+    }
+
+    static Optional<String> envid(Mail mail) {
+        return mail.dsnParameters().flatMap(DsnParameters::getEnvIdParameter).map(DsnParameters.EnvId::asString).map(Envelopes::xtext);
+    }
+
+    /** RFC 3461 §4 xtext: '+', '=' and bytes outside 33..126 as "+HH". */
+    static String xtext(String text) {
+        StringBuilder out = new StringBuilder();
+        for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if (c < 33 || c > 126 || c == '+' || c == '=') {
+                out.append('+').append(String.format("%02X", c));
+            } else {
+                out.append((char) c);
+            }
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,278 @@
+package dev.jameslmtp.mailet;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+import javax.inject.Inject;
+import javax.mail.MessagingException;
+
+import org.apache.james.core.MailAddress;
+import org.apache.james.domainlist.api.DomainList;
+import org.apache.james.metrics.api.MetricFactory;
+import org.apache.james.queue.api.MailQueue;
+import org.apache.james.queue.api.MailQueueFactory;
+import org.apache.james.queue.api.MailQueueName;
+import org.apache.mailet.Mail;
+import org.apache.mailet.ProcessingState;
+import org.apache.mailet.base.GenericMailet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.jameslmtp.client.Destination;
+import dev.jameslmtp.client.LmtpClient;
+import dev.jameslmtp.conf.ConfigurationError;
+import dev.jameslmtp.conf.LmtpClientFactory;
+import dev.jameslmtp.conf.LmtpDeliveryConfiguration;
+
+/**
+ * Delivers mail over LMTP (RFC 2033) to a mail store such as Dovecot, and maps every recipient's
+ * own reply back onto the James mail. Shaped like James's {@code RemoteDelivery}: {@link #service}
+ * puts the mail on a James mail queue (one mail per destination) and ghosts it; a consumer takes
+ * mail off the queue, with at most {@code concurrency} deliveries in flight per destination, and
+ * delivers it.
+ *
+ * <p>After each attempt every recipient is in exactly one of three states, and the code checks it:
+ * <ul>
+ *   <li><b>delivered</b> (2xx after the final dot): it leaves the mail; with {@code onSuccess}, a
+ *   copy holding the delivered recipients goes to that processor;</li>
+ *   <li><b>deferred</b> (4xx, connection failure, timeout, reply missing after the dot, no
+ *   transport map entry): it goes back on the queue with the next delay of {@code delayTime}; the
+ *   retry count is kept per recipient (attribute {@code lmtp-delivery-retries}, and James's
+ *   {@code delivery_retry_count});</li>
+ *   <li><b>bounced</b> (5xx at MAIL, RCPT, DATA or after the dot; or still temporary after
+ *   {@code maxRetries} retries): recipients with the same reply form one copy of the mail, sent to
+ *   {@code bounceProcessor} with James's Bouncer attributes {@code delivery-error} (e.g.
+ *   {@code "550 5.1.1 User doesn't exist: bob"}, which DSNBounce reports as that recipient's
+ *   status), {@code delivery-error-code} (the reply code, when the server replied) and
+ *   {@code is-delivery-permanent-error}; without {@code bounceProcessor},
+ *   {@code MailetContext.bounce}. A mail with the null sender is never bounced; that is logged.</li>
+ * </ul>
+ * One log line per attempt gives each recipient's outcome; James metrics count delivered, deferred
+ * and bounced recipients ({@code lmtpDeliveryDeliveredRecipients}, {@code lmtpDeliveryDeferredRecipients},
+ * {@code lmtpDeliveryBouncedRecipients}) and time each attempt ({@code lmtpDeliveryAttempt}).
+ *
+ * <h2>Parameters</h2>
+ * Durations are written as James's DurationParser reads them ({@code 30 seconds}, {@code 5m},
+ * {@code 2 hours}); a bare number is in <b>seconds</b> for the timeouts and in <b>milliseconds</b>
+ * for {@code delayTime} (as in RemoteDelivery). An unknown parameter, a malformed or empty value,
+ * or neither or both of {@code destination} and {@code transportMap} make {@code init()} fail
+ * with a message naming the parameter. James's own {@code onMailetException} and
+ * {@code onMatcherException} are accepted.
+ * <table>
+ * <caption>LmtpDelivery parameters</caption>
+ * <tr><th>parameter</th><th>default</th><th>meaning</th></tr>
+ * <tr><td>{@code destination}</td><td>none</td><td>the LMTP server for every recipient: {@code unix:/run/dovecot/lmtp}, {@code inet:host:port}, {@code [addr]:port}, {@code host} (port 24); exactly one of destination and transportMap is required</td></tr>
+ * <tr><td>{@code transportMap}</td><td>none</td><td>path of a Postfix transport(5)-style file: {@code domain destination} lines, {@code .domain} for subdomains, {@code *} for the rest, an optional {@code lmtp:} prefix</td></tr>
+ * <tr><td>{@code lhloName}</td><td>James's default domain, else this host's name</td><td>the LHLO argument</td></tr>
+ * <tr><td>{@code outgoing}</td><td>lmtp-outgoing</td><td>name of the James mail queue holding mail waiting for delivery</td></tr>
+ * <tr><td>{@code delayTime}</td><td>1 minute, 5 minutes, 15 minutes, 1 hour, 6 hours</td><td>delays before the retries, RemoteDelivery's syntax {@code [attempts*]duration, ...}, e.g. {@code 4*1 minute, 3*5 minutes, 1 hour}; reconciled with maxRetries as RemoteDelivery does</td></tr>
+ * <tr><td>{@code maxRetries}</td><td>5</td><td>retries of a recipient after temporary failures before it bounces</td></tr>
+ * <tr><td>{@code bounceProcessor}</td><td>none</td><td>processor receiving bounced recipients (e.g. with DSNBounce); without it, MailetContext.bounce</td></tr>
+ * <tr><td>{@code onSuccess}</td><td>none</td><td>processor receiving a copy of the mail with its delivered recipients</td></tr>
+ * <tr><td>{@code softBounce}</td><td>false</td><td>true: permanent failures are treated as temporary (5yz 5.x.x becomes 4yz 4.x.x), as Postfix's soft_bounce</td></tr>
+ * <tr><td>{@code recipientLimit}</td><td>50</td><td>recipients per LMTP transaction; a mail with more for one destination is sent in several; 0 = no limit</td></tr>
+ * <tr><td>{@code concurrency}</td><td>10</td><td>deliveries in flight per destination (1 to 256)</td></tr>
+ * <tr><td>{@code connectTimeout}</td><td>30 seconds</td><td>to open the connection</td></tr>
+ * <tr><td>{@code lhloTimeout}</td><td>5 minutes</td><td>for the greeting and the LHLO reply</td></tr>
+ * <tr><td>{@code mailTimeout}</td><td>5 minutes</td><td>for the MAIL FROM reply</td></tr>
+ * <tr><td>{@code rcptTimeout}</td><td>5 minutes</td><td>for each RCPT TO reply</td></tr>
+ * <tr><td>{@code dataTimeout}</td><td>2 minutes</td><td>for the DATA reply</td></tr>
+ * <tr><td>{@code bodyTimeout}</td><td>3 minutes</td><td>for each write of the message content</td></tr>
+ * <tr><td>{@code dotTimeout}</td><td>10 minutes</td><td>for each reply after the final dot</td></tr>
+ * <tr><td>{@code rsetTimeout}</td><td>20 seconds</td><td>for the RSET reply between transactions</td></tr>
+ * <tr><td>{@code quitTimeout}</td><td>5 minutes</td><td>for the QUIT reply</td></tr>
+ * <tr><td>{@code skipQuitResponse}</td><td>false</td><td>true: close after QUIT without waiting for its reply</td></tr>
+ * <tr><td>{@code transcript}</td><td>false</td><td>true: each LMTP conversation is logged ({@code C:}/{@code S:} lines) at INFO by logger {@code dev.jameslmtp.mailet.transcript}; false: at DEBUG by the same logger</td></tr>
+ * </table>
+ *
+ * <h2>Example</h2>
+ * <pre>{@code
+ * <mailet match="RecipientIsLocal" class="dev.jameslmtp.mailet.LmtpDelivery">
+ *     <destination>unix:/run/dovecot/lmtp</destination>
+ *     <bounceProcessor>bounces</bounceProcessor>
+ *     <delayTime>4*1 minute, 3*5 minutes, 1 hour</delayTime>
+ *     <maxRetries>8</maxRetries>
+ * </mailet>
+ * }</pre>
+ *
+ * <h2>Known limits</h2>
+ * On a memory or file mail queue the delays are honoured; James's RabbitMQ queue ignores them,
+ * as for RemoteDelivery. If James cannot put deferred recipients back on the queue, the whole mail
+ * is put back, so recipients already delivered may get it twice (none is lost). A reply missing
+ * after the final dot is a temporary failure: the server may have delivered, and the retry may
+ * deliver twice (RFC 2033 §4.2 leaves no better choice).
+ */
+public class LmtpDelivery extends GenericMailet {
+
+    /** Whether {@link #init} starts the queue consumer; tests drive attempts themselves. */
+    enum ConsumerMode { START, DO_NOT_START }
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(LmtpDelivery.class);
+    private static final Duration FALLBACK_DELAY_WITHOUT_RETRIES = Duration.ofMinutes(1);
+
+    private final MailQueueFactory<?> queueFactory;
+    private final MetricFactory metricFactory;
+    private final Supplier<String> defaultLhloName;
+    private final ConsumerMode consumerMode;
+    private Clock clock;
+    private LmtpClientFactory clientFactory = LmtpClientFactory.standard();
+
+    private LmtpDeliveryConfiguration configuration;
+    private MailQueue queue;
+    private DeliveryAttempt attempt;
+    private DeliveryConsumer consumer;
+
+    @Inject
+    public LmtpDelivery(MailQueueFactory<?> queueFactory, MetricFactory metricFactory, DomainList domainList) {
+        this(queueFactory, metricFactory, () -> defaultDomain(domainList), Clock.systemUTC(), ConsumerMode.START);
+    }
+
+    LmtpDelivery(MailQueueFactory<?> queueFactory, MetricFactory metricFactory, Supplier<String> defaultLhloName, Clock clock,
+                 ConsumerMode consumerMode) {
+        this.queueFactory = Objects.requireNonNull(queueFactory, "queueFactory");
+        this.metricFactory = Objects.requireNonNull(metricFactory, "metricFactory");
+        this.defaultLhloName = Objects.requireNonNull(defaultLhloName, "defaultLhloName");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.consumerMode = Objects.requireNonNull(consumerMode, "consumerMode");
+    }
+
+    /** Optional: James binds a {@link Clock}; it stamps {@code lastUpdated} on deferred and bounced mail. */
+    @com.google.inject.Inject(optional = true)
+    public void setClock(Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** Optional: bound by {@code LmtpDeliveryModule} or a module of your own; default {@link LmtpClientFactory#standard()}. */
+    @com.google.inject.Inject(optional = true)
+    public void setClientFactory(LmtpClientFactory clientFactory) {
+        this.clientFactory = Objects.requireNonNull(clientFactory, "clientFactory");
+    }
+
+    @Override
+    public void init() throws MessagingException {
+        configuration = parse();
+        queue = queueFactory.createQueue(MailQueueName.of(configuration.outgoing()));
+        Bounces bounces = new Bounces(getMailetContext(), configuration.bounceProcessor());
+        OutcomeDispatcher dispatcher = new OutcomeDispatcher(queue, getMailetContext(), bounces, configuration.onSuccess(), clock);
+        attempt = new DeliveryAttempt(configuration, clientFactory, dispatcher, new DeliveryMetrics(metricFactory));
+        Duration fallbackDelay = configuration.delaySchedule().delays().stream().findFirst().orElse(FALLBACK_DELAY_WITHOUT_RETRIES);
+        consumer = new DeliveryConsumer(queue, attempt, this::destinationKey, configuration.concurrency(),
+                configuration.routing().destinations().size(), fallbackDelay);
+        if (consumerMode == ConsumerMode.START) {
+            consumer.start();
+        }
+        LOGGER.info("LmtpDelivery {}: delivering to {} as {}, queue {}, {} retries", getMailetName(),
+                configuration.routing().destinations(), configuration.lhloName(), configuration.outgoing(),
+                configuration.delaySchedule().maxRetries());
+    }
+
+    private LmtpDeliveryConfiguration parse() throws MessagingException {
+        Map<String, String> parameters = new HashMap<>();
+        getInitParameterNames().forEachRemaining(name -> parameters.put(name, getInitParameter(name)));
+        try {
+            return LmtpDeliveryConfiguration.parse(parameters, defaultLhloName);
+        } catch (ConfigurationError e) {
+            throw new MessagingException("LmtpDelivery mailet '" + getMailetName() + "': " + e.getMessage(), e);
+        }
+    }
+
+    /** Enqueues the mail, one copy per destination, and ghosts it. */
+    @Override
+    public void service(Mail mail) throws MessagingException {
+        mail.removeAttribute(RetryState.RETRIES);
+        if (mail.getRecipients().isEmpty()) {
+            LOGGER.debug("Mail {} has no recipients: nothing to deliver", mail.getName());
+        } else {
+            Map<String, List<MailAddress>> byDestination = new LinkedHashMap<>();
+            for (MailAddress recipient : mail.getRecipients()) {
+                byDestination.computeIfAbsent(destinationKey(recipient), key -> new ArrayList<>()).add(recipient);
+            }
+            if (byDestination.size() == 1) {
+                queue.enQueue(mail);
+            } else {
+                String name = mail.getName();
+                for (Map.Entry<String, List<MailAddress>> entry : byDestination.entrySet()) {
+                    mail.setRecipients(entry.getValue());
+                    mail.setName(name + "-to-" + entry.getKey().replaceAll("[^A-Za-z0-9._-]", "_"));
+                    queue.enQueue(mail);
+                }
+            }
+        }
+        mail.setState(Mail.GHOST);
+    }
+
+    private String destinationKey(Mail mail) {
+        return mail.getRecipients().stream().findFirst().map(this::destinationKey).orElse(DeliveryAttempt.NO_DESTINATION);
+    }
+
+    private String destinationKey(MailAddress recipient) {
+        return configuration.routing().destinationFor(recipient.getDomain().asString())
+                .map(Destination::toString)
+                .orElse(DeliveryAttempt.NO_DESTINATION);
+    }
+
+    @Override
+    public void destroy() {
+        if (consumer != null) {
+            consumer.dispose();
+        }
+        if (queue != null) {
+            try {
+                queue.close();
+            } catch (Exception e) {
+                LOGGER.debug("error closing queue {}", configuration.outgoing(), e);
+            }
+        }
+    }
+
+    @Override
+    public Collection<ProcessingState> requiredProcessingState() {
+        if (configuration == null) {
+            return List.of();
+        }
+        return Stream.concat(configuration.bounceProcessor().stream(), configuration.onSuccess().stream())
+                .map(ProcessingState::new)
+                .toList();
+    }
+
+    @Override
+    public String getMailetInfo() {
+        return "LmtpDelivery mailet";
+    }
+
+    /** One attempt on {@code mail}, synchronously: for tests. */
+    MailOutcomes attempt(Mail mail) throws MailQueue.MailQueueException {
+        return attempt.run(mail);
+    }
+
+    /** The queue consumer, so that tests can hand it one queue item. */
+    DeliveryConsumer consumer() {
+        return consumer;
+    }
+
+    MailQueue queue() {
+        return queue;
+    }
+
+    LmtpDeliveryConfiguration configuration() {
+        return configuration;
+    }
+
+    private static String defaultDomain(DomainList domainList) {
+        try {
+            return domainList.getDefaultDomain().asString();
+        } catch (Exception e) {
+            LOGGER.warn("No default domain from James's DomainList ({}); LHLO with this host's name", e.toString());
+            return LmtpClient.localHostName();
+        }
+    }
+}
