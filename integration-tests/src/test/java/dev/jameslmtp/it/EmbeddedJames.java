@@ -31,7 +31,7 @@ import com.google.inject.multibindings.Multibinder;
  *
  * <p>Each instance owns its working directory (wiped at start) and its server; {@link #close()}
  * stops it. Probes: {@link InboxProbe} reads a local user's INBOX, {@link MailQueueProbe} the
- * size of a mail queue.
+ * size of a mail queue, {@link MetricsProbe} a counter.
  */
 public final class EmbeddedJames implements AutoCloseable {
 
@@ -84,6 +84,7 @@ public final class EmbeddedJames implements AutoCloseable {
                         Multibinder<GuiceProbe> probes = Multibinder.newSetBinder(binder, GuiceProbe.class);
                         probes.addBinding().to(InboxProbe.class);
                         probes.addBinding().to(MailQueueProbe.class);
+                        probes.addBinding().to(MetricsProbe.class);
                     });
             try {
                 server.start();
@@ -124,6 +125,11 @@ public final class EmbeddedJames implements AutoCloseable {
 
     public long repositoryCount(String url) throws Exception {
         return server.getProbe(MailRepositoryProbeImpl.class).getRepositoryMailCount(MailRepositoryUrl.from(url));
+    }
+
+    /** A James counter, e.g. {@link Lmtp#DEFERRED}. */
+    public long counter(String metricName) {
+        return server.getProbe(MetricsProbe.class).count(metricName);
     }
 
     public <T extends GuiceProbe> T probe(Class<T> type) {

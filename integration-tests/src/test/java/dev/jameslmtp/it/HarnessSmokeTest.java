@@ -57,7 +57,7 @@ class HarnessSmokeTest {
         AWAIT.untilAsserted(() -> assertThat(james.repositoryCount(STAND_IN_REPOSITORY)).isEqualTo(1));
         AWAIT.untilAsserted(() -> assertThat(message.copiesIn(james.inbox(EmbeddedJames.SENDER))).hasSize(1));
         byte[] local = message.copiesIn(james.inbox(EmbeddedJames.SENDER)).get(0);
-        assertThat(TestMessage.bodyOf(local)).isEqualTo(message.body());
+        assertThat(TestMessage.bodyTextOf(local)).isEqualTo(message.bodyText());
     }
 
     @Test

@@ -39,9 +39,16 @@ public record TestMessage(String tag, String text) {
         return bodyOf(text.getBytes(StandardCharsets.US_ASCII));
     }
 
-    /** The body with LF line endings, as Dovecot stores it in a Maildir ({@code mail_save_crlf = no}). */
-    public byte[] bodyWithLf() {
-        return new String(body(), StandardCharsets.US_ASCII).replace("\r\n", "\n").getBytes(StandardCharsets.US_ASCII);
+    /**
+     * The body of a stored copy, as text with one char per byte (ISO-8859-1), so that an AssertJ
+     * comparison with {@link #bodyText()} is byte for byte yet prints readable differences.
+     */
+    public static String bodyTextOf(byte[] stored) {
+        return new String(bodyOf(stored), StandardCharsets.ISO_8859_1);
+    }
+
+    public String bodyText() {
+        return new String(body(), StandardCharsets.ISO_8859_1);
     }
 
     public boolean isIn(byte[] stored) {
