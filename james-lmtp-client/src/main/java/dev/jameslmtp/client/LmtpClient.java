@@ -68,10 +68,20 @@ public final class LmtpClient {
         return timeouts;
     }
 
-    /** This machine's host name, as Postfix's {@code $myhostname}; {@code localhost} if it has none. */
+    /**
+     * This machine's host name, as Postfix's {@code $myhostname}: the system host name, or its
+     * fully qualified form when the resolver knows one; {@code localhost} if there is none.
+     */
     public static String localHostName() {
         try {
-            String name = InetAddress.getLocalHost().getCanonicalHostName();
+            InetAddress local = InetAddress.getLocalHost();
+            String name = local.getHostName();
+            if (!name.contains(".")) {
+                String canonical = local.getCanonicalHostName();
+                if (canonical.startsWith(name + ".")) {
+                    name = canonical;
+                }
+            }
             return name.matches("[\\x21-\\x7e]+") ? name : "localhost";
         } catch (java.io.IOException e) {
             return "localhost";
