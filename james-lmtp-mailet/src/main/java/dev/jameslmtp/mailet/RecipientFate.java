@@ -35,9 +35,18 @@ record RecipientFate(int index, MailAddress recipient, Fate fate, String destina
         }
     }
 
-    /** The server's reply code, when the verdict came from a reply. */
+    /**
+     * The server's reply that decided this recipient, when there is one. A reply that did not make
+     * sense where it came (a 250 to DATA: the client's protocol error, 4.5.0) did not decide
+     * anything, so it is not reported as the recipient's reply code.
+     */
+    Optional<Reply> serverReply() {
+        return verdict.reply().filter(reply -> reply.code() / 100 == verdict.status().statusClass());
+    }
+
+    /** The server's reply code, when a server reply decided this recipient. */
     Optional<Integer> code() {
-        return verdict.reply().map(Reply::code);
+        return serverReply().map(Reply::code);
     }
 
     boolean permanent() {
@@ -50,7 +59,7 @@ record RecipientFate(int index, MailAddress recipient, Fate fate, String destina
      * {@code "4.4.1 connect to inet:[127.0.0.1]:24: Connection refused"} for a local verdict.
      */
     String deliveryError() {
-        return (verdict.reply().isPresent() ? verdict.reply().get().code() + " " : "") + verdict.status()
+        return code().map(c -> c + " ").orElse("") + verdict.status()
                 + (verdict.text().isEmpty() ? "" : " " + verdict.text());
     }
 

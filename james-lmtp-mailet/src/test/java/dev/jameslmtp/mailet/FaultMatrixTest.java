@@ -1,0 +1,254 @@
+package dev.jameslmtp.mailet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.apache.james.core.MailAddress;
+import org.apache.james.metrics.tests.RecordingMetricFactory;
+import org.apache.james.queue.api.ManageableMailQueue;
+import org.apache.james.queue.api.RawMailQueueItemDecoratorFactory;
+import org.apache.james.queue.memory.MemoryMailQueueFactory;
+import org.apache.mailet.base.test.FakeMail;
+import org.apache.mailet.base.test.FakeMailContext;
+import org.apache.mailet.base.test.FakeMailetConfig;
+import org.junit.jupiter.api.Test;
+
+import dev.jameslmtp.testing.FakeLmtpServer;
+import dev.jameslmtp.testing.LmtpHandler;
+import dev.jameslmtp.testing.Response;
+
+/**
+ * Randomized server scripts (accept, 4xx, 5xx at MAIL/RCPT/DATA/after the dot, drops and stalls
+ * at any stage, fewer replies than recipients, duplicated reply lines, garbage) against one
+ * attempt each. After every attempt: every original recipient is in exactly one of delivered /
+ * deferred / bounced, the mail holds exactly the deferred ones, the queue holds them too, and a
+ * recipient is delivered only when the script said 2xx after the dot for it. The seed of a failing
+ * case is in the assertion message; {@code -Dfault.matrix.seed=N -Dfault.matrix.cases=1} replays it.
+ */
+class FaultMatrixTest {
+
+    private static final long BASE_SEED = Long.getLong("fault.matrix.seed", 20330L);
+    private static final int CASES = Integer.getInteger("fault.matrix.cases", 200);
+
+    enum Act { OK, TEMP, PERM, DROP, STALL, GARBAGE, DUPLICATE }
+
+    /** One server script, drawn from a seed. */
+    static final class Script {
+        final long seed;
+        final List<String> recipients = new ArrayList<>();
+        Act greeting;
+        Act mail;
+        final List<Act> rcpt = new ArrayList<>();
+        Act data;
+        final List<Act> afterDot = new ArrayList<>();
+        int dotReplies;
+        Act afterLastDotReply;
+
+        Script(long seed) {
+            this.seed = seed;
+            Random random = new Random(seed);
+            int count = 1 + random.nextInt(6);
+            for (int i = 0; i < count; i++) {
+                recipients.add("r" + i + "@b.test");
+            }
+            if (random.nextInt(5) == 0) {
+                recipients.add(recipients.get(random.nextInt(count)));
+            }
+            greeting = pick(random, 90, Act.OK, Act.TEMP, Act.PERM, Act.DROP, Act.STALL);
+            mail = pick(random, 80, Act.OK, Act.TEMP, Act.PERM, Act.DROP, Act.STALL, Act.GARBAGE);
+            for (int i = 0; i < recipients.size(); i++) {
+                rcpt.add(pick(random, 55, Act.OK, Act.TEMP, Act.PERM, Act.DROP, Act.STALL, Act.GARBAGE, Act.DUPLICATE));
+            }
+            data = pick(random, 80, Act.OK, Act.TEMP, Act.PERM, Act.DROP, Act.STALL, Act.GARBAGE);
+            for (int i = 0; i < recipients.size() + 1; i++) {
+                afterDot.add(pick(random, 60, Act.OK, Act.TEMP, Act.PERM, Act.GARBAGE, Act.DUPLICATE));
+            }
+            dotReplies = random.nextInt(4) == 0 ? random.nextInt(recipients.size() + 1) : Integer.MAX_VALUE;
+            afterLastDotReply = pick(random, 0, Act.OK, Act.DROP, Act.STALL);
+        }
+
+        private static Act pick(Random random, int okPercent, Act... acts) {
+            if (random.nextInt(100) < okPercent) {
+                return Act.OK;
+            }
+            return acts[1 + random.nextInt(acts.length - 1)];
+        }
+
+        boolean desynchronising() {
+            return rcpt.contains(Act.DUPLICATE) || rcpt.contains(Act.GARBAGE) || afterDot.contains(Act.DUPLICATE)
+                    || afterDot.contains(Act.GARBAGE) || mail == Act.GARBAGE || data == Act.GARBAGE;
+        }
+
+        @Override
+        public String toString() {
+            return "seed " + seed + ": recipients " + recipients + ", greeting " + greeting + ", mail " + mail + ", rcpt " + rcpt
+                    + ", data " + data + ", afterDot " + afterDot + ", dotReplies " + (dotReplies == Integer.MAX_VALUE ? "all" : dotReplies)
+                    + " then " + afterLastDotReply;
+        }
+    }
+
+    /** Plays the current script. */
+    static final class ScriptedHandler implements LmtpHandler {
+        final AtomicReference<Script> script = new AtomicReference<>();
+        final Map<Long, Integer> dotOkReplies = new HashMap<>();
+
+        @Override
+        public Response greeting() {
+            return respond(script.get().greeting, "220 fake.test LMTP", "421 4.3.2 busy", "554 5.3.2 no service");
+        }
+
+        @Override
+        public Response mail(String args) {
+            return respond(script.get().mail, "250 2.1.0 Ok", "451 4.3.0 later", "550 5.7.1 sender refused");
+        }
+
+        @Override
+        public Response rcpt(String args, int index) {
+            Act act = index < script.get().rcpt.size() ? script.get().rcpt.get(index) : Act.OK;
+            return respond(act, "250 2.1.5 Ok", "450 4.2.1 later", "550 5.1.1 unknown");
+        }
+
+        @Override
+        public Response data(int acceptedRecipients) {
+            Act act = script.get().data;
+            if (act == Act.OK) {
+                return acceptedRecipients > 0 ? Response.reply("354 go ahead") : Response.reply("503 5.5.1 No valid recipients");
+            }
+            return respond(act, "354 go ahead", "451 4.3.0 later", "554 5.3.0 no");
+        }
+
+        @Override
+        public List<Response> afterDot(List<String> acceptedRcptArgs, byte[] body) {
+            Script s = script.get();
+            List<Response> replies = new ArrayList<>();
+            int ok = 0;
+            for (int k = 0; k < acceptedRcptArgs.size() && k < s.dotReplies; k++) {
+                Act act = s.afterDot.get(Math.min(k, s.afterDot.size() - 1));
+                replies.add(respond(act, "250 2.0.0 Saved", "452 4.2.2 full", "552 5.2.2 over quota"));
+                ok += act == Act.OK ? 1 : act == Act.DUPLICATE ? 2 : 0;
+            }
+            synchronized (dotOkReplies) {
+                dotOkReplies.merge(s.seed, ok, Integer::sum);
+            }
+            if (s.dotReplies != Integer.MAX_VALUE) {
+                replies.add(s.afterLastDotReply == Act.STALL ? Response.stall() : Response.drop());
+            }
+            return replies;
+        }
+
+        private static Response respond(Act act, String ok, String temp, String perm) {
+            return switch (act) {
+                case OK -> Response.reply(ok);
+                case TEMP -> Response.reply(temp);
+                case PERM -> Response.reply(perm);
+                case DROP -> Response.drop();
+                case STALL -> Response.stall();
+                case GARBAGE -> Response.raw("this is not a reply\r\n");
+                case DUPLICATE -> Response.reply(ok, ok);
+            };
+        }
+    }
+
+    @Test
+    void everyRecipientShouldEndInExactlyOneStateAndBeDeliveredOnlyOnA2xxAfterTheDot() throws Exception {
+        ScriptedHandler handler = new ScriptedHandler();
+        try (FakeLmtpServer server = FakeLmtpServer.start(handler)) {
+            MemoryMailQueueFactory queueFactory = new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory(), Clock.systemUTC());
+            FakeMailContext context = FakeMailContext.defaultContext();
+            LmtpDelivery mailet = new LmtpDelivery(queueFactory, new RecordingMetricFactory(), () -> "james.test", Clock.systemUTC(),
+                    LmtpDelivery.ConsumerMode.DO_NOT_START);
+            FakeMailetConfig.Builder config = FakeMailetConfig.builder().mailetName("lmtp").mailetContext(context)
+                    .setProperty("destination", "inet:127.0.0.1:" + server.port())
+                    .setProperty("bounceProcessor", "bounces")
+                    .setProperty("recipientLimit", "0")
+                    .setProperty("maxRetries", "3")
+                    .setProperty("delayTime", "1 minute");
+            for (String timeout : List.of("connect", "lhlo", "mail", "rcpt", "data", "body", "dot", "rset", "quit")) {
+                config.setProperty(timeout + "Timeout", "250ms");
+            }
+            mailet.init(config.build());
+            try {
+                for (int i = 0; i < CASES; i++) {
+                    Script script = new Script(BASE_SEED + i);
+                    handler.script.set(script);
+                    try {
+                        check(mailet, context, handler, script);
+                    } catch (AssertionError | RuntimeException e) {
+                        throw new AssertionError("fault matrix case failed, " + script + ": " + e.getMessage(), e);
+                    }
+                }
+            } finally {
+                mailet.destroy();
+            }
+        }
+    }
+
+    private static void check(LmtpDelivery mailet, FakeMailContext context, ScriptedHandler handler, Script script) throws Exception {
+        context.resetSentMails();
+        ManageableMailQueue queue = (ManageableMailQueue) mailet.queue();
+        queue.clear();
+        FakeMail mail = FakeMail.builder().name("case-" + script.seed)
+                .mimeMessage(LmtpDeliveryTest.mail("alice@a.test", "x@b.test").getMessage())
+                .sender("alice@a.test")
+                .recipients(script.recipients.toArray(String[]::new))
+                .build();
+        List<MailAddress> original = List.copyOf(mail.getRecipients());
+
+        MailOutcomes outcomes = mailet.attempt(mail);
+
+        assertThat(outcomes.fates()).hasSize(original.size());
+        List<MailAddress> partition = new ArrayList<>();
+        for (Fate fate : Fate.values()) {
+            partition.addAll(outcomes.addresses(fate));
+        }
+        assertThat(partition).containsExactlyInAnyOrderElementsOf(original);
+        for (int i = 0; i < original.size(); i++) {
+            final int index = i;
+            assertThat(outcomes.fates()).filteredOn(f -> f.index() == index).hasSize(1);
+        }
+        assertThat(mail.getRecipients()).containsExactlyInAnyOrderElementsOf(outcomes.addresses(Fate.DEFERRED));
+        List<MailAddress> queued = new ArrayList<>();
+        queue.browse().forEachRemaining(item -> queued.addAll(item.getMail().getRecipients()));
+        assertThat(queued).containsExactlyInAnyOrderElementsOf(outcomes.addresses(Fate.DEFERRED));
+        List<MailAddress> bounced = new ArrayList<>();
+        context.getSentMails().forEach(sent -> bounced.addAll(sent.getRecipients()));
+        assertThat(bounced).containsExactlyInAnyOrderElementsOf(outcomes.addresses(Fate.BOUNCED).stream().distinct().toList());
+
+        List<RecipientFate> delivered = outcomes.with(Fate.DELIVERED);
+        delivered.forEach(fate -> assertThat(fate.verdict().reply()).hasValueSatisfying(reply -> assertThat(reply.code() / 100).isEqualTo(2)));
+        int okAfterDot;
+        synchronized (handler.dotOkReplies) {
+            okAfterDot = handler.dotOkReplies.getOrDefault(script.seed, 0);
+        }
+        assertThat(delivered.size()).as("delivered recipients vs 2xx replies after the dot").isLessThanOrEqualTo(okAfterDot);
+        if (!script.desynchronising()) {
+            for (RecipientFate fate : delivered) {
+                assertThat(scriptDelivers(script, fate.index())).as("script delivers recipient #" + fate.index()).isTrue();
+            }
+        }
+    }
+
+    /** Whether the script, read by position, says 2xx after the dot for recipient {@code index}. */
+    private static boolean scriptDelivers(Script script, int index) {
+        if (script.greeting != Act.OK || script.mail != Act.OK || script.data != Act.OK || script.rcpt.get(index) != Act.OK) {
+            return false;
+        }
+        int k = 0;
+        for (int p = 0; p < index; p++) {
+            if (script.rcpt.get(p) == Act.OK) {
+                k++;
+            }
+            if (script.rcpt.get(p) == Act.DROP || script.rcpt.get(p) == Act.STALL) {
+                return false;
+            }
+        }
+        return k < script.dotReplies && script.afterDot.get(Math.min(k, script.afterDot.size() - 1)) == Act.OK;
+    }
+}
