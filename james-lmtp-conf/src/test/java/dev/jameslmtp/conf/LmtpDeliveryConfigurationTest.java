@@ -1,0 +1,202 @@
+package dev.jameslmtp.conf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import com.google.inject.Guice;
+
+import dev.jameslmtp.client.Destination;
+import dev.jameslmtp.client.Stage;
+import dev.jameslmtp.client.Timeouts;
+
+class LmtpDeliveryConfigurationTest {
+
+    private static LmtpDeliveryConfiguration parse(String... keysAndValues) {
+        Map<String, String> parameters = new HashMap<>();
+        parameters.put("destination", "unix:/run/dovecot/lmtp");
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            if (keysAndValues[i + 1] == null) {
+                parameters.remove(keysAndValues[i]);
+            } else {
+                parameters.put(keysAndValues[i], keysAndValues[i + 1]);
+            }
+        }
+        return LmtpDeliveryConfiguration.parse(parameters, () -> "default.test");
+    }
+
+    @Test
+    void parseShouldApplyTheDefaults() {
+        LmtpDeliveryConfiguration configuration = parse();
+
+        assertThat(configuration.routing()).isEqualTo(new Routing.Single(Destination.parse("unix:/run/dovecot/lmtp")));
+        assertThat(configuration.lhloName()).isEqualTo("default.test");
+        assertThat(configuration.outgoing()).isEqualTo("lmtp-outgoing");
+        assertThat(configuration.delaySchedule()).isEqualTo(DelaySchedule.defaults());
+        assertThat(configuration.bounceProcessor()).isEmpty();
+        assertThat(configuration.onSuccess()).isEmpty();
+        assertThat(configuration.softBounce()).isFalse();
+        assertThat(configuration.recipientLimit()).isEqualTo(50);
+        assertThat(configuration.concurrency()).isEqualTo(10);
+        assertThat(configuration.timeouts()).isEqualTo(Timeouts.defaults());
+        assertThat(configuration.skipQuitResponse()).isFalse();
+        assertThat(configuration.transcript()).isFalse();
+    }
+
+    @Test
+    void everyDocumentedDefaultShouldParseToTheAppliedDefault() {
+        Map<String, String> parameters = new HashMap<>();
+        parameters.put("destination", "unix:/run/dovecot/lmtp");
+        for (Parameter parameter : Parameter.values()) {
+            parameter.defaultValue().ifPresent(value -> parameters.put(parameter.key(), value));
+        }
+
+        assertThat(LmtpDeliveryConfiguration.parse(parameters, () -> "default.test")).isEqualTo(parse());
+    }
+
+    @Test
+    void parseShouldReadEveryParameter() {
+        LmtpDeliveryConfiguration configuration = parse("lhloName", "mx.example.com", "outgoing", "lmtp-q", "delayTime", "2*1 minute",
+                "maxRetries", "2", "bounceProcessor", "bounces", "onSuccess", "delivered", "softBounce", "TRUE", "recipientLimit", "0",
+                "concurrency", "3", "skipQuitResponse", "true", "transcript", "true");
+
+        assertThat(configuration.lhloName()).isEqualTo("mx.example.com");
+        assertThat(configuration.outgoing()).isEqualTo("lmtp-q");
+        assertThat(configuration.delaySchedule().delays()).containsExactly(Duration.ofMinutes(1), Duration.ofMinutes(1));
+        assertThat(configuration.bounceProcessor()).contains("bounces");
+        assertThat(configuration.onSuccess()).contains("delivered");
+        assertThat(configuration.softBounce()).isTrue();
+        assertThat(configuration.recipientLimit()).isZero();
+        assertThat(configuration.recipientLimitIfBounded()).isEmpty();
+        assertThat(configuration.concurrency()).isEqualTo(3);
+        assertThat(configuration.skipQuitResponse()).isTrue();
+        assertThat(configuration.transcript()).isTrue();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Parameter.class, names = ".*_TIMEOUT", mode = EnumSource.Mode.MATCH_ALL)
+    void parseShouldReadEachTimeoutWithSecondsAsDefaultUnit(Parameter parameter) {
+        Stage stage = parameter.stage().orElseThrow();
+
+        assertThat(parse(parameter.key(), "7").timeouts().of(stage)).isEqualTo(Duration.ofSeconds(7));
+        assertThat(parse(parameter.key(), "2 minutes").timeouts().of(stage)).isEqualTo(Duration.ofMinutes(2));
+        assertThat(parse(parameter.key(), "500ms").timeouts().of(stage)).isEqualTo(Duration.ofMillis(500));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Parameter.class, names = ".*_TIMEOUT", mode = EnumSource.Mode.MATCH_ALL)
+    void parseShouldRefuseAMalformedOrZeroTimeout(Parameter parameter) {
+        for (String bad : new String[] {"soon", "0", "-3", "3 fortnights", "1.5"}) {
+            assertThatThrownBy(() -> parse(parameter.key(), bad))
+                    .isInstanceOf(ConfigurationError.class)
+                    .hasMessageStartingWith("parameter '" + parameter.key() + "': invalid value '" + bad + "'")
+                    .hasMessageContaining("a bare number is in seconds");
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "destination|smtp://x|an LMTP destination",
+            "destination|inet:host:25|an LMTP destination",
+            "lhloName|two words|a host name",
+            "outgoing|my queue|a mail queue name",
+            "delayTime|soon|[attempts*]duration",
+            "maxRetries|many|a whole number from 0",
+            "maxRetries|-1|a whole number from 0",
+            "bounceProcessor|bad name|the name of a processor",
+            "bounceProcessor|ghost|not 'ghost'",
+            "onSuccess|a/b|the name of a processor",
+            "softBounce|yes|true or false",
+            "recipientLimit|-1|a whole number >= 0 (0 = no limit)",
+            "recipientLimit|ten|a whole number >= 0",
+            "concurrency|0|a whole number from 1 to 256",
+            "concurrency|1000|a whole number from 1 to 256",
+            "skipQuitResponse|1|true or false",
+            "transcript|on|true or false"})
+    void parseShouldNameTheParameterTheValueAndTheAcceptedForm(String key, String value, String expected) {
+        assertThatThrownBy(() -> parse(key, value))
+                .isInstanceOf(ConfigurationError.class)
+                .hasMessageStartingWith("parameter '" + key + "': invalid value '" + value + "'")
+                .hasMessageContaining(expected);
+    }
+
+    @Test
+    void parseShouldRefuseAnEmptyValue() {
+        assertThatThrownBy(() -> parse("maxRetries", " "))
+                .isInstanceOf(ConfigurationError.class)
+                .hasMessage("parameter 'maxRetries': invalid value ' ': expected a value (leave the parameter out to get its default: 5)");
+    }
+
+    @Test
+    void parseShouldRefuseUnknownParametersListingTheAcceptedOnes() {
+        assertThatThrownBy(() -> parse("deliveryThreads", "4", "gateway", "x"))
+                .isInstanceOf(ConfigurationError.class)
+                .hasMessageStartingWith("unknown parameter(s) ['deliveryThreads', 'gateway']; accepted parameters are [destination, transportMap,");
+    }
+
+    @Test
+    void parseShouldAcceptTheContainerParameters() {
+        assertThat(parse("onMailetException", "propagate", "onMatcherException", "ignore", "onMatchException", "error")).isEqualTo(parse());
+    }
+
+    @Test
+    void parseShouldRequireDestinationOrTransportMap() {
+        assertThatThrownBy(() -> parse("destination", null))
+                .isInstanceOf(ConfigurationError.class)
+                .hasMessageContaining("'destination' or 'transportMap' is required");
+    }
+
+    @Test
+    void parseShouldRefuseBothDestinationAndTransportMap() {
+        assertThatThrownBy(() -> parse("transportMap", "/etc/x"))
+                .isInstanceOf(ConfigurationError.class)
+                .hasMessage("parameters 'destination' and 'transportMap' are both set; set exactly one");
+    }
+
+    @Test
+    void parseShouldReadTheTransportMapFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("transport");
+        Files.writeString(file, "a.test unix:/run/a\n* inet:127.0.0.1:2424\n");
+
+        LmtpDeliveryConfiguration configuration = parse("destination", null, "transportMap", file.toString());
+
+        assertThat(configuration.routing().destinationFor("a.test")).contains(Destination.parse("unix:/run/a"));
+        assertThat(configuration.routing().destinations()).hasSize(2);
+    }
+
+    @Test
+    void parseShouldReportTheTransportMapLine(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("transport");
+        Files.writeString(file, "a.test unix:/run/a\nb.test smtp:mx\n");
+
+        assertThatThrownBy(() -> parse("destination", null, "transportMap", file.toString()))
+                .isInstanceOf(ConfigurationError.class)
+                .hasMessageStartingWith("transport map " + file + ", line 2: transport 'smtp' is not supported");
+    }
+
+    @Test
+    void errorMessagesShouldNeutraliseControlCharactersAndBoundLongValues() {
+        assertThatThrownBy(() -> parse("softBounce", "tr\nue"))
+                .hasMessageContaining("'tr\\x0Aue'");
+        assertThatThrownBy(() -> parse("softBounce", "x".repeat(500)))
+                .hasMessageContaining("x".repeat(200) + "...'");
+    }
+
+    @Test
+    void moduleShouldBindTheStandardClientFactory() {
+        LmtpClientFactory factory = Guice.createInjector(new LmtpDeliveryModule()).getInstance(LmtpClientFactory.class);
+
+        assertThat(factory.create(parse("lhloName", "mx.test"), dev.jameslmtp.client.Transcript.NONE).lhloName()).isEqualTo("mx.test");
+    }
+}

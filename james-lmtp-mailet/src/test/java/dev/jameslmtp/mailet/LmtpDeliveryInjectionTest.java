@@ -1,0 +1,92 @@
+package dev.jameslmtp.mailet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.when;
+
+import java.time.Clock;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.james.core.Domain;
+import org.apache.james.domainlist.api.DomainList;
+import org.apache.james.metrics.api.MetricFactory;
+import org.apache.james.metrics.tests.RecordingMetricFactory;
+import org.apache.james.queue.api.MailQueueFactory;
+import org.apache.james.queue.api.RawMailQueueItemDecoratorFactory;
+import org.apache.james.queue.memory.MemoryMailQueueFactory;
+import org.apache.mailet.base.test.FakeMailContext;
+import org.apache.mailet.base.test.FakeMailetConfig;
+import org.junit.jupiter.api.Test;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Module;
+import com.google.inject.TypeLiteral;
+
+import dev.jameslmtp.conf.LmtpClientFactory;
+import dev.jameslmtp.conf.LmtpDeliveryModule;
+import dev.jameslmtp.testing.FakeLmtpServer;
+import dev.jameslmtp.testing.LmtpHandler;
+
+/** The mailet as James's GuiceMailetLoader makes it: injector.getInstance(LmtpDelivery.class). */
+class LmtpDeliveryInjectionTest {
+
+    private static Module jamesBindings() throws Exception {
+        DomainList domainList = mock(DomainList.class);
+        when(domainList.getDefaultDomain()).thenReturn(Domain.of("james.example"));
+        return new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(new TypeLiteral<MailQueueFactory<?>>() { })
+                        .toInstance(new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory()));
+                bind(MetricFactory.class).toInstance(new RecordingMetricFactory());
+                bind(DomainList.class).toInstance(domainList);
+                bind(Clock.class).toInstance(Clock.systemUTC());
+            }
+        };
+    }
+
+    @Test
+    void jamesStandardBindingsShouldBeEnoughToLoadTheMailet() throws Exception {
+        Injector injector = Guice.createInjector(jamesBindings());
+
+        LmtpDelivery mailet = injector.getInstance(LmtpDelivery.class);
+        mailet.init(FakeMailetConfig.builder().mailetName("lmtp").mailetContext(FakeMailContext.defaultContext())
+                .setProperty("destination", "inet:127.0.0.1:2424").build());
+        try {
+            assertThat(mailet.configuration().lhloName()).isEqualTo("james.example");
+        } finally {
+            mailet.destroy();
+        }
+    }
+
+    @Test
+    void aClientFactoryBoundInAnExtensionModuleShouldBeUsed() throws Exception {
+        AtomicInteger clients = new AtomicInteger();
+        LmtpClientFactory counting = (configuration, transcript) -> {
+            clients.incrementAndGet();
+            return LmtpClientFactory.standard().create(configuration, transcript);
+        };
+        Injector injector = Guice.createInjector(jamesBindings())
+                .createChildInjector(binder -> binder.bind(LmtpClientFactory.class).toInstance(counting));
+
+        LmtpDelivery mailet = injector.getInstance(LmtpDelivery.class);
+        try (FakeLmtpServer server = FakeLmtpServer.start(LmtpHandler.defaults())) {
+            mailet.init(FakeMailetConfig.builder().mailetName("lmtp").mailetContext(FakeMailContext.defaultContext())
+                    .setProperty("destination", "inet:127.0.0.1:" + server.port()).build());
+            mailet.attempt(LmtpDeliveryTest.mail("alice@a.test", "bob@b.test"));
+        } finally {
+            mailet.destroy();
+        }
+
+        assertThat(clients.get()).isEqualTo(1);
+    }
+
+    @Test
+    void theExtensionModuleShouldLoadBesideJamesBindings() throws Exception {
+        Injector injector = Guice.createInjector(jamesBindings()).createChildInjector(new LmtpDeliveryModule());
+
+        assertThat(injector.getInstance(LmtpDelivery.class)).isNotNull();
+    }
+}
