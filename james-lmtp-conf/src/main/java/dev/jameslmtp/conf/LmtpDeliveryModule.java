@@ -7,8 +7,12 @@ import com.google.inject.AbstractModule;
  * {@code extensions.properties}:
  *
  * <pre>
- * guice.extension.module=dev.jameslmtp.conf.LmtpDeliveryModule
+ * guice.extension.module=dev.jameslmtp.mailet.LmtpDeliveryMailetModule
  * </pre>
+ *
+ * <p>Listing this module alone is not enough for the mailet to see its bindings: list
+ * {@code dev.jameslmtp.mailet.LmtpDeliveryMailetModule}, which installs this one and binds the
+ * mailet class in the same (child) injector; see there why.
  *
  * <p>It binds {@link LmtpClientFactory} to {@link LmtpClientFactory#standard()}, and nothing else:
  * James's extension modules live in a child injector and cannot override server bindings, so

@@ -25,7 +25,6 @@ import com.google.inject.Module;
 import com.google.inject.TypeLiteral;
 
 import dev.jameslmtp.conf.LmtpClientFactory;
-import dev.jameslmtp.conf.LmtpDeliveryModule;
 import dev.jameslmtp.testing.FakeLmtpServer;
 import dev.jameslmtp.testing.LmtpHandler;
 
@@ -68,8 +67,10 @@ class LmtpDeliveryInjectionTest {
             clients.incrementAndGet();
             return LmtpClientFactory.standard().create(configuration, transcript);
         };
-        Injector injector = Guice.createInjector(jamesBindings())
-                .createChildInjector(binder -> binder.bind(LmtpClientFactory.class).toInstance(counting));
+        Injector injector = Guice.createInjector(jamesBindings()).createChildInjector(binder -> {
+            binder.bind(LmtpDelivery.class);
+            binder.bind(LmtpClientFactory.class).toInstance(counting);
+        });
 
         LmtpDelivery mailet = injector.getInstance(LmtpDelivery.class);
         try (FakeLmtpServer server = FakeLmtpServer.start(LmtpHandler.defaults())) {
@@ -85,8 +86,30 @@ class LmtpDeliveryInjectionTest {
 
     @Test
     void theExtensionModuleShouldLoadBesideJamesBindings() throws Exception {
-        Injector injector = Guice.createInjector(jamesBindings()).createChildInjector(new LmtpDeliveryModule());
+        Injector injector = Guice.createInjector(jamesBindings()).createChildInjector(new LmtpDeliveryMailetModule());
 
-        assertThat(injector.getInstance(LmtpDelivery.class)).isNotNull();
+        assertThat(injector.getInstance(LmtpDelivery.class)).isNotSameAs(injector.getInstance(LmtpDelivery.class));
+        assertThat(injector.getInstance(LmtpClientFactory.class)).isNotNull();
+    }
+
+    @Test
+    void aChildBindingAloneShouldNotReachTheMailetBecauseGuiceBuildsItInTheParent() throws Exception {
+        AtomicInteger clients = new AtomicInteger();
+        Injector injector = Guice.createInjector(jamesBindings()).createChildInjector(binder -> binder.bind(LmtpClientFactory.class)
+                .toInstance((configuration, transcript) -> {
+                    clients.incrementAndGet();
+                    return LmtpClientFactory.standard().create(configuration, transcript);
+                }));
+
+        LmtpDelivery mailet = injector.getInstance(LmtpDelivery.class);
+        try (FakeLmtpServer server = FakeLmtpServer.start(LmtpHandler.defaults())) {
+            mailet.init(FakeMailetConfig.builder().mailetName("lmtp").mailetContext(FakeMailContext.defaultContext())
+                    .setProperty("destination", "inet:127.0.0.1:" + server.port()).build());
+            mailet.attempt(LmtpDeliveryTest.mail("alice@a.test", "bob@b.test"));
+        } finally {
+            mailet.destroy();
+        }
+
+        assertThat(clients.get()).as("why LmtpDeliveryMailetModule binds the mailet class").isZero();
     }
 }
