@@ -1,0 +1,62 @@
+package dev.jameslmtp.it;
+
+import static dev.jameslmtp.it.Lmtp.AWAIT;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import dev.jameslmtp.testing.DovecotLmtpServer;
+
+/** Scenario 5: the destination is Dovecot's LMTP UNIX-domain socket ({@code unix:/abs/path}). */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class UnixSocketDestinationTest {
+
+    private DovecotLmtpServer dovecot;
+    private EmbeddedJames james;
+
+    @BeforeAll
+    void start() throws Exception {
+        dovecot = DovecotLmtpServer.start(WorkDirs.of(getClass(), "dovecot"));
+        james = EmbeddedJames.builder(WorkDirs.of(getClass(), "james"))
+                .lmtpDelivery("HostIs=" + DovecotLmtpServer.DOMAIN, Lmtp.toDestination(dovecot.unixDestination()))
+                .start();
+    }
+
+    @AfterAll
+    void stop() {
+        if (james != null) {
+            james.close();
+        }
+        if (dovecot != null) {
+            dovecot.close();
+        }
+    }
+
+    @Test
+    void mailShouldBeDeliveredOverTheUnixSocketOncePerRecipient() throws Exception {
+        String unknown = "nobody@" + DovecotLmtpServer.DOMAIN;
+        List<String> recipients = List.of(dovecot.address("alice"), dovecot.address("bob"), unknown);
+        TestMessage message = TestMessage.create(EmbeddedJames.SENDER, recipients, "unix-socket");
+
+        james.send(EmbeddedJames.SENDER, recipients, message.text());
+
+        AWAIT.untilAsserted(() -> {
+            assertThat(message.copiesIn(dovecot.messages("alice"))).hasSize(1);
+            assertThat(message.copiesIn(dovecot.messages("bob"))).hasSize(1);
+            assertThat(message.copiesIn(james.inbox(EmbeddedJames.SENDER))).hasSize(1);
+        });
+        AWAIT.until(() -> james.queueSize(Lmtp.QUEUE) == 0);
+        for (String user : List.of("alice", "bob")) {
+            List<byte[]> copies = message.copiesIn(dovecot.messages(user));
+            assertThat(copies).as("copies stored for %s", user).hasSize(1);
+            assertThat(TestMessage.bodyTextOf(copies.get(0))).isEqualTo(message.bodyText());
+        }
+        Dsn dsn = Dsn.of(message.copiesIn(james.inbox(EmbeddedJames.SENDER)).get(0));
+        assertThat(dsn.field(unknown, "Status")).hasValueSatisfying(status -> assertThat(status).startsWith("550 5.1.1"));
+    }
+}
