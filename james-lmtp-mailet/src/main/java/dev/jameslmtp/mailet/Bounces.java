@@ -1,6 +1,8 @@
 package dev.jameslmtp.mailet;
 
+import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +38,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code is-delivery-permanent-error} (Boolean): true for a permanent failure, false for
  *   retries exhausted, for {@code IsRemoteDeliveryPermanentError} / {@code IsRemoteDeliveryTemporaryError}.</li>
  * </ul>
+ * Its {@code lastUpdated} is the time of the attempt (DSNBounce's {@code Last-Attempt-Date}).
  * The copy goes to {@code bounceProcessor} ({@code MailetContext.sendMail(mail, state)}), or,
  * without one, to {@code MailetContext.bounce(mail, explanation)}. A mail with the null sender is
  * never bounced: that is logged instead. A failure to send one bounce is logged at ERROR and does
@@ -51,10 +54,12 @@ final class Bounces {
 
     private final MailetContext context;
     private final Optional<String> bounceProcessor;
+    private final Clock clock;
 
-    Bounces(MailetContext context, Optional<String> bounceProcessor) {
+    Bounces(MailetContext context, Optional<String> bounceProcessor, Clock clock) {
         this.context = context;
         this.bounceProcessor = bounceProcessor;
+        this.clock = clock;
     }
 
     void send(Mail mail, List<RecipientFate> bounced) {
@@ -78,6 +83,7 @@ final class Bounces {
         try {
             copy = mail.duplicate();
             copy.setRecipients(recipients);
+            copy.setLastUpdated(Date.from(clock.instant()));
             copy.setAttribute(new Attribute(DELIVERY_ERROR, AttributeValue.of(first.deliveryError())));
             copy.setAttribute(new Attribute(IS_DELIVERY_PERMANENT_ERROR, AttributeValue.of(first.permanent())));
             if (first.code().isPresent()) {

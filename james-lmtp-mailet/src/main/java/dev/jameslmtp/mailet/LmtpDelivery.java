@@ -161,7 +161,7 @@ public class LmtpDelivery extends GenericMailet {
     public void init() throws MessagingException {
         configuration = parse();
         queue = queueFactory.createQueue(MailQueueName.of(configuration.outgoing()));
-        Bounces bounces = new Bounces(getMailetContext(), configuration.bounceProcessor());
+        Bounces bounces = new Bounces(getMailetContext(), configuration.bounceProcessor(), clock);
         OutcomeDispatcher dispatcher = new OutcomeDispatcher(queue, getMailetContext(), bounces, configuration.onSuccess(), clock);
         attempt = new DeliveryAttempt(configuration, clientFactory, dispatcher, new DeliveryMetrics(metricFactory));
         Duration fallbackDelay = configuration.delaySchedule().delays().stream().findFirst().orElse(FALLBACK_DELAY_WITHOUT_RETRIES);
