@@ -1,0 +1,98 @@
+package dev.jameslmtp.demo;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.apache.james.GuiceJamesServer;
+import org.apache.james.MemoryJamesServerMain;
+import org.apache.james.dnsservice.api.DNSService;
+import org.apache.james.modules.data.MemoryUsersRepositoryModule;
+import org.apache.james.modules.protocols.LMTPServerModule;
+import org.apache.james.modules.protocols.SmtpGuiceProbe;
+import org.apache.james.server.core.configuration.Configuration;
+import org.apache.james.utils.DataProbeImpl;
+import org.apache.james.utils.GuiceProbe;
+
+import com.google.inject.multibindings.Multibinder;
+
+/**
+ * The demo's in-memory James 3.8.1: SMTP in on 127.0.0.1, LmtpDelivery for the store's domain,
+ * and, when no external destination is given, James's own LMTP server (mailbox mode, 127.0.0.1,
+ * a port picked before start so that LmtpDelivery's destination can name it) as the store.
+ */
+final class DemoJames implements AutoCloseable {
+
+    private final GuiceJamesServer server;
+    private final Optional<Integer> storePort;
+
+    private DemoJames(GuiceJamesServer server, Optional<Integer> storePort) {
+        this.server = server;
+        this.storePort = storePort;
+    }
+
+    /**
+     * @param destination LmtpDelivery's destination, or empty to start and use the embedded store
+     */
+    static DemoJames start(Path workDir, String storeDomain, Optional<String> destination,
+                           Map<String, String> lmtpDelivery, Outcomes outcomes) throws Exception {
+        Optional<Integer> storePort = destination.isPresent() ? Optional.empty() : Optional.of(freeLoopbackPort());
+        Map<String, String> parameters = new java.util.LinkedHashMap<>();
+        parameters.put("destination", destination.orElseGet(() -> "inet:127.0.0.1:" + storePort.get()));
+        parameters.putAll(lmtpDelivery);
+        DemoConf.write(workDir.resolve("conf"), storeDomain, parameters, storePort);
+
+        GuiceJamesServer server = GuiceJamesServer
+                .forConfiguration(Configuration.builder().workingDirectory(workDir.toFile()).build())
+                .combineWith(MemoryJamesServerMain.SMTP_ONLY_MODULE, new MemoryUsersRepositoryModule(), new LMTPServerModule())
+                .overrideWith(binder -> binder.bind(DNSService.class).toInstance(new LoopbackDns()))
+                .overrideWith(binder -> binder.bind(Outcomes.class).toInstance(outcomes))
+                .overrideWith(binder -> Multibinder.newSetBinder(binder, GuiceProbe.class).addBinding().to(InboxProbe.class));
+        try {
+            server.start();
+        } catch (Exception | Error e) {
+            server.stop();
+            throw e;
+        }
+        return new DemoJames(server, storePort);
+    }
+
+    /** The embedded store's port, when it runs. */
+    Optional<Integer> storePort() {
+        return storePort;
+    }
+
+    int smtpPort() {
+        return server.getProbe(SmtpGuiceProbe.class).getSmtpPort().getValue();
+    }
+
+    void addDomain(String domain) throws Exception {
+        DataProbeImpl data = server.getProbe(DataProbeImpl.class);
+        if (!data.containsDomain(domain)) {
+            data.addDomain(domain);
+        }
+    }
+
+    void addUser(String address, String password) throws Exception {
+        server.getProbe(DataProbeImpl.class).addUser(address, password);
+    }
+
+    List<byte[]> inbox(String user) {
+        return server.getProbe(InboxProbe.class).messages(user);
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+
+    private static int freeLoopbackPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}
