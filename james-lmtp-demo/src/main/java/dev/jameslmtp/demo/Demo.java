@@ -59,8 +59,8 @@ public final class Demo {
         System.exit(status);
     }
 
-    /** Runs the demo; returns the exit status. */
-    static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+    /** Runs the demo, printing to {@code out} and {@code err}; returns the exit status, never exits the JVM. */
+    public static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
         DemoOptions options;
         try {
             options = DemoOptions.parse(args, System.getenv());
@@ -239,6 +239,7 @@ public final class Demo {
         }
         out.printf("Delivery status notifications in %s's INBOX (from DSNBounce):%n", SENDER);
         for (byte[] dsn : dsns) {
+            out.println("  DSN:");
             boolean inBlock = false;
             for (String line : new String(dsn, StandardCharsets.UTF_8).lines().toList()) {
                 if (line.startsWith("Final-Recipient:")) {
