@@ -50,6 +50,7 @@ class DovecotTcpDeliveryTest {
     void allValidRecipientsShouldLandOnceInEachMaildirWithTheBodyByteForByte() throws Exception {
         List<String> recipients = List.of(dovecot.address("alice"), dovecot.address("bob"));
         TestMessage message = TestMessage.create(EmbeddedJames.SENDER, recipients, "all-valid");
+        long deliveredBefore = james.counter(Lmtp.DELIVERED);
 
         james.send(EmbeddedJames.SENDER, recipients, message.text());
 
@@ -64,6 +65,7 @@ class DovecotTcpDeliveryTest {
             assertThat(TestMessage.bodyTextOf(copies.get(0))).as("body stored for %s", user).isEqualTo(message.bodyText());
         }
         assertThat(message.copiesIn(james.inbox(EmbeddedJames.SENDER))).as("DSNs").isEmpty();
+        assertThat(james.counter(Lmtp.DELIVERED) - deliveredBefore).as("delivered recipients counted").isEqualTo(2);
         assertThat(james.errorCount()).isZero();
     }
 

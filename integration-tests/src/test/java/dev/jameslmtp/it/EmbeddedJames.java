@@ -41,11 +41,9 @@ public final class EmbeddedJames implements AutoCloseable {
     private static final String PASSWORD = "secret";
 
     private final GuiceJamesServer server;
-    private final Path workDir;
 
-    private EmbeddedJames(GuiceJamesServer server, Path workDir) {
+    private EmbeddedJames(GuiceJamesServer server) {
         this.server = server;
-        this.workDir = workDir;
     }
 
     public static Builder builder(Path workDir) {
@@ -63,7 +61,7 @@ public final class EmbeddedJames implements AutoCloseable {
 
         /** {@code LmtpDelivery} for the recipients that {@code match} selects, with these init parameters. */
         public Builder lmtpDelivery(String match, Map<String, String> parameters) {
-            return deliveryMailet(match, "dev.jameslmtp.mailet.LmtpDelivery", parameters);
+            return deliveryMailet(match, Lmtp.MAILET, parameters);
         }
 
         /** Any mailet, appended after the ones already declared. */
@@ -93,7 +91,7 @@ public final class EmbeddedJames implements AutoCloseable {
                 server.stop();
                 throw e;
             }
-            return new EmbeddedJames(server, workDir);
+            return new EmbeddedJames(server);
         }
     }
 
@@ -130,14 +128,6 @@ public final class EmbeddedJames implements AutoCloseable {
     /** A James counter, e.g. {@link Lmtp#DEFERRED}. */
     public long counter(String metricName) {
         return server.getProbe(MetricsProbe.class).count(metricName);
-    }
-
-    public <T extends GuiceProbe> T probe(Class<T> type) {
-        return server.getProbe(type);
-    }
-
-    public Path workDir() {
-        return workDir;
     }
 
     @Override
