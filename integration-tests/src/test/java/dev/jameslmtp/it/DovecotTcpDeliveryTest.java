@@ -5,11 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,30 +18,13 @@ import dev.jameslmtp.testing.DovecotLmtpServer;
  * over TCP. Valid recipients land in their Maildirs once, with the body byte for byte; an unknown
  * recipient comes back to the sender as a DSN carrying Dovecot's own {@code 550 5.1.1}.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class DovecotTcpDeliveryTest {
+class DovecotTcpDeliveryTest extends DovecotJamesTestBase {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(DovecotTcpDeliveryTest.class);
 
-    private DovecotLmtpServer dovecot;
-    private EmbeddedJames james;
-
-    @BeforeAll
-    void start() throws Exception {
-        dovecot = DovecotLmtpServer.start(WorkDirs.of(getClass(), "dovecot"));
-        james = EmbeddedJames.builder(WorkDirs.of(getClass(), "james"))
-                .lmtpDelivery("HostIs=" + DovecotLmtpServer.DOMAIN, Lmtp.toDestination(dovecot.tcpDestination()))
-                .start();
-    }
-
-    @AfterAll
-    void stop() {
-        if (james != null) {
-            james.close();
-        }
-        if (dovecot != null) {
-            dovecot.close();
-        }
+    @Override
+    protected Map<String, String> lmtpDelivery() {
+        return Lmtp.toDestination(dovecot.tcpDestination());
     }
 
     @Test

@@ -23,6 +23,9 @@ import org.apache.james.utils.SMTPMessageSender;
 
 import com.google.inject.multibindings.Multibinder;
 
+import dev.jameslmtp.demo.InboxProbe;
+import dev.jameslmtp.demo.JamesConfFiles;
+
 /**
  * An in-memory Apache James 3.8.1 for integration tests: SMTP in on 127.0.0.1 (a port the kernel
  * picks), the mailet container configured from a private {@code conf/} directory under the
@@ -73,7 +76,8 @@ public final class EmbeddedJames implements AutoCloseable {
         /** Writes {@code conf/}, starts James and creates the sender's account. */
         public EmbeddedJames start() throws Exception {
             deleteRecursively(workDir);
-            JamesConfFiles.write(workDir.resolve("conf"), deliveryMailets);
+            JamesConfFiles.write(workDir.resolve("conf"), LOCAL_DOMAIN, "james-lmtp integration test",
+                    mailetContainer(deliveryMailets), JamesConfFiles.LMTP_SERVER_DISABLED);
             GuiceJamesServer server = GuiceJamesServer
                     .forConfiguration(Configuration.builder().workingDirectory(workDir.toFile()).build())
                     .combineWith(MemoryJamesServerMain.SMTP_ONLY_MODULE, new MemoryUsersRepositoryModule())
@@ -93,6 +97,22 @@ public final class EmbeddedJames implements AutoCloseable {
             }
             return new EmbeddedJames(server);
         }
+    }
+
+    /**
+     * In {@code transport}: local delivery for {@value #LOCAL_DOMAIN} (the sender's own domain,
+     * where DSNs arrive), then the delivery mailets under test, then (see {@link JamesConfFiles})
+     * the relay-denied repository for anything else; {@code bounces} turns failed recipients into
+     * a DSN to the sender with {@code DSNBounce}.
+     */
+    static String mailetContainer(String deliveryMailets) {
+        return JamesConfFiles.mailetContainer(LOCAL_DOMAIN,
+                "            <mailet match=\"RecipientIsLocal\" class=\"LocalDelivery\"/>\n" + deliveryMailets, """
+                        <processor state="bounces" enableJmx="false">
+                            <mailet match="All" class="DSNBounce">
+                                <passThrough>false</passThrough>
+                            </mailet>
+                        </processor>""");
     }
 
     public int smtpPort() {

@@ -6,10 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import dev.jameslmtp.testing.DovecotLmtpServer;
 
@@ -19,36 +16,17 @@ import dev.jameslmtp.testing.DovecotLmtpServer;
  * the port opens, in front of a real Dovecot (a byte relay, since Dovecot picks its own port), and
  * the next retry delivers each recipient once; no DSN.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class LmtpServerDownTest {
+class LmtpServerDownTest extends DovecotJamesTestBase {
 
-    private DovecotLmtpServer dovecot;
     private TcpRelay relay;
-    private EmbeddedJames james;
 
-    @BeforeAll
-    void start() throws Exception {
-        dovecot = DovecotLmtpServer.start(WorkDirs.of(getClass(), "dovecot"));
-        relay = TcpRelay.reserve(dovecot.tcpPort());
+    @Override
+    protected Map<String, String> lmtpDelivery() throws Exception {
+        relay = closeAfterAll(TcpRelay.reserve(dovecot.tcpPort()));
         Map<String, String> parameters = Lmtp.toDestination("inet:127.0.0.1:" + relay.port());
         parameters.put("delayTime", "10*1 second");
         parameters.put("maxRetries", "10");
-        james = EmbeddedJames.builder(WorkDirs.of(getClass(), "james"))
-                .lmtpDelivery("HostIs=" + DovecotLmtpServer.DOMAIN, parameters)
-                .start();
-    }
-
-    @AfterAll
-    void stop() {
-        if (james != null) {
-            james.close();
-        }
-        if (relay != null) {
-            relay.close();
-        }
-        if (dovecot != null) {
-            dovecot.close();
-        }
+        return parameters;
     }
 
     @Test

@@ -7,11 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,39 +20,26 @@ import dev.jameslmtp.testing.DovecotLmtpServer;
  * 3 times: raising her quota during the retries delivers her copy exactly once; never raising it
  * bounces her with the last temporary reply. Alice is delivered once either way.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class OverQuotaRetryTest {
+class OverQuotaRetryTest extends DovecotJamesTestBase {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(OverQuotaRetryTest.class);
 
-    private DovecotLmtpServer dovecot;
-    private EmbeddedJames james;
+    @Override
+    protected DovecotLmtpServer.Options dovecotOptions() {
+        return DovecotLmtpServer.Options.defaults().quotaFullTempfail(true);
+    }
 
-    @BeforeAll
-    void start() throws Exception {
-        dovecot = DovecotLmtpServer.start(WorkDirs.of(getClass(), "dovecot"),
-                DovecotLmtpServer.Options.defaults().quotaFullTempfail(true));
+    @Override
+    protected Map<String, String> lmtpDelivery() {
         Map<String, String> parameters = Lmtp.toDestination(dovecot.tcpDestination());
         parameters.put("delayTime", "3*2 seconds");
         parameters.put("maxRetries", "3");
-        james = EmbeddedJames.builder(WorkDirs.of(getClass(), "james"))
-                .lmtpDelivery("HostIs=" + DovecotLmtpServer.DOMAIN, parameters)
-                .start();
+        return parameters;
     }
 
     @BeforeEach
     void carolIsOverQuota() {
         dovecot.setQuota("carol", DovecotLmtpServer.TINY_QUOTA);
-    }
-
-    @AfterAll
-    void stop() {
-        if (james != null) {
-            james.close();
-        }
-        if (dovecot != null) {
-            dovecot.close();
-        }
     }
 
     @Test

@@ -4,37 +4,18 @@ import static dev.jameslmtp.it.Lmtp.AWAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import dev.jameslmtp.testing.DovecotLmtpServer;
 
 /** Scenario 5: the destination is Dovecot's LMTP UNIX-domain socket ({@code unix:/abs/path}). */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class UnixSocketDestinationTest {
+class UnixSocketDestinationTest extends DovecotJamesTestBase {
 
-    private DovecotLmtpServer dovecot;
-    private EmbeddedJames james;
-
-    @BeforeAll
-    void start() throws Exception {
-        dovecot = DovecotLmtpServer.start(WorkDirs.of(getClass(), "dovecot"));
-        james = EmbeddedJames.builder(WorkDirs.of(getClass(), "james"))
-                .lmtpDelivery("HostIs=" + DovecotLmtpServer.DOMAIN, Lmtp.toDestination(dovecot.unixDestination()))
-                .start();
-    }
-
-    @AfterAll
-    void stop() {
-        if (james != null) {
-            james.close();
-        }
-        if (dovecot != null) {
-            dovecot.close();
-        }
+    @Override
+    protected Map<String, String> lmtpDelivery() {
+        return Lmtp.toDestination(dovecot.unixDestination());
     }
 
     @Test

@@ -1,63 +1,58 @@
-package dev.jameslmtp.it;
+package dev.jameslmtp.demo;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * The {@code conf/} directory of an embedded James: every file that the modules of
- * {@link EmbeddedJames} read, written out so that nothing falls back to the defaults shipped in
- * the James jars (whose {@code smtpserver.xml} binds 0.0.0.0:25). Servers bind 127.0.0.1 only,
- * on a port the kernel picks. Pure string building apart from {@link #write}.
+ * The {@code conf/} files that every embedded in-memory James of this project writes in the
+ * same way (the demo's, see {@link DemoConf}, and the integration tests'), in full so that
+ * nothing falls back to the defaults inside the James jars (whose {@code smtpserver.xml} binds
+ * 0.0.0.0:25). SMTP binds 127.0.0.1 on a port the kernel picks.
  *
- * <p>The mailet pipeline: {@code root} → {@code transport}; in {@code transport}, the mandatory
- * {@code RemoveMimeHeader bcc}, local delivery for {@value EmbeddedJames#LOCAL_DOMAIN} (the
- * sender's own domain, where DSNs arrive), then the delivery mailets under test (LmtpDelivery for
- * the LMTP domains), then a {@code relay-denied} repository for anything else; {@code bounces}
- * turns failed recipients into a DSN to the sender with {@code DSNBounce}; {@code error} keeps
- * what a mailet threw on in {@value #ERROR_REPOSITORY}.
+ * <p>The caller supplies what differs: the mail processing (built with
+ * {@link #mailetContainer}) and {@code lmtpserver.xml}. The mailet container always has
+ * {@code root} → {@code transport}; {@code transport} starts with the mandatory
+ * {@code RemoveMimeHeader bcc} and ends in the {@value #RELAY_DENIED_REPOSITORY} repository;
+ * {@code error} keeps what a mailet threw on in {@value #ERROR_REPOSITORY}.
  */
-final class JamesConfFiles {
+public final class JamesConfFiles {
 
-    static final String ERROR_REPOSITORY = "memory://var/mail/error/";
-    static final String RELAY_DENIED_REPOSITORY = "memory://var/mail/relay-denied/";
+    public static final String ERROR_REPOSITORY = "memory://var/mail/error/";
+    public static final String RELAY_DENIED_REPOSITORY = "memory://var/mail/relay-denied/";
+    public static final String LMTP_SERVER_DISABLED = "<lmtpservers><lmtpserver enabled=\"false\"/></lmtpservers>\n";
 
     private JamesConfFiles() {
     }
 
-    static void write(Path confDir, String deliveryMailets) {
-        try {
-            Files.createDirectories(confDir);
-            writeFile(confDir.resolve("mailetcontainer.xml"), mailetContainer(deliveryMailets));
-            writeFile(confDir.resolve("smtpserver.xml"), smtpServer());
-            writeFile(confDir.resolve("lmtpserver.xml"), "<lmtpservers><lmtpserver enabled=\"false\"/></lmtpservers>\n");
-            writeFile(confDir.resolve("domainlist.xml"), domainList());
-            writeFile(confDir.resolve("dnsservice.xml"), dnsService());
-            writeFile(confDir.resolve("usersrepository.xml"), usersRepository());
-            writeFile(confDir.resolve("mailrepositorystore.xml"), mailRepositoryStore());
-            writeFile(confDir.resolve("recipientrewritetable.xml"), recipientRewriteTable());
-            writeFile(confDir.resolve("listeners.xml"), "<listeners/>\n");
-            writeFile(confDir.resolve("healthcheck.properties"), "# defaults\n");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the James configuration under " + confDir, e);
-        }
+    /**
+     * Writes the whole {@code conf/} directory.
+     *
+     * @param localDomain James's own domain: declared, the default one, and the postmaster's
+     */
+    public static void write(Path confDir, String localDomain, String smtpGreeting, String mailetContainer,
+                             String lmtpServer) throws IOException {
+        Files.createDirectories(confDir);
+        write(confDir, "mailetcontainer.xml", mailetContainer);
+        write(confDir, "smtpserver.xml", smtpServer(smtpGreeting));
+        write(confDir, "lmtpserver.xml", lmtpServer);
+        write(confDir, "domainlist.xml", domainList(localDomain));
+        write(confDir, "dnsservice.xml", dnsService());
+        write(confDir, "usersrepository.xml", usersRepository());
+        write(confDir, "mailrepositorystore.xml", mailRepositoryStore());
+        write(confDir, "recipientrewritetable.xml", recipientRewriteTable());
+        write(confDir, "listeners.xml", "<listeners/>\n");
+        write(confDir, "healthcheck.properties", "# defaults\n");
     }
 
-    /** A {@code <mailet>} element: {@code match}, {@code class}, one child element per init parameter. */
-    static String mailet(String match, String className, Map<String, String> parameters) {
-        StringBuilder xml = new StringBuilder();
-        xml.append("            <mailet match=\"").append(escape(match)).append("\" class=\"")
-                .append(escape(className)).append("\">\n");
-        parameters.forEach((name, value) -> xml.append("                <").append(name).append('>')
-                .append(escape(value)).append("</").append(name).append(">\n"));
-        xml.append("            </mailet>\n");
-        return xml.toString();
-    }
-
-    static String mailetContainer(String deliveryMailets) {
+    /**
+     * {@code mailetcontainer.xml}: {@code root}, {@code error}, {@code transport} with
+     * {@code transportMailets} between the bcc removal and the relay-denied repository, then
+     * {@code moreProcessors} (each a {@code <processor>} element).
+     */
+    public static String mailetContainer(String localDomain, String transportMailets, String moreProcessors) {
         return """
                 <mailetcontainer enableJmx="false">
                     <context>
@@ -82,24 +77,30 @@ final class JamesConfFiles {
                             <mailet match="All" class="RemoveMimeHeader">
                                 <name>bcc</name>
                             </mailet>
-                            <mailet match="RecipientIsLocal" class="LocalDelivery"/>
                 %3$s
                             <mailet match="All" class="ToRepository">
                                 <repositoryPath>%4$s</repositoryPath>
                             </mailet>
                         </processor>
-                        <processor state="bounces" enableJmx="false">
-                            <mailet match="All" class="DSNBounce">
-                                <passThrough>false</passThrough>
-                            </mailet>
-                        </processor>
-                    </processors>
+                %5$s    </processors>
                 </mailetcontainer>
-                """.formatted(EmbeddedJames.LOCAL_DOMAIN, ERROR_REPOSITORY, deliveryMailets, RELAY_DENIED_REPOSITORY);
+                """.formatted(localDomain, ERROR_REPOSITORY, transportMailets, RELAY_DENIED_REPOSITORY,
+                moreProcessors.indent(8));
+    }
+
+    /** A {@code <mailet>} element: {@code match}, {@code class}, one child element per init parameter. */
+    public static String mailet(String match, String className, Map<String, String> parameters) {
+        StringBuilder xml = new StringBuilder();
+        xml.append("            <mailet match=\"").append(escape(match)).append("\" class=\"")
+                .append(escape(className)).append("\">\n");
+        parameters.forEach((name, value) -> xml.append("                <").append(name).append('>')
+                .append(escape(value)).append("</").append(name).append(">\n"));
+        xml.append("            </mailet>\n");
+        return xml.toString();
     }
 
     /** Open relay for loopback clients only, no AUTH, no TLS. */
-    static String smtpServer() {
+    static String smtpServer(String greeting) {
         return """
                 <smtpservers>
                     <smtpserver enabled="true">
@@ -115,16 +116,16 @@ final class JamesConfFiles {
                         <verifyIdentity>false</verifyIdentity>
                         <maxmessagesize>0</maxmessagesize>
                         <addressBracketsEnforcement>true</addressBracketsEnforcement>
-                        <smtpGreeting>james-lmtp integration test</smtpGreeting>
+                        <smtpGreeting>%s</smtpGreeting>
                         <handlerchain>
                             <handler class="org.apache.james.smtpserver.CoreCmdHandlerLoader"/>
                         </handlerchain>
                     </smtpserver>
                 </smtpservers>
-                """;
+                """.formatted(escape(greeting));
     }
 
-    static String domainList() {
+    static String domainList(String localDomain) {
         return """
                 <domainlist>
                     <domainnames>
@@ -134,10 +135,10 @@ final class JamesConfFiles {
                     <autodetectIP>false</autodetectIP>
                     <defaultDomain>%1$s</defaultDomain>
                 </domainlist>
-                """.formatted(EmbeddedJames.LOCAL_DOMAIN);
+                """.formatted(localDomain);
     }
 
-    /** Read by DNSJavaService; {@link EmbeddedJames} replaces the DNS service by an in-memory one anyway. */
+    /** Read by DNSJavaService; both embeddings replace the DNS service by a loopback one anyway. */
     static String dnsService() {
         return """
                 <dnsservice>
@@ -188,7 +189,7 @@ final class JamesConfFiles {
         return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 
-    private static void writeFile(Path file, String text) throws IOException {
-        Files.writeString(file, text, StandardCharsets.UTF_8);
+    private static void write(Path confDir, String name, String text) throws IOException {
+        Files.writeString(confDir.resolve(name), text, StandardCharsets.UTF_8);
     }
 }
