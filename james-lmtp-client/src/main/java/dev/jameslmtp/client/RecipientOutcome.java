@@ -32,6 +32,11 @@ public record RecipientOutcome(int index, Recipient recipient, Disposition dispo
         }
     }
 
+    /** The decision without the recipient: what {@link Verdict#forRecipient} was given. */
+    public Verdict verdict() {
+        return new Verdict(disposition, stage, reply, status, text);
+    }
+
     /** The reply code, or 0 when the outcome was decided locally. */
     public int code() {
         return reply.map(Reply::code).orElse(0);

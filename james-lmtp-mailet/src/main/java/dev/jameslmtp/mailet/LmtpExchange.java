@@ -66,8 +66,7 @@ final class LmtpExchange {
                 Envelope envelope = new Envelope(sender, transaction.stream().map(Numbered::recipient).toList(), ret, envid);
                 DeliveryResult result = connection.deliver(envelope, content);
                 for (RecipientOutcome outcome : result.outcomes()) {
-                    verdicts.put(transaction.get(outcome.index()).number(),
-                            new Verdict(outcome.disposition(), outcome.stage(), outcome.reply(), outcome.status(), outcome.text()));
+                    verdicts.put(transaction.get(outcome.index()).number(), outcome.verdict());
                 }
             }
         } finally {
