@@ -95,8 +95,11 @@ import dev.jameslmtp.conf.LmtpDeliveryConfiguration;
  * </table>
  *
  * <h2>Example</h2>
+ * Match the store's domains ({@code HostIs}), not {@code RecipientIsLocal}: users who exist only
+ * in the store are not James users, and that matcher sends their mail to James's "no such user"
+ * bounce. Every parameter is described in {@code docs/configuration.md}.
  * <pre>{@code
- * <mailet match="RecipientIsLocal" class="dev.jameslmtp.mailet.LmtpDelivery">
+ * <mailet match="HostIs=example.com" class="dev.jameslmtp.mailet.LmtpDelivery">
  *     <destination>unix:/run/dovecot/lmtp</destination>
  *     <bounceProcessor>bounces</bounceProcessor>
  *     <delayTime>4*1 minute, 3*5 minutes, 1 hour</delayTime>
