@@ -9,7 +9,6 @@ import java.util.Optional;
 
 import org.apache.james.core.MailAddress;
 import org.apache.james.metrics.api.TimeMetric;
-import org.apache.james.queue.api.MailQueue;
 import org.apache.mailet.Mail;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +33,7 @@ import dev.jameslmtp.conf.LmtpDeliveryConfiguration;
 final class DeliveryAttempt {
 
     static final String NO_DESTINATION = "(no destination)";
+    private static final Logger LOGGER = LoggerFactory.getLogger(DeliveryAttempt.class);
     private static final Logger TRANSCRIPT_LOGGER = LoggerFactory.getLogger("dev.jameslmtp.mailet.transcript");
 
     private final LmtpDeliveryConfiguration configuration;
@@ -53,19 +53,19 @@ final class DeliveryAttempt {
 
     /**
      * Runs the attempt. Afterwards the mail holds only its deferred recipients, which are also back
-     * on the queue.
+     * on the queue (or, if the queue refused them, in James's error processor).
      *
-     * @throws MailQueue.MailQueueException when deferred recipients cannot be put back on the
-     *                                      queue; nothing else was done with James then
+     * @throws UnstoredRecipientsException when deferred recipients could be stored neither on the
+     *                                     queue nor in the error processor; the rest was carried out
      */
-    MailOutcomes run(Mail mail) throws MailQueue.MailQueueException {
+    MailOutcomes run(Mail mail) throws UnstoredRecipientsException {
         TimeMetric timer = metrics.startAttempt();
         try {
             List<MailAddress> recipients = List.copyOf(mail.getRecipients());
             MailOutcomes outcomes = new MailOutcomes(mail.getName(), recipients, fates(mail, recipients));
-            dispatcher.dispatch(mail, outcomes);
             metrics.count(outcomes);
             AttemptLog.log(mail, outcomes, configuration.delaySchedule().maxRetries());
+            dispatcher.dispatch(mail, outcomes);
             return outcomes;
         } finally {
             timer.stopAndPublish();
@@ -76,13 +76,18 @@ final class DeliveryAttempt {
         Map<Integer, Verdict> verdicts = new HashMap<>();
         Map<Integer, String> destinations = new HashMap<>();
         Optional<Verdict> senderProblem = senderProblem(mail);
+        Optional<Destination> route = route(mail);
         Map<Destination, List<LmtpExchange.Numbered>> routed = new LinkedHashMap<>();
         for (int i = 0; i < recipients.size(); i++) {
             MailAddress recipient = recipients.get(i);
-            Optional<Destination> destination = configuration.routing().destinationFor(recipient.getDomain().asString());
+            Optional<Destination> destination = Route.text(mail).isPresent()
+                    ? route
+                    : configuration.routing().destinationFor(recipient.getDomain().asString());
             destinations.put(i, destination.map(Destination::toString).orElse(NO_DESTINATION));
             if (destination.isEmpty()) {
-                verdicts.put(i, OutcomeMapper.noRoute(recipient.getDomain().asString()));
+                verdicts.put(i, Route.text(mail).isPresent()
+                        ? OutcomeMapper.badRoute(Route.text(mail).get())
+                        : OutcomeMapper.noRoute(recipient.getDomain().asString()));
             } else if (senderProblem.isPresent()) {
                 verdicts.put(i, senderProblem.get());
             } else {
@@ -105,6 +110,20 @@ final class DeliveryAttempt {
         verdicts.forEach((index, verdict) -> fates.add(mapper.map(index, recipients.get(index), destinations.get(index), verdict,
                 RetryState.retriesOf(mail, recipients.get(index)))));
         return fates;
+    }
+
+    /** The route fixed on the mail by the mailet that accepted it; empty when absent or unreadable. */
+    private Optional<Destination> route(Mail mail) {
+        try {
+            Optional<Destination> route = Route.of(mail);
+            route.filter(destination -> !configuration.routing().destinations().contains(destination))
+                    .ifPresent(destination -> LOGGER.warn("Mail {} was routed to {} when it was accepted, which is not one of"
+                            + " this mailet's destinations {}; delivering it there", mail.getName(), destination,
+                            configuration.routing().destinations()));
+            return route;
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 
     private static Optional<Verdict> senderProblem(Mail mail) {

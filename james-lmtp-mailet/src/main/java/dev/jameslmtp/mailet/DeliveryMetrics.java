@@ -14,17 +14,21 @@ final class DeliveryMetrics {
     static final String DEFERRED = "lmtpDeliveryDeferredRecipients";
     static final String BOUNCED = "lmtpDeliveryBouncedRecipients";
     static final String ATTEMPT = "lmtpDeliveryAttempt";
+    /** Failed tries to put deferred recipients back on the queue (each is tried again, bounded). */
+    static final String PUT_BACK_FAILURES = "lmtpDeliveryPutBackFailures";
 
     private final MetricFactory factory;
     private final Metric delivered;
     private final Metric deferred;
     private final Metric bounced;
+    private final Metric putBackFailures;
 
     DeliveryMetrics(MetricFactory factory) {
         this.factory = factory;
         this.delivered = factory.generate(DELIVERED);
         this.deferred = factory.generate(DEFERRED);
         this.bounced = factory.generate(BOUNCED);
+        this.putBackFailures = factory.generate(PUT_BACK_FAILURES);
     }
 
     TimeMetric startAttempt() {
@@ -35,6 +39,10 @@ final class DeliveryMetrics {
         add(delivered, outcomes.with(Fate.DELIVERED).size());
         add(deferred, outcomes.with(Fate.DEFERRED).size());
         add(bounced, outcomes.with(Fate.BOUNCED).size());
+    }
+
+    void putBackFailed() {
+        putBackFailures.increment();
     }
 
     private static void add(Metric metric, int count) {

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -131,6 +132,7 @@ public class LmtpDelivery extends GenericMailet {
 
     private LmtpDeliveryConfiguration configuration;
     private MailQueue queue;
+    private String claimedQueue;
     private DeliveryAttempt attempt;
     private DeliveryConsumer consumer;
 
@@ -163,19 +165,32 @@ public class LmtpDelivery extends GenericMailet {
     @Override
     public void init() throws MessagingException {
         configuration = parse();
+        Object holder = QueueClaims.claim(queueFactory, configuration.outgoing(), this);
+        if (holder != null) {
+            throw new MessagingException("LmtpDelivery mailet '" + getMailetName() + "': outgoing: the queue '" + configuration.outgoing()
+                    + "' is already used by another LmtpDelivery (" + holder + "); give each LmtpDelivery its own queue,"
+                    + " e.g. <outgoing>lmtp-outgoing-store2</outgoing>");
+        }
+        claimedQueue = configuration.outgoing();
         queue = queueFactory.createQueue(MailQueueName.of(configuration.outgoing()));
+        DeliveryMetrics metrics = new DeliveryMetrics(metricFactory);
         Bounces bounces = new Bounces(getMailetContext(), configuration.bounceProcessor(), clock);
-        OutcomeDispatcher dispatcher = new OutcomeDispatcher(queue, getMailetContext(), bounces, configuration.onSuccess(), clock);
-        attempt = new DeliveryAttempt(configuration, clientFactory, dispatcher, new DeliveryMetrics(metricFactory));
+        OutcomeDispatcher dispatcher = new OutcomeDispatcher(queue, getMailetContext(), bounces, configuration.onSuccess(), clock, metrics);
+        attempt = new DeliveryAttempt(configuration, clientFactory, dispatcher, metrics);
         Duration fallbackDelay = configuration.delaySchedule().delays().stream().findFirst().orElse(FALLBACK_DELAY_WITHOUT_RETRIES);
-        consumer = new DeliveryConsumer(queue, attempt, this::destinationKey, configuration.concurrency(),
-                configuration.routing().destinations().size(), fallbackDelay);
+        consumer = new DeliveryConsumer(queue, attempt, LmtpDelivery::destinationKey, configuration.concurrency(),
+                configuration.routing().destinations().size(), fallbackDelay, getMailetContext());
         if (consumerMode == ConsumerMode.START) {
             consumer.start();
         }
         LOGGER.info("LmtpDelivery {}: delivering to {} as {}, queue {}, {} retries", getMailetName(),
                 configuration.routing().destinations(), configuration.lhloName(), configuration.outgoing(),
                 configuration.delaySchedule().maxRetries());
+    }
+
+    @Override
+    public String toString() {
+        return "LmtpDelivery mailet '" + getMailetName() + "' to " + (configuration == null ? "?" : configuration.routing().destinations());
     }
 
     private LmtpDeliveryConfiguration parse() throws MessagingException {
@@ -188,45 +203,66 @@ public class LmtpDelivery extends GenericMailet {
         }
     }
 
-    /** Enqueues the mail, one copy per destination, and ghosts it. */
+    /**
+     * Enqueues the mail, one copy per destination holding that destination's recipients and its
+     * {@link Route}, then ghosts it. If James cannot enqueue a copy, the mail is left holding the
+     * recipients that are not on the queue (all of them when the first enqueue fails) and the
+     * exception goes to James, whose {@code onMailetException} (the {@code error} processor by
+     * default) then gets exactly those recipients: each recipient is on the queue or in the error
+     * path, never both, never neither.
+     */
     @Override
     public void service(Mail mail) throws MessagingException {
         mail.removeAttribute(RetryState.RETRIES);
+        mail.removeAttribute(Route.ATTRIBUTE);
         if (mail.getRecipients().isEmpty()) {
             LOGGER.debug("Mail {} has no recipients: nothing to deliver", mail.getName());
-        } else {
-            Map<String, List<MailAddress>> byDestination = new LinkedHashMap<>();
-            for (MailAddress recipient : mail.getRecipients()) {
-                byDestination.computeIfAbsent(destinationKey(recipient), key -> new ArrayList<>()).add(recipient);
+            mail.setState(Mail.GHOST);
+            return;
+        }
+        Map<Optional<Destination>, List<MailAddress>> byDestination = new LinkedHashMap<>();
+        for (MailAddress recipient : mail.getRecipients()) {
+            byDestination.computeIfAbsent(configuration.routing().destinationFor(recipient.getDomain().asString()),
+                    key -> new ArrayList<>()).add(recipient);
+        }
+        List<MailAddress> notQueued = new ArrayList<>(mail.getRecipients());
+        String name = mail.getName();
+        for (Map.Entry<Optional<Destination>, List<MailAddress>> entry : byDestination.entrySet()) {
+            try {
+                MailCopies.send(mail, entry.getValue(), copy -> {
+                    if (byDestination.size() > 1) {
+                        copy.setName(name + "-to-" + destinationKey(entry.getKey()).replaceAll("[^A-Za-z0-9._-]", "_"));
+                    }
+                    entry.getKey().ifPresent(destination -> Route.set(copy, destination));
+                    queue.enQueue(copy);
+                });
+            } catch (Exception e) {
+                mail.setRecipients(notQueued);
+                throw new MessagingException("LmtpDelivery could not enqueue mail " + name + " for " + entry.getValue()
+                        + "; recipients not queued: " + notQueued, e);
             }
-            if (byDestination.size() == 1) {
-                queue.enQueue(mail);
-            } else {
-                String name = mail.getName();
-                for (Map.Entry<String, List<MailAddress>> entry : byDestination.entrySet()) {
-                    mail.setRecipients(entry.getValue());
-                    mail.setName(name + "-to-" + entry.getKey().replaceAll("[^A-Za-z0-9._-]", "_"));
-                    queue.enQueue(mail);
-                }
-            }
+            entry.getValue().forEach(notQueued::remove);
         }
         mail.setState(Mail.GHOST);
     }
 
-    private String destinationKey(Mail mail) {
-        return mail.getRecipients().stream().findFirst().map(this::destinationKey).orElse(DeliveryAttempt.NO_DESTINATION);
+    /** The key of the per-destination limits: the mail's route, or {@value DeliveryAttempt#NO_DESTINATION}. */
+    static String destinationKey(Mail mail) {
+        return Route.text(mail).orElse(DeliveryAttempt.NO_DESTINATION);
     }
 
-    private String destinationKey(MailAddress recipient) {
-        return configuration.routing().destinationFor(recipient.getDomain().asString())
-                .map(Destination::toString)
-                .orElse(DeliveryAttempt.NO_DESTINATION);
+    private static String destinationKey(Optional<Destination> destination) {
+        return destination.map(Destination::toString).orElse(DeliveryAttempt.NO_DESTINATION);
     }
 
     @Override
     public void destroy() {
         if (consumer != null) {
             consumer.dispose();
+        }
+        if (claimedQueue != null) {
+            QueueClaims.release(queueFactory, claimedQueue, this);
+            claimedQueue = null;
         }
         if (queue != null) {
             try {
@@ -253,7 +289,7 @@ public class LmtpDelivery extends GenericMailet {
     }
 
     /** One attempt on {@code mail}, synchronously: for tests. */
-    MailOutcomes attempt(Mail mail) throws MailQueue.MailQueueException {
+    MailOutcomes attempt(Mail mail) throws UnstoredRecipientsException {
         return attempt.run(mail);
     }
 

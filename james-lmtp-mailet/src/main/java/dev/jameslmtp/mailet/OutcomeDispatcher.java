@@ -1,16 +1,15 @@
 package dev.jameslmtp.mailet;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import javax.mail.MessagingException;
-
 import org.apache.james.core.MailAddress;
-import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.james.queue.api.MailQueue;
 import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeValue;
@@ -20,21 +19,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Carries the outcomes of an attempt out onto James, in the order that is safest when James
- * itself fails half way:
+ * Carries the outcomes of an attempt out onto James. Recipients delivered over LMTP are final:
+ * nothing done here sends them again.
  * <ol>
- *   <li>deferred recipients go back on the queue, in one copy of the mail per retry count (in
- *   practice one), with the delay of their next retry and their counts ({@link RetryState});</li>
- *   <li>bounced recipients go to {@link Bounces};</li>
- *   <li>delivered recipients, when {@code onSuccess} is set, go there in a copy.</li>
+ *   <li>Deferred recipients go back on the queue, in one copy of the mail per retry count (in
+ *   practice one) holding only them, with the delay of their next retry and their counts
+ *   ({@link RetryState}). A failed put-back is tried again, at most {@value #PUT_BACK_TRIES} times
+ *   in all, each failure counted ({@code lmtpDeliveryPutBackFailures}); then the copy goes to
+ *   James's {@code error} processor (attribute {@code delivery-error} says why), where the
+ *   operator finds it in the error repository. If that fails too,
+ *   {@link UnstoredRecipientsException} is thrown once everything else below is done.</li>
+ *   <li>Bounced recipients go to {@link Bounces}.</li>
+ *   <li>Delivered recipients, when {@code onSuccess} is set, go there in a copy.</li>
  * </ol>
- * Finally the mail itself is left holding only its deferred recipients. A queue failure in step 1
- * throws {@link MailQueue.MailQueueException} before anything else happened, so the caller can
- * put the whole mail back (recipients already delivered over LMTP may then get it twice; none is
- * lost). Failures in steps 2 and 3 are logged and do not undo the LMTP outcome.
+ * Finally the mail itself is left holding only its deferred recipients. Failures in steps 2 and 3
+ * are logged and do not undo the LMTP outcome.
  */
 final class OutcomeDispatcher {
 
+    static final int PUT_BACK_TRIES = 3;
+    private static final Duration PAUSE_BETWEEN_TRIES = Duration.ofMillis(100);
     private static final Logger LOGGER = LoggerFactory.getLogger(OutcomeDispatcher.class);
 
     private final MailQueue queue;
@@ -42,36 +46,85 @@ final class OutcomeDispatcher {
     private final Bounces bounces;
     private final Optional<String> onSuccess;
     private final Clock clock;
+    private final DeliveryMetrics metrics;
 
-    OutcomeDispatcher(MailQueue queue, MailetContext context, Bounces bounces, Optional<String> onSuccess, Clock clock) {
+    OutcomeDispatcher(MailQueue queue, MailetContext context, Bounces bounces, Optional<String> onSuccess, Clock clock,
+                      DeliveryMetrics metrics) {
         this.queue = queue;
         this.context = context;
         this.bounces = bounces;
         this.onSuccess = onSuccess;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
-    void dispatch(Mail mail, MailOutcomes outcomes) throws MailQueue.MailQueueException {
-        requeue(mail, outcomes.with(Fate.DEFERRED));
+    void dispatch(Mail mail, MailOutcomes outcomes) throws UnstoredRecipientsException {
+        List<MailAddress> unstored = new ArrayList<>();
+        Exception unstoredCause = null;
+        for (List<RecipientFate> group : byRetryCount(outcomes.with(Fate.DEFERRED))) {
+            Optional<Exception> failure = putBack(mail, group);
+            if (failure.isPresent()) {
+                unstored.addAll(group.stream().map(RecipientFate::recipient).toList());
+                unstoredCause = failure.get();
+            }
+        }
         bounces.send(mail, outcomes.with(Fate.BOUNCED));
         sendOnSuccess(mail, outcomes.addresses(Fate.DELIVERED));
         mail.setRecipients(outcomes.addresses(Fate.DEFERRED));
+        if (!unstored.isEmpty()) {
+            throw new UnstoredRecipientsException(outcomes, unstored, unstoredCause);
+        }
     }
 
-    private void requeue(Mail mail, List<RecipientFate> deferred) throws MailQueue.MailQueueException {
+    private static List<List<RecipientFate>> byRetryCount(List<RecipientFate> deferred) {
         Map<Integer, List<RecipientFate>> byRetry = new LinkedHashMap<>();
-        deferred.forEach(fate -> byRetry.computeIfAbsent(fate.retries(), r -> new java.util.ArrayList<>()).add(fate));
-        for (List<RecipientFate> group : byRetry.values()) {
-            Mail copy = copy(mail);
+        deferred.forEach(fate -> byRetry.computeIfAbsent(fate.retries(), r -> new ArrayList<>()).add(fate));
+        return List.copyOf(byRetry.values());
+    }
+
+    /** Puts {@code group} back on the queue, else in the error processor; empty when one of them took it. */
+    private Optional<Exception> putBack(Mail mail, List<RecipientFate> group) {
+        List<MailAddress> recipients = group.stream().map(RecipientFate::recipient).toList();
+        Duration delay = group.get(0).retryDelay().orElseThrow();
+        Exception last = null;
+        for (int tries = 1; tries <= PUT_BACK_TRIES; tries++) {
             try {
-                copy.setName(mail.getName());
-                copy.setRecipients(group.stream().map(RecipientFate::recipient).toList());
+                MailCopies.send(mail, recipients, copy -> {
+                    RetryState.record(copy, group);
+                    copy.setAttribute(new Attribute(Bounces.IS_DELIVERY_PERMANENT_ERROR, AttributeValue.of(false)));
+                    copy.setLastUpdated(Date.from(clock.instant()));
+                    queue.enQueue(copy, delay);
+                });
+                return Optional.empty();
+            } catch (Exception e) {
+                last = e;
+                metrics.putBackFailed();
+                LOGGER.warn("Could not put deferred recipients {} of mail {} back on the queue (try {}/{}): {}", recipients,
+                        mail.getName(), tries, PUT_BACK_TRIES, e.toString());
+                pause(tries);
+            }
+        }
+        String reason = "4.3.0 could not put deferred recipients back on the LMTP queue: " + last;
+        try {
+            MailCopies.send(mail, recipients, copy -> {
                 RetryState.record(copy, group);
-                copy.setAttribute(new Attribute(Bounces.IS_DELIVERY_PERMANENT_ERROR, AttributeValue.of(false)));
-                copy.setLastUpdated(Date.from(clock.instant()));
-                queue.enQueue(copy, group.get(0).retryDelay().orElseThrow());
-            } finally {
-                LifecycleUtil.dispose(copy);
+                copy.setAttribute(new Attribute(Bounces.DELIVERY_ERROR, AttributeValue.of(reason)));
+                context.sendMail(copy, Mail.ERROR);
+            });
+            LOGGER.error("Deferred recipients {} of mail {} went to the error processor: {}", recipients, mail.getName(), reason);
+            return Optional.empty();
+        } catch (Exception e) {
+            e.addSuppressed(last);
+            return Optional.of(e);
+        }
+    }
+
+    private static void pause(int tries) {
+        if (tries < PUT_BACK_TRIES) {
+            try {
+                Thread.sleep(PAUSE_BETWEEN_TRIES.toMillis() * tries);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
     }
@@ -80,25 +133,10 @@ final class OutcomeDispatcher {
         if (onSuccess.isEmpty() || delivered.isEmpty()) {
             return;
         }
-        Mail copy = null;
         try {
-            copy = mail.duplicate();
-            copy.setRecipients(delivered);
-            context.sendMail(copy, onSuccess.get());
-        } catch (MessagingException | RuntimeException e) {
+            MailCopies.send(mail, delivered, copy -> context.sendMail(copy, onSuccess.get()));
+        } catch (Exception e) {
             LOGGER.error("Could not send mail {} for delivered recipients {} to processor {}", mail.getName(), delivered, onSuccess.get(), e);
-        } finally {
-            if (copy != null) {
-                LifecycleUtil.dispose(copy);
-            }
-        }
-    }
-
-    private static Mail copy(Mail mail) throws MailQueue.MailQueueException {
-        try {
-            return mail.duplicate();
-        } catch (MessagingException e) {
-            throw new MailQueue.MailQueueException("cannot copy mail " + mail.getName() + " to put it back on the queue", e);
         }
     }
 }

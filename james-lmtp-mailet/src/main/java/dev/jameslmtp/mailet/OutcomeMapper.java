@@ -63,6 +63,12 @@ final class OutcomeMapper {
                 "no LMTP destination for domain " + domain + " in the transport map");
     }
 
+    /** The route written on the queued mail is not a destination (4.3.5): deferred, never guessed. */
+    static Verdict badRoute(String route) {
+        return new Verdict(Disposition.TEMPORARY_FAILURE, Stage.CONNECT, Optional.empty(), new EnhancedStatus(4, 3, 5),
+                "the route fixed on the queued mail is not an LMTP destination: " + route);
+    }
+
     /** The sender cannot be written in MAIL FROM (5.1.7). */
     static Verdict badSender(String reason) {
         return new Verdict(Disposition.PERMANENT_FAILURE, Stage.MAIL, Optional.empty(), new EnhancedStatus(5, 1, 7),
