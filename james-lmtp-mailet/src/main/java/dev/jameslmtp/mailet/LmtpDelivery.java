@@ -74,14 +74,14 @@ import dev.jameslmtp.conf.LmtpDeliveryConfiguration;
  * <tr><td>{@code destination}</td><td>none</td><td>the LMTP server for every recipient: {@code unix:/run/dovecot/lmtp}, {@code inet:host:port}, {@code [addr]:port}, {@code host} (port 24); exactly one of destination and transportMap is required</td></tr>
  * <tr><td>{@code transportMap}</td><td>none</td><td>path of a Postfix transport(5)-style file: {@code domain destination} lines, {@code .domain} for subdomains, {@code *} for the rest, an optional {@code lmtp:} prefix</td></tr>
  * <tr><td>{@code lhloName}</td><td>James's default domain, else this host's name</td><td>the LHLO argument</td></tr>
- * <tr><td>{@code outgoing}</td><td>lmtp-outgoing</td><td>name of the James mail queue holding mail waiting for delivery</td></tr>
+ * <tr><td>{@code outgoing}</td><td>lmtp-outgoing</td><td>name of the James mail queue holding mail waiting for delivery; each LmtpDelivery needs its own: a second one on the same queue fails init()</td></tr>
  * <tr><td>{@code delayTime}</td><td>1 minute, 5 minutes, 15 minutes, 1 hour, 6 hours</td><td>delays before the retries, RemoteDelivery's syntax {@code [attempts*]duration, ...}, e.g. {@code 4*1 minute, 3*5 minutes, 1 hour}; reconciled with maxRetries as RemoteDelivery does</td></tr>
  * <tr><td>{@code maxRetries}</td><td>5</td><td>retries of a recipient after temporary failures before it bounces</td></tr>
  * <tr><td>{@code bounceProcessor}</td><td>none</td><td>processor receiving bounced recipients (e.g. with DSNBounce); without it, MailetContext.bounce</td></tr>
  * <tr><td>{@code onSuccess}</td><td>none</td><td>processor receiving a copy of the mail with its delivered recipients</td></tr>
  * <tr><td>{@code softBounce}</td><td>false</td><td>true: permanent failures are treated as temporary (5yz 5.x.x becomes 4yz 4.x.x), as Postfix's soft_bounce</td></tr>
  * <tr><td>{@code recipientLimit}</td><td>50</td><td>recipients per LMTP transaction; a mail with more for one destination is sent in several; 0 = no limit</td></tr>
- * <tr><td>{@code concurrency}</td><td>10</td><td>deliveries in flight per destination (1 to 256)</td></tr>
+ * <tr><td>{@code concurrency}</td><td>10</td><td>deliveries in flight per destination (1 to 256), counted across every LmtpDelivery of the James; the first mailet to use a destination sets its limit</td></tr>
  * <tr><td>{@code connectTimeout}</td><td>30 seconds</td><td>to open the connection</td></tr>
  * <tr><td>{@code lhloTimeout}</td><td>5 minutes</td><td>for the greeting and the LHLO reply</td></tr>
  * <tr><td>{@code mailTimeout}</td><td>5 minutes</td><td>for the MAIL FROM reply</td></tr>
@@ -108,12 +108,38 @@ import dev.jameslmtp.conf.LmtpDeliveryConfiguration;
  * </mailet>
  * }</pre>
  *
+ * <h2>Two stores, and the route of a queued mail</h2>
+ * Each LmtpDelivery consumes its own queue ({@code outgoing}): a second LmtpDelivery on a queue
+ * already used by another in the same James fails {@code init()} with an error naming
+ * {@code outgoing} (two consumers of one queue would each deliver the other's mail with their own
+ * settings). {@code destroy()} frees the queue name. Besides, {@link #service} fixes the
+ * destination on each queued copy (attribute {@code lmtp-delivery-destination}); the consumer
+ * delivers there and nowhere else, even if the configuration changed meanwhile (it logs a
+ * warning then). A recipient whose domain had no transport map entry is queued without a route
+ * and routed again at each attempt.
+ *
+ * <h2>When James itself fails</h2>
+ * <ul>
+ *   <li>{@link #service}: one copy per destination is enqueued; if an enqueue fails, the mail is
+ *   left holding exactly the recipients not on the queue and the exception goes to James
+ *   ({@code onMailetException}, the {@code error} processor by default): no recipient is both
+ *   queued and in the error path.</li>
+ *   <li>Putting deferred recipients back: only a copy holding them is enqueued, never the
+ *   delivered ones; a failure is tried again (3 tries in all, counted by
+ *   {@code lmtpDeliveryPutBackFailures}), then the copy goes to the {@code error} processor.</li>
+ *   <li>A failed acknowledgement of the queue item is logged; the outcomes stand and nothing is
+ *   put back again.</li>
+ * </ul>
+ *
  * <h2>Known limits</h2>
  * On a memory or file mail queue the delays are honoured; James's RabbitMQ queue ignores them,
- * as for RemoteDelivery. If James cannot put deferred recipients back on the queue, the whole mail
- * is put back, so recipients already delivered may get it twice (none is lost). A reply missing
- * after the final dot is a temporary failure: the server may have delivered, and the retry may
- * deliver twice (RFC 2033 §4.2 leaves no better choice).
+ * as for RemoteDelivery. If James can neither put deferred recipients back on the queue nor hand
+ * them to its {@code error} processor, they are logged at ERROR as lost when other recipients of
+ * the attempt were delivered or bounced (the whole mail is never handed back, which would deliver
+ * those again); when none were, the queue is asked to keep the mail. A failed acknowledgement
+ * lets a queue that redelivers unacknowledged mail (a persistent one, after a restart) hand the
+ * mail out again. A reply missing after the final dot is a temporary failure: the server may have
+ * delivered, and the retry may deliver twice (RFC 2033 §4.2 leaves no better choice).
  */
 public class LmtpDelivery extends GenericMailet {
 
