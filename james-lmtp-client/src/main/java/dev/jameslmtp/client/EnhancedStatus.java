@@ -30,6 +30,13 @@ public record EnhancedStatus(int statusClass, int subject, int detail) {
     /** Address needs SMTPUTF8 and the server does not offer it. */
     public static final EnhancedStatus SMTPUTF8_REQUIRED = new EnhancedStatus(5, 6, 7);
 
+    /** Security or policy: SASL authentication failed or is impossible (Postfix's 4.7.0). */
+    public static final EnhancedStatus AUTH_FAILED = new EnhancedStatus(4, 7, 0);
+    /** TLS is required but the server does not offer or refuses it. */
+    public static final EnhancedStatus TLS_UNAVAILABLE = new EnhancedStatus(4, 7, 4);
+    /** The TLS handshake or the certificate check failed. */
+    public static final EnhancedStatus TLS_FAILED = new EnhancedStatus(4, 7, 5);
+
     public EnhancedStatus {
         if (statusClass != 2 && statusClass != 4 && statusClass != 5) {
             throw new IllegalArgumentException("enhanced status class must be 2, 4 or 5, not " + statusClass);

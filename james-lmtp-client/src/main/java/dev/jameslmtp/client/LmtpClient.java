@@ -3,6 +3,10 @@ package dev.jameslmtp.client;
 import java.net.InetAddress;
 import java.util.Objects;
 
+import dev.jameslmtp.client.sasl.Credentials;
+import dev.jameslmtp.client.sasl.SaslPolicy;
+import dev.jameslmtp.client.tls.TlsPolicy;
+
 /**
  * The LMTP client (RFC 2033): immutable settings from which sessions are opened.
  *
@@ -22,12 +26,18 @@ public final class LmtpClient {
     private final Timeouts timeouts;
     private final Transcript transcript;
     private final boolean skipQuitResponse;
+    private final TlsPolicy tls;
+    private final SaslPolicy sasl;
+    private final SessionOpener opener;
 
     private LmtpClient(Builder builder) {
         this.lhloName = builder.lhloName;
         this.timeouts = builder.timeouts;
         this.transcript = builder.transcript;
         this.skipQuitResponse = builder.skipQuitResponse;
+        this.tls = builder.tls;
+        this.sasl = builder.sasl;
+        this.opener = new SessionOpener(lhloName, timeouts, transcript, tls, sasl);
     }
 
     public static Builder builder() {
@@ -35,12 +45,22 @@ public final class LmtpClient {
     }
 
     /**
-     * Connects, reads the greeting and sends LHLO.
+     * Connects, reads the greeting, sends LHLO, and when configured STARTTLS (then LHLO again) and
+     * AUTH.
      *
      * @throws LmtpConnectException when the session cannot be opened; its verdict applies to every recipient
      */
     public LmtpConnection connect(Destination destination) throws LmtpConnectException {
-        return LmtpConnection.open(Objects.requireNonNull(destination, "destination"), lhloName, timeouts, transcript, skipQuitResponse);
+        return LmtpConnection.open(opener, Objects.requireNonNull(destination, "destination"), skipQuitResponse);
+    }
+
+    /**
+     * What a session opened now for {@code destination} would be: destination, TLS policy and SASL
+     * identity (no password). Credentials are looked up now, so a password map edited since the last
+     * call gives a different key. For connection pools: reuse only sessions with an equal key.
+     */
+    public SessionKey sessionKey(Destination destination) {
+        return new SessionKey(destination, tls, sasl.credentials().forDestination(destination).map(Credentials::identity));
     }
 
     /** One transaction on a session of its own; every recipient gets exactly one outcome. */
@@ -68,6 +88,14 @@ public final class LmtpClient {
         return timeouts;
     }
 
+    public TlsPolicy tls() {
+        return tls;
+    }
+
+    public SaslPolicy sasl() {
+        return sasl;
+    }
+
     /**
      * This machine's host name, as Postfix's {@code $myhostname}: the system host name, or its
      * fully qualified form when the resolver knows one; {@code localhost} if there is none.
@@ -93,6 +121,8 @@ public final class LmtpClient {
         private Timeouts timeouts = Timeouts.defaults();
         private Transcript transcript = Transcript.NONE;
         private boolean skipQuitResponse;
+        private TlsPolicy tls = TlsPolicy.NONE;
+        private SaslPolicy sasl = SaslPolicy.NONE;
 
         private Builder() {
         }
@@ -117,6 +147,18 @@ public final class LmtpClient {
         /** Do not wait for the reply to QUIT (Postfix's {@code lmtp_skip_quit_response}); default false. */
         public Builder skipQuitResponse(boolean skip) {
             this.skipQuitResponse = skip;
+            return this;
+        }
+
+        /** STARTTLS or implicit TLS; default: none. */
+        public Builder tls(TlsPolicy tls) {
+            this.tls = Objects.requireNonNull(tls, "tls");
+            return this;
+        }
+
+        /** SASL authentication; default: none. */
+        public Builder sasl(SaslPolicy sasl) {
+            this.sasl = Objects.requireNonNull(sasl, "sasl");
             return this;
         }
 

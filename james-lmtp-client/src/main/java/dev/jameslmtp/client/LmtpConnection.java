@@ -13,7 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An open LMTP session: greeted, LHLO answered, ready for transactions.
+ * An open LMTP session: greeted, LHLO answered (after STARTTLS when TLS is used), authenticated when
+ * SASL applies, ready for transactions. {@link #capabilities()} are those of the last LHLO.
  *
  * <p>{@link #deliver} runs one transaction (MAIL, RCPT per recipient, DATA, content, final dot)
  * and never throws for server or network trouble: every recipient comes back with exactly one
@@ -37,51 +38,24 @@ public final class LmtpConnection implements Closeable {
     private final String peer;
     private final String serverName;
     private final Capabilities capabilities;
+    private final SessionInfo session;
     private final boolean skipQuitResponse;
     private boolean usable = true;
     private int transactions;
 
-    private LmtpConnection(Wire wire, Reply lhlo, boolean skipQuitResponse) {
+    private LmtpConnection(Wire wire, Reply lhlo, SessionInfo session, boolean skipQuitResponse) {
         this.wire = wire;
+        this.session = session;
         this.peer = wire.peer();
         this.serverName = lhlo.lines().get(0).strip().split("\\s+")[0];
         this.capabilities = Capabilities.from(lhlo);
         this.skipQuitResponse = skipQuitResponse;
     }
 
-    /** Connects, reads the greeting and sends LHLO. */
-    static LmtpConnection open(Destination destination, String lhloName, Timeouts timeouts, Transcript transcript,
-                               boolean skipQuitResponse) throws LmtpConnectException {
-        String peer = destination.toString();
-        Socket socket;
-        try {
-            socket = Connector.open(destination, timeouts.of(Stage.CONNECT));
-        } catch (IOException e) {
-            throw new LmtpConnectException(Trouble.ofException(Stage.CONNECT, peer, e), e);
-        }
-        Wire wire = null;
-        try {
-            wire = new Wire(socket, peer, timeouts, transcript);
-            wire.stage(Stage.GREETING);
-            Reply greeting = wire.read();
-            if (!greeting.isPositive()) {
-                throw new LmtpConnectException(Trouble.ofReply(Stage.GREETING, greeting), null);
-            }
-            wire.stage(Stage.LHLO);
-            wire.send(Command.of("LHLO " + lhloName));
-            Reply lhlo = wire.read();
-            if (!lhlo.isPositive()) {
-                throw new LmtpConnectException(Trouble.ofReply(Stage.LHLO, lhlo), null);
-            }
-            return new LmtpConnection(wire, lhlo, skipQuitResponse);
-        } catch (LmtpConnectException e) {
-            closeQuietly(wire, socket);
-            throw e;
-        } catch (IOException e) {
-            Stage stage = wire == null ? Stage.GREETING : wire.stage();
-            closeQuietly(wire, socket);
-            throw new LmtpConnectException(Trouble.ofException(stage, peer, e), e);
-        }
+    /** Opens a session with {@code opener} (connect, greeting, LHLO, STARTTLS, AUTH). */
+    static LmtpConnection open(SessionOpener opener, Destination destination, boolean skipQuitResponse) throws LmtpConnectException {
+        SessionOpener.Opened opened = opener.open(destination);
+        return new LmtpConnection(opened.wire(), opened.lhlo(), opened.info(), skipQuitResponse);
     }
 
     /** Runs one transaction. Every recipient of {@code envelope} gets exactly one outcome. */
@@ -277,6 +251,11 @@ public final class LmtpConnection implements Closeable {
     /** The extensions the server listed in its LHLO reply. */
     public Capabilities capabilities() {
         return capabilities;
+    }
+
+    /** TLS protocol and cipher, SASL mechanism and user of this session. */
+    public SessionInfo session() {
+        return session;
     }
 
     /** The name the server gave in the first line of its LHLO reply. */

@@ -11,6 +11,8 @@ public enum Stage {
     CONNECT(Duration.ofSeconds(30), "connecting"),
     GREETING(Duration.ofSeconds(300), "receiving the initial server greeting"),
     LHLO(Duration.ofSeconds(300), "sending LHLO"),
+    STARTTLS(Duration.ofSeconds(300), "performing STARTTLS and the TLS handshake"),
+    AUTH(Duration.ofSeconds(300), "authenticating with SASL (AUTH)"),
     MAIL(Duration.ofSeconds(300), "sending MAIL FROM"),
     RCPT(Duration.ofSeconds(300), "sending RCPT TO"),
     DATA(Duration.ofSeconds(120), "sending DATA command"),

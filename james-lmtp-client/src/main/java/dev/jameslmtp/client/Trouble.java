@@ -17,6 +17,12 @@ import java.util.Optional;
  *   <li>Timeouts and lost connections are temporary, 4.4.2 (connect failures 4.4.1); after the
  *   final dot the text warns that the message may be delivered more than once.</li>
  *   <li>A local error reading the message is temporary, 4.3.0.</li>
+ *   <li>TLS required (level encrypt or verify) but not offered or refused: temporary, 4.7.4;
+ *   a failed handshake or certificate check: temporary, 4.7.5.</li>
+ *   <li>SASL authentication impossible (no compatible mechanism; {@code requireAuth} and no AUTH
+ *   or no credentials) or broken (a bad challenge, a wrong SCRAM server signature): temporary,
+ *   4.7.0. Refused by the server: temporary whatever the reply unless soft bounce is off, as
+ *   Postfix's {@code lmtp_sasl_auth_soft_bounce}; then a 5xx refusal is permanent.</li>
  * </ul>
  */
 final class Trouble {
@@ -66,6 +72,37 @@ final class Trouble {
     static Verdict smtpUtf8Required(String peer, String what) {
         return new Verdict(Disposition.PERMANENT_FAILURE, what.equals("sender") ? Stage.MAIL : Stage.RCPT, Optional.empty(),
                 EnhancedStatus.SMTPUTF8_REQUIRED, "SMTPUTF8 is required for the " + what + " address, but not supported by server " + peer);
+    }
+
+    static Verdict tlsUnavailable(String peer, String why) {
+        return temporary(Stage.STARTTLS, EnhancedStatus.TLS_UNAVAILABLE, "TLS is required, but " + why + " (" + peer + ")");
+    }
+
+    static Verdict tlsFailed(String peer, IOException e) {
+        String detail = e.getMessage() == null ? e.getClass().getSimpleName() : Transcript.neutralise(e.getMessage());
+        return temporary(Stage.STARTTLS, EnhancedStatus.TLS_FAILED, "TLS handshake with " + peer + " failed: " + detail);
+    }
+
+    static Verdict authImpossible(String peer, String why) {
+        return temporary(Stage.AUTH, EnhancedStatus.AUTH_FAILED, "SASL authentication to " + peer + " failed: " + why);
+    }
+
+    /** The server refused AUTH with {@code reply}; permanent only for a 5xx without soft bounce. */
+    static Verdict authRefused(String peer, Reply reply, boolean softBounce) {
+        boolean permanent = reply.isPermanentNegative() && !softBounce;
+        EnhancedStatus status = permanent ? reply.status() : reply.status().asTemporary();
+        String text = "SASL authentication to " + peer + " failed: server said: " + Transcript.neutralise(reply.toString());
+        return new Verdict(permanent ? Disposition.PERMANENT_FAILURE : Disposition.TEMPORARY_FAILURE, Stage.AUTH,
+                Optional.of(reply), status, text);
+    }
+
+    /** A refusal remembered by the failure cache: AUTH is not tried again. */
+    static Verdict authRemembered(String peer, String refusal, boolean softBounce) {
+        String text = "SASL authentication to " + peer + " failed recently with the same user and password, not tried again: "
+                + Transcript.neutralise(refusal);
+        return softBounce
+                ? temporary(Stage.AUTH, new EnhancedStatus(4, 7, 8), text)
+                : new Verdict(Disposition.PERMANENT_FAILURE, Stage.AUTH, Optional.empty(), new EnhancedStatus(5, 7, 8), text);
     }
 
     private static Verdict temporary(Stage stage, EnhancedStatus status, String text) {

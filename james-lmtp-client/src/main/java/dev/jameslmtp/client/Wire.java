@@ -4,10 +4,15 @@ import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
 
 /**
  * One open socket to the server, with the per-stage timeouts applied, a bounded reply reader
@@ -15,22 +20,56 @@ import java.util.List;
  */
 final class Wire implements Closeable {
 
-    private final Socket socket;
-    private final OutputStream out;
-    private final ReplyReader reader;
+    private Socket socket;
+    private InputStream in;
+    private OutputStream out;
+    private ReplyReader reader;
     private final Transcript transcript;
     private final Timeouts timeouts;
     private final String peer;
     private volatile Stage stage = Stage.CONNECT;
 
     Wire(Socket socket, String peer, Timeouts timeouts, Transcript transcript) throws IOException {
-        this.socket = socket;
         this.peer = peer;
         this.timeouts = timeouts;
         this.transcript = transcript;
-        this.reader = new ReplyReader(new BufferedInputStream(socket.getInputStream(), 8192), transcript);
+        attach(socket);
+    }
+
+    private void attach(Socket newSocket) throws IOException {
+        this.socket = newSocket;
+        this.in = new BufferedInputStream(newSocket.getInputStream(), 8192);
+        this.reader = new ReplyReader(in, transcript);
         this.out = new BufferedOutputStream(
-                new WatchdogOutputStream(socket, socket.getOutputStream(), this::currentTimeout), 64 * 1024);
+                new WatchdogOutputStream(newSocket, newSocket.getOutputStream(), this::currentTimeout), 64 * 1024);
+    }
+
+    /**
+     * After the server's 220 to STARTTLS: layers TLS over the socket and shakes hands, within the
+     * current stage's timeout. Bytes the server sent in clear after its 220 are refused (RFC 3207
+     * §6 response injection): they would otherwise be read as if they came over TLS.
+     *
+     * @throws LmtpProtocolException if such bytes are waiting
+     */
+    SSLSession startTls(TlsLayer layer) throws IOException {
+        if (in.available() > 0) {
+            throw new LmtpProtocolException("the server sent data in clear after its reply to STARTTLS");
+        }
+        SSLSocket ssl = layer.layer(socket);
+        ssl.startHandshake();
+        attach(ssl);
+        return ssl.getSession();
+    }
+
+    /** The TLS session, when the socket is a TLS one. */
+    Optional<SSLSession> tlsSession() {
+        return socket instanceof SSLSocket ssl ? Optional.of(ssl.getSession()) : Optional.empty();
+    }
+
+    /** Puts a TLS socket over a connected one. */
+    @FunctionalInterface
+    interface TlsLayer {
+        SSLSocket layer(Socket plain) throws IOException;
     }
 
     /** Enters {@code next}: its timeout now bounds every read and write. */

@@ -13,8 +13,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 
 /**
  * One accepted connection of a {@link FakeLmtpServer}: reads CRLF-terminated command lines (any
@@ -30,6 +34,8 @@ final class FakeLmtpConnection implements Runnable {
     private final LmtpHandler handler;
     private final CountDownLatch serverClosed;
     private final CountDownLatch finished = new CountDownLatch(1);
+    private final Optional<SSLContext> tls;
+    private volatile SSLSocket tlsSocket;
 
     private final ByteArrayOutputStream received = new ByteArrayOutputStream();
     private final List<String> commands = new ArrayList<>();
@@ -40,8 +46,9 @@ final class FakeLmtpConnection implements Runnable {
     private InputStream in;
     private OutputStream out;
 
-    FakeLmtpConnection(SocketChannel channel, LmtpHandler handler, CountDownLatch serverClosed) {
+    FakeLmtpConnection(SocketChannel channel, LmtpHandler handler, CountDownLatch serverClosed, Optional<SSLContext> tls) {
         this.channel = channel;
+        this.tls = tls;
         this.handler = handler;
         this.serverClosed = serverClosed;
     }
@@ -73,7 +80,9 @@ final class FakeLmtpConnection implements Runnable {
         switch (verb) {
             case "LHLO":
                 resetTransaction();
-                return send(handler.lhlo(args));
+                return send(tlsSocket == null ? handler.lhlo(args) : handler.lhloAfterTls(args));
+            case "STARTTLS":
+                return starttls();
             case "MAIL":
                 resetTransaction();
                 return send(handler.mail(args));
@@ -134,6 +143,39 @@ final class FakeLmtpConnection implements Runnable {
             reply = handler.authContinuation(line, step);
         }
         return send(reply);
+    }
+
+    private boolean starttls() throws IOException, InterruptedException {
+        Response reply = handler.starttls();
+        if (!send(reply)) {
+            return false;
+        }
+        if (tls.isEmpty() || tlsSocket != null || !startsWith220(reply)) {
+            return true;
+        }
+        resetTransaction();
+        SSLSocket socket = (SSLSocket) tls.get().getSocketFactory().createSocket(channel.socket(), null, channel.socket().getPort(), true);
+        socket.setUseClientMode(false);
+        socket.setSoTimeout((int) MAX_STALL.toMillis());
+        try {
+            socket.startHandshake();
+        } catch (IOException e) {
+            return false; // the client gave up the handshake (an untrusted certificate, say)
+        }
+        tlsSocket = socket;
+        in = new BufferedInputStream(new Recording(socket.getInputStream()));
+        out = socket.getOutputStream();
+        return true;
+    }
+
+    private static boolean startsWith220(Response reply) {
+        byte[] bytes = reply.bytes();
+        return reply.after() == Response.After.CONTINUE && bytes.length >= 3 && bytes[0] == '2' && bytes[1] == '2' && bytes[2] == '0';
+    }
+
+    Optional<String> tlsProtocol() {
+        SSLSocket socket = tlsSocket;
+        return socket == null ? Optional.empty() : Optional.of(socket.getSession().getProtocol());
     }
 
     private void resetTransaction() {

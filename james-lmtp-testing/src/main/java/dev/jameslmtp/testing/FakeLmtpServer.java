@@ -18,6 +18,8 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 
+import javax.net.ssl.SSLContext;
+
 /**
  * A scriptable fake LMTP server on 127.0.0.1 (ephemeral port) or on a UNIX-domain socket, for
  * checking a client's exact bytes and for injecting faults.
@@ -30,7 +32,9 @@ import java.util.concurrent.CountDownLatch;
  * DATA it reads the body up to the CRLF "." CRLF line, then sends the after-dot replies in order.
  *
  * <p>{@link #close()} closes the listener and every connection (ending any stall or delay) and
- * waits, bounded, for the threads. Known limits: no BDAT, no STARTTLS (both go to
+ * waits, bounded, for the threads. STARTTLS goes to {@link LmtpHandler#starttls}; a server
+ * started with {@link #start(LmtpHandler, SSLContext)} then performs the TLS handshake, and
+ * records the decrypted bytes from there on. Known limits: no BDAT (it goes to
  * {@link LmtpHandler#unknown}); bytes a client sends after a drop or during a stall may not be
  * recorded, because nobody reads them.
  */
@@ -41,15 +45,17 @@ public final class FakeLmtpServer implements AutoCloseable {
     private final ServerSocketChannel listener;
     private final LmtpHandler handler;
     private final Optional<Path> socketPath;
+    private final Optional<SSLContext> tls;
     private final CountDownLatch closed = new CountDownLatch(1);
     private final List<FakeLmtpConnection> connections = new CopyOnWriteArrayList<>();
     private final List<Thread> threads = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
 
-    private FakeLmtpServer(ServerSocketChannel listener, LmtpHandler handler, Optional<Path> socketPath) {
+    private FakeLmtpServer(ServerSocketChannel listener, LmtpHandler handler, Optional<Path> socketPath, Optional<SSLContext> tls) {
         this.listener = listener;
         this.handler = handler;
         this.socketPath = socketPath;
+        this.tls = tls;
         this.acceptor = new Thread(this::acceptLoop, "fake-lmtp-accept");
         acceptor.setDaemon(true);
         acceptor.start();
@@ -57,10 +63,19 @@ public final class FakeLmtpServer implements AutoCloseable {
 
     /** Listens on 127.0.0.1, on an ephemeral port. */
     public static FakeLmtpServer start(LmtpHandler handler) {
+        return start(handler, Optional.empty());
+    }
+
+    /** Listens on 127.0.0.1 and performs STARTTLS with {@code tls} when the handler answers it with 220. */
+    public static FakeLmtpServer start(LmtpHandler handler, SSLContext tls) {
+        return start(handler, Optional.of(tls));
+    }
+
+    private static FakeLmtpServer start(LmtpHandler handler, Optional<SSLContext> tls) {
         try {
             ServerSocketChannel listener = ServerSocketChannel.open();
             listener.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
-            return new FakeLmtpServer(listener, handler, Optional.empty());
+            return new FakeLmtpServer(listener, handler, Optional.empty(), tls);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen on 127.0.0.1", e);
         }
@@ -74,7 +89,7 @@ public final class FakeLmtpServer implements AutoCloseable {
             Files.deleteIfExists(path);
             ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             listener.bind(UnixDomainSocketAddress.of(path));
-            return new FakeLmtpServer(listener, handler, Optional.of(path));
+            return new FakeLmtpServer(listener, handler, Optional.of(path), Optional.empty());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen on UNIX socket " + path, e);
         }
@@ -88,7 +103,7 @@ public final class FakeLmtpServer implements AutoCloseable {
             } catch (IOException e) {
                 return; // listener closed
             }
-            FakeLmtpConnection connection = new FakeLmtpConnection(channel, handler, closed);
+            FakeLmtpConnection connection = new FakeLmtpConnection(channel, handler, closed, tls);
             connections.add(connection);
             Thread thread = new Thread(connection, "fake-lmtp-conn-" + (connections.size() - 1));
             thread.setDaemon(true);
@@ -122,7 +137,12 @@ public final class FakeLmtpServer implements AutoCloseable {
         return connections.size();
     }
 
-    /** Every byte received on that connection so far, exactly. */
+    /** The TLS protocol negotiated on that connection ("TLSv1.3"), empty while it is in clear. */
+    public Optional<String> tlsProtocol(int connection) {
+        return connection(connection).tlsProtocol();
+    }
+
+    /** Every byte received on that connection so far, exactly (decrypted after STARTTLS). */
     public byte[] received(int connection) {
         return connection(connection).received();
     }

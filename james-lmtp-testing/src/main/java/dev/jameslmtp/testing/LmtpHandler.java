@@ -124,7 +124,20 @@ public interface LmtpHandler {
         return Response.reply("535 5.7.8 Authentication failed");
     }
 
-    /** Any other command line (HELO, EHLO, VRFY, STARTTLS, BDAT, garbage...). */
+    /**
+     * STARTTLS. On a server started with a TLS context, a reply starting with "220" is followed by
+     * the server side of a TLS handshake; without one, the server goes on reading plain lines.
+     */
+    default Response starttls() {
+        return unknown("STARTTLS");
+    }
+
+    /** LHLO on a connection after a successful STARTTLS; default: {@link #lhlo}. */
+    default Response lhloAfterTls(String arg) {
+        return lhlo(arg);
+    }
+
+    /** Any other command line (HELO, EHLO, VRFY, BDAT, garbage...). */
     default Response unknown(String line) {
         return Response.reply("500 5.5.2 Unknown command");
     }

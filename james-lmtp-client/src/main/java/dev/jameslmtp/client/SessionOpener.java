@@ -1,0 +1,246 @@
+package dev.jameslmtp.client;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.util.Optional;
+
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.jameslmtp.client.sasl.Credentials;
+import dev.jameslmtp.client.sasl.Mechanism;
+import dev.jameslmtp.client.sasl.MechanismChoice;
+import dev.jameslmtp.client.sasl.SaslPolicy;
+import dev.jameslmtp.client.tls.TlsLevel;
+import dev.jameslmtp.client.tls.TlsPolicy;
+
+/**
+ * The opening of a session, up to the first transaction:
+ *
+ * <pre>
+ * connect [TLS handshake, wrapper mode] → greeting → LHLO
+ *         [→ STARTTLS → TLS handshake → LHLO again, earlier capabilities forgotten]
+ *         [→ AUTH]
+ * </pre>
+ *
+ * <p>TLS follows {@link TlsPolicy}: at {@code may} a refused STARTTLS continues in clear, a failed
+ * handshake opens a new connection in clear; at {@code encrypt} and {@code verify} any of these
+ * fails the session (4.7.4, 4.7.5) before a byte of mail is sent. AUTH follows {@link SaslPolicy}:
+ * credentials looked up once per connection, the strongest mechanism allowed for this connection's
+ * security, a refusal remembered in the failure cache. Any failure closes the connection: it is
+ * never used, nor handed back to a pool.
+ *
+ * <p>Logs name the destination, user and mechanism, never a password.
+ */
+final class SessionOpener {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(SessionOpener.class);
+
+    /** An open session: its wire, the last LHLO reply and how it was secured. */
+    record Opened(Wire wire, Reply lhlo, SessionInfo info) {
+    }
+
+    private final String lhloName;
+    private final Timeouts timeouts;
+    private final Transcript transcript;
+    private final TlsPolicy tls;
+    private final SaslPolicy sasl;
+
+    SessionOpener(String lhloName, Timeouts timeouts, Transcript transcript, TlsPolicy tls, SaslPolicy sasl) {
+        this.lhloName = lhloName;
+        this.timeouts = timeouts;
+        this.transcript = transcript;
+        this.tls = tls;
+        this.sasl = sasl;
+    }
+
+    Opened open(Destination destination) throws LmtpConnectException {
+        TlsLevel level = tls.levelFor(destination);
+        try {
+            return attempt(destination, level);
+        } catch (ClearFallback e) {
+            LOGGER.warn("{}: TLS handshake failed ({}); TLS level is may: delivering in clear on a new connection",
+                    destination, e.getCause() == null ? "?" : Transcript.neutralise(String.valueOf(e.getCause().getMessage())));
+            try {
+                return attempt(destination, TlsLevel.NONE);
+            } catch (ClearFallback impossible) {
+                throw new IllegalStateException("no TLS at level none", impossible);
+            }
+        }
+    }
+
+    private Opened attempt(Destination destination, TlsLevel level) throws LmtpConnectException, ClearFallback {
+        String peer = destination.toString();
+        Socket socket;
+        try {
+            socket = Connector.open(destination, timeouts.of(Stage.CONNECT));
+        } catch (IOException e) {
+            throw new LmtpConnectException(Trouble.ofException(Stage.CONNECT, peer, e), e);
+        }
+        Wire wire = null;
+        try {
+            if (tls.wrapperMode() && level != TlsLevel.NONE) {
+                socket = handshakeFirst(socket, destination);
+            }
+            wire = new Wire(socket, peer, timeouts, transcript);
+            wire.stage(Stage.GREETING);
+            Reply greeting = wire.read();
+            if (!greeting.isPositive()) {
+                throw new LmtpConnectException(Trouble.ofReply(Stage.GREETING, greeting), null);
+            }
+            Reply lhlo = lhlo(wire);
+            if (wire.tlsSession().isEmpty() && level != TlsLevel.NONE) {
+                lhlo = startTls(wire, destination, level, lhlo);
+            }
+            SessionInfo info = wire.tlsSession().map(SessionOpener::describe).orElse(SessionInfo.PLAIN);
+            info = authenticate(wire, destination, Capabilities.from(lhlo), info);
+            return new Opened(wire, lhlo, info);
+        } catch (LmtpConnectException | ClearFallback e) {
+            closeQuietly(wire, socket);
+            throw e;
+        } catch (IOException e) {
+            Stage stage = wire != null ? wire.stage() : tls.wrapperMode() ? Stage.STARTTLS : Stage.GREETING;
+            closeQuietly(wire, socket);
+            throw new LmtpConnectException(Trouble.ofException(stage, peer, e), e);
+        }
+    }
+
+    private Reply lhlo(Wire wire) throws IOException {
+        wire.stage(Stage.LHLO);
+        wire.send(Command.of("LHLO " + lhloName));
+        Reply lhlo = wire.read();
+        if (!lhlo.isPositive()) {
+            throw new LmtpConnectException(Trouble.ofReply(Stage.LHLO, lhlo), null);
+        }
+        return lhlo;
+    }
+
+    private Socket handshakeFirst(Socket plain, Destination destination) throws IOException {
+        plain.setSoTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1, timeouts.of(Stage.STARTTLS).toMillis())));
+        SSLSocket ssl = tls.layer(plain, destination);
+        try {
+            ssl.startHandshake();
+        } catch (IOException e) {
+            throw new LmtpConnectException(Trouble.tlsFailed(destination.toString(), e), e);
+        }
+        return ssl;
+    }
+
+    /** STARTTLS when offered; returns the LHLO reply that now holds (the new one after TLS). */
+    private Reply startTls(Wire wire, Destination destination, TlsLevel level, Reply lhlo) throws IOException {
+        String peer = destination.toString();
+        if (!Capabilities.from(lhlo).has("STARTTLS")) {
+            if (level.mandatory()) {
+                throw new LmtpConnectException(Trouble.tlsUnavailable(peer, "the server does not offer STARTTLS"), null);
+            }
+            return lhlo;
+        }
+        wire.stage(Stage.STARTTLS);
+        wire.send(Command.of("STARTTLS"));
+        Reply reply = wire.read();
+        if (reply.code() != 220) {
+            if (level.mandatory() || reply.code() == 421) {
+                throw new LmtpConnectException(Trouble.tlsUnavailable(peer,
+                        "the server refused STARTTLS: " + Transcript.neutralise(reply.toString())), null);
+            }
+            LOGGER.info("{}: STARTTLS refused ({}); TLS level is may: continuing in clear", peer, Transcript.neutralise(reply.toString()));
+            return lhlo;
+        }
+        try {
+            SSLSession session = wire.startTls(plain -> tls.layer(plain, destination));
+            LOGGER.debug("{}: TLS established: {} {}", peer, session.getProtocol(), session.getCipherSuite());
+        } catch (LmtpProtocolException e) {
+            throw e;
+        } catch (IOException e) {
+            if (level == TlsLevel.MAY) {
+                throw new ClearFallback(e);
+            }
+            throw new LmtpConnectException(Trouble.tlsFailed(peer, e), e);
+        }
+        return lhlo(wire);
+    }
+
+    private SessionInfo authenticate(Wire wire, Destination destination, Capabilities capabilities, SessionInfo info)
+            throws IOException {
+        String peer = destination.toString();
+        Optional<Credentials> found = sasl.credentials().forDestination(destination);
+        if (found.isEmpty()) {
+            if (sasl.requireAuth()) {
+                throw new LmtpConnectException(Trouble.authImpossible(peer,
+                        "authentication is required (requireAuth) but there are no credentials for this destination"), null);
+            }
+            return info;
+        }
+        Credentials credentials = found.get();
+        if (!capabilities.has("AUTH")) {
+            if (sasl.requireAuth()) {
+                throw new LmtpConnectException(Trouble.authImpossible(peer,
+                        "authentication is required (requireAuth) but the server does not offer AUTH"), null);
+            }
+            LOGGER.debug("{}: the server does not offer AUTH; going on without authentication", peer);
+            return info;
+        }
+        boolean secure = info.encrypted() || (destination instanceof Destination.Unix && sasl.trustUnixSocket());
+        Optional<Mechanism> chosen = MechanismChoice.choose(capabilities.authMechanisms(), sasl.mechanisms(), sasl.optionsFor(secure));
+        if (chosen.isEmpty()) {
+            throw new LmtpConnectException(Trouble.authImpossible(peer, "server offered no compatible authentication mechanisms "
+                    + "for this type of connection security (offered: " + capabilities.authMechanisms() + ", security options: "
+                    + sasl.optionsFor(secure) + (secure ? " for encrypted sessions" : " for sessions in clear") + ")"), null);
+        }
+        Mechanism mechanism = chosen.get();
+        Optional<String> remembered = sasl.failureCache().refusal(peer, credentials);
+        if (remembered.isPresent()) {
+            LOGGER.warn("{}: not trying SASL authentication as {} again: it was refused recently ({})", peer, credentials.user(),
+                    remembered.get());
+            throw new LmtpConnectException(Trouble.authRemembered(peer, remembered.get(), sasl.softBounce()), null);
+        }
+        SaslConversation.Result result = SaslConversation.run(wire, mechanism, credentials);
+        if (result instanceof SaslConversation.Refused refused) {
+            Reply reply = refused.reply();
+            LOGGER.warn("{}: SASL authentication as {} with {} failed: {}", peer, credentials.user(), mechanism,
+                    Transcript.neutralise(reply.toString()));
+            if (reply.code() == 421) {
+                throw new LmtpConnectException(Trouble.ofReply(Stage.AUTH, reply), null);
+            }
+            if (reply.isPermanentNegative()) {
+                sasl.failureCache().remember(peer, credentials, reply.toString());
+            }
+            throw new LmtpConnectException(Trouble.authRefused(peer, reply, sasl.softBounce()), null);
+        }
+        if (result instanceof SaslConversation.Broken broken) {
+            LOGGER.warn("{}: SASL authentication as {} with {} failed: {}", peer, credentials.user(), mechanism, broken.why());
+            throw new LmtpConnectException(Trouble.authImpossible(peer, mechanism + " exchange failed: " + broken.why()), null);
+        }
+        LOGGER.debug("{}: authenticated as {} with {}", peer, credentials.user(), mechanism);
+        return info.withAuth(mechanism, credentials.user());
+    }
+
+    private static SessionInfo describe(SSLSession session) {
+        return new SessionInfo(Optional.of(session.getProtocol()), Optional.of(session.getCipherSuite()), Optional.empty(),
+                Optional.empty());
+    }
+
+    private static void closeQuietly(Wire wire, Socket socket) {
+        if (wire != null) {
+            wire.close();
+        } else {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // nothing to do
+            }
+        }
+    }
+
+    /** At level may, a failed handshake: the caller starts over in clear. */
+    private static final class ClearFallback extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        ClearFallback(IOException cause) {
+            super(cause);
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package dev.jameslmtp.client.sasl;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.jameslmtp.client.Destination;
+
+/**
+ * A password map file, read at start and read again when it changes, without a restart and
+ * without Postfix's {@code postmap}: before each lookup the file's modification time, size and
+ * identity (inode) are compared with those of the last reading, so both an edit in place and a
+ * replacement by rename (as editors and configuration managers do) are seen by the next connection.
+ *
+ * <p>A reading that fails (the file vanished, became unreadable or malformed) keeps the last good
+ * map and logs one error naming the file and the line; the next change is tried again. A file that
+ * group or others may read gets a warning naming the file. Thread-safe.
+ *
+ * <p>DIAGNOSTICS: {@link #open} throws {@link PasswordMapException} when the file cannot be read
+ * or parsed at start: the caller (the mailet's {@code init()}, the command) fails with it.
+ */
+public final class PasswordMapFile implements CredentialSource {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(PasswordMapFile.class);
+
+    private final Path file;
+    private final Supplier<String> localHostName;
+    private Stamp stamp;
+    private PasswordMap map;
+    private Stamp lastFailure;
+
+    private PasswordMapFile(Path file, Supplier<String> localHostName, Stamp stamp, PasswordMap map) {
+        this.file = file;
+        this.localHostName = localHostName;
+        this.stamp = stamp;
+        this.map = map;
+    }
+
+    /**
+     * Reads {@code file}; {@code localHostName} is the key tried first for {@code unix:} destinations.
+     *
+     * @throws PasswordMapException naming the file (and the line) when it cannot be used
+     */
+    public static PasswordMapFile open(Path file, Supplier<String> localHostName) {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(localHostName, "localHostName");
+        Stamp stamp;
+        try {
+            stamp = Stamp.of(file);
+        } catch (IOException e) {
+            throw new PasswordMapException("password map " + file + ": " + reason(e));
+        }
+        PasswordMap map = read(file);
+        warnIfOthersMayRead(file);
+        return new PasswordMapFile(file, localHostName, stamp, map);
+    }
+
+    @Override
+    public Optional<Credentials> forDestination(Destination destination) {
+        return current().lookup(PasswordMapKeys.of(destination, localHostName.get()));
+    }
+
+    /** The map as the file says now, or the last good one when the file is broken. */
+    public synchronized PasswordMap current() {
+        Stamp now;
+        try {
+            now = Stamp.of(file);
+        } catch (IOException e) {
+            failed(null, "password map " + file + ": " + reason(e) + "; keeping the last good map");
+            return map;
+        }
+        if (now.equals(stamp) || now.equals(lastFailure)) {
+            return map;
+        }
+        try {
+            PasswordMap fresh = read(file);
+            map = fresh;
+            stamp = now;
+            lastFailure = null;
+            LOGGER.info("password map {} reloaded: {} entries", file, fresh.size());
+            warnIfOthersMayRead(file);
+        } catch (PasswordMapException e) {
+            failed(now, e.getMessage() + "; keeping the last good map");
+        }
+        return map;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    @Override
+    public String toString() {
+        return "PasswordMapFile[" + file + "]";
+    }
+
+    private void failed(Stamp failedStamp, String message) {
+        if (failedStamp == null || !failedStamp.equals(lastFailure)) {
+            LOGGER.error(message);
+        }
+        lastFailure = failedStamp;
+    }
+
+    private static PasswordMap read(Path file) {
+        try {
+            return PasswordMap.parse(Files.readAllLines(file, StandardCharsets.UTF_8), file.toString());
+        } catch (IOException e) {
+            throw new PasswordMapException("password map " + file + ": " + reason(e));
+        }
+    }
+
+    private static void warnIfOthersMayRead(Path file) {
+        try {
+            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
+            if (permissions.contains(PosixFilePermission.GROUP_READ) || permissions.contains(PosixFilePermission.OTHERS_READ)) {
+                LOGGER.warn("password map {} may be read by group or others; make it readable by its owner only (chmod 600)", file);
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            // not a POSIX file system: nothing to check
+        }
+    }
+
+    private static String reason(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof java.nio.charset.MalformedInputException) {
+            return "not UTF-8 text";
+        }
+        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    }
+
+    /** What tells one version of the file from another. */
+    private record Stamp(long modifiedNanos, long size, Object fileKey) {
+        static Stamp of(Path file) throws IOException {
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            return new Stamp(attributes.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS), attributes.size(),
+                    attributes.fileKey());
+        }
+    }
+}

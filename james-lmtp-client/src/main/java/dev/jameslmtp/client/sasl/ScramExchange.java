@@ -1,0 +1,79 @@
+package dev.jameslmtp.client.sasl;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+
+import javax.security.sasl.SaslException;
+
+import com.ongres.scram.client.ScramClient;
+import com.ongres.scram.common.exception.ScramException;
+
+/**
+ * SCRAM-SHA-256 (RFC 7677) and SCRAM-SHA-1 (RFC 5802) through {@code com.ongres.scram:scram-client},
+ * without channel binding ({@code n,,}); the user name and password are SASLprepped by the library.
+ *
+ * <p>The server's final message {@code v=} is verified; it may come as a last 334 challenge (RFC
+ * 4954 §4: additional data with success), answered with an empty line. {@link #complete} refuses a
+ * 235 that came without a verified {@code v=}: such a server has not proved it knows the password.
+ */
+final class ScramExchange implements SaslExchange {
+
+    private final Mechanism mechanism;
+    private final ScramClient client;
+    private int step;
+    private boolean verified;
+
+    ScramExchange(Mechanism mechanism, Credentials credentials) {
+        this.mechanism = mechanism;
+        this.client = ScramClient.builder()
+                .advertisedMechanisms(List.of(mechanism.saslName()))
+                .username(credentials.user())
+                .password(credentials.password().reveal().toCharArray())
+                .build();
+    }
+
+    @Override
+    public Mechanism mechanism() {
+        return mechanism;
+    }
+
+    @Override
+    public Optional<byte[]> initialResponse() {
+        return Optional.of(client.clientFirstMessage().toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public byte[] respond(byte[] challenge) throws SaslException {
+        String message = new String(challenge, StandardCharsets.UTF_8);
+        try {
+            switch (step++) {
+                case 0:
+                    client.serverFirstMessage(message);
+                    return client.clientFinalMessage().toString().getBytes(StandardCharsets.UTF_8);
+                case 1:
+                    client.serverFinalMessage(message);
+                    verified = true;
+                    return new byte[0];
+                default:
+                    throw new SaslException(mechanism + ": unexpected server challenge after the final message");
+            }
+        } catch (ScramException | IllegalArgumentException | IllegalStateException e) {
+            throw new SaslException(mechanism + ": " + describe(e));
+        }
+    }
+
+    @Override
+    public void complete() throws SaslException {
+        if (!verified) {
+            throw new SaslException(mechanism + ": the server accepted without proving that it knows the password (no v=)");
+        }
+    }
+
+    private static String describe(Exception e) {
+        if (e instanceof com.ongres.scram.common.exception.ScramInvalidServerSignatureException) {
+            return "the server signature is wrong: the server does not know the password";
+        }
+        return "bad server message (" + e.getClass().getSimpleName() + ")";
+    }
+}

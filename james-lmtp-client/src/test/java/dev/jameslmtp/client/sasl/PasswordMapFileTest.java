@@ -1,0 +1,78 @@
+package dev.jameslmtp.client.sasl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.jameslmtp.client.Destination;
+
+/** The password map file is read again when it changes, and a broken change keeps the last good map. */
+class PasswordMapFileTest {
+
+    private static final Destination STORE = Destination.parse("inet:[127.0.0.1]:2424");
+
+    @TempDir
+    Path directory;
+
+    private Path write(String name, String text, int secondsAgo) throws IOException {
+        Path file = directory.resolve(name);
+        Files.writeString(file, text);
+        // a distinct modification time for each version, whatever the file system's resolution
+        Files.setLastModifiedTime(file, FileTime.from(Instant.now().minusSeconds(secondsAgo)));
+        return file;
+    }
+
+    @Test
+    void openShouldFailNamingTheFileWhenItIsMissingOrMalformed() {
+        assertThatThrownBy(() -> PasswordMapFile.open(directory.resolve("absent"), () -> "me"))
+                .isInstanceOf(PasswordMapException.class).hasMessageContaining("absent: no such file");
+        assertThatThrownBy(() -> PasswordMapFile.open(write("broken", "[127.0.0.1]:2424 nocolon\n", 10), () -> "me"))
+                .hasMessageContaining("broken, line 1");
+    }
+
+    @Test
+    void anEditInPlaceShouldBeSeenByTheNextLookup() throws IOException {
+        Path file = write("sasl_passwd", "[127.0.0.1]:2424 alice:old\n", 100);
+        PasswordMapFile map = PasswordMapFile.open(file, () -> "me");
+        assertThat(map.forDestination(STORE)).hasValue(Credentials.of("alice", "old"));
+
+        write("sasl_passwd", "[127.0.0.1]:2424 alice:new\n", 50);
+
+        assertThat(map.forDestination(STORE)).hasValue(Credentials.of("alice", "new"));
+    }
+
+    @Test
+    void aReplacementByRenameShouldBeSeenByTheNextLookup() throws IOException {
+        Path file = write("sasl_passwd", "[127.0.0.1]:2424 alice:old\n", 100);
+        PasswordMapFile map = PasswordMapFile.open(file, () -> "me");
+
+        Path replacement = write("sasl_passwd.tmp", "[127.0.0.1]:2424 alice:renamed\n", 100);
+        Files.move(replacement, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+
+        assertThat(map.forDestination(STORE)).hasValue(Credentials.of("alice", "renamed"));
+    }
+
+    @Test
+    void aBrokenChangeShouldKeepTheLastGoodMapUntilTheFileIsFixed() throws IOException {
+        Path file = write("sasl_passwd", "[127.0.0.1]:2424 alice:good\n", 100);
+        PasswordMapFile map = PasswordMapFile.open(file, () -> "me");
+
+        write("sasl_passwd", "[127.0.0.1]:2424 alice-without-password\n", 50);
+        assertThat(map.forDestination(STORE)).hasValue(Credentials.of("alice", "good"));
+
+        Files.delete(file);
+        assertThat(map.forDestination(STORE)).hasValue(Credentials.of("alice", "good"));
+
+        write("sasl_passwd", "[127.0.0.1]:2424 alice:fixed\n", 10);
+        assertThat(map.forDestination(STORE)).hasValue(Credentials.of("alice", "fixed"));
+    }
+}

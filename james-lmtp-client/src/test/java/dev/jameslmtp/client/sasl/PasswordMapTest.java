@@ -1,0 +1,78 @@
+package dev.jameslmtp.client.sasl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import dev.jameslmtp.client.Destination;
+
+class PasswordMapTest {
+
+    @Test
+    void parseShouldSplitAtTheFirstColonAndIgnoreCommentsBlankLinesAndSurroundingSpace() {
+        PasswordMap map = PasswordMap.parse(List.of(
+                "# the stores",
+                "",
+                "   [10.0.0.5]:24    alice:pa:ss word  ",
+                "\tLMTP.Example.com bob:secret"), "sasl_passwd");
+
+        assertThat(map.lookup(List.of("[10.0.0.5]:24"))).hasValue(Credentials.of("alice", "pa:ss word"));
+        assertThat(map.lookup(List.of("lmtp.example.COM"))).hasValue(Credentials.of("bob", "secret"));
+        assertThat(map.lookup(List.of("nowhere"))).isEmpty();
+    }
+
+    @Test
+    void lookupShouldTakeTheFirstKeyThatHasAnEntry() {
+        PasswordMap map = PasswordMap.parse(List.of("host a:1", "host:24 b:2"), "m");
+
+        assertThat(map.lookup(List.of("other", "host:24", "host"))).hasValue(Credentials.of("b", "2"));
+    }
+
+    @Test
+    void parseShouldNameTheLineButNeverItsContent() {
+        assertThatThrownBy(() -> PasswordMap.parse(List.of("ok a:b", "bad-line-without-colon s3cr3t"), "/etc/lmtp/sasl_passwd"))
+                .isInstanceOf(PasswordMapException.class)
+                .hasMessage("password map /etc/lmtp/sasl_passwd, line 2: the value has no ':' (expected 'key user:password')")
+                .hasMessageNotContaining("s3cr3t");
+        assertThatThrownBy(() -> PasswordMap.parse(List.of("host :s3cr3t"), "m"))
+                .hasMessageContaining("line 1: the user before ':' is empty");
+        assertThatThrownBy(() -> PasswordMap.parse(List.of("host"), "m"))
+                .hasMessageContaining("line 1: a key without a value");
+        assertThatThrownBy(() -> PasswordMap.parse(List.of("host a:s3cr3t", "HOST b:c"), "m"))
+                .hasMessageContaining("line 2: key 'host' appears a second time").hasMessageNotContaining("s3cr3t");
+    }
+
+    @Test
+    void keysShouldFollowPostfixOrderHostThenNextHopAsWritten() {
+        assertThat(PasswordMapKeys.of(Destination.parse("inet:lmtp.example:24"), "me.example"))
+                .containsExactly("lmtp.example", "lmtp.example:24", "[lmtp.example]:24", "[lmtp.example]");
+        assertThat(PasswordMapKeys.of(Destination.parse("[10.0.0.5]:2424"), "me.example"))
+                .containsExactly("10.0.0.5", "[10.0.0.5]:2424");
+        assertThat(PasswordMapKeys.of(Destination.parse("unix:/run/cyrus/lmtp"), "me.example"))
+                .containsExactly("me.example", "/run/cyrus/lmtp");
+    }
+
+    @Test
+    void credentialsAndSecretsShouldNeverShowThePassword() {
+        Credentials credentials = Credentials.of("alice", "s3cr3t");
+
+        assertThat(credentials.toString()).contains("alice").doesNotContain("s3cr3t");
+        assertThat(credentials.password().toString()).doesNotContain("s3cr3t");
+        assertThat(credentials.identity().toString()).isEqualTo("alice");
+        assertThat(credentials.identity()).isEqualTo(Credentials.of("alice", "s3cr3t").identity())
+                .isNotEqualTo(Credentials.of("alice", "other").identity());
+        assertThat(credentials.identity().passwordFingerprint()).doesNotContain("s3cr3t");
+    }
+
+    @Test
+    void securityOptionsShouldParsePostfixWordsAndRefuseOthers() {
+        assertThat(SecurityOptions.parse("noplaintext, noanonymous")).isEqualTo(SecurityOptions.DEFAULT);
+        assertThat(SecurityOptions.parse("noanonymous").allows(Mechanism.PLAIN)).isTrue();
+        assertThat(SecurityOptions.DEFAULT.allows(Mechanism.LOGIN)).isFalse();
+        assertThat(SecurityOptions.DEFAULT.allows(Mechanism.CRAM_MD5)).isTrue();
+        assertThatThrownBy(() -> SecurityOptions.parse("noplaintext, mutual_auth")).hasMessageContaining("'mutual_auth'");
+    }
+}
