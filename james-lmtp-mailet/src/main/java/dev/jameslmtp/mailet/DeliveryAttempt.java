@@ -41,6 +41,7 @@ final class DeliveryAttempt {
     private final OutcomeMapper mapper;
     private final OutcomeDispatcher dispatcher;
     private final DeliveryMetrics metrics;
+    private final OpenSessions sessions = new OpenSessions();
 
     DeliveryAttempt(LmtpDeliveryConfiguration configuration, LmtpClientFactory clientFactory, OutcomeDispatcher dispatcher,
                     DeliveryMetrics metrics) {
@@ -49,6 +50,11 @@ final class DeliveryAttempt {
         this.mapper = new OutcomeMapper(configuration.softBounce(), configuration.delaySchedule());
         this.dispatcher = dispatcher;
         this.metrics = metrics;
+    }
+
+    /** Closes every LMTP session open now and refuses new ones: shutdown, once the grace is over. */
+    int abortSessions() {
+        return sessions.abortAll();
     }
 
     /**
@@ -100,7 +106,7 @@ final class DeliveryAttempt {
             }
         }
         if (!routed.isEmpty()) {
-            LmtpExchange exchange = new LmtpExchange(client(mail), configuration.recipientLimit());
+            LmtpExchange exchange = new LmtpExchange(client(mail), configuration.recipientLimit(), sessions);
             Content content = new MessageContent(mail);
             String sender = Envelopes.sender(mail);
             routed.forEach((destination, numbered) -> verdicts.putAll(

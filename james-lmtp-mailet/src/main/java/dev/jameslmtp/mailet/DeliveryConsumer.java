@@ -2,7 +2,12 @@ package dev.jameslmtp.mailet;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.function.Function;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.james.queue.api.MailQueue;
@@ -16,61 +21,123 @@ import org.slf4j.MDC;
 
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
+import reactor.util.retry.Retry;
 
 /**
- * Takes mail off the outgoing queue and runs a {@link DeliveryAttempt} on each, as
- * RemoteDelivery's {@code DeliveryRunnable} does, with at most {@code concurrency} attempts in
- * flight per destination (mail is grouped by the destination of its first recipient; the mailet
- * enqueues one mail per destination).
+ * Takes mail off the outgoing queue and runs a {@link DeliveryAttempt} on each, with at most
+ * {@code concurrency} attempts in flight per destination, counted across every LmtpDelivery of
+ * the JVM ({@link DestinationLimits}). The destination of a queued mail is its {@link Route}.
  *
- * <p>An attempt that throws (a James queue failure, or a bug) is logged at ERROR and the whole
- * mail is put back on the queue after {@code fallbackDelay}, rather than being marked for an
- * immediate retry, which loops hot on the memory queue. {@link #dispose()} stops taking mail and
- * waits, bounded, for the attempts in flight.
+ * <p>Taking mail off the queue never waits for a destination: a mail whose destination is at its
+ * limit is put back on the queue at once with a short delay ({@link DestinationLimits#busyDelay},
+ * counted by {@code lmtpDeliveryDestinationBusy}) and the consumer takes the next one, so a slow
+ * or dead store holds at most {@code concurrency} attempts and no buffer, and mail for every other
+ * store keeps flowing. Each attempt runs on its own thread; their number is bounded by the
+ * per-destination limits.
+ *
+ * <p>{@link #dispose()}: stop taking mail; wait up to the grace for the attempts in flight; then
+ * close their LMTP sessions under them ({@link OpenSessions}), so that each attempt ends at once:
+ * recipients with a final reply keep it, the others are deferred and put back on the queue, which
+ * is still open; then wait a little more. An attempt still opening a session then (connect,
+ * greeting, LHLO) is logged and left: its mail was not acknowledged, so a persistent queue hands
+ * it out again after a restart.
  */
 final class DeliveryConsumer {
 
+    static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
+    private static final Duration ABORT_GRACE = Duration.ofSeconds(5);
     private static final Logger LOGGER = LoggerFactory.getLogger(DeliveryConsumer.class);
-    private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
 
     private final MailQueue queue;
     private final DeliveryAttempt attempt;
-    private final Function<Mail, String> destinationKey;
+    private final DestinationLimits limits;
     private final int concurrency;
-    private final int threads;
-    private final Duration fallbackDelay;
     private final MailetContext context;
+    private final DeliveryMetrics metrics;
+    private volatile Duration shutdownGrace;
+    private volatile boolean stopping;
     private Disposable subscription;
     private Scheduler dequeueScheduler;
-    private Scheduler processScheduler;
+    private ExecutorService attempts;
 
-    DeliveryConsumer(MailQueue queue, DeliveryAttempt attempt, Function<Mail, String> destinationKey, int concurrency,
-                     int destinations, Duration fallbackDelay, MailetContext context) {
+    DeliveryConsumer(MailQueue queue, DeliveryAttempt attempt, DestinationLimits limits, int concurrency, MailetContext context,
+                     DeliveryMetrics metrics, Duration shutdownGrace) {
         this.queue = queue;
         this.attempt = attempt;
-        this.destinationKey = destinationKey;
+        this.limits = limits;
         this.concurrency = concurrency;
-        this.threads = Math.min(1024, concurrency * (destinations + 1));
-        this.fallbackDelay = fallbackDelay;
         this.context = context;
+        this.metrics = metrics;
+        this.shutdownGrace = shutdownGrace;
+    }
+
+    void shutdownGrace(Duration grace) {
+        this.shutdownGrace = grace;
     }
 
     synchronized void start() {
         if (subscription != null) {
             throw new IllegalStateException("already started");
         }
-        processScheduler = Schedulers.newBoundedElastic(threads, Integer.MAX_VALUE, "LmtpDelivery-Process");
+        AtomicInteger threads = new AtomicInteger();
+        attempts = Executors.newCachedThreadPool(runnable -> {
+            Thread thread = new Thread(runnable, "LmtpDelivery-Attempt-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
         dequeueScheduler = Schedulers.newSingle("LmtpDelivery-Dequeue");
-        subscription = Flux.from(queue.deQueue())
-                .groupBy(item -> destinationKey.apply(item.getMail()))
-                .flatMap(group -> group.flatMap(item -> Mono.fromRunnable(() -> process(item)).subscribeOn(processScheduler), concurrency),
-                        Integer.MAX_VALUE)
-                .onErrorContinue((error, item) -> LOGGER.error("Exception caught in LmtpDelivery", error))
+        subscription = Flux.defer(() -> Flux.from(queue.deQueue()))
+                .doOnNext(this::dispatch)
+                .doOnError(error -> LOGGER.error("LmtpDelivery lost its queue; taking mail again in a second", error))
+                .retryWhen(Retry.fixedDelay(Long.MAX_VALUE, Duration.ofSeconds(1)).filter(error -> !stopping))
                 .subscribeOn(dequeueScheduler)
                 .subscribe();
+    }
+
+    /** On the dequeue thread, quickly: start an attempt, or put the mail aside while its destination is busy. */
+    private void dispatch(MailQueue.MailQueueItem item) {
+        try {
+            String destination = LmtpDelivery.destinationKey(item.getMail());
+            if (stopping) {
+                handBack(item, Duration.ZERO, "LmtpDelivery is stopping");
+                return;
+            }
+            Optional<DestinationLimits.Permit> permit = limits.tryAcquire(destination, concurrency);
+            if (permit.isEmpty()) {
+                metrics.destinationBusy();
+                handBack(item, limits.busyDelay(destination), destination + " is at its concurrency limit");
+                return;
+            }
+            try {
+                attempts.execute(() -> {
+                    try (DestinationLimits.Permit held = permit.get()) {
+                        process(item);
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                permit.get().close();
+                handBack(item, Duration.ZERO, "LmtpDelivery is stopping");
+            }
+        } catch (RuntimeException e) {
+            LOGGER.error("Exception caught in LmtpDelivery while taking mail {} off the queue", item.getMail().getName(), e);
+        }
+    }
+
+    /** Puts an unattempted mail back on the queue after {@code delay}; if the queue refuses, asks it to keep the item. */
+    private void handBack(MailQueue.MailQueueItem item, Duration delay, String why) {
+        Mail mail = item.getMail();
+        try {
+            LOGGER.debug("Mail {} goes back on the queue for {}: {}", mail.getName(), delay, why);
+            queue.enQueue(mail, delay);
+            acknowledge(item, mail, MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
+        } catch (Exception e) {
+            LOGGER.warn("Could not put mail {} back on the queue ({}); asking the queue to keep it", mail.getName(), why, e);
+            acknowledge(item, mail, MailQueue.MailQueueItem.CompletionStatus.RETRY);
+        } finally {
+            LifecycleUtil.dispose(mail);
+        }
     }
 
     /**
@@ -136,12 +203,29 @@ final class DeliveryConsumer {
         if (subscription == null) {
             return;
         }
+        stopping = true;
         subscription.dispose();
         dequeueScheduler.dispose();
-        processScheduler.disposeGracefully()
-                .timeout(SHUTDOWN_GRACE)
-                .onErrorResume(e -> Mono.empty())
-                .block();
+        attempts.shutdown();
+        if (!awaitAttempts(shutdownGrace)) {
+            int closed = attempt.abortSessions();
+            LOGGER.warn("LmtpDelivery stopping: attempts still in flight after {}; closed their {} LMTP session(s): recipients"
+                    + " without a final reply are deferred", shutdownGrace, closed);
+            if (!awaitAttempts(ABORT_GRACE)) {
+                LOGGER.error("LmtpDelivery stopping: attempts still opening an LMTP session after {} more; their mail is left"
+                        + " unacknowledged on the queue", ABORT_GRACE);
+                attempts.shutdownNow();
+            }
+        }
         subscription = null;
+    }
+
+    private boolean awaitAttempts(Duration timeout) {
+        try {
+            return attempts.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 }

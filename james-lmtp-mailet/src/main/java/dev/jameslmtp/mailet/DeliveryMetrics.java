@@ -16,12 +16,15 @@ final class DeliveryMetrics {
     static final String ATTEMPT = "lmtpDeliveryAttempt";
     /** Failed tries to put deferred recipients back on the queue (each is tried again, bounded). */
     static final String PUT_BACK_FAILURES = "lmtpDeliveryPutBackFailures";
+    /** Mail put aside because its destination was at its concurrency limit. */
+    static final String DESTINATION_BUSY = "lmtpDeliveryDestinationBusy";
 
     private final MetricFactory factory;
     private final Metric delivered;
     private final Metric deferred;
     private final Metric bounced;
     private final Metric putBackFailures;
+    private final Metric destinationBusy;
 
     DeliveryMetrics(MetricFactory factory) {
         this.factory = factory;
@@ -29,6 +32,7 @@ final class DeliveryMetrics {
         this.deferred = factory.generate(DEFERRED);
         this.bounced = factory.generate(BOUNCED);
         this.putBackFailures = factory.generate(PUT_BACK_FAILURES);
+        this.destinationBusy = factory.generate(DESTINATION_BUSY);
     }
 
     TimeMetric startAttempt() {
@@ -43,6 +47,10 @@ final class DeliveryMetrics {
 
     void putBackFailed() {
         putBackFailures.increment();
+    }
+
+    void destinationBusy() {
+        destinationBusy.increment();
     }
 
     private static void add(Metric metric, int count) {

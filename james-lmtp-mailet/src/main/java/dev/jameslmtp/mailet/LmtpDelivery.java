@@ -37,9 +37,11 @@ import dev.jameslmtp.conf.LmtpDeliveryConfiguration;
 /**
  * Delivers mail over LMTP (RFC 2033) to a mail store such as Dovecot, and maps every recipient's
  * own reply back onto the James mail. Shaped like James's {@code RemoteDelivery}: {@link #service}
- * puts the mail on a James mail queue (one mail per destination) and ghosts it; a consumer takes
- * mail off the queue, with at most {@code concurrency} deliveries in flight per destination, and
- * delivers it.
+ * puts the mail on a James mail queue (one copy per destination) and ghosts it; a consumer takes
+ * mail off the queue, with at most {@code concurrency} deliveries in flight per destination
+ * (counted across every LmtpDelivery of the JVM), and delivers it. A destination at its limit
+ * never holds up mail for others: its mail is put back on the queue with a short delay (counted
+ * by {@code lmtpDeliveryDestinationBusy}) while the consumer takes the next one.
  *
  * <p>After each attempt every recipient is in exactly one of three states, and the code checks it:
  * <ul>
@@ -129,6 +131,9 @@ import dev.jameslmtp.conf.LmtpDeliveryConfiguration;
  *   {@code lmtpDeliveryPutBackFailures}), then the copy goes to the {@code error} processor.</li>
  *   <li>A failed acknowledgement of the queue item is logged; the outcomes stand and nothing is
  *   put back again.</li>
+ *   <li>{@link #destroy}: no more mail is taken; attempts in flight get 10 seconds to finish; then
+ *   their LMTP sessions are closed under them, so each ends at once: recipients with a final reply
+ *   keep it, the others are deferred and put back on the queue before it is closed.</li>
  * </ul>
  *
  * <h2>Known limits</h2>
@@ -138,7 +143,11 @@ import dev.jameslmtp.conf.LmtpDeliveryConfiguration;
  * the attempt were delivered or bounced (the whole mail is never handed back, which would deliver
  * those again); when none were, the queue is asked to keep the mail. A failed acknowledgement
  * lets a queue that redelivers unacknowledged mail (a persistent one, after a restart) hand the
- * mail out again. A reply missing after the final dot is a temporary failure: the server may have
+ * mail out again. At shutdown, an attempt still opening a session (connect, greeting, LHLO) cannot
+ * be interrupted; it is left after 5 more seconds with its mail unacknowledged, which a persistent
+ * queue hands out again after a restart (with {@code recipientLimit}, earlier transactions of that
+ * attempt may then be delivered twice). Mail put aside for a busy destination costs one queue
+ * round trip per delay; the delay grows to one minute for a destination making no progress. A reply missing after the final dot is a temporary failure: the server may have
  * delivered, and the retry may deliver twice (RFC 2033 §4.2 leaves no better choice).
  */
 public class LmtpDelivery extends GenericMailet {
@@ -147,7 +156,6 @@ public class LmtpDelivery extends GenericMailet {
     enum ConsumerMode { START, DO_NOT_START }
 
     private static final Logger LOGGER = LoggerFactory.getLogger(LmtpDelivery.class);
-    private static final Duration FALLBACK_DELAY_WITHOUT_RETRIES = Duration.ofMinutes(1);
 
     private final MailQueueFactory<?> queueFactory;
     private final MetricFactory metricFactory;
@@ -155,6 +163,7 @@ public class LmtpDelivery extends GenericMailet {
     private final ConsumerMode consumerMode;
     private Clock clock;
     private LmtpClientFactory clientFactory = LmtpClientFactory.standard();
+    private Duration shutdownGrace = DeliveryConsumer.DEFAULT_SHUTDOWN_GRACE;
 
     private LmtpDeliveryConfiguration configuration;
     private MailQueue queue;
@@ -203,9 +212,8 @@ public class LmtpDelivery extends GenericMailet {
         Bounces bounces = new Bounces(getMailetContext(), configuration.bounceProcessor(), clock);
         OutcomeDispatcher dispatcher = new OutcomeDispatcher(queue, getMailetContext(), bounces, configuration.onSuccess(), clock, metrics);
         attempt = new DeliveryAttempt(configuration, clientFactory, dispatcher, metrics);
-        Duration fallbackDelay = configuration.delaySchedule().delays().stream().findFirst().orElse(FALLBACK_DELAY_WITHOUT_RETRIES);
-        consumer = new DeliveryConsumer(queue, attempt, LmtpDelivery::destinationKey, configuration.concurrency(),
-                configuration.routing().destinations().size(), fallbackDelay, getMailetContext());
+        consumer = new DeliveryConsumer(queue, attempt, DestinationLimits.shared(), configuration.concurrency(), getMailetContext(),
+                metrics, shutdownGrace);
         if (consumerMode == ConsumerMode.START) {
             consumer.start();
         }
@@ -312,6 +320,14 @@ public class LmtpDelivery extends GenericMailet {
     @Override
     public String getMailetInfo() {
         return "LmtpDelivery mailet";
+    }
+
+    /** How long {@link #destroy} lets attempts in flight finish before closing their sessions: for tests. */
+    void shutdownGrace(Duration grace) {
+        this.shutdownGrace = Objects.requireNonNull(grace, "grace");
+        if (consumer != null) {
+            consumer.shutdownGrace(grace);
+        }
     }
 
     /** One attempt on {@code mail}, synchronously: for tests. */

@@ -23,7 +23,9 @@ import dev.jameslmtp.client.Verdict;
  * session. When the session breaks, the next transaction opens a new one; when a session cannot
  * be opened at all, that verdict applies to every recipient not yet sent, without trying again.
  * Returns one verdict per recipient, keyed by the caller's recipient number. Never throws for
- * network or server trouble (the client does not).
+ * network or server trouble (the client does not). Each open session is registered in
+ * {@link OpenSessions}, so that shutdown can close it under a blocked read; after that, no new
+ * session is opened and the recipients not yet sent are deferred ({@link OutcomeMapper#shuttingDown()}).
  */
 final class LmtpExchange {
 
@@ -33,10 +35,12 @@ final class LmtpExchange {
 
     private final LmtpClient client;
     private final int recipientLimit;
+    private final OpenSessions sessions;
 
-    LmtpExchange(LmtpClient client, int recipientLimit) {
+    LmtpExchange(LmtpClient client, int recipientLimit, OpenSessions sessions) {
         this.client = client;
         this.recipientLimit = recipientLimit;
+        this.sessions = sessions;
     }
 
     Map<Integer, Verdict> deliver(Destination destination, String sender, List<Numbered> recipients, Optional<String> ret,
@@ -48,13 +52,19 @@ final class LmtpExchange {
             for (List<Numbered> transaction : transactions(recipients)) {
                 if (connectFailure == null && (connection == null || !connection.isUsable())) {
                     if (connection != null) {
+                        sessions.unregister(connection);
                         connection.close();
                         connection = null;
                     }
-                    try {
-                        connection = client.connect(destination);
-                    } catch (LmtpConnectException e) {
-                        connectFailure = e.verdict();
+                    if (sessions.aborted()) {
+                        connectFailure = OutcomeMapper.shuttingDown();
+                    } else {
+                        try {
+                            connection = client.connect(destination);
+                            sessions.register(connection);
+                        } catch (LmtpConnectException e) {
+                            connectFailure = e.verdict();
+                        }
                     }
                 }
                 if (connectFailure != null) {
@@ -72,6 +82,7 @@ final class LmtpExchange {
         } finally {
             if (connection != null) {
                 connection.quit();
+                sessions.unregister(connection);
             }
         }
         return verdicts;

@@ -69,6 +69,12 @@ final class OutcomeMapper {
                 "the route fixed on the queued mail is not an LMTP destination: " + route);
     }
 
+    /** James is shutting down: no new session is opened (4.3.2, system not accepting network messages). */
+    static Verdict shuttingDown() {
+        return new Verdict(Disposition.TEMPORARY_FAILURE, Stage.CONNECT, Optional.empty(), new EnhancedStatus(4, 3, 2),
+                "James is shutting down");
+    }
+
     /** The sender cannot be written in MAIL FROM (5.1.7). */
     static Verdict badSender(String reason) {
         return new Verdict(Disposition.PERMANENT_FAILURE, Stage.MAIL, Optional.empty(), new EnhancedStatus(5, 1, 7),
