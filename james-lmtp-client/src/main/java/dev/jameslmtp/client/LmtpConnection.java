@@ -248,6 +248,11 @@ public final class LmtpConnection implements Closeable {
         return Command.of(rcpt.toString());
     }
 
+    /** The socket of this session, for {@link RecipientProbe}'s own commands. */
+    Wire wire() {
+        return wire;
+    }
+
     /** The extensions the server listed in its LHLO reply. */
     public Capabilities capabilities() {
         return capabilities;
