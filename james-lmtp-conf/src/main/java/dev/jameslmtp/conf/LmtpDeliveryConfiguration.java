@@ -1,7 +1,5 @@
 package dev.jameslmtp.conf;
 
-import java.nio.file.InvalidPathException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
@@ -80,30 +78,7 @@ public record LmtpDeliveryConfiguration(Routing routing, String lhloName, String
     }
 
     private static Routing routing(Values values) {
-        Optional<String> destination = values.get(Parameter.DESTINATION);
-        Optional<String> transportMap = values.get(Parameter.TRANSPORT_MAP);
-        if (destination.isPresent() && transportMap.isPresent()) {
-            throw ConfigurationError.conflict("parameters 'destination' and 'transportMap' are both set; set exactly one");
-        }
-        if (destination.isPresent()) {
-            try {
-                return new Routing.Single(Destination.parse(destination.get()));
-            } catch (IllegalArgumentException e) {
-                throw ConfigurationError.invalid("destination", destination.get(),
-                        "an LMTP destination such as 'unix:/run/dovecot/lmtp', 'inet:host:24' or '[127.0.0.1]:24' (" + e.getMessage() + ")");
-            }
-        }
-        if (transportMap.isPresent()) {
-            Path file;
-            try {
-                file = Path.of(transportMap.get());
-            } catch (InvalidPathException e) {
-                throw ConfigurationError.invalid("transportMap", transportMap.get(), "the path of a transport map file");
-            }
-            return new Routing.Mapped(TransportMap.read("transportMap", file));
-        }
-        throw ConfigurationError.missing("destination' or 'transportMap",
-                "exactly one of them: 'destination' (e.g. 'unix:/run/dovecot/lmtp' or 'inet:127.0.0.1:24') or 'transportMap' (a file path)");
+        return Routing.parse(values.get(Parameter.DESTINATION), values.get(Parameter.TRANSPORT_MAP));
     }
 
     private static String lhloName(String value) {

@@ -1,5 +1,7 @@
 package dev.jameslmtp.conf;
 
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -14,6 +16,37 @@ public sealed interface Routing {
 
     /** Every destination this routing can return. */
     Set<Destination> destinations();
+
+    /**
+     * The routing of the {@code destination} and {@code transportMap} parameters (stripped, non-empty
+     * when present), shared by the mailet and the SMTP recipient-verification hook.
+     *
+     * @throws ConfigurationError when neither or both are set, or the value is malformed
+     */
+    static Routing parse(Optional<String> destination, Optional<String> transportMap) {
+        if (destination.isPresent() && transportMap.isPresent()) {
+            throw ConfigurationError.conflict("parameters 'destination' and 'transportMap' are both set; set exactly one");
+        }
+        if (destination.isPresent()) {
+            try {
+                return new Single(Destination.parse(destination.get()));
+            } catch (IllegalArgumentException e) {
+                throw ConfigurationError.invalid("destination", destination.get(),
+                        "an LMTP destination such as 'unix:/run/dovecot/lmtp', 'inet:host:24' or '[127.0.0.1]:24' (" + e.getMessage() + ")");
+            }
+        }
+        if (transportMap.isPresent()) {
+            Path file;
+            try {
+                file = Path.of(transportMap.get());
+            } catch (InvalidPathException e) {
+                throw ConfigurationError.invalid("transportMap", transportMap.get(), "the path of a transport map file");
+            }
+            return new Mapped(TransportMap.read("transportMap", file));
+        }
+        throw ConfigurationError.missing("destination' or 'transportMap",
+                "exactly one of them: 'destination' (e.g. 'unix:/run/dovecot/lmtp' or 'inet:127.0.0.1:24') or 'transportMap' (a file path)");
+    }
 
     record Single(Destination destination) implements Routing {
         public Single {

@@ -1,0 +1,58 @@
+package dev.jameslmtp.smtp;
+
+import org.apache.james.core.MailAddress;
+import org.apache.james.protocols.smtp.hook.HookResult;
+import org.apache.james.protocols.smtp.hook.HookReturnCode;
+
+import dev.jameslmtp.client.Verdict;
+
+/**
+ * The answer to the SMTP client's {@code RCPT TO} for what the store said in a probe:
+ * <ul>
+ *   <li>accepted: {@link HookResult#DECLINED}, so that the rest of James's RCPT hooks still run
+ *   (relay checks, rate limits...) and James's own handler accepts the recipient if none objects;</li>
+ *   <li>refused (5xx at RCPT): the store's reply code and enhanced status, e.g.
+ *   {@code 550 5.1.1 <bob@example.com>: Recipient address rejected: User doesn't exist: bob@example.com};</li>
+ *   <li>anything else (4xx, store unreachable, timeout): {@code 451} (or the store's own 4xx) with
+ *   a 4.x.x status and no detail of the store's internals; the client tries again later.</li>
+ * </ul>
+ */
+final class RcptAnswers {
+
+    static final String TEMPORARY_CODE = "451";
+
+    private RcptAnswers() {
+    }
+
+    static HookResult of(MailAddress recipient, Verdict verdict) {
+        return switch (verdict.disposition()) {
+            case DELIVERED -> HookResult.DECLINED;
+            case PERMANENT_FAILURE -> HookResult.builder()
+                    .hookReturnCode(HookReturnCode.deny())
+                    .smtpReturnCode(Integer.toString(verdict.reply().map(reply -> reply.code()).orElse(550)))
+                    .smtpDescription(verdict.status() + " <" + recipient.asString() + ">: Recipient address rejected: " + verdict.text())
+                    .build();
+            case TEMPORARY_FAILURE -> tryAgainLater(recipient, verdict);
+        };
+    }
+
+    /** For a problem on James's side (e.g. the domain list failed). */
+    static HookResult localError(MailAddress recipient) {
+        return HookResult.builder()
+                .hookReturnCode(HookReturnCode.denySoft())
+                .smtpReturnCode(TEMPORARY_CODE)
+                .smtpDescription("4.3.0 <" + recipient.asString() + ">: Recipient address verification failed, try again later")
+                .build();
+    }
+
+    private static HookResult tryAgainLater(MailAddress recipient, Verdict verdict) {
+        String code = verdict.reply().filter(reply -> reply.code() / 100 == 4).map(reply -> Integer.toString(reply.code()))
+                .orElse(TEMPORARY_CODE);
+        return HookResult.builder()
+                .hookReturnCode(HookReturnCode.denySoft())
+                .smtpReturnCode(code)
+                .smtpDescription(verdict.status().asTemporary() + " <" + recipient.asString()
+                        + ">: Recipient address verification failed, try again later")
+                .build();
+    }
+}
