@@ -31,6 +31,11 @@ abstract class DovecotJamesTestBase {
     /** LmtpDelivery's init parameters, once {@link #dovecot} runs; may start more with {@link #closeAfterAll}. */
     protected abstract Map<String, String> lmtpDelivery() throws Exception;
 
+    /** Further settings of the James under test (SMTP handlers, more domains); none unless overridden. */
+    protected EmbeddedJames.Builder james(EmbeddedJames.Builder builder) throws Exception {
+        return builder;
+    }
+
     /** Closes {@code resource} after the class, before whatever was started earlier. */
     protected <T extends AutoCloseable> T closeAfterAll(T resource) {
         toClose.push(resource);
@@ -40,8 +45,8 @@ abstract class DovecotJamesTestBase {
     @BeforeAll
     void startDovecotAndJames() throws Exception {
         dovecot = closeAfterAll(DovecotLmtpServer.start(WorkDirs.of(getClass(), "dovecot"), dovecotOptions()));
-        james = closeAfterAll(EmbeddedJames.builder(WorkDirs.of(getClass(), "james"))
-                .lmtpDelivery("HostIs=" + DovecotLmtpServer.DOMAIN, lmtpDelivery())
+        james = closeAfterAll(james(EmbeddedJames.builder(WorkDirs.of(getClass(), "james"))
+                .lmtpDelivery("HostIs=" + DovecotLmtpServer.DOMAIN, lmtpDelivery()))
                 .start());
     }
 

@@ -57,6 +57,8 @@ public final class EmbeddedJames implements AutoCloseable {
     public static final class Builder {
         private final Path workDir;
         private String deliveryMailets = "";
+        private String smtpHandlers = "";
+        private List<String> moreDomains = List.of();
 
         private Builder(Path workDir) {
             this.workDir = workDir.toAbsolutePath().normalize();
@@ -73,11 +75,26 @@ public final class EmbeddedJames implements AutoCloseable {
             return this;
         }
 
+        /** {@code <handler>} elements placed before James's core SMTP handlers (e.g. the recipient-verification hook). */
+        public Builder smtpHandlers(String handlers) {
+            this.smtpHandlers = handlers;
+            return this;
+        }
+
+        /** More James domains besides {@value #LOCAL_DOMAIN}, e.g. a domain whose users live only in the store. */
+        public Builder domains(String... domains) {
+            this.moreDomains = List.of(domains);
+            return this;
+        }
+
         /** Writes {@code conf/}, starts James and creates the sender's account. */
         public EmbeddedJames start() throws Exception {
             deleteRecursively(workDir);
             JamesConfFiles.write(workDir.resolve("conf"), LOCAL_DOMAIN, "james-lmtp integration test",
                     mailetContainer(deliveryMailets), JamesConfFiles.LMTP_SERVER_DISABLED);
+            Files.writeString(workDir.resolve("conf/smtpserver.xml"),
+                    JamesConfFiles.smtpServer("james-lmtp integration test", smtpHandlers));
+            Files.writeString(workDir.resolve("conf/domainlist.xml"), JamesConfFiles.domainList(LOCAL_DOMAIN, moreDomains));
             GuiceJamesServer server = GuiceJamesServer
                     .forConfiguration(Configuration.builder().workingDirectory(workDir.toFile()).build())
                     .combineWith(MemoryJamesServerMain.SMTP_ONLY_MODULE, new MemoryUsersRepositoryModule())

@@ -101,6 +101,15 @@ public final class JamesConfFiles {
 
     /** Open relay for loopback clients only, no AUTH, no TLS. */
     static String smtpServer(String greeting) {
+        return smtpServer(greeting, "");
+    }
+
+    /**
+     * As {@link #smtpServer(String)}, with {@code handlers} ({@code <handler>} elements, e.g. the
+     * recipient-verification hook) placed before James's core handlers, as ValidRcptHandler is in
+     * James's sample configuration.
+     */
+    public static String smtpServer(String greeting, String handlers) {
         return """
                 <smtpservers>
                     <smtpserver enabled="true">
@@ -118,24 +127,31 @@ public final class JamesConfFiles {
                         <addressBracketsEnforcement>true</addressBracketsEnforcement>
                         <smtpGreeting>%s</smtpGreeting>
                         <handlerchain>
-                            <handler class="org.apache.james.smtpserver.CoreCmdHandlerLoader"/>
+                %s            <handler class="org.apache.james.smtpserver.CoreCmdHandlerLoader"/>
                         </handlerchain>
                     </smtpserver>
                 </smtpservers>
-                """.formatted(escape(greeting));
+                """.formatted(escape(greeting), handlers.indent(12));
     }
 
     static String domainList(String localDomain) {
+        return domainList(localDomain, java.util.List.of());
+    }
+
+    /** {@code localDomain} (the default one) and {@code moreDomains}, e.g. domains whose users live only in an LMTP store. */
+    public static String domainList(String localDomain, java.util.List<String> moreDomains) {
+        StringBuilder more = new StringBuilder();
+        moreDomains.forEach(domain -> more.append("        <domainname>").append(escape(domain)).append("</domainname>\n"));
         return """
                 <domainlist>
                     <domainnames>
                         <domainname>%1$s</domainname>
-                    </domainnames>
+                %2$s    </domainnames>
                     <autodetect>false</autodetect>
                     <autodetectIP>false</autodetectIP>
                     <defaultDomain>%1$s</defaultDomain>
                 </domainlist>
-                """.formatted(localDomain);
+                """.formatted(localDomain, more);
     }
 
     /** Read by DNSJavaService; both embeddings replace the DNS service by a loopback one anyway. */
