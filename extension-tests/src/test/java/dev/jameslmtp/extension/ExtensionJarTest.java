@@ -1,0 +1,123 @@
+package dev.jameslmtp.extension;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.commons.net.smtp.SMTPClient;
+import org.apache.james.GuiceJamesServer;
+import org.apache.james.MemoryJamesServerMain;
+import org.apache.james.dnsservice.api.DNSService;
+import org.apache.james.dnsservice.api.InMemoryDNSService;
+import org.apache.james.modules.data.MemoryUsersRepositoryModule;
+import org.apache.james.modules.protocols.SmtpGuiceProbe;
+import org.apache.james.server.core.configuration.Configuration;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import dev.jameslmtp.testing.FakeLmtpServer;
+import dev.jameslmtp.testing.LmtpHandler;
+import dev.jameslmtp.testing.Response;
+
+/**
+ * The extension jar as an operator installs it: copied into James's {@code extensions-jars/},
+ * named in {@code smtpserver.xml}, {@code mailetcontainer.xml} and {@code extensions.properties},
+ * loaded by James's own class loader. The store is a scripted LMTP server on a UNIX socket (so
+ * junixsocket, bundled in the jar, is exercised) that knows only alice.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ExtensionJarTest {
+
+    private static final Path HOME = Path.of("target", "james-home").toAbsolutePath();
+
+    private static final LmtpHandler STORE = new LmtpHandler() {
+        @Override
+        public Response rcpt(String args, int index) {
+            String address = LmtpHandler.path(args);
+            return address.startsWith("alice@")
+                    ? Response.reply("250 2.1.5 OK")
+                    : Response.reply("550 5.1.1 <" + address + "> User doesn't exist: " + address);
+        }
+    };
+
+    private FakeLmtpServer store;
+    private GuiceJamesServer james;
+
+    @BeforeAll
+    void installAndStart() throws Exception {
+        Path jar = Path.of(System.getProperty("extension.jar", "extension.jar-not-set"));
+        assertThat(jar).as("the extension jar (build with: mvn -pl extension-tests -am verify)").isRegularFile();
+        Path socket = Files.createDirectories(Path.of("target", "sockets").toAbsolutePath()).resolve("store.sock");
+        store = FakeLmtpServer.startUnix(socket, STORE);
+        JamesHome.create(HOME, jar, "unix:" + socket);
+        InMemoryDNSService dns = new InMemoryDNSService();
+        dns.registerRecord("localhost", InetAddress.getLoopbackAddress(), "localhost");
+        james = GuiceJamesServer.forConfiguration(Configuration.builder().workingDirectory(HOME.toFile()).build())
+                .combineWith(MemoryJamesServerMain.SMTP_ONLY_MODULE, new MemoryUsersRepositoryModule())
+                .overrideWith(binder -> binder.bind(DNSService.class).toInstance(dns));
+        james.start();
+    }
+
+    @AfterAll
+    void stop() {
+        if (james != null) {
+            james.stop();
+        }
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    @Test
+    void ourClassesShouldNotBeOnTheTestClasspath() {
+        for (String name : List.of("dev.jameslmtp.mailet.LmtpDelivery", "dev.jameslmtp.smtp.VerifyRecipientInStore",
+                "dev.jameslmtp.client.LmtpClient", "dev.jameslmtp.conf.Routing", "org.newsclub.net.unix.AFUNIXSocket")) {
+            assertThatThrownBy(() -> Class.forName(name, false, getClass().getClassLoader()))
+                    .as(name).isInstanceOf(ClassNotFoundException.class);
+        }
+    }
+
+    @Test
+    void hookAndMailetFromTheJarShouldVerifyRecipientsAndDeliverOverTheUnixSocket() throws Exception {
+        String message = "From: sender@" + JamesHome.LOCAL_DOMAIN + "\r\nTo: alice@" + JamesHome.STORE_DOMAIN
+                + "\r\nSubject: extension-jar\r\n\r\ndelivered by the extension jar\r\n";
+        SMTPClient smtp = new SMTPClient();
+        smtp.setDefaultTimeout(30_000);
+        smtp.connect("127.0.0.1", james.getProbe(SmtpGuiceProbe.class).getSmtpPort().getValue());
+        try {
+            smtp.setSoTimeout(30_000);
+            smtp.helo("client.test");
+            smtp.setSender("sender@" + JamesHome.LOCAL_DOMAIN);
+            smtp.addRecipient("nobody@" + JamesHome.STORE_DOMAIN);
+            assertThat(smtp.getReplyString()).startsWith("550 5.1.1 <nobody@" + JamesHome.STORE_DOMAIN + ">: Recipient address rejected");
+            smtp.addRecipient("alice@" + JamesHome.STORE_DOMAIN);
+            assertThat(smtp.getReplyString()).startsWith("250");
+            smtp.sendShortMessageData(message);
+            assertThat(smtp.getReplyString()).startsWith("250");
+            smtp.logout();
+        } finally {
+            smtp.disconnect();
+        }
+
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(deliveredBodies()).anyMatch(body -> body.contains("delivered by the extension jar")));
+    }
+
+    private List<String> deliveredBodies() {
+        List<String> bodies = new ArrayList<>();
+        for (int i = 0; i < store.connectionCount(); i++) {
+            store.bodies(i).forEach(body -> bodies.add(new String(body, StandardCharsets.UTF_8)));
+        }
+        return bodies;
+    }
+}
