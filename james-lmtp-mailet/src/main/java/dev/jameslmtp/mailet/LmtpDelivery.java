@@ -335,6 +335,11 @@ public class LmtpDelivery extends GenericMailet {
         return attempt.run(mail);
     }
 
+    /** Closes the LMTP sessions open now and refuses new ones, as shutdown does: for tests. */
+    int abortSessions() {
+        return attempt.abortSessions();
+    }
+
     /** The queue consumer, so that tests can hand it one queue item. */
     DeliveryConsumer consumer() {
         return consumer;

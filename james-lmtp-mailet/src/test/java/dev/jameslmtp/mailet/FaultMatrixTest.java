@@ -8,13 +8,18 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.james.core.MailAddress;
 import org.apache.james.metrics.tests.RecordingMetricFactory;
+import org.apache.james.queue.api.MailQueue;
 import org.apache.james.queue.api.ManageableMailQueue;
 import org.apache.james.queue.api.RawMailQueueItemDecoratorFactory;
 import org.apache.james.queue.memory.MemoryMailQueueFactory;
+import org.apache.mailet.Mail;
 import org.apache.mailet.base.test.FakeMail;
 import org.apache.mailet.base.test.FakeMailContext;
 import org.apache.mailet.base.test.FakeMailetConfig;
@@ -31,11 +36,22 @@ import dev.jameslmtp.testing.Response;
  * deferred / bounced, the mail holds exactly the deferred ones, the queue holds them too, and a
  * recipient is delivered only when the script said 2xx after the dot for it. The seed of a failing
  * case is in the assertion message; {@code -Dfault.matrix.seed=N -Dfault.matrix.cases=1} replays it.
+ *
+ * <p>A second matrix adds James-side faults to each script, through the queue consumer: the queue
+ * refusing the put-back of deferred recipients (fewer times than the tries, or every time), a
+ * failed acknowledgement, and a stop in the middle (every LMTP session closed at a random moment,
+ * as shutdown does). Then every recipient is in exactly one of delivered ({@code onSuccess}),
+ * bounced, error processor, queue; a recipient delivered over LMTP is never on the queue again;
+ * the queue item is acknowledged once, and handed back whole only if nobody was delivered or
+ * bounced; and without a stop every 2xx after the dot is a delivered recipient (a stop may cut
+ * replies after the dot: the RFC 2033 window, where the recipient is deferred). The moment of the
+ * stop depends on timing, so a replayed seed may stop elsewhere.
  */
 class FaultMatrixTest {
 
     private static final long BASE_SEED = Long.getLong("fault.matrix.seed", 20330L);
     private static final int CASES = Integer.getInteger("fault.matrix.cases", 200);
+    private static final int JAMES_CASES = Integer.getInteger("fault.matrix.cases", 100);
 
     enum Act { OK, TEMP, PERM, DROP, STALL, GARBAGE, DUPLICATE }
 
@@ -250,5 +266,127 @@ class FaultMatrixTest {
             }
         }
         return k < script.dotReplies && script.afterDot.get(Math.min(k, script.afterDot.size() - 1)) == Act.OK;
+    }
+
+    /** James-side faults drawn from a seed: the queue refusing put-backs, a failed acknowledgement, a stop in the middle. */
+    record JamesFaults(int putBackFailures, boolean acknowledgementFails, long stopAfterMillis) {
+
+        static JamesFaults draw(long seed) {
+            Random random = new Random(seed * 31 + 7);
+            int putBackFailures = random.nextInt(10) < 6 ? 0 : 1 + random.nextInt(OutcomeDispatcher.PUT_BACK_TRIES + 1);
+            boolean acknowledgementFails = random.nextInt(5) == 0;
+            long stopAfterMillis = random.nextInt(4) == 0 ? random.nextInt(300) : -1;
+            return new JamesFaults(putBackFailures, acknowledgementFails, stopAfterMillis);
+        }
+    }
+
+    @Test
+    void everyRecipientShouldKeepExactlyOneFateAndNeverBeSentAgainWhenJamesFailsAroundTheAttempt() throws Exception {
+        ScriptedHandler handler = new ScriptedHandler();
+        FlakyQueueFactory queues = new FlakyQueueFactory(Clock.systemUTC());
+        ScheduledExecutorService stopper = Executors.newSingleThreadScheduledExecutor();
+        try (FakeLmtpServer server = FakeLmtpServer.start(handler)) {
+            for (int i = 0; i < JAMES_CASES; i++) {
+                Script script = new Script(BASE_SEED + 100_000 + i);
+                JamesFaults faults = JamesFaults.draw(script.seed);
+                handler.script.set(script);
+                try {
+                    checkWithJamesFaults(server, queues, stopper, handler, script, faults);
+                } catch (AssertionError | RuntimeException e) {
+                    throw new AssertionError("fault matrix case failed, " + script + ", " + faults + ": " + e.getMessage(), e);
+                }
+            }
+        } finally {
+            stopper.shutdownNow();
+        }
+    }
+
+    private static void checkWithJamesFaults(FakeLmtpServer server, FlakyQueueFactory queues, ScheduledExecutorService stopper,
+                                             ScriptedHandler handler, Script script, JamesFaults faults) throws Exception {
+        FakeMailContext context = FakeMailContext.defaultContext();
+        LmtpDelivery mailet = new LmtpDelivery(queues, new RecordingMetricFactory(), () -> "james.test", Clock.systemUTC(),
+                LmtpDelivery.ConsumerMode.DO_NOT_START);
+        FakeMailetConfig.Builder config = FakeMailetConfig.builder().mailetName("lmtp").mailetContext(context)
+                .setProperty("destination", "inet:127.0.0.1:" + server.port())
+                .setProperty("bounceProcessor", "bounces")
+                .setProperty("onSuccess", "delivered")
+                .setProperty("recipientLimit", "0")
+                .setProperty("maxRetries", "3")
+                .setProperty("delayTime", "1 minute");
+        for (String timeout : List.of("connect", "lhlo", "mail", "rcpt", "data", "body", "dot", "rset", "quit")) {
+            config.setProperty(timeout + "Timeout", "250ms");
+        }
+        mailet.init(config.build());
+        try {
+            ManageableMailQueue queue = (ManageableMailQueue) mailet.queue();
+            queue.clear();
+            List<String> distinct = script.recipients.stream().distinct().toList();
+            FakeMail mail = FakeMail.builder().name("case-" + script.seed)
+                    .mimeMessage(LmtpDeliveryTest.mail("alice@a.test", "x@b.test").getMessage())
+                    .sender("alice@a.test")
+                    .recipients(distinct.toArray(String[]::new))
+                    .build();
+            List<MailQueue.MailQueueItem.CompletionStatus> acknowledgements = new ArrayList<>();
+            MailQueue.MailQueueItem item = new MailQueue.MailQueueItem() {
+                @Override
+                public Mail getMail() {
+                    return mail;
+                }
+
+                @Override
+                public void done(CompletionStatus status) throws MailQueue.MailQueueException {
+                    acknowledgements.add(status);
+                    if (faults.acknowledgementFails()) {
+                        throw new MailQueue.MailQueueException("injected acknowledgement failure");
+                    }
+                }
+            };
+            queues.failEnqueues(faults.putBackFailures());
+            if (faults.stopAfterMillis() >= 0) {
+                stopper.schedule(mailet::abortSessions, faults.stopAfterMillis(), TimeUnit.MILLISECONDS);
+            }
+
+            mailet.consumer().process(item);
+
+            queues.failEnqueues(0);
+            List<String> delivered = recipientsSentTo(context, "delivered");
+            List<String> bounced = recipientsSentTo(context, "bounces");
+            List<String> inError = recipientsSentTo(context, Mail.ERROR);
+            List<String> queued = new ArrayList<>();
+            queue.browse().forEachRemaining(view -> view.getMail().getRecipients().forEach(r -> queued.add(r.asString())));
+            List<String> fates = new ArrayList<>();
+            fates.addAll(delivered);
+            fates.addAll(bounced);
+            fates.addAll(inError);
+            fates.addAll(queued);
+            assertThat(fates).as("every recipient in exactly one of delivered/bounced/error/queued").containsExactlyInAnyOrderElementsOf(distinct);
+            assertThat(acknowledgements).as("one acknowledgement").hasSize(1);
+            if (acknowledgements.get(0) == MailQueue.MailQueueItem.CompletionStatus.RETRY) {
+                assertThat(delivered).as("a mail handed back whole had nobody delivered").isEmpty();
+                assertThat(bounced).as("a mail handed back whole had nobody bounced").isEmpty();
+            }
+            if (faults.putBackFailures() >= OutcomeDispatcher.PUT_BACK_TRIES) {
+                assertThat(queued).as("put-back refused every time: deferred recipients in the error processor").isEmpty();
+            } else {
+                assertThat(inError).isEmpty();
+            }
+            int okAfterDot;
+            synchronized (handler.dotOkReplies) {
+                okAfterDot = handler.dotOkReplies.getOrDefault(script.seed, 0);
+            }
+            assertThat(delivered.size()).as("delivered recipients vs 2xx replies after the dot").isLessThanOrEqualTo(okAfterDot);
+            if (!script.desynchronising() && faults.stopAfterMillis() < 0) {
+                assertThat(delivered.size()).as("without a stop, every 2xx after the dot is a delivered recipient").isEqualTo(okAfterDot);
+            }
+        } finally {
+            mailet.destroy();
+        }
+    }
+
+    private static List<String> recipientsSentTo(FakeMailContext context, String state) {
+        List<String> recipients = new ArrayList<>();
+        context.getSentMails().stream().filter(sent -> state.equals(sent.getState()))
+                .forEach(sent -> sent.getRecipients().forEach(r -> recipients.add(r.asString())));
+        return recipients;
     }
 }
