@@ -13,12 +13,14 @@ public interface LmtpClientFactory {
 
     LmtpClient create(LmtpDeliveryConfiguration configuration, Transcript transcript);
 
-    /** The client of {@code james-lmtp-client}, with the configured LHLO name, timeouts and QUIT policy. */
+    /** The client of {@code james-lmtp-client}, with the configured LHLO name, timeouts, QUIT policy, TLS and SASL. */
     static LmtpClientFactory standard() {
         return (configuration, transcript) -> LmtpClient.builder()
                 .lhloName(configuration.lhloName())
                 .timeouts(configuration.timeouts())
                 .skipQuitResponse(configuration.skipQuitResponse())
+                .tls(configuration.tls())
+                .sasl(configuration.sasl())
                 .transcript(transcript)
                 .build();
     }

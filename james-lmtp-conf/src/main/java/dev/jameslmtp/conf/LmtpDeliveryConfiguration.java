@@ -13,6 +13,8 @@ import java.util.function.Supplier;
 import dev.jameslmtp.client.Destination;
 import dev.jameslmtp.client.Timeouts;
 import dev.jameslmtp.client.WireSafety;
+import dev.jameslmtp.client.sasl.SaslPolicy;
+import dev.jameslmtp.client.tls.TlsPolicy;
 
 /**
  * The parsed, validated mailet parameters of {@code LmtpDelivery} (see {@link Parameter} for the
@@ -22,12 +24,14 @@ import dev.jameslmtp.client.WireSafety;
  * and the accepted form, for: an unknown parameter (James's own {@code onMailetException},
  * {@code onMatcherException} and {@code onMatchException} excepted), a malformed value, an empty
  * value, neither or both of {@code destination} and {@code transportMap}, or a transport map that
- * cannot be read or parsed. Nothing falls back silently to a default.
+ * cannot be read or parsed, a password map that cannot be read or parsed (the message names the
+ * line, never its content), or TLS files that cannot be used. Nothing falls back silently to a
+ * default.
  */
 public record LmtpDeliveryConfiguration(Routing routing, String lhloName, String outgoing, DelaySchedule delaySchedule,
                                         Optional<String> bounceProcessor, Optional<String> onSuccess, boolean softBounce,
                                         int recipientLimit, int concurrency, Timeouts timeouts, boolean skipQuitResponse,
-                                        boolean transcript) {
+                                        boolean transcript, TlsPolicy tls, SaslPolicy sasl) {
 
     static final int MAX_CONCURRENCY = 256;
 
@@ -39,6 +43,8 @@ public record LmtpDeliveryConfiguration(Routing routing, String lhloName, String
         Objects.requireNonNull(bounceProcessor, "bounceProcessor");
         Objects.requireNonNull(onSuccess, "onSuccess");
         Objects.requireNonNull(timeouts, "timeouts");
+        Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(sasl, "sasl");
         if (recipientLimit < 0) {
             throw new IllegalArgumentException("recipientLimit < 0: " + recipientLimit);
         }
@@ -69,7 +75,9 @@ public record LmtpDeliveryConfiguration(Routing routing, String lhloName, String
                 integer(values, Parameter.CONCURRENCY, 1, MAX_CONCURRENCY, "a whole number from 1 to " + MAX_CONCURRENCY),
                 timeouts(values),
                 bool(values, Parameter.SKIP_QUIT_RESPONSE),
-                bool(values, Parameter.TRANSCRIPT));
+                bool(values, Parameter.TRANSCRIPT),
+                SecurityParameters.tls(values),
+                SecurityParameters.sasl(values));
     }
 
     /** The recipient limit per LMTP transaction, empty when unbounded. */
@@ -129,7 +137,7 @@ public record LmtpDeliveryConfiguration(Routing routing, String lhloName, String
         return value;
     }
 
-    private static boolean bool(Values values, Parameter parameter) {
+    static boolean bool(Values values, Parameter parameter) {
         String value = values.getOrDefault(parameter).orElseThrow();
         return switch (value.toLowerCase(Locale.ROOT)) {
             case "true" -> true;
@@ -152,7 +160,7 @@ public record LmtpDeliveryConfiguration(Routing routing, String lhloName, String
     }
 
     /** The raw parameters, stripped; empty values rejected. */
-    private static final class Values {
+    static final class Values {
         private final Map<String, String> raw;
 
         Values(Map<String, String> raw) {

@@ -35,7 +35,22 @@ public enum Parameter {
     RSET_TIMEOUT("rsetTimeout", Stage.RSET),
     QUIT_TIMEOUT("quitTimeout", Stage.QUIT),
     SKIP_QUIT_RESPONSE("skipQuitResponse", "false", null),
-    TRANSCRIPT("transcript", "false", null);
+    TRANSCRIPT("transcript", "false", null),
+    SASL_PASSWORD_MAP("saslPasswordMap", null, "none"),
+    SASL_MECHANISMS("saslMechanisms", "SCRAM-SHA-256, SCRAM-SHA-1, CRAM-MD5, PLAIN, LOGIN", null),
+    SASL_SECURITY_OPTIONS("saslSecurityOptions", "noplaintext, noanonymous", null),
+    SASL_TLS_SECURITY_OPTIONS("saslTlsSecurityOptions", "noanonymous", null),
+    SASL_TRUST_UNIX_SOCKET("saslTrustUnixSocket", "false", null),
+    REQUIRE_AUTH("requireAuth", "false", null),
+    SASL_AUTH_SOFT_BOUNCE("saslAuthSoftBounce", "true", null),
+    SASL_AUTH_CACHE_TIME("saslAuthCacheTime", "1 hour", null),
+    TLS_SECURITY_LEVEL("tlsSecurityLevel", "none", null),
+    TLS_WRAPPER_MODE("tlsWrapperMode", "false", null),
+    TLS_CA_FILE("tlsCAFile", null, "the JDK's trusted CAs"),
+    TLS_CERT_FILE("tlsCertFile", null, "none"),
+    TLS_KEY_FILE("tlsKeyFile", null, "none"),
+    TLS_PROTOCOLS("tlsProtocols", "TLSv1.3, TLSv1.2", null),
+    TLS_CIPHERS("tlsCiphers", null, "the JDK's");
 
     /** Read by James's mailet container itself (ProcessorImpl), accepted and ignored here. */
     public static final Set<String> CONTAINER_PARAMETERS = Set.of("onMailetException", "onMatcherException", "onMatchException");

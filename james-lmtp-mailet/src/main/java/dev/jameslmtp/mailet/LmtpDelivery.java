@@ -95,7 +95,38 @@ import dev.jameslmtp.conf.LmtpDeliveryConfiguration;
  * <tr><td>{@code quitTimeout}</td><td>5 minutes</td><td>for the QUIT reply</td></tr>
  * <tr><td>{@code skipQuitResponse}</td><td>false</td><td>true: close after QUIT without waiting for its reply</td></tr>
  * <tr><td>{@code transcript}</td><td>false</td><td>true: each LMTP conversation is logged ({@code C:}/{@code S:} lines) at INFO by logger {@code dev.jameslmtp.mailet.transcript}; false: at DEBUG by the same logger</td></tr>
+ * <tr><td>{@code saslPasswordMap}</td><td>none</td><td>path of a password map in Postfix's sasl_passwd text format: {@code key user:password} lines; key looked up as Postfix does (the host as connected, then the next hop as written: {@code [10.0.0.5]:24}, {@code host}; for {@code unix:} this host's name, then the socket path); no entry, no AUTH; the file is read again when it changes (in place or by rename); a broken change keeps the last good map and logs an error naming the line</td></tr>
+ * <tr><td>{@code saslMechanisms}</td><td>SCRAM-SHA-256, SCRAM-SHA-1, CRAM-MD5, PLAIN, LOGIN</td><td>the mechanisms that may be used; the strongest offered by the server and allowed by the security options is chosen (Postfix's lmtp_sasl_mechanism_filter)</td></tr>
+ * <tr><td>{@code saslSecurityOptions}</td><td>noplaintext, noanonymous</td><td>on a connection in clear: {@code noplaintext} forbids PLAIN and LOGIN; {@code none} allows every mechanism</td></tr>
+ * <tr><td>{@code saslTlsSecurityOptions}</td><td>noanonymous</td><td>the same on a TLS connection (PLAIN and LOGIN are fine inside TLS)</td></tr>
+ * <tr><td>{@code saslTrustUnixSocket}</td><td>false</td><td>true: a {@code unix:} destination counts as encrypted, so saslTlsSecurityOptions apply to it</td></tr>
+ * <tr><td>{@code requireAuth}</td><td>false</td><td>true: fail closed; with no map entry for the destination, no AUTH offered or no acceptable mechanism, the recipients are deferred with 4.7.0 and nothing is sent unauthenticated (Postfix sends anyway)</td></tr>
+ * <tr><td>{@code saslAuthSoftBounce}</td><td>true</td><td>true: an AUTH refusal defers the recipients whatever the reply (Cyrus answers a wrong password {@code 501 5.5.4}); false: a 5xx refusal bounces (Postfix's lmtp_sasl_auth_soft_bounce)</td></tr>
+ * <tr><td>{@code saslAuthCacheTime}</td><td>1 hour</td><td>how long a refused (server, user, password) is remembered, so that AUTH is not tried again for every mail; a changed password is tried at once; 0 = never remembered</td></tr>
+ * <tr><td>{@code tlsSecurityLevel}</td><td>none</td><td>{@code none}, {@code may} (STARTTLS when offered; a failed handshake retries in clear), {@code encrypt} (TLS required, certificate not checked) or {@code verify} (TLS required, certificate must chain to tlsCAFile and name the host); at encrypt and verify a server without STARTTLS, refusing it or failing the handshake defers the recipients (4.7.4, 4.7.5) and no mail goes in clear</td></tr>
+ * <tr><td>{@code tlsWrapperMode}</td><td>false</td><td>true: TLS from the first byte (implicit TLS) instead of STARTTLS</td></tr>
+ * <tr><td>{@code tlsCAFile}</td><td>the JDK's trusted CAs</td><td>PEM file of the CA certificates that verify trusts</td></tr>
+ * <tr><td>{@code tlsCertFile}</td><td>none</td><td>PEM file of a client certificate (chain) to present; with tlsKeyFile</td></tr>
+ * <tr><td>{@code tlsKeyFile}</td><td>none</td><td>PEM file of the client certificate's unencrypted PKCS#8 key ({@code BEGIN PRIVATE KEY})</td></tr>
+ * <tr><td>{@code tlsProtocols}</td><td>TLSv1.3, TLSv1.2</td><td>TLS protocols offered; nothing older than TLSv1.2 is accepted</td></tr>
+ * <tr><td>{@code tlsCiphers}</td><td>the JDK's</td><td>JSSE cipher suite names offered</td></tr>
  * </table>
+ *
+ * <h2>Authentication and TLS</h2>
+ * With {@code saslPasswordMap}, a session authenticates with the map's entry for its destination
+ * (PLAIN, LOGIN, CRAM-MD5, SCRAM-SHA-256 or SCRAM-SHA-1), after STARTTLS when
+ * {@code tlsSecurityLevel} asks for it. An AUTH failure defers the recipients (4.7.x) and closes
+ * the connection; no secret ever appears in a log, transcript or error ({@code AUTH} payloads and
+ * challenges are shown as {@code ****}).
+ * <pre>{@code
+ * <mailet match="HostIs=example.com" class="dev.jameslmtp.mailet.LmtpDelivery">
+ *     <destination>inet:cyrus.example.com:24</destination>
+ *     <saslPasswordMap>/etc/james/lmtp_sasl_passwd</saslPasswordMap>
+ *     <tlsSecurityLevel>verify</tlsSecurityLevel>
+ *     <tlsCAFile>/etc/james/store-ca.pem</tlsCAFile>
+ *     <requireAuth>true</requireAuth>
+ * </mailet>
+ * }</pre>
  *
  * <h2>Example</h2>
  * Match the store's domains ({@code HostIs}), not {@code RecipientIsLocal}: users who exist only

@@ -1,0 +1,120 @@
+package dev.jameslmtp.conf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.jameslmtp.client.Destination;
+import dev.jameslmtp.client.sasl.Credentials;
+import dev.jameslmtp.client.sasl.Mechanism;
+import dev.jameslmtp.client.sasl.SaslPolicy;
+import dev.jameslmtp.client.sasl.SecurityOptions;
+import dev.jameslmtp.client.tls.TlsLevel;
+import dev.jameslmtp.client.tls.TlsPolicy;
+
+/** The TLS and SASL parameters: parsed into the client's policies, or init() fails naming the parameter. */
+class SecurityParametersTest {
+
+    @TempDir
+    Path directory;
+
+    private static LmtpDeliveryConfiguration parse(String... keysAndValues) {
+        Map<String, String> parameters = new HashMap<>();
+        parameters.put("destination", "inet:[127.0.0.1]:2424");
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            parameters.put(keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return LmtpDeliveryConfiguration.parse(parameters, () -> "default.test");
+    }
+
+    private Path map(String text) throws IOException {
+        Path file = directory.resolve("sasl_passwd");
+        Files.writeString(file, text);
+        return file;
+    }
+
+    @Test
+    void withoutTheParametersThereShouldBeNeitherTlsNorAuth() {
+        LmtpDeliveryConfiguration configuration = parse();
+
+        assertThat(configuration.tls()).isEqualTo(TlsPolicy.NONE);
+        assertThat(configuration.sasl()).isEqualTo(SaslPolicy.NONE);
+    }
+
+    @Test
+    void parseShouldReadEverySecurityParameter() throws IOException {
+        Path file = map("[127.0.0.1]:2424 lmtpadmin:s3cr3t\n");
+
+        LmtpDeliveryConfiguration configuration = parse("saslPasswordMap", file.toString(), "saslMechanisms", "scram-sha-256 PLAIN",
+                "saslSecurityOptions", "noanonymous", "saslTlsSecurityOptions", "none", "saslTrustUnixSocket", "true",
+                "requireAuth", "true", "saslAuthSoftBounce", "false", "saslAuthCacheTime", "10 minutes",
+                "tlsSecurityLevel", "encrypt", "tlsProtocols", "TLSv1.3", "tlsWrapperMode", "true");
+
+        SaslPolicy sasl = configuration.sasl();
+        assertThat(sasl.credentials().forDestination(Destination.parse("[127.0.0.1]:2424"))).hasValue(Credentials.of("lmtpadmin", "s3cr3t"));
+        assertThat(sasl.mechanisms()).isEqualTo(EnumSet.of(Mechanism.SCRAM_SHA_256, Mechanism.PLAIN));
+        assertThat(sasl.options()).isEqualTo(SecurityOptions.NO_ANONYMOUS);
+        assertThat(sasl.tlsOptions()).isEqualTo(new SecurityOptions(false, false));
+        assertThat(sasl.trustUnixSocket()).isTrue();
+        assertThat(sasl.requireAuth()).isTrue();
+        assertThat(sasl.softBounce()).isFalse();
+        assertThat(sasl.failureCache().lifetime()).hasMinutes(10);
+        assertThat(configuration.tls().level()).isEqualTo(TlsLevel.ENCRYPT);
+        assertThat(configuration.tls().wrapperMode()).isTrue();
+        assertThat(configuration.toString()).doesNotContain("s3cr3t");
+    }
+
+    @Test
+    void aMalformedPasswordMapShouldFailNamingTheFileAndLineButNotTheSecret() throws IOException {
+        Path file = map("# stores\n[127.0.0.1]:2424 s3cr3t-without-user\n");
+
+        assertThatThrownBy(() -> parse("saslPasswordMap", file.toString()))
+                .isInstanceOf(ConfigurationError.class)
+                .hasMessageContaining("'saslPasswordMap'").hasMessageContaining(file + ", line 2")
+                .hasMessageNotContaining("s3cr3t");
+    }
+
+    @Test
+    void aMissingPasswordMapShouldFailNamingTheFile() {
+        assertThatThrownBy(() -> parse("saslPasswordMap", directory.resolve("absent").toString()))
+                .hasMessageContaining("'saslPasswordMap'").hasMessageContaining("absent: no such file");
+    }
+
+    @Test
+    void saslSettingsWithoutAPasswordMapShouldBeRefused() {
+        assertThatThrownBy(() -> parse("requireAuth", "true"))
+                .hasMessageContaining("[requireAuth]").hasMessageContaining("'saslPasswordMap' is not");
+    }
+
+    @Test
+    void tlsFilesWithLevelNoneShouldBeRefused() {
+        assertThatThrownBy(() -> parse("tlsCAFile", "/etc/ssl/ca.pem"))
+                .hasMessageContaining("[tlsCAFile]").hasMessageContaining("'tlsSecurityLevel' is none");
+    }
+
+    @Test
+    void malformedValuesShouldNameTheParameterAndTheAcceptedForm() throws IOException {
+        Path file = map("host a:b\n");
+        assertThatThrownBy(() -> parse("tlsSecurityLevel", "secure"))
+                .hasMessage("parameter 'tlsSecurityLevel': invalid value 'secure': expected none, may, encrypt or verify");
+        assertThatThrownBy(() -> parse("tlsSecurityLevel", "may", "tlsProtocols", "TLSv1.1"))
+                .hasMessageContaining("parameter 'tlsProtocols': invalid value 'TLSv1.1'");
+        assertThatThrownBy(() -> parse("saslPasswordMap", file.toString(), "saslMechanisms", "SCRAM-SHA-256-PLUS"))
+                .hasMessageContaining("parameter 'saslMechanisms'");
+        assertThatThrownBy(() -> parse("saslPasswordMap", file.toString(), "saslSecurityOptions", "mutual_auth"))
+                .hasMessageContaining("parameter 'saslSecurityOptions'");
+        assertThatThrownBy(() -> parse("tlsSecurityLevel", "verify", "tlsCertFile", "/nonexistent/cert.pem"))
+                .hasMessageContaining("'tlsCertFile' and 'tlsKeyFile' go together");
+        assertThatThrownBy(() -> parse("tlsSecurityLevel", "verify", "tlsCAFile", directory.resolve("none.pem").toString()))
+                .hasMessageContaining("none.pem").hasMessageContaining("no such file");
+    }
+}
