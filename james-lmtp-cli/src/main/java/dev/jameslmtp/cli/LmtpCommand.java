@@ -2,6 +2,8 @@ package dev.jameslmtp.cli;
 
 import dev.jameslmtp.client.DeliveryResult;
 import dev.jameslmtp.client.LmtpClient;
+import dev.jameslmtp.client.LmtpConnectException;
+import dev.jameslmtp.client.LmtpConnection;
 import dev.jameslmtp.client.Transcript;
 
 import java.io.FileDescriptor;
@@ -39,7 +41,7 @@ import picocli.CommandLine.Parameters;
         header = "Deliver one message from standard input to an LMTP server and show each recipient's outcome.",
         synopsisHeading = "%nUsage: ",
         customSynopsis = "lmtp [-v] [-d destination | -s server [-p port]] [-f sender] [-l lhlo-name] [-C config-file]\n"
-                + "            [--timeout duration] [-t recipient]... [recipient]... < message",
+                + "            [--timeout duration] [--[no-]skip-5xx-greeting] [-t recipient]... [recipient]... < message",
         descriptionHeading = "%n",
         description = {
             "Reads an RFC 5322 message (header and body) on standard input, sends it in one LMTP transaction",
@@ -47,8 +49,11 @@ import picocli.CommandLine.Parameters;
             "",
             "  address  delivered|deferred|bounced  reply-code  enhanced-status  text",
             "",
-            "The reply code is '-' when the outcome was decided locally (connection refused, timeout).",
-            "The message bytes are sent as they are (8-bit untouched); only line endings become CRLF."},
+            "The reply code is '-' when the outcome was decided locally (connection refused, timeout, a",
+            "protocol error, a skipped 5xx greeting); the server's reply, if any, is then quoted in the text.",
+            "The report is printed as soon as the outcomes are known, before QUIT.",
+            "The message bytes are sent as they are (8-bit untouched); only line endings become CRLF, and",
+            "SIZE= counts the message so (CRLF line ends, without dot-stuffing)."},
         optionListHeading = "%nOptions:%n",
         parameterListHeading = "%nArguments:%n",
         footerHeading = "%n",
@@ -75,10 +80,13 @@ import picocli.CommandLine.Parameters;
             "  75  EX_TEMPFAIL     some recipient failed temporarily (4xx reply, timeout, lost connection),",
             "                      and also when the server cannot be reached: connection refused, timed out",
             "                      or host not found count as temporary (4.4.1), as Postfix defers them",
+            "                      A 5xx greeting or LHLO reply defers too (4.x.x), as Postfix's",
+            "                      lmtp_skip_5xx_greeting = yes; --no-skip-5xx-greeting bounces instead",
             "  67  EX_NOUSER       no temporary failure, and every failure was an unknown user (5.1.x)",
             "  69  EX_UNAVAILABLE  no temporary failure, other permanent failures (e.g. 552 5.2.2 over",
-            "                      quota; a server that refuses the session with a 5xx greeting); also -a",
-            "                      and --starttls, which are not supported yet (nothing is read or sent)",
+            "                      quota; with --no-skip-5xx-greeting, a server that refuses the session",
+            "                      with a 5xx greeting); also -a and --starttls, which are not supported",
+            "                      yet (nothing is read or sent)",
             "  64  EX_USAGE        bad option, no recipient, malformed destination or address, bad -C file",
             "  66  EX_NOINPUT      standard input cannot be read, or is empty",
             "  74  EX_IOERR        the message cannot be spooled to a temporary file",
@@ -131,9 +139,16 @@ public final class LmtpCommand {
     private Path config;
 
     @Option(names = "--timeout", paramLabel = "duration",
-            description = "Timeout for every stage (connect, each reply, the body): 30s, 500ms, 2m. "
+            description = "Timeout for every stage: 30s, 500ms, 2m. It is a deadline for each whole reply (a server "
+                    + "that sends a reply slowly, byte by byte, is cut off when it expires, as Postfix with "
+                    + "lmtp_per_record_deadline = yes), and a bound on each write of the message. "
                     + "Default: Postfix's per-stage LMTP timeouts (30s to connect ... 600s after the final dot).")
     private String timeout;
+
+    @Option(names = "--skip-5xx-greeting", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "A 5xx greeting or LHLO reply defers every recipient (exit 75), as Postfix's "
+                    + "lmtp_skip_5xx_greeting = yes (default). --no-skip-5xx-greeting: it bounces them (exit 69).")
+    private boolean skip5xxGreeting = true;
 
     @Option(names = {"-a", "--auth"}, arity = "0..1", fallbackValue = "", paramLabel = "authid",
             description = "SMTP AUTH: not supported yet; exits 69 without sending anything.")
@@ -225,15 +240,29 @@ public final class LmtpCommand {
                     "--starttls: TLS is not supported yet by this version of lmtp; nothing was sent");
         }
         try (MessageSpool message = MessageSpool.of(context.in())) {
-            LmtpClient.Builder client = LmtpClient.builder().timeouts(settings.timeouts());
+            LmtpClient.Builder client = LmtpClient.builder().timeouts(settings.timeouts()).skip5xxGreeting(skip5xxGreeting);
             settings.lhlo().ifPresent(client::lhloName);
             if (settings.transcript()) {
                 client.transcript(Transcript.to(context.err()::println));
             }
-            DeliveryResult result = client.build().deliver(settings.destination(), settings.envelope(), message.content());
-            Report.lines(result).forEach(context.out()::println);
-            return ExitStatus.of(result);
+            LmtpConnection connection;
+            try {
+                connection = client.build().connect(settings.destination());
+            } catch (LmtpConnectException e) {
+                return report(DeliveryResult.sameFor(settings.destination().toString(), settings.envelope(), e.verdict()), context);
+            }
+            try {
+                return report(connection.deliver(settings.envelope(), message.content()), context);
+            } finally {
+                connection.quit(); // after the report: QUIT can neither delay nor change it
+            }
         }
+    }
+
+    private static int report(DeliveryResult result, Context context) {
+        Report.lines(result).forEach(context.out()::println);
+        context.out().flush();
+        return ExitStatus.of(result);
     }
 
     private static boolean asksForHelp(String[] args) {

@@ -129,7 +129,7 @@ class LmtpCommandTest {
     }
 
     @Test
-    void serverRefusingTheSessionWith5xxGreetingShouldExit69() {
+    void serverRefusingTheSessionWith5xxGreetingShouldDeferEveryRecipientAndExit75() {
         String destination = start(new LmtpHandler() {
             @Override
             public Response greeting() {
@@ -138,6 +138,48 @@ class LmtpCommandTest {
         });
 
         CommandRun.Result result = command().run("-d", destination, "a@x.test", "b@x.test");
+
+        assertThat(result.status()).as(result.toString()).isEqualTo(ExitStatus.TEMPFAIL);
+        assertThat(result.outLines()).hasSize(2).allSatisfy(line -> assertThat(line).matches("[ab]@x\\.test  deferred   -    4\\.3\\.2  "
+                + "server inet:\\S+ refused to talk to me: 554 5\\.3\\.2 fake\\.test no service here \\(skipped, as lmtp_skip_5xx_greeting\\)"));
+    }
+
+    @Test
+    void reportShouldBePrintedBeforeQuitWhenTheServerNeverAnswersQuit() throws Exception {
+        String destination = start(new LmtpHandler() {
+            @Override
+            public Response quit() {
+                return Response.stall();
+            }
+        });
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        java.util.concurrent.CompletableFuture<Integer> run = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+                LmtpCommand.run(new String[] {"-d", destination, "--timeout", "60s", "a@x.test"}, new LmtpCommand.Context(
+                        new java.io.ByteArrayInputStream("Subject: x\n".getBytes(StandardCharsets.US_ASCII)),
+                        new java.io.PrintStream(out, true, StandardCharsets.UTF_8), new java.io.PrintStream(new ByteArrayOutputStream()),
+                        java.util.Map.of("USER", "tester"))));
+
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!out.toString(StandardCharsets.UTF_8).contains("delivered") && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("a@x.test  delivered  250  2.0.0  <a@x.test> Saved\n");
+        assertThat(run).as("the command still waits for the QUIT reply").isNotDone();
+        server.close(); // ends the stall: the QUIT reply will never come
+        assertThat(run.get(20, java.util.concurrent.TimeUnit.SECONDS)).isZero();
+    }
+
+    @Test
+    void serverRefusingTheSessionWith5xxGreetingShouldExit69WithNoSkip5xxGreeting() {
+        String destination = start(new LmtpHandler() {
+            @Override
+            public Response greeting() {
+                return Response.replyThenDrop("554 5.3.2 fake.test no service here");
+            }
+        });
+
+        CommandRun.Result result = command().run("-d", destination, "--no-skip-5xx-greeting", "a@x.test", "b@x.test");
 
         assertThat(result.status()).as(result.toString()).isEqualTo(ExitStatus.UNAVAILABLE);
         assertThat(result.outLines()).containsExactly(

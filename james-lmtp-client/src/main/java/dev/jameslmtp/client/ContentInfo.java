@@ -3,7 +3,15 @@ package dev.jameslmtp.client;
 import java.io.IOException;
 import java.io.OutputStream;
 
-/** What the client must know about the content before MAIL: its size and whether it has 8-bit bytes. */
+/**
+ * What the client must know about the content before MAIL: its size as sent and whether it has
+ * 8-bit bytes.
+ *
+ * <p>The size is that of the message as the server will store it (RFC 1870 §3: "the number of
+ * octets, including CR-LF pairs"): line ends counted after normalisation (a bare CR or bare LF
+ * becomes CRLF, an unterminated last line gains one), dot-stuffing and the final dot not counted.
+ * It is what {@code SIZE=} declares and what the server's advertised limit is checked against.
+ */
 record ContentInfo(long size, boolean eightBit) {
 
     /** One pass over the content, without keeping it. @throws ContentException if it cannot be read */
@@ -16,30 +24,61 @@ record ContentInfo(long size, boolean eightBit) {
         } catch (RuntimeException e) {
             throw new ContentException(new IOException(e.toString(), e));
         }
-        return new ContentInfo(scanner.size, scanner.eightBit);
+        return scanner.info();
     }
 
+    /** {@link #scan} for bytes already in memory. */
+    static ContentInfo of(byte[] bytes) {
+        Scanner scanner = new Scanner();
+        scanner.write(bytes, 0, bytes.length);
+        return scanner.info();
+    }
+
+    /** Counts the normalised size, as {@link DotStuffingOutputStream} will write it, minus the stuffing. */
     private static final class Scanner extends OutputStream {
         private long size;
         private boolean eightBit;
+        private boolean afterCr;
+        private boolean atLineStart = true;
 
         @Override
         public void write(int b) {
-            size++;
-            eightBit |= (b & 0x80) != 0;
+            write(new byte[] {(byte) b}, 0, 1);
         }
 
         @Override
         public void write(byte[] bytes, int offset, int length) {
-            size += length;
-            if (!eightBit) {
-                for (int i = offset; i < offset + length; i++) {
-                    if (bytes[i] < 0) {
-                        eightBit = true;
-                        break;
+            long counted = size;
+            boolean cr = afterCr;
+            boolean high = eightBit;
+            int end = offset + length;
+            for (int i = offset; i < end; i++) {
+                byte b = bytes[i];
+                if (b == '\r') {
+                    counted += 2; // counted as CRLF whether or not an LF follows
+                    cr = true;
+                } else if (b == '\n') {
+                    if (!cr) {
+                        counted += 2;
                     }
+                    cr = false;
+                } else {
+                    counted++;
+                    cr = false;
+                    high |= b < 0;
                 }
             }
+            if (length > 0) {
+                byte last = bytes[end - 1];
+                atLineStart = last == '\r' || last == '\n';
+            }
+            size = counted;
+            afterCr = cr;
+            eightBit = high;
+        }
+
+        ContentInfo info() {
+            return new ContentInfo(atLineStart ? size : size + 2, eightBit);
         }
     }
 }

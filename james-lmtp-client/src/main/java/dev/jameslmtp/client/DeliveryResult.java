@@ -25,6 +25,13 @@ public record DeliveryResult(String destination, Envelope envelope, List<Recipie
         }
     }
 
+    /** Every recipient with the same verdict: what a session that could not be opened means for all. */
+    public static DeliveryResult sameFor(String destination, Envelope envelope, Verdict verdict) {
+        RecipientLedger ledger = new RecipientLedger(envelope);
+        ledger.decideRemaining(verdict);
+        return ledger.result(destination);
+    }
+
     public boolean allDelivered() {
         return outcomes.stream().allMatch(RecipientOutcome::delivered);
     }

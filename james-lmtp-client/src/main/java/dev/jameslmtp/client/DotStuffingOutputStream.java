@@ -14,21 +14,27 @@ import java.io.OutputStream;
  *   <li>every other byte, 8-bit ones included, passes untouched;</li>
  *   <li>{@link #finish()} ends an unterminated last line with CRLF and writes {@code .CRLF}.</li>
  * </ul>
- * Nothing is buffered beyond one chunk of a write, so a message of any size streams.
- * {@link #close()} does not close the underlying stream (the connection lives on).
+ * Each write is scanned once and passed on in runs of untouched bytes (the usual message has one
+ * run per line, or one per write when its lines already end in CRLF and none starts with a dot);
+ * nothing is copied or buffered here, so a message of any size streams. A failure of the
+ * underlying stream is remembered ({@link #peerFailure()}), so that the caller can tell it from a
+ * failure to read the message. {@link #close()} does not close the underlying stream.
  */
 final class DotStuffingOutputStream extends FilterOutputStream {
 
     private static final byte CR = '\r';
     private static final byte LF = '\n';
     private static final byte DOT = '.';
+    private static final byte[] CRLF = {CR, LF};
+    private static final byte[] END = {DOT, CR, LF};
 
-    private final byte[] chunk = new byte[16 * 1024];
-    private int used;
+    private final byte[] one = new byte[1];
     private boolean atLineStart = true;
-    private boolean pendingCr;
+    /** The last byte written was a bare CR, already sent as CRLF: an LF right after it is dropped. */
+    private boolean skipLf;
     private long messageBytes;
     private boolean finished;
+    private IOException peerFailure;
 
     DotStuffingOutputStream(OutputStream out) {
         super(out);
@@ -36,7 +42,8 @@ final class DotStuffingOutputStream extends FilterOutputStream {
 
     @Override
     public void write(int b) throws IOException {
-        write(new byte[] {(byte) b}, 0, 1);
+        one[0] = (byte) b;
+        write(one, 0, 1);
     }
 
     @Override
@@ -45,32 +52,42 @@ final class DotStuffingOutputStream extends FilterOutputStream {
             throw new IOException("message already finished");
         }
         messageBytes += length;
-        for (int i = offset; i < offset + length; i++) {
+        int end = offset + length;
+        int run = offset;
+        for (int i = offset; i < end; i++) {
             byte b = bytes[i];
-            if (pendingCr) {
-                pendingCr = false;
-                put(LF);
-                atLineStart = true;
+            if (skipLf) {
+                skipLf = false;
                 if (b == LF) {
+                    run = i + 1;
                     continue;
                 }
             }
             if (b == CR) {
-                put(CR);
-                pendingCr = true;
+                atLineStart = true;
+                if (i + 1 < end && bytes[i + 1] == LF) {
+                    i++; // CRLF stays in the run
+                } else {
+                    pass(bytes, run, i + 1 - run);
+                    pass(CRLF, 1, 1);
+                    run = i + 1;
+                    skipLf = true;
+                }
             } else if (b == LF) {
-                put(CR);
-                put(LF);
+                pass(bytes, run, i - run);
+                pass(CRLF, 0, 2);
+                run = i + 1;
                 atLineStart = true;
             } else {
                 if (atLineStart && b == DOT) {
-                    put(DOT);
+                    pass(bytes, run, i - run);
+                    pass(END, 0, 1);
+                    run = i; // the line's own dot follows in the run
                 }
-                put(b);
                 atLineStart = false;
             }
         }
-        drain();
+        pass(bytes, run, end - run);
     }
 
     /** Ends the last line if needed and writes the terminating {@code .CRLF}; then flushes. */
@@ -78,21 +95,12 @@ final class DotStuffingOutputStream extends FilterOutputStream {
         if (finished) {
             return;
         }
-        if (pendingCr) {
-            put(LF);
-            pendingCr = false;
-            atLineStart = true;
-        }
         if (!atLineStart) {
-            put(CR);
-            put(LF);
+            pass(CRLF, 0, 2);
         }
-        put(DOT);
-        put(CR);
-        put(LF);
-        drain();
+        pass(END, 0, 3);
         finished = true;
-        out.flush();
+        flush();
     }
 
     /** How many bytes of message (before stuffing) were written. */
@@ -100,28 +108,34 @@ final class DotStuffingOutputStream extends FilterOutputStream {
         return messageBytes;
     }
 
+    /** The failure of the underlying stream (the socket), if a write or flush failed. */
+    IOException peerFailure() {
+        return peerFailure;
+    }
+
     @Override
     public void flush() throws IOException {
-        drain();
-        out.flush();
+        try {
+            out.flush();
+        } catch (IOException e) {
+            peerFailure = e;
+            throw e;
+        }
     }
 
     @Override
-    public void close() throws IOException {
-        drain();
+    public void close() {
+        // the connection lives on
     }
 
-    private void put(byte b) throws IOException {
-        if (used == chunk.length) {
-            drain();
-        }
-        chunk[used++] = b;
-    }
-
-    private void drain() throws IOException {
-        if (used > 0) {
-            out.write(chunk, 0, used);
-            used = 0;
+    private void pass(byte[] bytes, int offset, int length) throws IOException {
+        if (length > 0) {
+            try {
+                out.write(bytes, offset, length);
+            } catch (IOException e) {
+                peerFailure = e;
+                throw e;
+            }
         }
     }
 }

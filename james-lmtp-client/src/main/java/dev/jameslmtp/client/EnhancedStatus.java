@@ -1,8 +1,6 @@
 package dev.jameslmtp.client;
 
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * An RFC 3463 enhanced status code {@code class.subject.detail}.
@@ -14,9 +12,9 @@ import java.util.regex.Pattern;
  */
 public record EnhancedStatus(int statusClass, int subject, int detail) {
 
-    private static final Pattern LEADING = Pattern.compile("^([245])\\.(\\d{1,3})\\.(\\d{1,3})(?=\\s|$)");
-
     public static final EnhancedStatus DELIVERED = new EnhancedStatus(2, 0, 0);
+    private static final EnhancedStatus TEMPORARY = new EnhancedStatus(4, 0, 0);
+    private static final EnhancedStatus PERMANENT = new EnhancedStatus(5, 0, 0);
     /** Connection could not be opened (Postfix: "connect to ..."). */
     public static final EnhancedStatus CONNECT_FAILED = new EnhancedStatus(4, 4, 1);
     /** Connection lost or timed out. */
@@ -48,26 +46,84 @@ public record EnhancedStatus(int statusClass, int subject, int detail) {
 
     /** Parses {@code "5.1.1"}. */
     public static EnhancedStatus parse(String text) {
-        Matcher m = LEADING.matcher(text.strip());
-        if (!m.find() || m.end() != text.strip().length()) {
+        String stripped = text.strip();
+        if (leadingLength(stripped) != stripped.length() || stripped.isEmpty()) {
             throw new IllegalArgumentException("not an enhanced status code (X.Y.Z with X = 2, 4 or 5): '" + text + "'");
         }
-        return new EnhancedStatus(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)));
+        return leading(stripped).orElseThrow();
     }
 
     /** The code at the start of {@code text}, if there is one (whatever its class). */
     static Optional<EnhancedStatus> leading(String text) {
-        Matcher m = LEADING.matcher(text);
-        if (!m.find()) {
+        int length = leadingLength(text);
+        if (length == 0) {
             return Optional.empty();
         }
-        return Optional.of(new EnhancedStatus(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3))));
+        int firstDot = 1;
+        int secondDot = text.indexOf('.', firstDot + 1);
+        return Optional.of(of(text.charAt(0) - '0', number(text, firstDot + 1, secondDot), number(text, secondDot + 1, length)));
     }
 
-    /** Length of the enhanced code at the start of {@code text}, or 0. */
+    /**
+     * Length of the enhanced code {@code [245].d{1,3}.d{1,3}} at the start of {@code text}, followed
+     * by white space or the end of the text; 0 when there is none. Hand-written: it runs for every
+     * reply line.
+     */
     static int leadingLength(String text) {
-        Matcher m = LEADING.matcher(text);
-        return m.find() ? m.end() : 0;
+        int n = text.length();
+        if (n < 5) {
+            return 0;
+        }
+        char c = text.charAt(0);
+        if ((c != '2' && c != '4' && c != '5') || text.charAt(1) != '.') {
+            return 0;
+        }
+        int afterSubject = digits(text, 2);
+        if (afterSubject < 0 || afterSubject >= n || text.charAt(afterSubject) != '.') {
+            return 0;
+        }
+        int end = digits(text, afterSubject + 1);
+        if (end < 0 || (end < n && !isSpace(text.charAt(end)))) {
+            return 0;
+        }
+        return end;
+    }
+
+    /** The index after one to three ASCII digits starting at {@code from}, or -1. */
+    private static int digits(String text, int from) {
+        int i = from;
+        int n = text.length();
+        while (i < n && i - from < 3 && text.charAt(i) >= '0' && text.charAt(i) <= '9') {
+            i++;
+        }
+        if (i == from || (i < n && i - from == 3 && text.charAt(i) >= '0' && text.charAt(i) <= '9')) {
+            return -1;
+        }
+        return i;
+    }
+
+    private static int number(String text, int from, int to) {
+        int value = 0;
+        for (int i = from; i < to; i++) {
+            value = value * 10 + (text.charAt(i) - '0');
+        }
+        return value;
+    }
+
+    /** White space as {@code \s} of java.util.regex means it: space, tab, LF, vertical tab, form feed, CR. */
+    private static boolean isSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
+    }
+
+    private static EnhancedStatus of(int statusClass, int subject, int detail) {
+        if (subject == 0 && detail == 0) {
+            return switch (statusClass) {
+                case 2 -> DELIVERED;
+                case 4 -> TEMPORARY;
+                default -> PERMANENT;
+            };
+        }
+        return new EnhancedStatus(statusClass, subject, detail);
     }
 
     /** The status to use for a reply: the server's when its class matches the code, else X.0.0. */
@@ -78,8 +134,8 @@ public record EnhancedStatus(int statusClass, int subject, int detail) {
         }
         return switch (replyClass) {
             case 2 -> DELIVERED;
-            case 4 -> new EnhancedStatus(4, 0, 0);
-            case 5 -> new EnhancedStatus(5, 0, 0);
+            case 4 -> TEMPORARY;
+            case 5 -> PERMANENT;
             default -> PROTOCOL_ERROR;
         };
     }

@@ -16,8 +16,9 @@ import dev.jameslmtp.client.tls.TlsPolicy;
  *         Envelope.of("alice@example.com", "bob@example.com"), Content.of(bytes));
  * }</pre>
  *
- * {@link #deliver} opens a session, runs one transaction, sends QUIT and returns one outcome per
- * recipient; it never throws for server or network trouble. {@link #connect} opens a session
+ * {@link #deliver} opens a session, runs one transaction and returns one outcome per recipient,
+ * sending QUIT without waiting for its reply (see {@link LmtpConnection#quitWithoutWaiting()});
+ * it never throws for server or network trouble. {@link #connect} opens a session
  * for several transactions. Thread-safe: settings are immutable and each session is its own.
  */
 public final class LmtpClient {
@@ -29,6 +30,7 @@ public final class LmtpClient {
     private final TlsPolicy tls;
     private final SaslPolicy sasl;
     private final SessionOpener opener;
+    private final boolean skip5xxGreeting;
 
     private LmtpClient(Builder builder) {
         this.lhloName = builder.lhloName;
@@ -37,7 +39,8 @@ public final class LmtpClient {
         this.skipQuitResponse = builder.skipQuitResponse;
         this.tls = builder.tls;
         this.sasl = builder.sasl;
-        this.opener = new SessionOpener(lhloName, timeouts, transcript, tls, sasl);
+        this.skip5xxGreeting = builder.skip5xxGreeting;
+        this.opener = new SessionOpener(lhloName, timeouts, transcript, tls, sasl, skip5xxGreeting);
     }
 
     public static Builder builder() {
@@ -63,20 +66,21 @@ public final class LmtpClient {
         return new SessionKey(destination, tls, sasl.credentials().forDestination(destination).map(Credentials::identity));
     }
 
-    /** One transaction on a session of its own; every recipient gets exactly one outcome. */
+    /**
+     * One transaction on a session of its own; every recipient gets exactly one outcome. Returns as
+     * soon as the outcomes are known: QUIT neither delays nor changes them.
+     */
     public DeliveryResult deliver(Destination destination, Envelope envelope, Content content) {
         LmtpConnection connection;
         try {
             connection = connect(destination);
         } catch (LmtpConnectException e) {
-            RecipientLedger ledger = new RecipientLedger(envelope);
-            ledger.decideRemaining(e.verdict());
-            return ledger.result(destination.toString());
+            return DeliveryResult.sameFor(destination.toString(), envelope, e.verdict());
         }
         try {
             return connection.deliver(envelope, content);
         } finally {
-            connection.quit();
+            connection.quitWithoutWaiting();
         }
     }
 
@@ -86,6 +90,10 @@ public final class LmtpClient {
 
     public Timeouts timeouts() {
         return timeouts;
+    }
+
+    public boolean skip5xxGreeting() {
+        return skip5xxGreeting;
     }
 
     public TlsPolicy tls() {
@@ -123,6 +131,7 @@ public final class LmtpClient {
         private boolean skipQuitResponse;
         private TlsPolicy tls = TlsPolicy.NONE;
         private SaslPolicy sasl = SaslPolicy.NONE;
+        private boolean skip5xxGreeting = true;
 
         private Builder() {
         }
@@ -147,6 +156,16 @@ public final class LmtpClient {
         /** Do not wait for the reply to QUIT (Postfix's {@code lmtp_skip_quit_response}); default false. */
         public Builder skipQuitResponse(boolean skip) {
             this.skipQuitResponse = skip;
+            return this;
+        }
+
+        /**
+         * True (the default, as Postfix's {@code lmtp_skip_5xx_greeting}): a 5xx greeting or 5xx
+         * LHLO reply defers every recipient, with the status made temporary and the server's reply in
+         * the text. False: it bounces them with the server's own status.
+         */
+        public Builder skip5xxGreeting(boolean skip) {
+            this.skip5xxGreeting = skip;
             return this;
         }
 

@@ -1,10 +1,7 @@
 package dev.jameslmtp.client;
 
 import java.io.Closeable;
-import java.io.FilterOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
@@ -22,7 +19,12 @@ import org.slf4j.LoggerFactory;
  * windows of {@value #PIPELINE_WINDOW} commands for very long recipient lists, RFC 2920 §3.1).
  * The content is sent only when at least one RCPT was accepted. After the dot, one reply is read
  * per accepted RCPT, in RCPT order, matched by position, duplicates included (RFC 2033 §4.2).
- * A second transaction on the same connection starts with RSET.
+ * A second transaction on the same connection starts with RSET, sent in the same pipelined
+ * write as MAIL when the server offers PIPELINING (RFC 2920 §3.1), else as its own round trip.
+ *
+ * <p>A negative greeting or LHLO reply ends the session before any transaction. A 5xx one defers
+ * every recipient when {@code skip5xxGreeting} is on (the default, as Postfix's
+ * {@code lmtp_skip_5xx_greeting = yes}): a store misconfigured for a minute must not bounce a queue.
  *
  * <p>After a timeout, a lost connection, a protocol error or a 421 the connection is no longer
  * usable ({@link #isUsable()}); the recipients without an outcome are temporary failures.
@@ -31,6 +33,11 @@ import org.slf4j.LoggerFactory;
 public final class LmtpConnection implements Closeable {
 
     static final int PIPELINE_WINDOW = 100;
+
+    private static final Command RSET = Command.of("RSET");
+    private static final Command DATA = Command.of("DATA");
+    private static final Command DOT = Command.of(".");
+    private static final Command QUIT = Command.of("QUIT");
 
     private static final Logger LOGGER = LoggerFactory.getLogger(LmtpConnection.class);
 
@@ -67,17 +74,15 @@ public final class LmtpConnection implements Closeable {
         }
         ContentInfo info;
         try {
-            info = ContentInfo.scan(content);
+            info = needsMeasure() ? MeasuredContent.of(content) : null;
         } catch (IOException e) {
             ledger.decideRemaining(Trouble.ofException(Stage.MAIL, peer, e));
             return ledger.result(peer);
         }
+        boolean reset = transactions++ > 0;
         try {
-            if (transactions++ > 0) {
-                reset();
-            }
             if (!refusedBeforeSending(envelope, info, ledger)) {
-                transact(envelope, content, info, ledger);
+                transact(envelope, content, info, ledger, reset);
             }
         } catch (ServerClosingException e) {
             breakConnection();
@@ -92,6 +97,11 @@ public final class LmtpConnection implements Closeable {
             ledger.decideRemaining(Trouble.ofException(stage, peer, e));
         }
         return ledger.result(peer);
+    }
+
+    /** The size and 8-bit scan is needed only for what the server offers: SIZE and 8BITMIME. */
+    private boolean needsMeasure() {
+        return capabilities.size() || capabilities.eightBitMime();
     }
 
     /** SIZE and SMTPUTF8 checks that fail recipients before a byte is sent; true when none is left. */
@@ -115,31 +125,48 @@ public final class LmtpConnection implements Closeable {
         return ledger.undecided().isEmpty();
     }
 
-    private void transact(Envelope envelope, Content content, ContentInfo info, RecipientLedger ledger) throws IOException {
+    /**
+     * MAIL, RCPT per recipient and DATA, preceded by RSET when {@code reset}: in pipelined groups
+     * when the server offers PIPELINING (the RSET travels with MAIL and its reply is read first),
+     * else one command per round trip. Replies are matched to commands by position.
+     */
+    private void transact(Envelope envelope, Content content, ContentInfo info, RecipientLedger ledger, boolean reset)
+            throws IOException {
+        boolean pipelining = capabilities.pipelining();
+        if (reset && !pipelining) {
+            reset();
+        }
         List<Integer> recipients = ledger.undecided();
-        List<Command> commands = new ArrayList<>(recipients.size() + 2);
+        int first = reset && pipelining ? 1 : 0; // position of MAIL in the commands
+        List<Command> commands = new ArrayList<>(recipients.size() + 2 + first);
+        if (first == 1) {
+            commands.add(RSET);
+        }
         commands.add(mailCommand(envelope, recipients, info));
         for (int index : recipients) {
             commands.add(rcptCommand(envelope.recipients().get(index)));
         }
-        commands.add(Command.of("DATA"));
+        commands.add(DATA);
 
-        List<Integer> accepted = new ArrayList<>();
+        List<Integer> accepted = new ArrayList<>(recipients.size());
         Reply mailReply = null;
-        int window = capabilities.pipelining() ? PIPELINE_WINDOW : 1;
+        int window = pipelining ? PIPELINE_WINDOW : 1;
         for (int sent = 0; sent < commands.size(); ) {
-            int end = Math.min(commands.size(), sent + window);
-            wire.stage(sent == 0 ? Stage.MAIL : end == commands.size() && end - sent == 1 ? Stage.DATA : Stage.RCPT);
+            int end = Math.min(commands.size(), sent + window + (sent == 0 ? first : 0));
+            wire.stage(sent < first ? Stage.RSET : sent == first ? Stage.MAIL
+                    : end == commands.size() && end - sent == 1 ? Stage.DATA : Stage.RCPT);
             wire.send(commands.subList(sent, end));
             for (int k = sent; k < end; k++) {
-                if (k == 0) {
+                if (k < first) {
+                    checkReset(readReply(Stage.RSET));
+                } else if (k == first) {
                     mailReply = readReply(Stage.MAIL);
                     if (!mailReply.isPositive() && window == 1) {
                         ledger.decideRemaining(Trouble.ofReply(Stage.MAIL, mailReply));
                         return;
                     }
-                } else if (k <= recipients.size()) {
-                    int index = recipients.get(k - 1);
+                } else if (k - first <= recipients.size()) {
+                    int index = recipients.get(k - first - 1);
                     Reply rcptReply = readReply(Stage.RCPT);
                     if (!mailReply.isPositive()) {
                         ledger.decide(index, Trouble.ofReply(Stage.MAIL, mailReply));
@@ -171,7 +198,7 @@ public final class LmtpConnection implements Closeable {
             // A server that says 354 with no accepted recipient broke RFC 2033 §4.2; end the
             // empty DATA at once (RFC 2920 §3.1) and expect nothing useful from the reply.
             wire.stage(Stage.DOT);
-            wire.send(Command.of("."));
+            wire.send(DOT);
             wire.read();
             return;
         }
@@ -184,13 +211,12 @@ public final class LmtpConnection implements Closeable {
 
     private void sendContent(Content content) throws IOException {
         wire.stage(Stage.BODY);
-        PeerGuard guard = new PeerGuard(wire.content());
-        DotStuffingOutputStream data = new DotStuffingOutputStream(guard);
+        DotStuffingOutputStream data = new DotStuffingOutputStream(wire.content());
         try {
             content.writeTo(data);
         } catch (IOException | RuntimeException e) {
-            if (guard.failure != null) {
-                throw guard.failure;
+            if (data.peerFailure() != null) {
+                throw data.peerFailure();
             }
             throw new ContentException(e instanceof IOException io ? io : new IOException(e.toString(), e));
         }
@@ -212,8 +238,11 @@ public final class LmtpConnection implements Closeable {
 
     private void reset() throws IOException {
         wire.stage(Stage.RSET);
-        wire.send(Command.of("RSET"));
-        Reply reply = readReply(Stage.RSET);
+        wire.send(RSET);
+        checkReset(readReply(Stage.RSET));
+    }
+
+    private static void checkReset(Reply reply) throws LmtpProtocolException {
         if (!reply.isPositive()) {
             throw new LmtpProtocolException("RSET was answered " + Transcript.neutralise(reply.toString()));
         }
@@ -221,15 +250,13 @@ public final class LmtpConnection implements Closeable {
 
     private Command mailCommand(Envelope envelope, List<Integer> recipients, ContentInfo info) {
         StringBuilder mail = new StringBuilder("MAIL FROM:<").append(envelope.sender()).append('>');
-        if (info.eightBit() && capabilities.eightBitMime()) {
+        if (capabilities.eightBitMime() && info.eightBit()) {
             mail.append(" BODY=8BITMIME");
         }
         if (capabilities.size()) {
             mail.append(" SIZE=").append(info.size());
         }
-        boolean utf8 = envelope.senderNeedsSmtpUtf8()
-                || recipients.stream().anyMatch(i -> WireSafety.needsSmtpUtf8(envelope.recipients().get(i).address()));
-        if (utf8 && capabilities.smtpUtf8()) {
+        if (capabilities.smtpUtf8() && needsSmtpUtf8(envelope, recipients)) {
             mail.append(" SMTPUTF8");
         }
         if (capabilities.dsn()) {
@@ -237,6 +264,18 @@ public final class LmtpConnection implements Closeable {
             envelope.envid().ifPresent(envid -> mail.append(" ENVID=").append(envid));
         }
         return Command.of(mail.toString());
+    }
+
+    private static boolean needsSmtpUtf8(Envelope envelope, List<Integer> recipients) {
+        if (envelope.senderNeedsSmtpUtf8()) {
+            return true;
+        }
+        for (int index : recipients) {
+            if (WireSafety.needsSmtpUtf8(envelope.recipients().get(index).address())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Command rcptCommand(Recipient recipient) {
@@ -285,21 +324,56 @@ public final class LmtpConnection implements Closeable {
 
     /**
      * Sends QUIT, waits for its reply unless told not to (Postfix's {@code lmtp_skip_quit_response}),
-     * then closes. Failures here change nothing for delivered mail and are ignored.
+     * within the QUIT timeout, then closes. Failures here change nothing for delivered mail and are
+     * ignored. Use it where waiting is wanted (the {@code lmtp} command, after its report); a
+     * delivery that must not wait uses {@link #quitWithoutWaiting()}.
      */
     public void quit() {
-        if (isUsable()) {
-            try {
-                wire.stage(Stage.QUIT);
-                wire.send(Command.of("QUIT"));
-                if (!skipQuitResponse) {
-                    wire.read();
-                }
-            } catch (IOException e) {
-                LOGGER.debug("{}: QUIT failed: {}", peer, e.toString());
-            }
+        if (sendQuit() && !skipQuitResponse) {
+            awaitQuitReply();
         }
         close();
+    }
+
+    /**
+     * Sends QUIT and returns at once: the outcomes of this connection's transactions are already
+     * known, and a server slow to answer QUIT, or one that never does, must not hold them back. The
+     * reply, when it is awaited at all ({@code skipQuitResponse} false), is read on a background
+     * thread within the QUIT timeout; then the socket is closed. The transcript may so receive
+     * the QUIT reply from that thread after this method has returned.
+     */
+    public void quitWithoutWaiting() {
+        if (sendQuit() && !skipQuitResponse) {
+            QuitWaiter.submit(() -> {
+                awaitQuitReply();
+                close();
+            }, this::close);
+        } else {
+            close();
+        }
+    }
+
+    /** True when QUIT went out. */
+    private boolean sendQuit() {
+        if (!isUsable()) {
+            return false;
+        }
+        try {
+            wire.stage(Stage.QUIT);
+            wire.send(QUIT);
+            return true;
+        } catch (IOException e) {
+            LOGGER.debug("{}: QUIT failed: {}", peer, e.toString());
+            return false;
+        }
+    }
+
+    private void awaitQuitReply() {
+        try {
+            wire.read();
+        } catch (IOException e) {
+            LOGGER.debug("{}: no reply to QUIT: {}", peer, e.toString());
+        }
     }
 
     /** Closes the socket without QUIT. */
@@ -311,52 +385,6 @@ public final class LmtpConnection implements Closeable {
 
     private void breakConnection() {
         close();
-    }
-
-    private static void closeQuietly(Wire wire, Socket socket) {
-        if (wire != null) {
-            wire.close();
-        } else {
-            try {
-                socket.close();
-            } catch (IOException ignored) {
-                // nothing to do
-            }
-        }
-    }
-
-    /** Remembers a failure of the socket, so content errors can be told from network errors. */
-    private static final class PeerGuard extends FilterOutputStream {
-        private IOException failure;
-
-        PeerGuard(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] bytes, int offset, int length) throws IOException {
-            try {
-                out.write(bytes, offset, length);
-            } catch (IOException e) {
-                failure = e;
-                throw e;
-            }
-        }
-
-        @Override
-        public void flush() throws IOException {
-            try {
-                out.flush();
-            } catch (IOException e) {
-                failure = e;
-                throw e;
-            }
-        }
     }
 
     /** A 421 reply: the server is closing the connection. */

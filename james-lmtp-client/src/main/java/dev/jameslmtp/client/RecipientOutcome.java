@@ -8,7 +8,8 @@ import java.util.Optional;
  *
  * <p>{@code reply} is the server's own reply for this recipient when there was one; it is empty
  * for outcomes decided locally (connection refused, timeout, lost connection, message too big
- * for the server's SIZE). {@code status} is the sanitised enhanced status, and {@code text} the
+ * for the server's SIZE, a protocol error, a skipped 5xx greeting). A 2xx reply goes with a
+ * delivery and only with one, and a 3xx never appears: a deferral never shows a 2xx code. {@code status} is the sanitised enhanced status, and {@code text} the
  * server's words or, for local outcomes, a Postfix-style diagnostic such as
  * {@code "lost connection with inet:[127.0.0.1]:24 while sending RCPT TO"}.
  */
@@ -29,6 +30,10 @@ public record RecipientOutcome(int index, Recipient recipient, Disposition dispo
         };
         if (!consistent) {
             throw new IllegalArgumentException("disposition " + disposition + " does not agree with status " + status);
+        }
+        if (reply.isPresent() && (reply.get().isPositive() != (disposition == Disposition.DELIVERED) || reply.get().isIntermediate())) {
+            throw new IllegalArgumentException("reply " + reply.get().code() + " does not agree with disposition " + disposition
+                    + "; an outcome decided locally (e.g. a protocol error) carries no reply");
         }
     }
 

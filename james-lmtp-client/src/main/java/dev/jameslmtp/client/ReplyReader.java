@@ -1,11 +1,11 @@
 package dev.jameslmtp.client;
 
-import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -25,9 +25,16 @@ final class ReplyReader {
     static final int MAX_LINE_BYTES = 4096;
     static final int MAX_LINES = 200;
 
+    private static final int BUFFER_BYTES = 1024;
+
     private final InputStream in;
     private final Transcript transcript;
-    private final ByteArrayOutputStream line = new ByteArrayOutputStream(128);
+    /** Bytes read from the server and not yet consumed: {@code buffer[start..end)}. */
+    private final byte[] buffer = new byte[BUFFER_BYTES];
+    private int start;
+    private int end;
+    /** A line that spans more than one read, while it is being put together; grown up to the line limit. */
+    private byte[] partial = new byte[0];
 
     ReplyReader(InputStream in, Transcript transcript) {
         this.in = in;
@@ -84,25 +91,61 @@ final class ReplyReader {
         }
     }
 
+    /**
+     * One line without its CRLF (or bare LF). Reads the stream through this reader's buffer; bytes
+     * of the next reply stay in it for the next call.
+     */
     private String readLine() throws IOException {
-        line.reset();
+        int partialLength = 0;
         while (true) {
-            int b = in.read();
-            if (b < 0) {
-                throw new EOFException(line.size() == 0
+            for (int i = start; i < end; i++) {
+                if (buffer[i] == '\n') {
+                    String line;
+                    if (partialLength == 0) {
+                        line = decode(buffer, start, i - start);
+                    } else {
+                        partialLength = append(partialLength, start, i - start);
+                        line = decode(partial, 0, partialLength);
+                    }
+                    start = i + 1;
+                    return line;
+                }
+                if (partialLength + i - start >= MAX_LINE_BYTES) {
+                    throw new LmtpProtocolException("reply line longer than " + MAX_LINE_BYTES + " bytes");
+                }
+            }
+            partialLength = append(partialLength, start, end - start);
+            start = 0;
+            end = 0;
+            int n = in.read(buffer, 0, buffer.length);
+            if (n < 0) {
+                throw new EOFException(partialLength == 0
                         ? "connection closed by server"
                         : "connection closed by server in the middle of a reply line");
             }
-            if (b == '\n') {
-                byte[] bytes = line.toByteArray();
-                int length = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
-                return new String(bytes, 0, length, StandardCharsets.UTF_8);
-            }
-            if (line.size() >= MAX_LINE_BYTES) {
-                throw new LmtpProtocolException("reply line longer than " + MAX_LINE_BYTES + " bytes");
-            }
-            line.write(b);
+            end = n;
         }
+    }
+
+    private int append(int partialLength, int from, int length) {
+        if (length == 0) {
+            return partialLength;
+        }
+        if (partial.length < partialLength + length) {
+            partial = Arrays.copyOf(partial, Math.min(MAX_LINE_BYTES + 1, Math.max(2 * partial.length, partialLength + length)));
+        }
+        System.arraycopy(buffer, from, partial, partialLength, length);
+        return partialLength + length;
+    }
+
+    private static String decode(byte[] bytes, int from, int length) {
+        int n = length > 0 && bytes[from + length - 1] == '\r' ? length - 1 : length;
+        return new String(bytes, from, n, StandardCharsets.UTF_8);
+    }
+
+    /** Bytes received and not yet read as a reply. */
+    int buffered() {
+        return end - start;
     }
 
     private static boolean isDigits(String raw) {

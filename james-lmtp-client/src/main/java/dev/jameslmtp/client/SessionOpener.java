@@ -33,6 +33,10 @@ import dev.jameslmtp.client.tls.TlsPolicy;
  * security, a refusal remembered in the failure cache. Any failure closes the connection: it is
  * never used, nor handed back to a pool.
  *
+ * <p>A 5xx greeting or LHLO reply defers every recipient when {@code skip5xxGreeting} is on (the
+ * default, as Postfix's {@code lmtp_skip_5xx_greeting = yes}): a store misconfigured for a minute
+ * must not bounce a queue.
+ *
  * <p>Logs name the destination, user and mechanism, never a password.
  */
 final class SessionOpener {
@@ -48,13 +52,15 @@ final class SessionOpener {
     private final Transcript transcript;
     private final TlsPolicy tls;
     private final SaslPolicy sasl;
+    private final boolean skip5xxGreeting;
 
-    SessionOpener(String lhloName, Timeouts timeouts, Transcript transcript, TlsPolicy tls, SaslPolicy sasl) {
+    SessionOpener(String lhloName, Timeouts timeouts, Transcript transcript, TlsPolicy tls, SaslPolicy sasl, boolean skip5xxGreeting) {
         this.lhloName = lhloName;
         this.timeouts = timeouts;
         this.transcript = transcript;
         this.tls = tls;
         this.sasl = sasl;
+        this.skip5xxGreeting = skip5xxGreeting;
     }
 
     Opened open(Destination destination) throws LmtpConnectException {
@@ -89,7 +95,7 @@ final class SessionOpener {
             wire.stage(Stage.GREETING);
             Reply greeting = wire.read();
             if (!greeting.isPositive()) {
-                throw new LmtpConnectException(Trouble.ofReply(Stage.GREETING, greeting), null);
+                throw new LmtpConnectException(Trouble.ofSessionRefusal(Stage.GREETING, greeting, peer, skip5xxGreeting), null);
             }
             Reply lhlo = lhlo(wire);
             if (wire.tlsSession().isEmpty() && level != TlsLevel.NONE) {
@@ -113,7 +119,7 @@ final class SessionOpener {
         wire.send(Command.of("LHLO " + lhloName));
         Reply lhlo = wire.read();
         if (!lhlo.isPositive()) {
-            throw new LmtpConnectException(Trouble.ofReply(Stage.LHLO, lhlo), null);
+            throw new LmtpConnectException(Trouble.ofSessionRefusal(Stage.LHLO, lhlo, wire.peer(), skip5xxGreeting), null);
         }
         return lhlo;
     }

@@ -12,8 +12,9 @@ import java.util.Optional;
  *   <li>A reply of class 4 or 5 fails the recipients it answers, temporarily or permanently, as its
  *   sanitised enhanced status says. A 2xx is a delivery only after the final dot.</li>
  *   <li>A reply that makes no sense where it came (a 3xx or 2xx where a failure or 354 was
- *   expected) is a protocol error: temporary, 4.5.0. Bouncing on a desynchronised conversation
- *   could turn a delivery into a bounce.</li>
+ *   expected) is a protocol error: temporary, 4.5.0, with no reply code (the reply is quoted in
+ *   the text). Bouncing on a desynchronised conversation could turn a delivery into a bounce.</li>
+ *   <li>A 5xx greeting or LHLO reply defers, unless {@code skip5xxGreeting} is off.</li>
  *   <li>Timeouts and lost connections are temporary, 4.4.2 (connect failures 4.4.1); after the
  *   final dot the text warns that the message may be delivered more than once.</li>
  *   <li>A local error reading the message is temporary, 4.3.0.</li>
@@ -35,7 +36,9 @@ final class Trouble {
         boolean expectedClass = reply.isTransientNegative() || reply.isPermanentNegative()
                 || (reply.isPositive() && stage == Stage.DOT);
         if (!expectedClass) {
-            return new Verdict(Disposition.TEMPORARY_FAILURE, stage, Optional.of(reply), EnhancedStatus.PROTOCOL_ERROR,
+            // Decided here, not by the server: no reply code (a deferral must never show a 2xx),
+            // and the server's reply in the text.
+            return temporary(stage, EnhancedStatus.PROTOCOL_ERROR,
                     "protocol error: unexpected reply '" + Transcript.neutralise(reply.toString()) + "' while " + stage.description());
         }
         Disposition disposition = switch (reply.status().statusClass()) {
@@ -44,6 +47,19 @@ final class Trouble {
             default -> Disposition.PERMANENT_FAILURE;
         };
         return new Verdict(disposition, stage, Optional.of(reply), reply.status(), Transcript.neutralise(reply.text()));
+    }
+
+    /**
+     * The verdict for a negative greeting or LHLO reply. With {@code skip5xx} (Postfix's
+     * {@code lmtp_skip_5xx_greeting = yes}) a 5xx one is not the recipients' fault: it defers them,
+     * the status made temporary (5.3.2 becomes 4.3.2), without a reply code, the reply in the text.
+     */
+    static Verdict ofSessionRefusal(Stage stage, Reply reply, String peer, boolean skip5xx) {
+        if (skip5xx && reply.isPermanentNegative()) {
+            return temporary(stage, reply.status().asTemporary(), "server " + peer + " refused to talk to me: "
+                    + Transcript.neutralise(reply.toString()) + " (skipped, as lmtp_skip_5xx_greeting)");
+        }
+        return ofReply(stage, reply);
     }
 
     /** The verdict for an exception raised while talking to {@code peer} at {@code stage}. */

@@ -1,13 +1,10 @@
 package dev.jameslmtp.client;
 
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -17,31 +14,44 @@ import javax.net.ssl.SSLSocket;
 /**
  * One open socket to the server, with the per-stage timeouts applied, a bounded reply reader
  * and a transcript. It knows nothing of the conversation: {@link LmtpConnection} does.
+ *
+ * <p>The stage's timeout is a deadline for each whole reply (see {@link DeadlineInputStream}) and
+ * a bound on each write (see {@link WatchdogOutputStream}). Entering a stage costs no system call
+ * and no allocation: the timeouts are looked up once per connection.
  */
 final class Wire implements Closeable {
 
+    private static final int OUTPUT_BUFFER_BYTES = 16 * 1024;
+
     private Socket socket;
-    private InputStream in;
+    private DeadlineInputStream in;
+    private WatchdogOutputStream watchdog;
     private OutputStream out;
     private ReplyReader reader;
     private final Transcript transcript;
-    private final Timeouts timeouts;
+    private final long[] timeoutNanos;
     private final String peer;
     private volatile Stage stage = Stage.CONNECT;
 
     Wire(Socket socket, String peer, Timeouts timeouts, Transcript transcript) throws IOException {
         this.peer = peer;
-        this.timeouts = timeouts;
         this.transcript = transcript;
+        this.timeoutNanos = new long[Stage.values().length];
+        for (Stage each : Stage.values()) {
+            timeoutNanos[each.ordinal()] = timeouts.of(each).toNanos();
+        }
         attach(socket);
     }
 
     private void attach(Socket newSocket) throws IOException {
+        if (watchdog != null) {
+            watchdog.close(); // the new socket's stream is watched instead
+        }
         this.socket = newSocket;
-        this.in = new BufferedInputStream(newSocket.getInputStream(), 8192);
+        this.in = new DeadlineInputStream(newSocket, newSocket.getInputStream());
         this.reader = new ReplyReader(in, transcript);
-        this.out = new BufferedOutputStream(
-                new WatchdogOutputStream(newSocket, newSocket.getOutputStream(), this::currentTimeout), 64 * 1024);
+        this.watchdog = new WatchdogOutputStream(newSocket, newSocket.getOutputStream(), timeoutNanos[stage.ordinal()]);
+        this.out = new BufferedOutputStream(watchdog, OUTPUT_BUFFER_BYTES);
     }
 
     /**
@@ -52,9 +62,10 @@ final class Wire implements Closeable {
      * @throws LmtpProtocolException if such bytes are waiting
      */
     SSLSession startTls(TlsLayer layer) throws IOException {
-        if (in.available() > 0) {
+        if (reader.buffered() > 0 || in.available() > 0) {
             throw new LmtpProtocolException("the server sent data in clear after its reply to STARTTLS");
         }
+        socket.setSoTimeout(soTimeout(stage));
         SSLSocket ssl = layer.layer(socket);
         ssl.startHandshake();
         attach(ssl);
@@ -72,10 +83,10 @@ final class Wire implements Closeable {
         SSLSocket layer(Socket plain) throws IOException;
     }
 
-    /** Enters {@code next}: its timeout now bounds every read and write. */
-    void stage(Stage next) throws IOException {
+    /** Enters {@code next}: its timeout now bounds each reply and each write. */
+    void stage(Stage next) {
         stage = next;
-        socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1, timeouts.of(next).toMillis())));
+        watchdog.timeout(timeoutNanos[next.ordinal()]);
     }
 
     Stage stage() {
@@ -96,14 +107,19 @@ final class Wire implements Closeable {
     }
 
     void send(Command command) throws IOException {
-        send(List.of(command));
+        transcript.client(command.shown());
+        out.write(command.bytes());
+        out.flush();
     }
 
+    /** Reads one reply, which must be complete within the current stage's timeout. */
     Reply read() throws IOException {
+        in.startReply(timeoutNanos[stage.ordinal()]);
         return reader.read();
     }
 
     Reply readSecret() throws IOException {
+        in.startReply(timeoutNanos[stage.ordinal()]);
         return reader.readSecret();
     }
 
@@ -122,6 +138,7 @@ final class Wire implements Closeable {
 
     @Override
     public void close() {
+        watchdog.close();
         try {
             socket.close();
         } catch (IOException ignored) {
@@ -129,7 +146,7 @@ final class Wire implements Closeable {
         }
     }
 
-    private Duration currentTimeout() {
-        return timeouts.of(stage);
+    private int soTimeout(Stage of) {
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeoutNanos[of.ordinal()] / 1_000_000));
     }
 }

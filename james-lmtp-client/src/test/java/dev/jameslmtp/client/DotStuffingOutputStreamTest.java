@@ -88,6 +88,58 @@ class DotStuffingOutputStreamTest {
     }
 
     @Test
+    void bulkWritesShouldGiveTheSameBytesAsTheByteByByteRulesOnRandomMessages() throws IOException {
+        java.util.Random random = new java.util.Random(20261130);
+        byte[] alphabet = {'\r', '\n', '.', 'a', ' ', (byte) 0xe9, 0};
+        for (int round = 0; round < 2000; round++) {
+            byte[] message = new byte[random.nextInt(40)];
+            for (int i = 0; i < message.length; i++) {
+                message[i] = alphabet[random.nextInt(alphabet.length)];
+            }
+            ByteArrayOutputStream wire = new ByteArrayOutputStream();
+            DotStuffingOutputStream data = new DotStuffingOutputStream(wire);
+            for (int offset = 0; offset < message.length; ) {
+                int length = Math.min(message.length - offset, 1 + random.nextInt(8));
+                data.write(message, offset, length);
+                offset += length;
+            }
+            data.finish();
+            assertThat(wire.toByteArray()).as("message %s", java.util.Arrays.toString(message)).isEqualTo(byteByByte(message));
+        }
+    }
+
+    /** RFC 5321 §4.5.2 with bare CR and LF made CRLF, one byte at a time: the rules, written plainly. */
+    private static byte[] byteByByte(byte[] message) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        boolean lineStart = true;
+        for (int i = 0; i < message.length; i++) {
+            byte b = message[i];
+            if (b == '\r' || b == '\n') {
+                out.write('\r');
+                out.write('\n');
+                lineStart = true;
+                if (b == '\r' && i + 1 < message.length && message[i + 1] == '\n') {
+                    i++;
+                }
+            } else {
+                if (lineStart && b == '.') {
+                    out.write('.');
+                }
+                out.write(b);
+                lineStart = false;
+            }
+        }
+        if (!lineStart) {
+            out.write('\r');
+            out.write('\n');
+        }
+        out.write('.');
+        out.write('\r');
+        out.write('\n');
+        return out.toByteArray();
+    }
+
+    @Test
     void unstuffingShouldGiveBackTheMessageWithCrlfLineEndings() throws IOException {
         byte[] message = ".one\r\n..two\r\nthree\r\n.\r\n".getBytes(StandardCharsets.US_ASCII);
         byte[] wire = stuff(message);

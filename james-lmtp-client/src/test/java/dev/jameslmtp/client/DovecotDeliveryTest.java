@@ -45,7 +45,7 @@ class DovecotDeliveryTest {
                 + "Content-Type: text/plain; charset=ISO-8859-1\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
                 + ".leading dot\r\n.\r\n..two dots\r\nd\u00e9j\u00e0 vu \u00ff\nbare LF line\r\nno final CRLF")
                 .getBytes(StandardCharsets.ISO_8859_1);
-        List<String> transcript = new ArrayList<>();
+        List<String> transcript = new java.util.concurrent.CopyOnWriteArrayList<>(); // QUIT's reply may come on another thread
         LmtpClient client = LmtpClient.builder().lhloName("client.test").transcript(Transcript.to(transcript::add))
                 .timeouts(Timeouts.defaults().withAll(Duration.ofSeconds(20))).build();
         int aliceBefore = dovecot.messages("alice").size();

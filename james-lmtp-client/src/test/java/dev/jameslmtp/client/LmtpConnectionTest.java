@@ -33,7 +33,7 @@ class LmtpConnectionTest {
     private static final Content MESSAGE = Content.of("Subject: hi\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII));
     private static final Timeouts QUICK = Timeouts.defaults().withAll(Duration.ofSeconds(5));
 
-    private final List<String> transcript = new ArrayList<>();
+    private final List<String> transcript = new java.util.concurrent.CopyOnWriteArrayList<>(); // QUIT's reply may come on another thread
     private FakeLmtpServer server;
 
     @AfterEach
@@ -56,9 +56,16 @@ class LmtpConnectionTest {
                 })).build();
     }
 
+    /** Delivers, then waits (bounded) for the server to see the end of the conversation. */
     private DeliveryResult deliver(LmtpHandler handler, Envelope envelope, Content content) {
         server = FakeLmtpServer.start(handler);
-        return client().deliver(tcp(), envelope, content);
+        DeliveryResult result = client().deliver(tcp(), envelope, content);
+        try {
+            server.awaitClosed(0, Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return result;
     }
 
     private Destination tcp() {
@@ -326,8 +333,26 @@ class LmtpConnectionTest {
         DeliveryResult result = deliver(handler, Envelope.of("s@o.test", "a@example.test"), MESSAGE);
 
         RecipientOutcome outcome = result.outcomes().get(0);
-        assertThat(summary(outcome)).isEqualTo(List.of("a@example.test", Disposition.TEMPORARY_FAILURE, Stage.DOT, 354, "4.5.0"));
+        assertThat(summary(outcome)).isEqualTo(List.of("a@example.test", Disposition.TEMPORARY_FAILURE, Stage.DOT, 0, "4.5.0"));
         assertThat(outcome.text()).startsWith("protocol error: unexpected reply '354");
+    }
+
+    @Test
+    void deliverShouldShowNoServerCodeButKeepTheReplyInTheTextWhenA2xxAnswersData() {
+        LmtpHandler handler = new LmtpHandler() {
+            @Override
+            public Response data(int acceptedRecipients) {
+                return Response.reply("250 2.0.0 Ok, but this is not a 354");
+            }
+        };
+
+        DeliveryResult result = deliver(handler, Envelope.of("s@o.test", "a@example.test"), MESSAGE);
+
+        RecipientOutcome outcome = result.outcomes().get(0);
+        assertThat(summary(outcome)).isEqualTo(List.of("a@example.test", Disposition.TEMPORARY_FAILURE, Stage.DATA, 0, "4.5.0"));
+        assertThat(outcome.reply()).isEmpty();
+        assertThat(outcome.text()).contains("unexpected reply '250 2.0.0 Ok, but this is not a 354'");
+        assertThat(outcome.toString()).doesNotContain(": 250");
     }
 
     @Test
@@ -422,15 +447,16 @@ class LmtpConnectionTest {
     }
 
     @Test
-    void connectShouldFailPermanentlyWhenTheGreetingIsNegative() {
+    void connectShouldFailPermanentlyWhenTheGreetingIsNegativeAndSkip5xxGreetingIsOff() {
         server = FakeLmtpServer.start(new LmtpHandler() {
             @Override
             public Response greeting() {
                 return Response.reply("554 5.3.2 Not accepting mail");
             }
         });
+        LmtpClient strict = LmtpClient.builder().lhloName("client.test").timeouts(QUICK).skip5xxGreeting(false).build();
 
-        assertThatThrownBy(() -> client().connect(tcp()))
+        assertThatThrownBy(() -> strict.connect(tcp()))
                 .isInstanceOfSatisfying(LmtpConnectException.class, e -> {
                     assertThat(e.verdict().disposition()).isEqualTo(Disposition.PERMANENT_FAILURE);
                     assertThat(e.verdict().stage()).isEqualTo(Stage.GREETING);
@@ -439,17 +465,165 @@ class LmtpConnectionTest {
     }
 
     @Test
-    void connectShouldFailWhenLhloIsRefused() {
+    void connectShouldFailWhenLhloIsRefusedAndSkip5xxGreetingIsOff() {
         server = FakeLmtpServer.start(new LmtpHandler() {
             @Override
             public Response lhlo(String arg) {
                 return Response.reply("500 5.5.1 Unknown command");
             }
         });
+        LmtpClient strict = LmtpClient.builder().lhloName("client.test").timeouts(QUICK).skip5xxGreeting(false).build();
+
+        DeliveryResult result = strict.deliver(tcp(), Envelope.of("s@o.test", "a@example.test"), MESSAGE);
+
+        assertThat(summary(result.outcomes().get(0))).isEqualTo(List.of("a@example.test", Disposition.PERMANENT_FAILURE, Stage.LHLO, 500, "5.5.1"));
+    }
+
+    @Test
+    void deliverShouldDeferEveryRecipientWhenTheGreetingIs5xx() {
+        server = FakeLmtpServer.start(new LmtpHandler() {
+            @Override
+            public Response greeting() {
+                return Response.reply("554 5.3.2 Not accepting mail");
+            }
+        });
+
+        DeliveryResult result = client().deliver(tcp(), Envelope.of("s@o.test", "a@example.test", "b@example.test"), MESSAGE);
+
+        assertThat(result.outcomes()).extracting(LmtpConnectionTest::summary).containsExactly(
+                List.of("a@example.test", Disposition.TEMPORARY_FAILURE, Stage.GREETING, 0, "4.3.2"),
+                List.of("b@example.test", Disposition.TEMPORARY_FAILURE, Stage.GREETING, 0, "4.3.2"));
+        assertThat(result.outcomes().get(0).text()).contains("refused to talk to me: 554 5.3.2 Not accepting mail");
+    }
+
+    @Test
+    void deliverShouldDeferEveryRecipientWhenLhloIsAnswered5xx() {
+        server = FakeLmtpServer.start(new LmtpHandler() {
+            @Override
+            public Response lhlo(String arg) {
+                return Response.reply("550 5.7.1 Not configured for this client");
+            }
+        });
 
         DeliveryResult result = client().deliver(tcp(), Envelope.of("s@o.test", "a@example.test"), MESSAGE);
 
-        assertThat(summary(result.outcomes().get(0))).isEqualTo(List.of("a@example.test", Disposition.PERMANENT_FAILURE, Stage.LHLO, 500, "5.5.1"));
+        assertThat(summary(result.outcomes().get(0))).isEqualTo(List.of("a@example.test", Disposition.TEMPORARY_FAILURE, Stage.LHLO, 0, "4.7.1"));
+        assertThat(result.outcomes().get(0).text()).contains("550 5.7.1 Not configured for this client");
+        assertThat(server.commands(0)).doesNotContain("MAIL FROM:<s@o.test>");
+    }
+
+    @Test
+    void aReplyShouldTimeOutAtTheStageDeadlineWhenTheServerDripsItOneByteAtATime() throws Exception {
+        LmtpHandler dripping = new LmtpHandler() {
+            @Override
+            public List<Response> afterDot(List<String> accepted, byte[] body) {
+                // 36 bytes, 1.5 s apart: 54 s for a reply whose every read comes within the 2 s timeout.
+                return List.of(Response.drip(Duration.ofMillis(1500), "250 2.0.0 <a@example.test> Saved ok"));
+            }
+        };
+        server = FakeLmtpServer.start(dripping);
+        LmtpClient client = client(QUICK.with(Stage.DOT, Duration.ofSeconds(2)));
+
+        DeliveryResult result = CompletableFuture.supplyAsync(() -> client.deliver(tcp(), Envelope.of("s@o.test", "a@example.test"), MESSAGE))
+                .get(20, TimeUnit.SECONDS);
+
+        RecipientOutcome outcome = result.outcomes().get(0);
+        assertThat(summary(outcome)).isEqualTo(List.of("a@example.test", Disposition.TEMPORARY_FAILURE, Stage.DOT, 0, "4.4.2"));
+        assertThat(outcome.text()).contains("timed out while sending end of data");
+    }
+
+    @Test
+    void deliverShouldReturnTheOutcomesWithoutWaitingForAQuitReplyThatNeverComes() throws Exception {
+        server = FakeLmtpServer.start(new LmtpHandler() {
+            @Override
+            public Response quit() {
+                return Response.stall();
+            }
+        });
+        LmtpClient client = client(QUICK.with(Stage.QUIT, Duration.ofSeconds(120)));
+
+        DeliveryResult result = CompletableFuture.supplyAsync(() -> client.deliver(tcp(), Envelope.of("s@o.test", "a@example.test"), MESSAGE))
+                .get(20, TimeUnit.SECONDS);
+
+        assertThat(result.allDelivered()).isTrue();
+        assertThat(result.outcomes().get(0).reply().orElseThrow().toString()).isEqualTo("250 2.0.0 <a@example.test> Saved");
+    }
+
+    @Test
+    void mailShouldDeclareTheSizeOfTheMessageAsSentWithCrlfLineEnds() {
+        Content bareLf = Content.of("Subject: x\n\nline one\nline two".getBytes(StandardCharsets.US_ASCII)); // 29 bytes
+
+        deliver(LmtpHandler.withCapabilities("PIPELINING", "SIZE 1000"), Envelope.of("s@o.test", "a@example.test"), bareLf);
+
+        byte[] sent = "Subject: x\r\n\r\nline one\r\nline two\r\n".getBytes(StandardCharsets.US_ASCII);
+        assertThat(server.commands(0).get(1)).isEqualTo("MAIL FROM:<s@o.test> SIZE=" + sent.length);
+        assertThat(server.bodies(0).get(0)).isEqualTo(sent);
+    }
+
+    @Test
+    void deliverShouldRefuseAMessageWhoseSizeAsSentExceedsTheLimitEvenWhenItsRawSizeDoesNot() {
+        Content bareLf = Content.of("x\n".repeat(10).getBytes(StandardCharsets.US_ASCII)); // 20 bytes raw, 30 as sent
+
+        DeliveryResult result = deliver(LmtpHandler.withCapabilities("PIPELINING", "SIZE 25"), Envelope.of("s@o.test", "a@example.test"), bareLf);
+
+        RecipientOutcome outcome = result.outcomes().get(0);
+        assertThat(summary(outcome)).isEqualTo(List.of("a@example.test", Disposition.PERMANENT_FAILURE, Stage.MAIL, 0, "5.3.4"));
+        assertThat(outcome.text()).startsWith("message size 30 exceeds size limit 25");
+    }
+
+    @Test
+    void secondTransactionShouldSendRsetInTheSameWriteAsMailWhenPipelining() throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<String> secondGroup = CompletableFuture.supplyAsync(() -> {
+                try (Socket socket = listener.accept()) {
+                    socket.setSoTimeout(5000);
+                    OutputStream out = socket.getOutputStream();
+                    InputStream in = socket.getInputStream();
+                    out.write("220 raw ready\r\n".getBytes(StandardCharsets.US_ASCII));
+                    readUntil(in, "\r\n");
+                    out.write("250-raw\r\n250 PIPELINING\r\n".getBytes(StandardCharsets.US_ASCII));
+                    readUntil(in, "DATA\r\n");
+                    out.write("250 ok\r\n250 ok\r\n354 go\r\n".getBytes(StandardCharsets.US_ASCII));
+                    readUntil(in, "\r\n.\r\n");
+                    out.write("250 2.0.0 saved\r\n".getBytes(StandardCharsets.US_ASCII));
+                    // No reply to RSET yet: a client that waits for it would never send MAIL.
+                    String group = readUntil(in, "DATA\r\n");
+                    out.write("250 reset\r\n250 ok\r\n250 ok\r\n354 go\r\n".getBytes(StandardCharsets.US_ASCII));
+                    readUntil(in, "\r\n.\r\n");
+                    out.write("250 2.0.0 saved again\r\n".getBytes(StandardCharsets.US_ASCII));
+                    return group;
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+
+            try (LmtpConnection connection = client().connect(Destination.parse("inet:[127.0.0.1]:" + listener.getLocalPort()))) {
+                assertThat(connection.deliver(Envelope.of("s@x.test", "a@y.test"), MESSAGE).allDelivered()).isTrue();
+                DeliveryResult second = connection.deliver(Envelope.of("s@x.test", "b@y.test"), MESSAGE);
+
+                assertThat(secondGroup.get(10, TimeUnit.SECONDS)).isEqualTo("RSET\r\nMAIL FROM:<s@x.test>\r\nRCPT TO:<b@y.test>\r\nDATA\r\n");
+                assertThat(second.outcomes()).extracting(LmtpConnectionTest::summary).containsExactly(
+                        List.of("b@y.test", Disposition.DELIVERED, Stage.DOT, 250, "2.0.0"));
+            }
+        }
+    }
+
+    @Test
+    void aNegativeReplyToAPipelinedRsetShouldDeferTheTransactionAndEndTheConnection() throws LmtpConnectException {
+        server = FakeLmtpServer.start(new LmtpHandler() {
+            @Override
+            public Response rset() {
+                return Response.reply("500 5.5.1 what RSET");
+            }
+        });
+
+        try (LmtpConnection connection = client().connect(tcp())) {
+            assertThat(connection.deliver(Envelope.of("s@o.test", "a@example.test"), MESSAGE).allDelivered()).isTrue();
+            DeliveryResult second = connection.deliver(Envelope.of("s@o.test", "b@example.test"), MESSAGE);
+
+            assertThat(summary(second.outcomes().get(0))).isEqualTo(List.of("b@example.test", Disposition.TEMPORARY_FAILURE, Stage.RSET, 0, "4.5.0"));
+            assertThat(connection.isUsable()).isFalse();
+        }
     }
 
     @Test

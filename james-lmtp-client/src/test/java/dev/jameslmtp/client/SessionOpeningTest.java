@@ -45,7 +45,7 @@ class SessionOpeningTest {
     private static final TestCertificates.Leaf LOOPBACK = CA.issue("localhost", "127.0.0.1");
     private static final TestCertificates.Leaf OTHER_HOST = CA.issue("other.example");
 
-    private final List<String> transcript = new ArrayList<>();
+    private final List<String> transcript = new java.util.concurrent.CopyOnWriteArrayList<>(); // QUIT's reply may come on another thread
     private FakeLmtpServer server;
 
     @AfterEach
@@ -78,8 +78,15 @@ class SessionOpeningTest {
         return SaslPolicy.of(CredentialSource.fixed(CREDENTIALS));
     }
 
+    /** Delivers, then waits (bounded) for the server to see the end of the conversation: QUIT is not awaited by deliver. */
     private DeliveryResult deliver(TlsLevel level, SaslPolicy sasl) {
-        return client(level, sasl).deliver(destination(), ENVELOPE, MESSAGE);
+        DeliveryResult result = client(level, sasl).deliver(destination(), ENVELOPE, MESSAGE);
+        try {
+            server.awaitClosed(server.connectionCount() - 1, Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return result;
     }
 
     private List<String> verbs(int connection) {

@@ -31,7 +31,7 @@ import dev.jameslmtp.client.tls.TlsPolicy;
 public record LmtpDeliveryConfiguration(Routing routing, String lhloName, String outgoing, DelaySchedule delaySchedule,
                                         Optional<String> bounceProcessor, Optional<String> onSuccess, boolean softBounce,
                                         int recipientLimit, int concurrency, Timeouts timeouts, boolean skipQuitResponse,
-                                        boolean transcript, TlsPolicy tls, SaslPolicy sasl) {
+                                        boolean skip5xxGreeting, boolean transcript, TlsPolicy tls, SaslPolicy sasl) {
 
     static final int MAX_CONCURRENCY = 256;
 
@@ -75,6 +75,7 @@ public record LmtpDeliveryConfiguration(Routing routing, String lhloName, String
                 integer(values, Parameter.CONCURRENCY, 1, MAX_CONCURRENCY, "a whole number from 1 to " + MAX_CONCURRENCY),
                 timeouts(values),
                 bool(values, Parameter.SKIP_QUIT_RESPONSE),
+                bool(values, Parameter.SKIP_5XX_GREETING),
                 bool(values, Parameter.TRANSCRIPT),
                 SecurityParameters.tls(values),
                 SecurityParameters.sasl(values));

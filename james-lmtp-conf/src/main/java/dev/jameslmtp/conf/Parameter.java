@@ -35,6 +35,7 @@ public enum Parameter {
     RSET_TIMEOUT("rsetTimeout", Stage.RSET),
     QUIT_TIMEOUT("quitTimeout", Stage.QUIT),
     SKIP_QUIT_RESPONSE("skipQuitResponse", "false", null),
+    SKIP_5XX_GREETING("skip5xxGreeting", "true", null),
     TRANSCRIPT("transcript", "false", null),
     SASL_PASSWORD_MAP("saslPasswordMap", null, "none"),
     SASL_MECHANISMS("saslMechanisms", "SCRAM-SHA-256, SCRAM-SHA-1, CRAM-MD5, PLAIN, LOGIN", null),

@@ -51,6 +51,7 @@ class LmtpDeliveryConfigurationTest {
         assertThat(configuration.concurrency()).isEqualTo(10);
         assertThat(configuration.timeouts()).isEqualTo(Timeouts.defaults());
         assertThat(configuration.skipQuitResponse()).isFalse();
+        assertThat(configuration.skip5xxGreeting()).isTrue();
         assertThat(configuration.transcript()).isFalse();
     }
 
@@ -69,7 +70,7 @@ class LmtpDeliveryConfigurationTest {
     void parseShouldReadEveryParameter() {
         LmtpDeliveryConfiguration configuration = parse("lhloName", "mx.example.com", "outgoing", "lmtp-q", "delayTime", "2*1 minute",
                 "maxRetries", "2", "bounceProcessor", "bounces", "onSuccess", "delivered", "softBounce", "TRUE", "recipientLimit", "0",
-                "concurrency", "3", "skipQuitResponse", "true", "transcript", "true");
+                "concurrency", "3", "skipQuitResponse", "true", "skip5xxGreeting", "false", "transcript", "true");
 
         assertThat(configuration.lhloName()).isEqualTo("mx.example.com");
         assertThat(configuration.outgoing()).isEqualTo("lmtp-q");
@@ -81,6 +82,7 @@ class LmtpDeliveryConfigurationTest {
         assertThat(configuration.recipientLimitIfBounded()).isEmpty();
         assertThat(configuration.concurrency()).isEqualTo(3);
         assertThat(configuration.skipQuitResponse()).isTrue();
+        assertThat(configuration.skip5xxGreeting()).isFalse();
         assertThat(configuration.transcript()).isTrue();
     }
 
@@ -123,6 +125,7 @@ class LmtpDeliveryConfigurationTest {
             "concurrency|0|a whole number from 1 to 256",
             "concurrency|1000|a whole number from 1 to 256",
             "skipQuitResponse|1|true or false",
+            "skip5xxGreeting|no|true or false",
             "transcript|on|true or false"})
     void parseShouldNameTheParameterTheValueAndTheAcceptedForm(String key, String value, String expected) {
         assertThatThrownBy(() -> parse(key, value))

@@ -69,7 +69,9 @@ import dev.jameslmtp.conf.LmtpDeliveryConfiguration;
  * for {@code delayTime} (as in RemoteDelivery). An unknown parameter, a malformed or empty value,
  * or neither or both of {@code destination} and {@code transportMap} make {@code init()} fail
  * with a message naming the parameter. James's own {@code onMailetException} and
- * {@code onMatcherException} are accepted.
+ * {@code onMatcherException} are accepted. Each reply timeout is a deadline for the whole reply
+ * (as Postfix with {@code lmtp_per_record_deadline = yes}): a server that sends a reply slowly,
+ * byte by byte, is cut off when it expires. {@code bodyTimeout} bounds each write of the content.
  * <table>
  * <caption>LmtpDelivery parameters</caption>
  * <tr><th>parameter</th><th>default</th><th>meaning</th></tr>
@@ -92,8 +94,9 @@ import dev.jameslmtp.conf.LmtpDeliveryConfiguration;
  * <tr><td>{@code bodyTimeout}</td><td>3 minutes</td><td>for each write of the message content</td></tr>
  * <tr><td>{@code dotTimeout}</td><td>10 minutes</td><td>for each reply after the final dot</td></tr>
  * <tr><td>{@code rsetTimeout}</td><td>20 seconds</td><td>for the RSET reply between transactions</td></tr>
- * <tr><td>{@code quitTimeout}</td><td>5 minutes</td><td>for the QUIT reply</td></tr>
+ * <tr><td>{@code quitTimeout}</td><td>5 minutes</td><td>for the QUIT reply, awaited in the background: outcomes are recorded before QUIT, which never delays them</td></tr>
  * <tr><td>{@code skipQuitResponse}</td><td>false</td><td>true: close after QUIT without waiting for its reply</td></tr>
+ * <tr><td>{@code skip5xxGreeting}</td><td>true</td><td>true: a 5xx greeting or LHLO reply defers every recipient (status made 4.x.x, the reply in the text), as Postfix's lmtp_skip_5xx_greeting; false: it bounces them</td></tr>
  * <tr><td>{@code transcript}</td><td>false</td><td>true: each LMTP conversation is logged ({@code C:}/{@code S:} lines) at INFO by logger {@code dev.jameslmtp.mailet.transcript}; false: at DEBUG by the same logger</td></tr>
  * <tr><td>{@code saslPasswordMap}</td><td>none</td><td>path of a password map in Postfix's sasl_passwd text format: {@code key user:password} lines; key looked up as Postfix does (the host as connected, then the next hop as written: {@code [10.0.0.5]:24}, {@code host}; for {@code unix:} this host's name, then the socket path); no entry, no AUTH; the file is read again when it changes (in place or by rename); a broken change keeps the last good map and logs an error naming the line</td></tr>
  * <tr><td>{@code saslMechanisms}</td><td>SCRAM-SHA-256, SCRAM-SHA-1, CRAM-MD5, PLAIN, LOGIN</td><td>the mechanisms that may be used; the strongest offered by the server and allowed by the security options is chosen (Postfix's lmtp_sasl_mechanism_filter)</td></tr>

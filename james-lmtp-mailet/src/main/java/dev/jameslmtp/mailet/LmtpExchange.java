@@ -22,10 +22,12 @@ import dev.jameslmtp.client.Verdict;
  * at most {@code recipientLimit} (0 = one transaction), sent one after the other on one
  * session. When the session breaks, the next transaction opens a new one; when a session cannot
  * be opened at all, that verdict applies to every recipient not yet sent, without trying again.
- * Returns one verdict per recipient, keyed by the caller's recipient number. Never throws for
- * network or server trouble (the client does not). Each open session is registered in
- * {@link OpenSessions}, so that shutdown can close it under a blocked read; after that, no new
- * session is opened and the recipients not yet sent are deferred ({@link OutcomeMapper#shuttingDown()}).
+ * Returns one verdict per recipient, keyed by the caller's recipient number, as soon as they are
+ * known: QUIT is sent without waiting for its reply. The content is measured (size, 8-bit) once
+ * for all transactions. Never throws for network or server trouble (the client does not). Each
+ * open session is registered in {@link OpenSessions}, so that shutdown can close it under a
+ * blocked read; after that, no new session is opened and the recipients not yet sent are deferred
+ * ({@link OutcomeMapper#shuttingDown()}).
  */
 final class LmtpExchange {
 
@@ -45,6 +47,7 @@ final class LmtpExchange {
 
     Map<Integer, Verdict> deliver(Destination destination, String sender, List<Numbered> recipients, Optional<String> ret,
                                   Optional<String> envid, Content content) {
+        Content measured = Content.measuredOnce(content);
         Map<Integer, Verdict> verdicts = new HashMap<>();
         LmtpConnection connection = null;
         Verdict connectFailure = null;
@@ -74,14 +77,14 @@ final class LmtpExchange {
                     continue;
                 }
                 Envelope envelope = new Envelope(sender, transaction.stream().map(Numbered::recipient).toList(), ret, envid);
-                DeliveryResult result = connection.deliver(envelope, content);
+                DeliveryResult result = connection.deliver(envelope, measured);
                 for (RecipientOutcome outcome : result.outcomes()) {
                     verdicts.put(transaction.get(outcome.index()).number(), outcome.verdict());
                 }
             }
         } finally {
             if (connection != null) {
-                connection.quit();
+                connection.quitWithoutWaiting(); // the verdicts are known: QUIT must not delay them
                 sessions.unregister(connection);
             }
         }

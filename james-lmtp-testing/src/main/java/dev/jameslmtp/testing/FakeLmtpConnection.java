@@ -189,7 +189,15 @@ final class FakeLmtpConnection implements Runnable {
             return false;
         }
         byte[] bytes = response.bytes();
-        if (bytes.length > 0) {
+        if (!response.drip().isZero()) {
+            for (byte b : bytes) {
+                out.write(b);
+                out.flush();
+                if (serverClosed.await(response.drip().toMillis(), TimeUnit.MILLISECONDS)) {
+                    return false;
+                }
+            }
+        } else if (bytes.length > 0) {
             out.write(bytes);
             out.flush();
         }

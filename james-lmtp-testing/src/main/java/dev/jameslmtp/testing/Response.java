@@ -21,11 +21,17 @@ public final class Response {
     private final Duration delay;
     private final byte[] bytes;
     private final After after;
+    private final Duration drip;
 
     private Response(Duration delay, byte[] bytes, After after) {
+        this(delay, bytes, after, Duration.ZERO);
+    }
+
+    private Response(Duration delay, byte[] bytes, After after, Duration drip) {
         this.delay = Objects.requireNonNull(delay, "delay");
         this.bytes = bytes.clone();
         this.after = after;
+        this.drip = Objects.requireNonNull(drip, "drip");
     }
 
     /** Reply lines, each sent followed by CRLF, in one write. */
@@ -63,7 +69,18 @@ public final class Response {
         if (delay.isNegative()) {
             throw new IllegalArgumentException("delay < 0: " + delay);
         }
-        return new Response(then.delay.plus(delay), then.bytes, then.after);
+        return new Response(then.delay.plus(delay), then.bytes, then.after, then.drip);
+    }
+
+    /**
+     * Reply lines sent one byte at a time, {@code interval} apart: a server that keeps a reply
+     * alive within any per-read timeout (Postfix's reason for {@code lmtp_per_record_deadline}).
+     */
+    public static Response drip(Duration interval, String... lines) {
+        if (interval.isNegative() || interval.isZero()) {
+            throw new IllegalArgumentException("drip interval must be positive: " + interval);
+        }
+        return new Response(Duration.ZERO, lines(lines), After.CONTINUE, interval);
     }
 
     /** True if the first byte sent is '2' (the server counts such an RCPT reply as accepted). */
@@ -88,10 +105,15 @@ public final class Response {
         return after;
     }
 
+    /** Zero: all bytes in one write; else the pause between single-byte writes. */
+    Duration drip() {
+        return drip;
+    }
+
     @Override
     public String toString() {
         String text = new String(bytes, StandardCharsets.ISO_8859_1).replace("\r", "\\r").replace("\n", "\\n");
-        return "Response[" + (delay.isZero() ? "" : "after " + delay + ", ") + "'" + text + "', then " + after + "]";
+        return "Response[" + (delay.isZero() ? "" : "after " + delay + ", ") + (drip.isZero() ? "" : "dripping every " + drip + ", ") + "'" + text + "', then " + after + "]";
     }
 
     private static byte[] lines(String... lines) {
@@ -108,11 +130,11 @@ public final class Response {
     @Override
     public boolean equals(Object other) {
         return other instanceof Response that && delay.equals(that.delay) && Arrays.equals(bytes, that.bytes)
-                && after == that.after;
+                && after == that.after && drip.equals(that.drip);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(delay, Arrays.hashCode(bytes), after);
+        return Objects.hash(delay, Arrays.hashCode(bytes), after, drip);
     }
 }
