@@ -2,6 +2,7 @@ package dev.jameslmtp.smtp;
 
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -13,6 +14,7 @@ import java.util.function.Supplier;
 import dev.jameslmtp.client.Stage;
 import dev.jameslmtp.client.Timeouts;
 import dev.jameslmtp.client.WireSafety;
+import dev.jameslmtp.conf.ClientSecurity;
 import dev.jameslmtp.conf.ConfigurationError;
 import dev.jameslmtp.conf.DurationSyntax;
 import dev.jameslmtp.conf.Routing;
@@ -21,18 +23,22 @@ import dev.jameslmtp.conf.Routing;
  * The parsed, validated parameters of {@link VerifyRecipientInStore} (names and defaults in
  * {@link HookParameter}). Built once by {@link #parse}; immutable.
  *
+ * <p>The TLS and SASL parameters are the mailet's ({@link ClientSecurity}): the probe talks to
+ * the store exactly as {@code LmtpDelivery} does.
+ *
  * <p>{@link #parse} throws a {@link ConfigurationError} naming the parameter, the rejected value
  * and the accepted form for an unknown parameter, an empty or malformed value, or neither or both
  * of {@code destination} and {@code transportMap}.
  */
 public record VerifierConfiguration(Routing routing, String lhloName, Duration connectTimeout, Duration replyTimeout,
                                     Duration positiveExpireTime, Duration negativeExpireTime, int cacheSize,
-                                    boolean transcript) {
+                                    boolean transcript, ClientSecurity security) {
 
     static final int MAX_CACHE_SIZE = 10_000_000;
 
     public VerifierConfiguration {
         Objects.requireNonNull(routing, "routing");
+        Objects.requireNonNull(security, "security");
         WireSafety.requireLhloName(Objects.requireNonNull(lhloName, "lhloName"));
         requirePositive("connectTimeout", connectTimeout);
         requirePositive("replyTimeout", replyTimeout);
@@ -52,9 +58,14 @@ public record VerifierConfiguration(Routing routing, String lhloName, Duration c
      * @throws ConfigurationError on any problem, naming the parameter
      */
     public static VerifierConfiguration parse(Map<String, String> parameters, Supplier<String> defaultLhloName) {
-        List<String> unknown = parameters.keySet().stream().filter(key -> !HookParameter.keys().contains(key)).sorted().toList();
+        List<String> unknown = parameters.keySet().stream()
+                .filter(key -> !HookParameter.keys().contains(key) && !ClientSecurity.keys().contains(key))
+                .sorted()
+                .toList();
         if (!unknown.isEmpty()) {
-            throw ConfigurationError.unknown(unknown, Arrays.stream(HookParameter.values()).map(HookParameter::key).toList());
+            List<String> accepted = new ArrayList<>(Arrays.stream(HookParameter.values()).map(HookParameter::key).toList());
+            accepted.addAll(ClientSecurity.keys().stream().sorted().toList());
+            throw ConfigurationError.unknown(unknown, accepted);
         }
         return new VerifierConfiguration(
                 Routing.parse(get(parameters, HookParameter.DESTINATION), get(parameters, HookParameter.TRANSPORT_MAP)),
@@ -64,7 +75,8 @@ public record VerifierConfiguration(Routing routing, String lhloName, Duration c
                 duration(parameters, HookParameter.POSITIVE_EXPIRE_TIME, true),
                 duration(parameters, HookParameter.NEGATIVE_EXPIRE_TIME, true),
                 cacheSize(parameters),
-                bool(parameters, HookParameter.TRANSCRIPT));
+                bool(parameters, HookParameter.TRANSCRIPT),
+                ClientSecurity.parse(parameters));
     }
 
     /** The probe's timeouts: {@code connectTimeout} to connect, {@code replyTimeout} for every reply it waits for. */

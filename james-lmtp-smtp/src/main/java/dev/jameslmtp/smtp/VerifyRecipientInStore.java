@@ -54,7 +54,9 @@ import dev.jameslmtp.conf.ConfigurationError;
  *
  * <h2>Parameters</h2>
  * Child elements of the {@code <handler>} element, listed in {@link HookParameter} and described
- * in {@code docs/configuration.md}. Bad configuration makes James fail to start with the parameter
+ * in {@code docs/configuration.md}, plus the mailet's TLS and SASL parameters ({@code tls*},
+ * {@code sasl*}, {@code requireAuth}) with the same meaning, so that probes reach the store
+ * exactly as deliveries do. Bad configuration makes James fail to start with the parameter
  * named.
  *
  * <h2>Known limits</h2>
@@ -109,6 +111,8 @@ public class VerifyRecipientInStore implements RcptHook, ProtocolHandler {
         this.probe = new RecipientProbe(LmtpClient.builder()
                 .lhloName(configuration.lhloName())
                 .timeouts(configuration.timeouts())
+                .tls(configuration.security().tls())
+                .sasl(configuration.security().sasl())
                 .transcript(transcript)
                 .build());
         this.cache = new VerificationCache(clock, configuration.positiveExpireTime(), configuration.negativeExpireTime(),

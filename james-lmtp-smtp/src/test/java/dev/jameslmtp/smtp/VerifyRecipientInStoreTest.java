@@ -213,6 +213,26 @@ class VerifyRecipientInStoreTest {
     }
 
     @Test
+    void doRcptShouldProbeWithTheMailetsTlsSettingsAndDeferWhenTheStoreCannotEncrypt() throws Exception {
+        server = FakeLmtpServer.start(DOVECOT_LIKE);              // offers no STARTTLS
+        VerifyRecipientInStore hook = hook("destination", "inet:[127.0.0.1]:" + server.port(), "tlsSecurityLevel", "encrypt");
+
+        HookResult result = rcpt(hook, "alice@example.test");
+
+        assertThat(result.getResult()).isEqualTo(HookReturnCode.denySoft());
+        assertThat(result.getSmtpRetCode()).isEqualTo("451");
+        assertThat(result.getSmtpDescription()).startsWith("4.7.");
+        assertThat(server.commands(0)).doesNotContain("RCPT TO:<alice@example.test>");
+    }
+
+    @Test
+    void initShouldRefuseSaslSettingsWithoutAPasswordMapAsTheMailetDoes() {
+        assertThatThrownBy(() -> hook("destination", "inet:[127.0.0.1]:24", "requireAuth", "true"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("saslPasswordMap");
+    }
+
+    @Test
     void initShouldFailNamingTheParameterWhenAValueIsMalformed() {
         assertThatThrownBy(() -> hook("destination", "inet:[127.0.0.1]:24", "positiveExpireTime", "forever"))
                 .isInstanceOf(ConfigurationException.class)

@@ -1,0 +1,50 @@
+package dev.jameslmtp.conf;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import dev.jameslmtp.client.sasl.SaslPolicy;
+import dev.jameslmtp.client.tls.TlsPolicy;
+
+/**
+ * The TLS and SASL settings of an LMTP client, read from the same parameters as
+ * {@code LmtpDelivery}'s ({@code tls*}, {@code sasl*}, {@code requireAuth}) with the same rules
+ * and errors. For configurations other than the mailet's (the SMTP recipient-verification hook)
+ * that must talk to the store exactly as the mailet does.
+ */
+public record ClientSecurity(TlsPolicy tls, SaslPolicy sasl) {
+
+    private static final List<Parameter> PARAMETERS = List.of(
+            Parameter.TLS_SECURITY_LEVEL, Parameter.TLS_WRAPPER_MODE, Parameter.TLS_CA_FILE, Parameter.TLS_CERT_FILE,
+            Parameter.TLS_KEY_FILE, Parameter.TLS_PROTOCOLS, Parameter.TLS_CIPHERS,
+            Parameter.SASL_PASSWORD_MAP, Parameter.SASL_MECHANISMS, Parameter.SASL_SECURITY_OPTIONS,
+            Parameter.SASL_TLS_SECURITY_OPTIONS, Parameter.SASL_TRUST_UNIX_SOCKET, Parameter.REQUIRE_AUTH,
+            Parameter.SASL_AUTH_SOFT_BOUNCE, Parameter.SASL_AUTH_CACHE_TIME);
+
+    public ClientSecurity {
+        Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(sasl, "sasl");
+    }
+
+    /** The names of the TLS and SASL parameters. */
+    public static Set<String> keys() {
+        return PARAMETERS.stream().map(Parameter::key).collect(Collectors.toUnmodifiableSet());
+    }
+
+    /**
+     * Parses the TLS and SASL parameters among {@code parameters}; the others are ignored.
+     *
+     * @throws ConfigurationError as the mailet's init() would, naming the parameter (never a secret)
+     */
+    public static ClientSecurity parse(Map<String, String> parameters) {
+        Set<String> keys = keys();
+        Map<String, String> security = parameters.entrySet().stream()
+                .filter(entry -> keys.contains(entry.getKey()))
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+        LmtpDeliveryConfiguration.Values values = new LmtpDeliveryConfiguration.Values(security);
+        return new ClientSecurity(SecurityParameters.tls(values), SecurityParameters.sasl(values));
+    }
+}
