@@ -15,12 +15,14 @@ import org.apache.james.dnsservice.api.DNSService;
 import org.apache.james.mailrepository.api.MailRepositoryUrl;
 import org.apache.james.modules.data.MemoryUsersRepositoryModule;
 import org.apache.james.modules.protocols.SmtpGuiceProbe;
+import org.apache.james.queue.api.ManageableMailQueue;
 import org.apache.james.server.core.configuration.Configuration;
 import org.apache.james.utils.DataProbeImpl;
 import org.apache.james.utils.GuiceProbe;
 import org.apache.james.utils.MailRepositoryProbeImpl;
 import org.apache.james.utils.SMTPMessageSender;
 
+import com.google.inject.Module;
 import com.google.inject.multibindings.Multibinder;
 
 import dev.jameslmtp.demo.InboxProbe;
@@ -59,6 +61,8 @@ public final class EmbeddedJames implements AutoCloseable {
         private String deliveryMailets = "";
         private String smtpHandlers = "";
         private List<String> moreDomains = List.of();
+        private List<Module> overrides = List.of();
+        private boolean keepWorkDir;
 
         private Builder(Path workDir) {
             this.workDir = workDir.toAbsolutePath().normalize();
@@ -87,9 +91,23 @@ public final class EmbeddedJames implements AutoCloseable {
             return this;
         }
 
+        /** Guice modules overriding the server's, e.g. a persistent mail queue ({@link ActiveMQQueueModule}). */
+        public Builder override(Module... modules) {
+            this.overrides = List.of(modules);
+            return this;
+        }
+
+        /** Keeps what an earlier James left in the working directory (a persistent queue's store) instead of wiping it. */
+        public Builder keepingWorkDir() {
+            this.keepWorkDir = true;
+            return this;
+        }
+
         /** Writes {@code conf/}, starts James and creates the sender's account. */
         public EmbeddedJames start() throws Exception {
-            deleteRecursively(workDir);
+            if (!keepWorkDir) {
+                deleteRecursively(workDir);
+            }
             JamesConfFiles.write(workDir.resolve("conf"), LOCAL_DOMAIN, "james-lmtp integration test",
                     mailetContainer(deliveryMailets), JamesConfFiles.LMTP_SERVER_DISABLED);
             Files.writeString(workDir.resolve("conf/smtpserver.xml"),
@@ -104,7 +122,8 @@ public final class EmbeddedJames implements AutoCloseable {
                         probes.addBinding().to(InboxProbe.class);
                         probes.addBinding().to(MailQueueProbe.class);
                         probes.addBinding().to(MetricsProbe.class);
-                    });
+                    })
+                    .overrideWith(overrides.toArray(Module[]::new));
             try {
                 server.start();
                 server.getProbe(DataProbeImpl.class).addUser(SENDER, PASSWORD);
@@ -146,6 +165,11 @@ public final class EmbeddedJames implements AutoCloseable {
     /** The raw messages in the INBOX of a James user (e.g. {@link #SENDER}), oldest first. */
     public List<byte[]> inbox(String user) {
         return server.getProbe(InboxProbe.class).messages(user);
+    }
+
+    /** The mails waiting in a named queue, with their recipients, attributes and next delivery time. */
+    public List<ManageableMailQueue.MailQueueItemView> queued(String queueName) {
+        return server.getProbe(MailQueueProbe.class).browse(queueName);
     }
 
     public long queueSize(String queueName) {

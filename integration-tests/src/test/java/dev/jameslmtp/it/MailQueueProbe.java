@@ -1,5 +1,8 @@
 package dev.jameslmtp.it;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import javax.inject.Inject;
 
 import org.apache.james.queue.api.MailQueue;
@@ -22,6 +25,19 @@ public final class MailQueueProbe implements GuiceProbe {
         return queues.getQueue(MailQueueName.of(queueName))
                 .map(MailQueueProbe::sizeOf)
                 .orElse(0L);
+    }
+
+    /** The mails waiting in a named queue, with their recipients, attributes and next delivery time. */
+    public List<ManageableMailQueue.MailQueueItemView> browse(String queueName) {
+        ManageableMailQueue queue = queues.getQueue(MailQueueName.of(queueName))
+                .orElseThrow(() -> new IllegalStateException("no queue " + queueName));
+        List<ManageableMailQueue.MailQueueItemView> items = new ArrayList<>();
+        try {
+            queue.browse().forEachRemaining(items::add);
+        } catch (MailQueue.MailQueueException e) {
+            throw new IllegalStateException("cannot browse " + queueName, e);
+        }
+        return items;
     }
 
     private static long sizeOf(ManageableMailQueue queue) {

@@ -90,7 +90,11 @@ final class DeliveryConsumer {
         dequeueScheduler = Schedulers.newSingle("LmtpDelivery-Dequeue");
         subscription = Flux.defer(() -> Flux.from(queue.deQueue()))
                 .doOnNext(this::dispatch)
-                .doOnError(error -> LOGGER.error("LmtpDelivery lost its queue; taking mail again in a second", error))
+                .doOnError(error -> {
+                    if (!stopping) {
+                        LOGGER.error("LmtpDelivery lost its queue; taking mail again in a second", error);
+                    }
+                })
                 .retryWhen(Retry.fixedDelay(Long.MAX_VALUE, Duration.ofSeconds(1)).filter(error -> !stopping))
                 .subscribeOn(dequeueScheduler)
                 .subscribe();
