@@ -14,6 +14,7 @@ import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.core.MailAddress;
 import org.apache.james.core.MaybeSender;
 import org.apache.james.domainlist.api.DomainList;
+import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.protocols.api.handler.ProtocolHandler;
 import org.apache.james.protocols.smtp.SMTPSession;
 import org.apache.james.protocols.smtp.hook.HookResult;
@@ -50,7 +51,7 @@ import dev.jameslmtp.conf.ConfigurationError;
  *   later).</li>
  * </ul>
  * Recipients of other domains, and of James domains the transport map does not route, are
- * declined without a probe.
+ * declined without a probe. Metrics: {@link VerificationMetrics}.
  *
  * <h2>Parameters</h2>
  * Child elements of the {@code <handler>} element, listed in {@link HookParameter} and described
@@ -70,6 +71,7 @@ public class VerifyRecipientInStore implements RcptHook, ProtocolHandler {
     private static final Logger TRANSCRIPT_LOGGER = LoggerFactory.getLogger("dev.jameslmtp.smtp.transcript");
 
     private final JamesRecipients james;
+    private final VerificationMetrics metrics;
     private final Clock clock;
     private final Supplier<String> defaultLhloName;
     private VerifierConfiguration configuration;
@@ -77,12 +79,14 @@ public class VerifyRecipientInStore implements RcptHook, ProtocolHandler {
     private VerificationCache cache;
 
     @Inject
-    public VerifyRecipientInStore(DomainList domains, UsersRepository users, RecipientRewriteTable rewrites) {
-        this(JamesRecipients.of(domains, users, rewrites), Clock.systemUTC(), () -> defaultDomain(domains));
+    public VerifyRecipientInStore(DomainList domains, UsersRepository users, RecipientRewriteTable rewrites,
+                                  MetricFactory metricFactory) {
+        this(JamesRecipients.of(domains, users, rewrites), metricFactory, Clock.systemUTC(), () -> defaultDomain(domains));
     }
 
-    VerifyRecipientInStore(JamesRecipients james, Clock clock, Supplier<String> defaultLhloName) {
+    VerifyRecipientInStore(JamesRecipients james, MetricFactory metricFactory, Clock clock, Supplier<String> defaultLhloName) {
         this.james = james;
+        this.metrics = new VerificationMetrics(metricFactory);
         this.clock = clock;
         this.defaultLhloName = defaultLhloName;
     }
@@ -138,7 +142,11 @@ public class VerifyRecipientInStore implements RcptHook, ProtocolHandler {
             LOGGER.error("Could not tell whether {} is a James recipient; answering 451", rcpt.asString(), e);
             return RcptAnswers.localError(rcpt);
         }
-        Verdict verdict = cache.verify(rcpt.asString(), () -> probe.verify(destination.get(), rcpt.asString()));
+        Verdict verdict = cache.verify(rcpt.asString(), () -> {
+            metrics.probed();
+            return probe.verify(destination.get(), rcpt.asString());
+        });
+        metrics.answered(verdict);
         log(rcpt, destination.get(), verdict);
         return RcptAnswers.of(rcpt, verdict);
     }

@@ -17,6 +17,7 @@ import org.apache.james.core.Domain;
 import org.apache.james.core.MailAddress;
 import org.apache.james.core.MaybeSender;
 import org.apache.james.protocols.smtp.hook.HookResult;
+import org.apache.james.metrics.tests.RecordingMetricFactory;
 import org.apache.james.protocols.smtp.hook.HookReturnCode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -47,6 +48,7 @@ class VerifyRecipientInStoreTest {
     };
 
     private final MutableClock clock = new MutableClock();
+    private final RecordingMetricFactory metrics = new RecordingMetricFactory();
     private FakeLmtpServer server;
 
     /** Under target/: the UNIX socket and the transport map of a test. */
@@ -77,7 +79,7 @@ class VerifyRecipientInStoreTest {
                 return recipient.getLocalPart().equals("jamesuser");
             }
         };
-        VerifyRecipientInStore hook = new VerifyRecipientInStore(james, clock, () -> "james.test");
+        VerifyRecipientInStore hook = new VerifyRecipientInStore(james, metrics, clock, () -> "james.test");
         BaseHierarchicalConfiguration config = new BaseHierarchicalConfiguration();
         config.addProperty("[@class]", VerifyRecipientInStore.class.getName());
         for (int i = 0; i < parameters.length; i += 2) {
@@ -148,6 +150,7 @@ class VerifyRecipientInStoreTest {
         assertThat(result.getResult()).isEqualTo(HookReturnCode.denySoft());
         assertThat(result.getSmtpRetCode()).isEqualTo("451");
         assertThat(result.getSmtpDescription()).isEqualTo("4.4.1 <alice@example.test>: Recipient address verification failed, try again later");
+        assertThat(metrics.countFor(VerificationMetrics.DEFERRED)).isEqualTo(1);
     }
 
     @Test
@@ -210,6 +213,10 @@ class VerifyRecipientInStoreTest {
         clock.advance(Duration.ofMinutes(55));                  // t = 60 min: the acceptance expired
         rcpt(hook, "alice@example.test");                       // probe 4
         assertThat(server.connectionCount()).isEqualTo(4);
+        assertThat(metrics.countFor(VerificationMetrics.PROBES)).isEqualTo(4);
+        assertThat(metrics.countFor(VerificationMetrics.ACCEPTED)).isEqualTo(4);
+        assertThat(metrics.countFor(VerificationMetrics.REFUSED)).isEqualTo(3);
+        assertThat(metrics.countFor(VerificationMetrics.DEFERRED)).isZero();
     }
 
     @Test
@@ -257,7 +264,7 @@ class VerifyRecipientInStoreTest {
 
     @Test
     void doRcptShouldRefuseToRunBeforeInit() {
-        VerifyRecipientInStore hook = new VerifyRecipientInStore(null, clock, () -> "james.test");
+        VerifyRecipientInStore hook = new VerifyRecipientInStore(null, metrics, clock, () -> "james.test");
 
         assertThatThrownBy(() -> rcpt(hook, "alice@example.test")).isInstanceOf(IllegalStateException.class);
     }
