@@ -94,13 +94,18 @@ public class VerifyRecipientInStore implements RcptHook, ProtocolHandler {
     @Override
     public void init(Configuration config) throws ConfigurationException {
         Map<String, String> parameters = new HashMap<>();
-        for (Iterator<String> keys = config.getKeys(); keys.hasNext(); ) {
-            String key = keys.next();
-            if (!key.startsWith("[@")) {
-                parameters.put(key, config.getString(key));
-            }
-        }
         try {
+            for (Iterator<String> keys = config.getKeys(); keys.hasNext(); ) {
+                String key = keys.next();
+                if (key.startsWith("[@")) {
+                    continue;
+                }
+                String[] values = config.getStringArray(key);
+                if (values.length != 1) {
+                    throw ConfigurationError.conflict("parameter '" + key + "' is given " + values.length + " times; give it once");
+                }
+                parameters.put(key, values[0]);
+            }
             configure(VerifierConfiguration.parse(parameters, defaultLhloName));
         } catch (ConfigurationError e) {
             throw new ConfigurationException(getClass().getSimpleName() + " in smtpserver.xml: " + e.getMessage(), e);

@@ -255,6 +255,14 @@ class VerifyRecipientInStoreTest {
     }
 
     @Test
+    void initShouldFailWhenAParameterIsGivenTwice() {
+        assertThatThrownBy(() -> hook("destination", "inet:[127.0.0.1]:24", "cacheSize", "10", "cacheSize", "20"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("cacheSize")
+                .hasMessageContaining("2 times");
+    }
+
+    @Test
     void initShouldFailWhenNoDestinationIsGiven() {
         assertThatThrownBy(() -> hook("cacheSize", "10"))
                 .isInstanceOf(ConfigurationException.class)
