@@ -67,6 +67,16 @@ public final class LmtpClient {
     }
 
     /**
+     * As {@link #connect(Destination)}, writing the conversation to {@code transcript} instead of
+     * this client's own: a connection cache hands each borrower's transcript on this way.
+     */
+    public LmtpConnection connect(Destination destination, Transcript transcript) throws LmtpConnectException {
+        SessionOpener writingTo = transcript == this.transcript ? opener : new SessionOpener(lhloName, timeouts,
+                Objects.requireNonNull(transcript, "transcript"), tls, sasl, skip5xxGreeting);
+        return LmtpConnection.open(writingTo, Objects.requireNonNull(destination, "destination"), skipQuitResponse);
+    }
+
+    /**
      * One transaction on a session of its own; every recipient gets exactly one outcome. Returns as
      * soon as the outcomes are known: QUIT neither delays nor changes them.
      */
@@ -102,6 +112,10 @@ public final class LmtpClient {
 
     public SaslPolicy sasl() {
         return sasl;
+    }
+
+    public Transcript transcript() {
+        return transcript;
     }
 
     /**

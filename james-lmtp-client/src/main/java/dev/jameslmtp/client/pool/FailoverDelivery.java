@@ -1,0 +1,103 @@
+package dev.jameslmtp.client.pool;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.jameslmtp.client.Content;
+import dev.jameslmtp.client.DeliveryResult;
+import dev.jameslmtp.client.Destination;
+import dev.jameslmtp.client.DestinationList;
+import dev.jameslmtp.client.Disposition;
+import dev.jameslmtp.client.EnhancedStatus;
+import dev.jameslmtp.client.Envelope;
+import dev.jameslmtp.client.LmtpClient;
+import dev.jameslmtp.client.Recipient;
+import dev.jameslmtp.client.RecipientOutcome;
+import dev.jameslmtp.client.Stage;
+
+/**
+ * One transaction to a {@link DestinationList}: the servers are tried in order (those that failed
+ * recently skipped, see {@link FailedServers}). When a server cannot be reached, greets
+ * negatively, or closes the connection (421, or lost) before the content was sent, the
+ * recipients it did not answer move on to the next server in the same attempt; only the last
+ * server's verdict stands for them. A recipient a server answered itself (250, 452, 550 to its
+ * RCPT...) keeps that answer, and one that may have received the content never moves: it could
+ * be delivered twice.
+ *
+ * <p>Every recipient gets exactly one outcome; never throws for network or server trouble.
+ * Thread-safe.
+ */
+public final class FailoverDelivery {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(FailoverDelivery.class);
+    private static final Set<Stage> SESSION = EnumSet.of(Stage.CONNECT, Stage.GREETING, Stage.LHLO);
+    private static final Set<Stage> BEFORE_CONTENT = EnumSet.of(Stage.RSET, Stage.MAIL, Stage.RCPT, Stage.DATA);
+
+    private final PooledDelivery sessions;
+    private final FailedServers failedServers;
+
+    public FailoverDelivery(PooledDelivery sessions, FailedServers failedServers) {
+        this.sessions = Objects.requireNonNull(sessions, "sessions");
+        this.failedServers = Objects.requireNonNull(failedServers, "failedServers");
+    }
+
+    public DeliveryResult deliver(LmtpClient client, DestinationList destination, Envelope envelope, Content content) {
+        List<Destination> servers = failedServers.toTry(destination.servers());
+        RecipientOutcome[] outcomes = new RecipientOutcome[envelope.recipients().size()];
+        List<Integer> pending = new ArrayList<>();
+        for (int i = 0; i < outcomes.length; i++) {
+            pending.add(i);
+        }
+        for (int s = 0; s < servers.size() && !pending.isEmpty(); s++) {
+            Destination server = servers.get(s);
+            boolean last = s == servers.size() - 1;
+            List<Recipient> recipients = pending.stream().map(envelope.recipients()::get).toList();
+            DeliveryResult result = sessions.deliver(client, server,
+                    new Envelope(envelope.sender(), recipients, envelope.ret(), envelope.envid()), content);
+            List<Integer> moving = new ArrayList<>();
+            String why = null;
+            for (RecipientOutcome outcome : result.outcomes()) {
+                int index = pending.get(outcome.index());
+                if (why == null && serverFailed(outcome)) {
+                    why = outcome.text();
+                }
+                if (!last && serverFailed(outcome)) {
+                    moving.add(index);
+                } else {
+                    outcomes[index] = outcome.verdict().forRecipient(index, envelope.recipients().get(index));
+                }
+            }
+            if (why != null) {
+                failedServers.failed(server);
+            } else {
+                failedServers.worked(server);
+            }
+            if (!moving.isEmpty()) {
+                LOGGER.info("{}: {} recipient(s) move on to {}: {}", server, moving.size(), servers.get(s + 1), why);
+            }
+            pending = moving;
+        }
+        return new DeliveryResult(destination.toString(), envelope, List.of(outcomes));
+    }
+
+    /**
+     * The server, not the recipient, failed, and the content was not sent: it could not be
+     * reached or greeted us negatively, or it closed the connection (421 or lost) before DATA.
+     */
+    static boolean serverFailed(RecipientOutcome outcome) {
+        if (outcome.disposition() == Disposition.DELIVERED) {
+            return false;
+        }
+        if (SESSION.contains(outcome.stage())) {
+            return true;
+        }
+        return BEFORE_CONTENT.contains(outcome.stage()) && outcome.disposition() == Disposition.TEMPORARY_FAILURE
+                && (outcome.code() == 421 || outcome.reply().isEmpty() && outcome.status().equals(EnhancedStatus.CONNECTION_LOST));
+    }
+}

@@ -1,0 +1,104 @@
+package dev.jameslmtp.client.pool;
+
+import java.util.EnumSet;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.jameslmtp.client.Content;
+import dev.jameslmtp.client.DeliveryResult;
+import dev.jameslmtp.client.Destination;
+import dev.jameslmtp.client.Disposition;
+import dev.jameslmtp.client.EnhancedStatus;
+import dev.jameslmtp.client.Envelope;
+import dev.jameslmtp.client.LmtpClient;
+import dev.jameslmtp.client.LmtpConnectException;
+import dev.jameslmtp.client.LmtpConnection;
+import dev.jameslmtp.client.RecipientOutcome;
+import dev.jameslmtp.client.Stage;
+import dev.jameslmtp.client.Verdict;
+
+/**
+ * One transaction to one server through a {@link ConnectionPool}: on a cached connection when
+ * there is one, else on a new one; afterwards the connection goes back to the pool or is closed
+ * with QUIT.
+ *
+ * <p>The RSET that opens a transaction on a reused connection is the probe (its own timeout,
+ * {@link Stage#RSET}). When a cached connection fails before the content is sent (the probe fails,
+ * or the connection is lost or closed with 421 before the 354), nothing was delivered, so the
+ * whole transaction runs again, once, on a fresh connection, and the failure counts against no
+ * recipient. After DATA it is not repeated: recipients without a reply are temporary failures, as
+ * on any connection.
+ *
+ * <p>A connection goes back to the pool only when it is still open and the transaction ended
+ * without a protocol error (a timeout, a lost connection or a 421 close it already). Never throws
+ * for network or server trouble: every recipient gets exactly one outcome. Thread-safe.
+ */
+public final class PooledDelivery {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(PooledDelivery.class);
+    private static final Set<Stage> BEFORE_CONTENT = EnumSet.of(Stage.RSET, Stage.MAIL, Stage.RCPT, Stage.DATA);
+
+    private final ConnectionPool pool;
+    private final PoolLimits limits;
+    private final ReuseCounter counter;
+
+    public PooledDelivery(ConnectionPool pool, PoolLimits limits, ReuseCounter counter) {
+        this.pool = Objects.requireNonNull(pool, "pool");
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.counter = Objects.requireNonNull(counter, "counter");
+    }
+
+    /** One transaction of {@code envelope} on {@code server}; one outcome per recipient. */
+    public DeliveryResult deliver(LmtpClient client, Destination server, Envelope envelope, Content content) {
+        ConnectionKey key = ConnectionKey.of(client, server);
+        Optional<PooledConnection> cached = limits.enabled() ? pool.take(key) : Optional.empty();
+        if (cached.isPresent()) {
+            PooledConnection connection = cached.get();
+            connection.transcript.lendTo(client.transcript());
+            DeliveryResult result = connection.connection.deliver(envelope, content);
+            counter.transaction(true);
+            if (!failedBeforeContent(connection.connection, result)) {
+                giveBack(connection, result);
+                return result;
+            }
+            connection.connection.close();
+            LOGGER.debug("{}: cached connection failed before DATA ({}); once more on a new connection", server,
+                    result.outcomes().get(0).text());
+        }
+        LeaseTranscript transcript = new LeaseTranscript(client.transcript());
+        PooledConnection fresh;
+        try {
+            fresh = new PooledConnection(key, client.connect(server, transcript), transcript, pool.now());
+        } catch (LmtpConnectException e) {
+            return everyone(envelope, e.verdict(), server);
+        }
+        DeliveryResult result = fresh.connection.deliver(envelope, content);
+        counter.transaction(false);
+        giveBack(fresh, result);
+        return result;
+    }
+
+    /** The connection broke and no byte of content was sent: nothing was delivered. */
+    static boolean failedBeforeContent(LmtpConnection connection, DeliveryResult result) {
+        return !connection.isUsable() && result.outcomes().stream()
+                .allMatch(o -> o.disposition() != Disposition.DELIVERED && BEFORE_CONTENT.contains(o.stage()));
+    }
+
+    private void giveBack(PooledConnection connection, DeliveryResult result) {
+        boolean clean = result.outcomes().stream().map(RecipientOutcome::status).noneMatch(EnhancedStatus.PROTOCOL_ERROR::equals);
+        if (!clean || !pool.offer(connection, limits)) {
+            connection.connection.quit();
+        }
+    }
+
+    static DeliveryResult everyone(Envelope envelope, Verdict verdict, Destination server) {
+        return new DeliveryResult(server.toString(), envelope,
+                java.util.stream.IntStream.range(0, envelope.recipients().size())
+                        .mapToObj(i -> verdict.forRecipient(i, envelope.recipients().get(i)))
+                        .toList());
+    }
+}
