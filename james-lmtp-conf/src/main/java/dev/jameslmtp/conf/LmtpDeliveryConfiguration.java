@@ -10,11 +10,12 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
 
-import dev.jameslmtp.client.Destination;
+import dev.jameslmtp.client.DestinationList;
 import dev.jameslmtp.client.Timeouts;
 import dev.jameslmtp.client.WireSafety;
 import dev.jameslmtp.client.sasl.SaslPolicy;
 import dev.jameslmtp.client.tls.TlsPolicy;
+import dev.jameslmtp.client.pool.PoolLimits;
 
 /**
  * The parsed, validated mailet parameters of {@code LmtpDelivery} (see {@link Parameter} for the
@@ -31,7 +32,8 @@ import dev.jameslmtp.client.tls.TlsPolicy;
 public record LmtpDeliveryConfiguration(Routing routing, String lhloName, String outgoing, DelaySchedule delaySchedule,
                                         Optional<String> bounceProcessor, Optional<String> onSuccess, boolean softBounce,
                                         int recipientLimit, int concurrency, Timeouts timeouts, boolean skipQuitResponse,
-                                        boolean skip5xxGreeting, boolean transcript, TlsPolicy tls, SaslPolicy sasl) {
+                                        boolean skip5xxGreeting, boolean transcript, TlsPolicy tls, SaslPolicy sasl,
+                                        PoolLimits connectionCache, Duration failureSkipTime) {
 
     static final int MAX_CONCURRENCY = 256;
 
@@ -45,6 +47,8 @@ public record LmtpDeliveryConfiguration(Routing routing, String lhloName, String
         Objects.requireNonNull(timeouts, "timeouts");
         Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(sasl, "sasl");
+        Objects.requireNonNull(connectionCache, "connectionCache");
+        Objects.requireNonNull(failureSkipTime, "failureSkipTime");
         if (recipientLimit < 0) {
             throw new IllegalArgumentException("recipientLimit < 0: " + recipientLimit);
         }
@@ -78,7 +82,32 @@ public record LmtpDeliveryConfiguration(Routing routing, String lhloName, String
                 bool(values, Parameter.SKIP_5XX_GREETING),
                 bool(values, Parameter.TRANSCRIPT),
                 SecurityParameters.tls(values),
-                SecurityParameters.sasl(values));
+                SecurityParameters.sasl(values),
+                connectionCache(values),
+                duration(values, Parameter.DESTINATION_FAILURE_SKIP_TIME, true));
+    }
+
+    private static PoolLimits connectionCache(Values values) {
+        return new PoolLimits(bool(values, Parameter.CONNECTION_CACHE_ENABLED),
+                duration(values, Parameter.CONNECTION_CACHE_IDLE_TIME, false),
+                duration(values, Parameter.CONNECTION_CACHE_REUSE_TIME, false),
+                integer(values, Parameter.CONNECTION_CACHE_REUSE_LIMIT, 0, Integer.MAX_VALUE, "a whole number >= 0 (0 = no limit)"),
+                integer(values, Parameter.CONNECTION_CACHE_MAX_IDLE, 1, MAX_CONCURRENCY, "a whole number from 1 to " + MAX_CONCURRENCY));
+    }
+
+    /** A duration in seconds when bare; zero allowed only where it means "off". */
+    private static Duration duration(Values values, Parameter parameter, boolean zeroAllowed) {
+        String value = values.getOrDefault(parameter).orElseThrow();
+        String expected = (zeroAllowed ? "a duration (0 = off): " : "a positive duration: ") + DurationSyntax.expected(ChronoUnit.SECONDS);
+        try {
+            Duration duration = DurationSyntax.parse(value, ChronoUnit.SECONDS);
+            if (duration.isZero() && !zeroAllowed) {
+                throw ConfigurationError.invalid(parameter.key(), value, expected);
+            }
+            return duration;
+        } catch (IllegalArgumentException e) {
+            throw ConfigurationError.invalid(parameter.key(), value, expected);
+        }
     }
 
     /** The recipient limit per LMTP transaction, empty when unbounded. */

@@ -6,6 +6,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import dev.jameslmtp.client.Stage;
+import dev.jameslmtp.client.pool.FailedServers;
+import dev.jameslmtp.client.pool.PoolLimits;
 
 /**
  * Every mailet parameter of {@code LmtpDelivery}, with its default. The default, when there is
@@ -51,7 +53,13 @@ public enum Parameter {
     TLS_CERT_FILE("tlsCertFile", null, "none"),
     TLS_KEY_FILE("tlsKeyFile", null, "none"),
     TLS_PROTOCOLS("tlsProtocols", "TLSv1.3, TLSv1.2", null),
-    TLS_CIPHERS("tlsCiphers", null, "the JDK's");
+    TLS_CIPHERS("tlsCiphers", null, "the JDK's"),
+    CONNECTION_CACHE_ENABLED("connectionCacheEnabled", "true", null),
+    CONNECTION_CACHE_IDLE_TIME("connectionCacheIdleTime", DurationSyntax.format(PoolLimits.DEFAULT_IDLE_TIME), null),
+    CONNECTION_CACHE_REUSE_TIME("connectionCacheReuseTime", DurationSyntax.format(PoolLimits.DEFAULT_REUSE_TIME), null),
+    CONNECTION_CACHE_REUSE_LIMIT("connectionCacheReuseLimit", "0", null),
+    CONNECTION_CACHE_MAX_IDLE("connectionCacheMaxIdle", Integer.toString(PoolLimits.DEFAULT_MAX_IDLE), null),
+    DESTINATION_FAILURE_SKIP_TIME("destinationFailureSkipTime", DurationSyntax.format(FailedServers.DEFAULT_SKIP_TIME), null);
 
     /** Read by James's mailet container itself (ProcessorImpl), accepted and ignored here. */
     public static final Set<String> CONTAINER_PARAMETERS = Set.of("onMailetException", "onMatcherException", "onMatchException");

@@ -6,16 +6,19 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
-import dev.jameslmtp.client.Destination;
+import dev.jameslmtp.client.DestinationList;
 
-/** Where a recipient's mail goes: one destination for all, or a {@link TransportMap} by domain. */
+/**
+ * Where a recipient's mail goes: one destination (list) for all, or a {@link TransportMap} by
+ * domain. A destination is a {@link DestinationList}: one server, or several tried in order.
+ */
 public sealed interface Routing {
 
     /** The destination for recipients of {@code domain}; empty when the transport map has no entry for it. */
-    Optional<Destination> destinationFor(String domain);
+    Optional<DestinationList> destinationFor(String domain);
 
     /** Every destination this routing can return. */
-    Set<Destination> destinations();
+    Set<DestinationList> destinations();
 
     /**
      * The routing of the {@code destination} and {@code transportMap} parameters (stripped, non-empty
@@ -29,10 +32,11 @@ public sealed interface Routing {
         }
         if (destination.isPresent()) {
             try {
-                return new Single(Destination.parse(destination.get()));
+                return new Single(DestinationList.parse(destination.get()));
             } catch (IllegalArgumentException e) {
                 throw ConfigurationError.invalid("destination", destination.get(),
-                        "an LMTP destination such as 'unix:/run/dovecot/lmtp', 'inet:host:24' or '[127.0.0.1]:24' (" + e.getMessage() + ")");
+                        "an LMTP destination such as 'unix:/run/dovecot/lmtp', 'inet:host:24' or '[127.0.0.1]:24', or several "
+                        + "separated by commas, tried in order (" + e.getMessage() + ")");
             }
         }
         if (transportMap.isPresent()) {
@@ -48,18 +52,18 @@ public sealed interface Routing {
                 "exactly one of them: 'destination' (e.g. 'unix:/run/dovecot/lmtp' or 'inet:127.0.0.1:24') or 'transportMap' (a file path)");
     }
 
-    record Single(Destination destination) implements Routing {
+    record Single(DestinationList destination) implements Routing {
         public Single {
             Objects.requireNonNull(destination, "destination");
         }
 
         @Override
-        public Optional<Destination> destinationFor(String domain) {
+        public Optional<DestinationList> destinationFor(String domain) {
             return Optional.of(destination);
         }
 
         @Override
-        public Set<Destination> destinations() {
+        public Set<DestinationList> destinations() {
             return Set.of(destination);
         }
     }
@@ -70,12 +74,12 @@ public sealed interface Routing {
         }
 
         @Override
-        public Optional<Destination> destinationFor(String domain) {
+        public Optional<DestinationList> destinationFor(String domain) {
             return map.destinationFor(domain);
         }
 
         @Override
-        public Set<Destination> destinations() {
+        public Set<DestinationList> destinations() {
             return map.destinations();
         }
     }

@@ -15,6 +15,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.jameslmtp.client.Destination;
+import dev.jameslmtp.client.DestinationList;
 
 /**
  * Recipient domain to LMTP destination, read from a text file in the spirit of Postfix's
@@ -24,6 +25,7 @@ import dev.jameslmtp.client.Destination;
  * # comment lines start with '#'; blank lines are ignored
  * example.com        lmtp:unix:/var/run/dovecot/lmtp
  * .example.com       inet:mail-store.internal:24
+ * big.example        lmtp:inet:store-a:24, inet:store-b:24
  * *                  lmtp:[127.0.0.1]:24
  * </pre>
  *
@@ -34,7 +36,8 @@ import dev.jameslmtp.client.Destination;
  *   not listing transport_maps); {@code *} matches what nothing else does.</li>
  *   <li>The destination is in the LMTP client's syntax ({@code unix:/path}, {@code inet:host:port},
  *   {@code [addr]:port}, {@code host}), optionally prefixed with {@code lmtp:}; any other transport
- *   ({@code smtp:}, {@code error:}...) is refused.</li>
+ *   ({@code smtp:}, {@code error:}...) is refused. As in Postfix 3.5 and later, it may be a list of
+ *   servers separated by commas and/or spaces, tried in order ({@link DestinationList}).</li>
  * </ul>
  *
  * <p>Stricter than Postfix: a duplicate key, a user@domain key, a continuation line (starting with
@@ -49,9 +52,9 @@ public final class TransportMap {
     private static final Pattern TRANSPORT = Pattern.compile("([a-zA-Z][a-zA-Z0-9+-]*):(.*)");
 
     private final String source;
-    private final Map<String, Destination> entries;
+    private final Map<String, DestinationList> entries;
 
-    private TransportMap(String source, Map<String, Destination> entries) {
+    private TransportMap(String source, Map<String, DestinationList> entries) {
         this.source = source;
         this.entries = Map.copyOf(entries);
     }
@@ -70,7 +73,7 @@ public final class TransportMap {
 
     /** Parses lines; {@code source} names them in error messages. @throws ConfigurationError naming source and line */
     public static TransportMap parse(String source, List<String> lines) {
-        Map<String, Destination> entries = new LinkedHashMap<>();
+        Map<String, DestinationList> entries = new LinkedHashMap<>();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);
             int number = i + 1;
@@ -83,16 +86,15 @@ public final class TransportMap {
                 }
                 throw error(source, number, "continuation lines (starting with white space) are not supported");
             }
-            String[] fields = line.strip().split("[ \t]+");
+            String[] fields = line.strip().split("[ \t]+", 2);
             if (fields.length < 2) {
                 throw error(source, number, "expected 'domain destination', found only '" + ConfigurationError.shown(fields[0]) + "'");
             }
-            if (fields.length > 2) {
-                throw error(source, number, "expected 'domain destination', found " + fields.length
-                        + " fields (comments must be on a line of their own)");
+            if (fields[1].contains("#")) {
+                throw error(source, number, "'#' after the destination (comments must be on a line of their own)");
             }
             String key = key(source, number, fields[0]);
-            Destination destination = destination(source, number, fields[1]);
+            DestinationList destination = destination(source, number, fields[1]);
             if (entries.putIfAbsent(key, destination) != null) {
                 throw error(source, number, "duplicate entry for '" + key + "'");
             }
@@ -104,14 +106,14 @@ public final class TransportMap {
     }
 
     /** The destination for a recipient domain: exact entry, nearest {@code .parent} entry, then {@code *}. */
-    public Optional<Destination> destinationFor(String domain) {
+    public Optional<DestinationList> destinationFor(String domain) {
         String name = domain.toLowerCase(Locale.ROOT);
-        Destination exact = entries.get(name);
+        DestinationList exact = entries.get(name);
         if (exact != null) {
             return Optional.of(exact);
         }
         for (int dot = name.indexOf('.'); dot >= 0; dot = name.indexOf('.', dot + 1)) {
-            Destination parent = entries.get(name.substring(dot));
+            DestinationList parent = entries.get(name.substring(dot));
             if (parent != null) {
                 return Optional.of(parent);
             }
@@ -120,11 +122,11 @@ public final class TransportMap {
     }
 
     /** Every distinct destination of the map. */
-    public Set<Destination> destinations() {
+    public Set<DestinationList> destinations() {
         return new LinkedHashSet<>(entries.values());
     }
 
-    public Map<String, Destination> entries() {
+    public Map<String, DestinationList> entries() {
         return entries;
     }
 
@@ -154,7 +156,7 @@ public final class TransportMap {
         return normalised.endsWith(".") ? normalised.substring(0, normalised.length() - 1) : normalised;
     }
 
-    private static Destination destination(String source, int number, String field) {
+    private static DestinationList destination(String source, int number, String field) {
         String value = field;
         Matcher transport = TRANSPORT.matcher(field);
         if (transport.matches()) {
@@ -170,7 +172,7 @@ public final class TransportMap {
             throw error(source, number, "'" + ConfigurationError.shown(field) + "' has no next hop after 'lmtp:'");
         }
         try {
-            return Destination.parse(value);
+            return DestinationList.parse(value);
         } catch (IllegalArgumentException e) {
             throw error(source, number, "destination '" + ConfigurationError.shown(field) + "': " + e.getMessage());
         }

@@ -18,6 +18,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import com.google.inject.Guice;
 
 import dev.jameslmtp.client.Destination;
+import dev.jameslmtp.client.DestinationList;
 import dev.jameslmtp.client.Stage;
 import dev.jameslmtp.client.Timeouts;
 
@@ -40,7 +41,7 @@ class LmtpDeliveryConfigurationTest {
     void parseShouldApplyTheDefaults() {
         LmtpDeliveryConfiguration configuration = parse();
 
-        assertThat(configuration.routing()).isEqualTo(new Routing.Single(Destination.parse("unix:/run/dovecot/lmtp")));
+        assertThat(configuration.routing()).isEqualTo(new Routing.Single(DestinationList.parse("unix:/run/dovecot/lmtp")));
         assertThat(configuration.lhloName()).isEqualTo("default.test");
         assertThat(configuration.outgoing()).isEqualTo("lmtp-outgoing");
         assertThat(configuration.delaySchedule()).isEqualTo(DelaySchedule.defaults());
@@ -174,7 +175,7 @@ class LmtpDeliveryConfigurationTest {
 
         LmtpDeliveryConfiguration configuration = parse("destination", null, "transportMap", file.toString());
 
-        assertThat(configuration.routing().destinationFor("a.test")).contains(Destination.parse("unix:/run/a"));
+        assertThat(configuration.routing().destinationFor("a.test")).contains(DestinationList.parse("unix:/run/a"));
         assertThat(configuration.routing().destinations()).hasSize(2);
     }
 

@@ -13,6 +13,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import dev.jameslmtp.client.Destination;
+import dev.jameslmtp.client.DestinationList;
 
 class TransportMapTest {
 
@@ -37,7 +38,7 @@ class TransportMapTest {
             "sub.other.org, inet:127.0.0.9:24",
             "elsewhere.net, inet:127.0.0.9:24"})
     void destinationForShouldPickExactThenParentThenDefault(String domain, String expected) {
-        assertThat(map.destinationFor(domain)).contains(Destination.parse(expected));
+        assertThat(map.destinationFor(domain)).contains(DestinationList.parse(expected));
     }
 
     @Test
@@ -52,7 +53,7 @@ class TransportMapTest {
     void destinationsShouldListEachDestinationOnce() {
         TransportMap twice = TransportMap.parse("x", List.of("a.test unix:/run/x", "b.test lmtp:unix:/run/x", "c.test inet:h:24"));
 
-        assertThat(twice.destinations()).containsExactlyInAnyOrder(Destination.parse("unix:/run/x"), Destination.parse("inet:h:24"));
+        assertThat(twice.destinations()).containsExactlyInAnyOrder(DestinationList.parse("unix:/run/x"), DestinationList.parse("inet:h:24"));
     }
 
     @Test
@@ -75,7 +76,7 @@ class TransportMapTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "example.com|line 2: expected 'domain destination', found only 'example.com'",
-            "example.com unix:/x # comment|line 2: expected 'domain destination', found 4 fields",
+            "example.com unix:/x # comment|line 2: '#' after the destination",
             "'  example.com unix:/x'|line 2: continuation lines",
             "bob@example.com unix:/x|line 2: 'bob@example.com': only domain keys are supported",
             "exa_mple.com unix:/x|line 2: 'exa_mple.com' is not a domain",
@@ -99,6 +100,14 @@ class TransportMapTest {
 
     @Test
     void parseShouldAcceptBareHostAndPort() {
-        assertThat(TransportMap.parse("x", List.of("* mailstore:2424")).destinationFor("any.test")).contains(Destination.parse("inet:mailstore:2424"));
+        assertThat(TransportMap.parse("x", List.of("* mailstore:2424")).destinationFor("any.test")).contains(DestinationList.parse("inet:mailstore:2424"));
+    }
+
+    @Test
+    void entryShouldAcceptAListOfServersAsPostfixWritesIt() {
+        TransportMap failover = TransportMap.parse("x", List.of("example.com lmtp:inet:store-a:24, inet:store-b:24"));
+
+        assertThat(failover.destinationFor("example.com")).contains(DestinationList.of(
+                Destination.parse("inet:store-a:24"), Destination.parse("inet:store-b:24")));
     }
 }

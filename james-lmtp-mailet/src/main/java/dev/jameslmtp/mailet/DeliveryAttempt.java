@@ -14,10 +14,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.jameslmtp.client.Content;
-import dev.jameslmtp.client.Destination;
+import dev.jameslmtp.client.DestinationList;
 import dev.jameslmtp.client.LmtpClient;
 import dev.jameslmtp.client.Transcript;
 import dev.jameslmtp.client.Verdict;
+import dev.jameslmtp.client.pool.ConnectionPool;
+import dev.jameslmtp.client.pool.FailedServers;
+import dev.jameslmtp.client.pool.FailoverDelivery;
+import dev.jameslmtp.client.pool.PooledDelivery;
 import dev.jameslmtp.conf.LmtpClientFactory;
 import dev.jameslmtp.conf.LmtpDeliveryConfiguration;
 
@@ -42,14 +46,17 @@ final class DeliveryAttempt {
     private final OutcomeDispatcher dispatcher;
     private final DeliveryMetrics metrics;
     private final OpenSessions sessions = new OpenSessions();
+    private final FailoverDelivery delivery;
 
     DeliveryAttempt(LmtpDeliveryConfiguration configuration, LmtpClientFactory clientFactory, OutcomeDispatcher dispatcher,
-                    DeliveryMetrics metrics) {
+                    DeliveryMetrics metrics, ConnectionPool pool) {
         this.configuration = configuration;
         this.clientFactory = clientFactory;
         this.mapper = new OutcomeMapper(configuration.softBounce(), configuration.delaySchedule());
         this.dispatcher = dispatcher;
         this.metrics = metrics;
+        this.delivery = new FailoverDelivery(new PooledDelivery(pool, configuration.connectionCache(), metrics::transaction, sessions),
+                new FailedServers(configuration.failureSkipTime(), System::nanoTime));
     }
 
     /** Closes every LMTP session open now and refuses new ones: shutdown, once the grace is over. */
@@ -82,14 +89,14 @@ final class DeliveryAttempt {
         Map<Integer, Verdict> verdicts = new HashMap<>();
         Map<Integer, String> destinations = new HashMap<>();
         Optional<Verdict> senderProblem = senderProblem(mail);
-        Optional<Destination> route = route(mail);
-        Map<Destination, List<LmtpExchange.Numbered>> routed = new LinkedHashMap<>();
+        Optional<DestinationList> route = route(mail);
+        Map<DestinationList, List<LmtpExchange.Numbered>> routed = new LinkedHashMap<>();
         for (int i = 0; i < recipients.size(); i++) {
             MailAddress recipient = recipients.get(i);
-            Optional<Destination> destination = Route.text(mail).isPresent()
+            Optional<DestinationList> destination = Route.text(mail).isPresent()
                     ? route
                     : configuration.routing().destinationFor(recipient.getDomain().asString());
-            destinations.put(i, destination.map(Destination::toString).orElse(NO_DESTINATION));
+            destinations.put(i, destination.map(DestinationList::toString).orElse(NO_DESTINATION));
             if (destination.isEmpty()) {
                 verdicts.put(i, Route.text(mail).isPresent()
                         ? OutcomeMapper.badRoute(Route.text(mail).get())
@@ -106,7 +113,7 @@ final class DeliveryAttempt {
             }
         }
         if (!routed.isEmpty()) {
-            LmtpExchange exchange = new LmtpExchange(client(mail), configuration.recipientLimit(), sessions);
+            LmtpExchange exchange = new LmtpExchange(client(mail), configuration.recipientLimit(), delivery, sessions);
             Content content = new MessageContent(mail);
             String sender = Envelopes.sender(mail);
             routed.forEach((destination, numbered) -> verdicts.putAll(
@@ -119,9 +126,9 @@ final class DeliveryAttempt {
     }
 
     /** The route fixed on the mail by the mailet that accepted it; empty when absent or unreadable. */
-    private Optional<Destination> route(Mail mail) {
+    private Optional<DestinationList> route(Mail mail) {
         try {
-            Optional<Destination> route = Route.of(mail);
+            Optional<DestinationList> route = Route.of(mail);
             route.filter(destination -> !configuration.routing().destinations().contains(destination))
                     .ifPresent(destination -> LOGGER.warn("Mail {} was routed to {} when it was accepted, which is not one of"
                             + " this mailet's destinations {}; delivering it there", mail.getName(), destination,

@@ -5,8 +5,9 @@ import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.metrics.api.TimeMetric;
 
 /**
- * James metrics of the mailet: recipients delivered, deferred and bounced (counters), and the
- * duration of each attempt (timer).
+ * James metrics of the mailet: recipients delivered, deferred and bounced (counters), the
+ * duration of each attempt (timer), and LMTP transactions, all and those on a reused (cached)
+ * connection: their ratio is the connection cache's reuse share.
  */
 final class DeliveryMetrics {
 
@@ -18,6 +19,8 @@ final class DeliveryMetrics {
     static final String PUT_BACK_FAILURES = "lmtpDeliveryPutBackFailures";
     /** Mail put aside because its destination was at its concurrency limit. */
     static final String DESTINATION_BUSY = "lmtpDeliveryDestinationBusy";
+    static final String TRANSACTIONS = "lmtpDeliveryTransactions";
+    static final String REUSED = "lmtpDeliveryTransactionsOnReusedConnections";
 
     private final MetricFactory factory;
     private final Metric delivered;
@@ -25,6 +28,8 @@ final class DeliveryMetrics {
     private final Metric bounced;
     private final Metric putBackFailures;
     private final Metric destinationBusy;
+    private final Metric transactions;
+    private final Metric reused;
 
     DeliveryMetrics(MetricFactory factory) {
         this.factory = factory;
@@ -33,6 +38,16 @@ final class DeliveryMetrics {
         this.bounced = factory.generate(BOUNCED);
         this.putBackFailures = factory.generate(PUT_BACK_FAILURES);
         this.destinationBusy = factory.generate(DESTINATION_BUSY);
+        this.transactions = factory.generate(TRANSACTIONS);
+        this.reused = factory.generate(REUSED);
+    }
+
+    /** One LMTP transaction, on a reused connection or not. */
+    void transaction(boolean onReusedConnection) {
+        transactions.increment();
+        if (onReusedConnection) {
+            reused.increment();
+        }
     }
 
     TimeMetric startAttempt() {

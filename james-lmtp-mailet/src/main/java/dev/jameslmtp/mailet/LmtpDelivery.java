@@ -28,8 +28,9 @@ import org.apache.mailet.base.GenericMailet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.jameslmtp.client.Destination;
+import dev.jameslmtp.client.DestinationList;
 import dev.jameslmtp.client.LmtpClient;
+import dev.jameslmtp.client.pool.ConnectionPool;
 import dev.jameslmtp.conf.ConfigurationError;
 import dev.jameslmtp.conf.LmtpClientFactory;
 import dev.jameslmtp.conf.LmtpDeliveryConfiguration;
@@ -61,7 +62,9 @@ import dev.jameslmtp.conf.LmtpDeliveryConfiguration;
  * </ul>
  * One log line per attempt gives each recipient's outcome; James metrics count delivered, deferred
  * and bounced recipients ({@code lmtpDeliveryDeliveredRecipients}, {@code lmtpDeliveryDeferredRecipients},
- * {@code lmtpDeliveryBouncedRecipients}) and time each attempt ({@code lmtpDeliveryAttempt}).
+ * {@code lmtpDeliveryBouncedRecipients}), time each attempt ({@code lmtpDeliveryAttempt}) and count LMTP
+ * transactions, all and those on a reused connection ({@code lmtpDeliveryTransactions},
+ * {@code lmtpDeliveryTransactionsOnReusedConnections}).
  *
  * <h2>Parameters</h2>
  * Durations are written as James's DurationParser reads them ({@code 30 seconds}, {@code 5m},
@@ -75,7 +78,7 @@ import dev.jameslmtp.conf.LmtpDeliveryConfiguration;
  * <table>
  * <caption>LmtpDelivery parameters</caption>
  * <tr><th>parameter</th><th>default</th><th>meaning</th></tr>
- * <tr><td>{@code destination}</td><td>none</td><td>the LMTP server for every recipient: {@code unix:/run/dovecot/lmtp}, {@code inet:host:port}, {@code [addr]:port}, {@code host} (port 24); exactly one of destination and transportMap is required</td></tr>
+ * <tr><td>{@code destination}</td><td>none</td><td>the LMTP server for every recipient: {@code unix:/run/dovecot/lmtp}, {@code inet:host:port}, {@code [addr]:port}, {@code host} (port 24), or a list of them separated by commas, tried in order (Postfix 3.5: a server that cannot be reached, greets with 4xx or closes with 421 before DATA passes the recipients it did not answer to the next one); exactly one of destination and transportMap is required</td></tr>
  * <tr><td>{@code transportMap}</td><td>none</td><td>path of a Postfix transport(5)-style file: {@code domain destination} lines, {@code .domain} for subdomains, {@code *} for the rest, an optional {@code lmtp:} prefix</td></tr>
  * <tr><td>{@code lhloName}</td><td>James's default domain, else this host's name</td><td>the LHLO argument</td></tr>
  * <tr><td>{@code outgoing}</td><td>lmtp-outgoing</td><td>name of the James mail queue holding mail waiting for delivery; each LmtpDelivery needs its own: a second one on the same queue fails init()</td></tr>
@@ -113,6 +116,12 @@ import dev.jameslmtp.conf.LmtpDeliveryConfiguration;
  * <tr><td>{@code tlsKeyFile}</td><td>none</td><td>PEM file of the client certificate's unencrypted PKCS#8 key ({@code BEGIN PRIVATE KEY})</td></tr>
  * <tr><td>{@code tlsProtocols}</td><td>TLSv1.3, TLSv1.2</td><td>TLS protocols offered; nothing older than TLSv1.2 is accepted</td></tr>
  * <tr><td>{@code tlsCiphers}</td><td>the JDK's</td><td>JSSE cipher suite names offered</td></tr>
+ * <tr><td>{@code connectionCacheEnabled}</td><td>true</td><td>keep connections open between mails and reuse them (Postfix's connection cache); one cache per James, keyed by server, TLS policy, SASL identity, LHLO name and timeouts; a reused connection starts each transaction with RSET, and one that fails before DATA is replaced by a new one without counting against the mail</td></tr>
+ * <tr><td>{@code connectionCacheIdleTime}</td><td>2 seconds</td><td>how long an unused connection stays open (Postfix's lmtp_connection_cache_time_limit)</td></tr>
+ * <tr><td>{@code connectionCacheReuseTime}</td><td>5 minutes</td><td>how long after opening a connection may still be reused (lmtp_connection_reuse_time_limit)</td></tr>
+ * <tr><td>{@code connectionCacheReuseLimit}</td><td>0</td><td>how many times a connection may be reused; 0 = no limit (lmtp_connection_reuse_count_limit)</td></tr>
+ * <tr><td>{@code connectionCacheMaxIdle}</td><td>10</td><td>unused connections kept open per server (1 to 256); set it to at least {@code concurrency}</td></tr>
+ * <tr><td>{@code destinationFailureSkipTime}</td><td>1 minute</td><td>with a destination list ({@code inet:a:24, inet:b:24}), how long a server that failed (unreachable, negative greeting, 421, lost before DATA) is skipped while another one is not; 0 = never skipped</td></tr>
  * </table>
  *
  * <h2>Authentication and TLS</h2>
@@ -198,10 +207,12 @@ public class LmtpDelivery extends GenericMailet {
     private Clock clock;
     private LmtpClientFactory clientFactory = LmtpClientFactory.standard();
     private Duration shutdownGrace = DeliveryConsumer.DEFAULT_SHUTDOWN_GRACE;
+    private ConnectionPool connectionPool = ConnectionPool.shared();
 
     private LmtpDeliveryConfiguration configuration;
     private MailQueue queue;
     private String claimedQueue;
+    private boolean poolRetained;
     private DeliveryAttempt attempt;
     private DeliveryConsumer consumer;
 
@@ -231,6 +242,12 @@ public class LmtpDelivery extends GenericMailet {
         this.clientFactory = Objects.requireNonNull(clientFactory, "clientFactory");
     }
 
+    /** Optional: bound once per James by {@code LmtpDeliveryModule}; default the process-wide {@link ConnectionPool#shared()}. */
+    @com.google.inject.Inject(optional = true)
+    public void setConnectionPool(ConnectionPool connectionPool) {
+        this.connectionPool = Objects.requireNonNull(connectionPool, "connectionPool");
+    }
+
     @Override
     public void init() throws MessagingException {
         configuration = parse();
@@ -241,11 +258,13 @@ public class LmtpDelivery extends GenericMailet {
                     + " e.g. <outgoing>lmtp-outgoing-store2</outgoing>");
         }
         claimedQueue = configuration.outgoing();
+        connectionPool.retain();
+        poolRetained = true;
         queue = queueFactory.createQueue(MailQueueName.of(configuration.outgoing()));
         DeliveryMetrics metrics = new DeliveryMetrics(metricFactory);
         Bounces bounces = new Bounces(getMailetContext(), configuration.bounceProcessor(), clock);
         OutcomeDispatcher dispatcher = new OutcomeDispatcher(queue, getMailetContext(), bounces, configuration.onSuccess(), clock, metrics);
-        attempt = new DeliveryAttempt(configuration, clientFactory, dispatcher, metrics);
+        attempt = new DeliveryAttempt(configuration, clientFactory, dispatcher, metrics, connectionPool);
         consumer = new DeliveryConsumer(queue, attempt, DestinationLimits.shared(), configuration.concurrency(), getMailetContext(),
                 metrics, shutdownGrace);
         if (consumerMode == ConsumerMode.START) {
@@ -288,14 +307,14 @@ public class LmtpDelivery extends GenericMailet {
             mail.setState(Mail.GHOST);
             return;
         }
-        Map<Optional<Destination>, List<MailAddress>> byDestination = new LinkedHashMap<>();
+        Map<Optional<DestinationList>, List<MailAddress>> byDestination = new LinkedHashMap<>();
         for (MailAddress recipient : mail.getRecipients()) {
             byDestination.computeIfAbsent(configuration.routing().destinationFor(recipient.getDomain().asString()),
                     key -> new ArrayList<>()).add(recipient);
         }
         List<MailAddress> notQueued = new ArrayList<>(mail.getRecipients());
         String name = mail.getName();
-        for (Map.Entry<Optional<Destination>, List<MailAddress>> entry : byDestination.entrySet()) {
+        for (Map.Entry<Optional<DestinationList>, List<MailAddress>> entry : byDestination.entrySet()) {
             try {
                 MailCopies.send(mail, entry.getValue(), copy -> {
                     if (byDestination.size() > 1) {
@@ -319,8 +338,8 @@ public class LmtpDelivery extends GenericMailet {
         return Route.text(mail).orElse(DeliveryAttempt.NO_DESTINATION);
     }
 
-    private static String destinationKey(Optional<Destination> destination) {
-        return destination.map(Destination::toString).orElse(DeliveryAttempt.NO_DESTINATION);
+    private static String destinationKey(Optional<DestinationList> destination) {
+        return destination.map(DestinationList::toString).orElse(DeliveryAttempt.NO_DESTINATION);
     }
 
     @Override
@@ -338,6 +357,10 @@ public class LmtpDelivery extends GenericMailet {
             } catch (Exception e) {
                 LOGGER.debug("error closing queue {}", configuration.outgoing(), e);
             }
+        }
+        if (poolRetained) {
+            poolRetained = false;
+            connectionPool.release();
         }
     }
 

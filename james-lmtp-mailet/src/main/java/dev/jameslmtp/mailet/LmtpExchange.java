@@ -1,35 +1,38 @@
 package dev.jameslmtp.mailet;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import dev.jameslmtp.client.Content;
 import dev.jameslmtp.client.DeliveryResult;
-import dev.jameslmtp.client.Destination;
+import dev.jameslmtp.client.DestinationList;
 import dev.jameslmtp.client.Envelope;
 import dev.jameslmtp.client.LmtpClient;
-import dev.jameslmtp.client.LmtpConnectException;
-import dev.jameslmtp.client.LmtpConnection;
 import dev.jameslmtp.client.Recipient;
 import dev.jameslmtp.client.RecipientOutcome;
+import dev.jameslmtp.client.Stage;
 import dev.jameslmtp.client.Verdict;
+import dev.jameslmtp.client.pool.FailoverDelivery;
 
 /**
  * The LMTP side of an attempt for one destination: the recipients are cut into transactions of
- * at most {@code recipientLimit} (0 = one transaction), sent one after the other on one
- * session. When the session breaks, the next transaction opens a new one; when a session cannot
- * be opened at all, that verdict applies to every recipient not yet sent, without trying again.
- * Returns one verdict per recipient, keyed by the caller's recipient number, as soon as they are
- * known: QUIT is sent without waiting for its reply. The content is measured (size, 8-bit) once
- * for all transactions. Never throws for network or server trouble (the client does not). Each
- * open session is registered in {@link OpenSessions}, so that shutdown can close it under a
- * blocked read; after that, no new session is opened and the recipients not yet sent are deferred
+ * at most {@code recipientLimit} (0 = one transaction), each run by {@link FailoverDelivery} on a
+ * cached or new connection to the first server of the list that takes it. When no session can be
+ * opened at all, that verdict applies to every recipient not yet sent, without trying again.
+ * Returns one verdict per recipient, keyed by the caller's recipient number. Never throws for
+ * network or server trouble (the client does not). Each connection in use is registered in
+ * {@link OpenSessions} (the delivery's lease listener), so that shutdown can close it under a
+ * blocked read; after that, no transaction starts and the recipients not yet sent are deferred
  * ({@link OutcomeMapper#shuttingDown()}).
  */
 final class LmtpExchange {
+
+    private static final Set<Stage> SESSION = EnumSet.of(Stage.CONNECT, Stage.GREETING, Stage.LHLO);
 
     /** A recipient of the mail, by its position in the mail, ready for the wire. */
     record Numbered(int number, Recipient recipient) {
@@ -37,55 +40,38 @@ final class LmtpExchange {
 
     private final LmtpClient client;
     private final int recipientLimit;
+    private final FailoverDelivery delivery;
     private final OpenSessions sessions;
 
-    LmtpExchange(LmtpClient client, int recipientLimit, OpenSessions sessions) {
+    LmtpExchange(LmtpClient client, int recipientLimit, FailoverDelivery delivery, OpenSessions sessions) {
         this.client = client;
         this.recipientLimit = recipientLimit;
+        this.delivery = delivery;
         this.sessions = sessions;
     }
 
-    Map<Integer, Verdict> deliver(Destination destination, String sender, List<Numbered> recipients, Optional<String> ret,
+    Map<Integer, Verdict> deliver(DestinationList destination, String sender, List<Numbered> recipients, Optional<String> ret,
                                   Optional<String> envid, Content content) {
         Content measured = Content.measuredOnce(content);
         Map<Integer, Verdict> verdicts = new HashMap<>();
-        LmtpConnection connection = null;
-        Verdict connectFailure = null;
-        try {
-            for (List<Numbered> transaction : transactions(recipients)) {
-                if (connectFailure == null && (connection == null || !connection.isUsable())) {
-                    if (connection != null) {
-                        sessions.unregister(connection);
-                        connection.close();
-                        connection = null;
-                    }
-                    if (sessions.aborted()) {
-                        connectFailure = OutcomeMapper.shuttingDown();
-                    } else {
-                        try {
-                            connection = client.connect(destination);
-                            sessions.register(connection);
-                        } catch (LmtpConnectException e) {
-                            connectFailure = e.verdict();
-                        }
-                    }
-                }
-                if (connectFailure != null) {
-                    for (Numbered numbered : transaction) {
-                        verdicts.put(numbered.number(), connectFailure);
-                    }
-                    continue;
-                }
-                Envelope envelope = new Envelope(sender, transaction.stream().map(Numbered::recipient).toList(), ret, envid);
-                DeliveryResult result = connection.deliver(envelope, measured);
-                for (RecipientOutcome outcome : result.outcomes()) {
-                    verdicts.put(transaction.get(outcome.index()).number(), outcome.verdict());
-                }
+        Verdict noSession = null;
+        for (List<Numbered> transaction : transactions(recipients)) {
+            if (noSession == null && sessions.aborted()) {
+                noSession = OutcomeMapper.shuttingDown();
             }
-        } finally {
-            if (connection != null) {
-                connection.quitWithoutWaiting(); // the verdicts are known: QUIT must not delay them
-                sessions.unregister(connection);
+            if (noSession != null) {
+                for (Numbered numbered : transaction) {
+                    verdicts.put(numbered.number(), noSession);
+                }
+                continue;
+            }
+            Envelope envelope = new Envelope(sender, transaction.stream().map(Numbered::recipient).toList(), ret, envid);
+            DeliveryResult result = delivery.deliver(client, destination, envelope, measured);
+            for (RecipientOutcome outcome : result.outcomes()) {
+                verdicts.put(transaction.get(outcome.index()).number(), outcome.verdict());
+            }
+            if (result.outcomes().stream().allMatch(outcome -> SESSION.contains(outcome.stage()))) {
+                noSession = result.outcomes().get(0).verdict();
             }
         }
         return verdicts;

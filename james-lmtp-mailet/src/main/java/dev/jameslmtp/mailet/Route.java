@@ -7,12 +7,12 @@ import org.apache.mailet.AttributeName;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
 
-import dev.jameslmtp.client.Destination;
+import dev.jameslmtp.client.DestinationList;
 
 /**
  * The destination a queued mail goes to, fixed by the mailet that accepted it: attribute
- * {@value #NAME} (String, the canonical form of a {@link Destination}, e.g.
- * {@code inet:[127.0.0.1]:24}). {@code service()} writes it on every copy it enqueues; the
+ * {@value #NAME} (String, the canonical form of a {@link DestinationList}, e.g.
+ * {@code inet:[127.0.0.1]:24} or {@code inet:[127.0.0.1]:24, inet:[127.0.0.1]:2424}). {@code service()} writes it on every copy it enqueues; the
  * consumer delivers every recipient of the mail there and uses it as the key of the per-destination
  * limits. A mail without it (its domain had no transport map entry when it was accepted) is routed
  * recipient by recipient when it is attempted.
@@ -25,7 +25,7 @@ final class Route {
     private Route() {
     }
 
-    static void set(Mail mail, Destination destination) {
+    static void set(Mail mail, DestinationList destination) {
         mail.setAttribute(new Attribute(ATTRIBUTE, AttributeValue.of(destination.toString())));
     }
 
@@ -34,8 +34,8 @@ final class Route {
      *
      * @throws IllegalArgumentException when the attribute is there but is not a destination
      */
-    static Optional<Destination> of(Mail mail) {
-        return text(mail).map(Destination::parse);
+    static Optional<DestinationList> of(Mail mail) {
+        return text(mail).map(DestinationList::parse);
     }
 
     /** The route as written on the mail, unparsed. */

@@ -25,6 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.jameslmtp.client.Destination;
+import dev.jameslmtp.client.DestinationList;
 import dev.jameslmtp.client.Disposition;
 import dev.jameslmtp.client.LmtpClient;
 import dev.jameslmtp.client.RecipientProbe;
@@ -139,7 +140,8 @@ public class VerifyRecipientInStore implements RcptHook, ProtocolHandler {
             if (!james.isLocalDomain(rcpt.getDomain())) {
                 return HookResult.DECLINED;
             }
-            destination = configuration.routing().destinationFor(rcpt.getDomain().asString());
+            // a destination list: the probe asks its first server (failover for probes is not done)
+            destination = configuration.routing().destinationFor(rcpt.getDomain().asString()).map(DestinationList::first);
             if (destination.isEmpty() || james.isKnown(rcpt)) {
                 return HookResult.DECLINED;
             }

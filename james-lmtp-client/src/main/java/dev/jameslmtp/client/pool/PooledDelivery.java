@@ -45,11 +45,17 @@ public final class PooledDelivery {
     private final ConnectionPool pool;
     private final PoolLimits limits;
     private final ReuseCounter counter;
+    private final LeaseListener leases;
 
     public PooledDelivery(ConnectionPool pool, PoolLimits limits, ReuseCounter counter) {
+        this(pool, limits, counter, LeaseListener.NONE);
+    }
+
+    public PooledDelivery(ConnectionPool pool, PoolLimits limits, ReuseCounter counter, LeaseListener leases) {
         this.pool = Objects.requireNonNull(pool, "pool");
         this.limits = Objects.requireNonNull(limits, "limits");
         this.counter = Objects.requireNonNull(counter, "counter");
+        this.leases = Objects.requireNonNull(leases, "leases");
     }
 
     /** One transaction of {@code envelope} on {@code server}; one outcome per recipient. */
@@ -59,12 +65,14 @@ public final class PooledDelivery {
         if (cached.isPresent()) {
             PooledConnection connection = cached.get();
             connection.transcript.lendTo(client.transcript());
+            leases.leased(connection.connection);
             DeliveryResult result = connection.connection.deliver(envelope, content);
             counter.transaction(true);
             if (!failedBeforeContent(connection.connection, result)) {
                 giveBack(connection, result);
                 return result;
             }
+            leases.returned(connection.connection);
             connection.connection.close();
             LOGGER.debug("{}: cached connection failed before DATA ({}); once more on a new connection", server,
                     result.outcomes().get(0).text());
@@ -76,6 +84,7 @@ public final class PooledDelivery {
         } catch (LmtpConnectException e) {
             return everyone(envelope, e.verdict(), server);
         }
+        leases.leased(fresh.connection);
         DeliveryResult result = fresh.connection.deliver(envelope, content);
         counter.transaction(false);
         giveBack(fresh, result);
@@ -89,6 +98,7 @@ public final class PooledDelivery {
     }
 
     private void giveBack(PooledConnection connection, DeliveryResult result) {
+        leases.returned(connection.connection);
         boolean clean = result.outcomes().stream().map(RecipientOutcome::status).noneMatch(EnhancedStatus.PROTOCOL_ERROR::equals);
         if (!clean || !pool.offer(connection, limits)) {
             connection.connection.quit();
