@@ -24,7 +24,7 @@ import dev.jameslmtp.client.Verdict;
 /**
  * One transaction to one server through a {@link ConnectionPool}: on a cached connection when
  * there is one, else on a new one; afterwards the connection goes back to the pool or is closed
- * with QUIT.
+ * with QUIT (not waiting for its reply).
  *
  * <p>The RSET that opens a transaction on a reused connection is the probe (its own timeout,
  * {@link Stage#RSET}). When a cached connection fails before the content is sent (the probe fails,
@@ -101,7 +101,7 @@ public final class PooledDelivery {
         leases.returned(connection.connection);
         boolean clean = result.outcomes().stream().map(RecipientOutcome::status).noneMatch(EnhancedStatus.PROTOCOL_ERROR::equals);
         if (!clean || !pool.offer(connection, limits)) {
-            connection.connection.quit();
+            connection.connection.quitWithoutWaiting(); // the outcomes are known: QUIT must not delay them
         }
     }
 
