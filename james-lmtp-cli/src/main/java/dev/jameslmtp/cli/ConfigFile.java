@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -26,6 +27,13 @@ import java.util.Set;
  * sender      = postmaster@example.com     (empty or &lt;&gt;: the null sender)
  * timeout     = 30s                        (every stage; 500ms, 2m, 1h, 30, PT30S)
  * transcript  = yes                        (yes/no, true/false, on/off)
+ * auth        = yes                        (as -a)
+ * user        = lmtpadmin                  (as --user; the password never goes in this file)
+ * password-map = /etc/lmtp/sasl_passwd     (as --password-map)
+ * tls         = verify                     (as --tls: none, may, encrypt, verify)
+ * tls-ca      = /etc/lmtp/store-ca.pem     (as --tls-ca; also tls-cert, tls-key)
+ * sasl-mechanisms = SCRAM-SHA-256          (as --sasl-mechanisms)
+ * require-auth = yes                       (as --require-auth)
  * </pre>
  *
  * Command-line options win over these values. The file is parsed once and checked whole: an
@@ -33,12 +41,26 @@ import java.util.Set;
  * file, the line and the key (never echoing the value).
  */
 record ConfigFile(Optional<Destination> destination, Optional<String> lhlo, Optional<String> sender,
-                  Optional<Duration> timeout, Optional<Boolean> transcript) {
+                  Optional<Duration> timeout, Optional<Boolean> transcript, Map<String, String> security) {
 
-    static final List<String> KEYS = List.of("destination", "lhlo", "sender", "timeout", "transcript");
+    /** The keys of {@link #security}: authentication and TLS, read by {@link SessionSecurity}. */
+    static final List<String> SECURITY_KEYS = List.of("auth", "user", "password-map", "tls", "tls-ca", "tls-cert", "tls-key",
+            "sasl-mechanisms", "require-auth");
+
+    static final List<String> KEYS = java.util.stream.Stream.concat(
+            java.util.stream.Stream.of("destination", "lhlo", "sender", "timeout", "transcript"), SECURITY_KEYS.stream()).toList();
 
     static final ConfigFile NONE = new ConfigFile(Optional.empty(), Optional.empty(), Optional.empty(),
-            Optional.empty(), Optional.empty());
+            Optional.empty(), Optional.empty(), Map.of());
+
+    ConfigFile {
+        security = Map.copyOf(security);
+    }
+
+    /** A security key's value ({@code yes}/{@code no} already checked for auth and require-auth). */
+    Optional<String> security(String key) {
+        return Optional.ofNullable(security.get(key));
+    }
 
     static ConfigFile read(Path file) throws CommandException {
         List<String> lines;
@@ -83,12 +105,20 @@ record ConfigFile(Optional<Destination> destination, Optional<String> lhlo, Opti
     }
 
     private ConfigFile with(String key, String value) {
+        if (SECURITY_KEYS.contains(key)) {
+            if (value.isEmpty()) {
+                throw new IllegalArgumentException("empty value");
+            }
+            Map<String, String> more = new java.util.HashMap<>(security);
+            more.put(key, key.equals("auth") || key.equals("require-auth") ? Boolean.toString(bool(value)) : value);
+            return new ConfigFile(destination, lhlo, sender, timeout, transcript, more);
+        }
         return switch (key) {
-            case "destination" -> new ConfigFile(Optional.of(Destination.parse(value)), lhlo, sender, timeout, transcript);
-            case "lhlo" -> new ConfigFile(destination, Optional.of(WireSafety.requireLhloName(value)), sender, timeout, transcript);
-            case "sender" -> new ConfigFile(destination, lhlo, Optional.of(Addresses.sender(value)), timeout, transcript);
-            case "timeout" -> new ConfigFile(destination, lhlo, sender, Optional.of(Durations.parse(value)), transcript);
-            case "transcript" -> new ConfigFile(destination, lhlo, sender, timeout, Optional.of(bool(value)));
+            case "destination" -> new ConfigFile(Optional.of(Destination.parse(value)), lhlo, sender, timeout, transcript, security);
+            case "lhlo" -> new ConfigFile(destination, Optional.of(WireSafety.requireLhloName(value)), sender, timeout, transcript, security);
+            case "sender" -> new ConfigFile(destination, lhlo, Optional.of(Addresses.sender(value)), timeout, transcript, security);
+            case "timeout" -> new ConfigFile(destination, lhlo, sender, Optional.of(Durations.parse(value)), transcript, security);
+            case "transcript" -> new ConfigFile(destination, lhlo, sender, timeout, Optional.of(bool(value)), security);
             default -> throw new IllegalStateException("key " + key);
         };
     }

@@ -30,8 +30,9 @@ import picocli.CommandLine.Parameters;
  *
  * <p>{@link #main} is for the shell; {@link #run} is the same command with its streams and
  * environment passed in, returning the exit status instead of exiting, for tests and embedding.
- * The order of work is fixed: parse and validate everything (64), refuse unsupported features
- * (69), spool standard input (66, 74), then connect and deliver.
+ * The order of work is fixed: parse and validate everything (64), resolve TLS and credentials
+ * (64; a password may be typed on the terminal), spool standard input (66, 74), then connect,
+ * STARTTLS and AUTH as asked, and deliver.
  */
 @Command(name = "lmtp",
         sortOptions = false,
@@ -41,7 +42,9 @@ import picocli.CommandLine.Parameters;
         header = "Deliver one message from standard input to an LMTP server and show each recipient's outcome.",
         synopsisHeading = "%nUsage: ",
         customSynopsis = "lmtp [-v] [-d destination | -s server [-p port]] [-f sender] [-l lhlo-name] [-C config-file]\n"
-                + "            [--timeout duration] [--[no-]skip-5xx-greeting] [-t recipient]... [recipient]... < message",
+                + "            [--timeout duration] [--[no-]skip-5xx-greeting] [-a] [--user name] [--password-map file]\n"
+                + "            [--tls none|may|encrypt|verify] [--tls-ca file] [--tls-cert file --tls-key file]\n"
+                + "            [--sasl-mechanisms list] [--require-auth] [-t recipient]... [recipient]... < message",
         descriptionHeading = "%n",
         description = {
             "Reads an RFC 5322 message (header and body) on standard input, sends it in one LMTP transaction",
@@ -73,7 +76,23 @@ import picocli.CommandLine.Parameters;
             "",
             "Configuration file (-C): lines 'key = value', '#' starts a comment line. Keys:",
             "  destination, lhlo, sender (empty or <> = null sender), timeout (30s, 500ms, 2m),",
-            "  transcript (yes/no). Options on the command line win over the file.",
+            "  transcript (yes/no), auth (yes/no), user, password-map, tls, tls-ca, tls-cert, tls-key,",
+            "  sasl-mechanisms, require-auth (yes/no). Options on the command line win over the file.",
+            "",
+            "Authentication (-a, --user, --password-map, --require-auth): SASL AUTH with the strongest of",
+            "  SCRAM-SHA-256, SCRAM-SHA-1, CRAM-MD5, PLAIN, LOGIN that the server offers (PLAIN and LOGIN",
+            "  only inside TLS). Credentials: --user NAME with the password from $LMTP_PASSWORD or typed on",
+            "  the terminal (/dev/tty, no echo); else the entry for the destination in --password-map",
+            "  (Postfix sasl_passwd format: 'key user:password', key = host, [addr]:port, socket path...);",
+            "  else $USER with $LMTP_PASSWORD or the terminal. Never a password on the command line.",
+            "  An AUTH refusal defers (exit 75). With --require-auth, a server that offers no AUTH or no",
+            "  acceptable mechanism defers too (4.7.0): nothing is sent unauthenticated.",
+            "",
+            "TLS (--tls): none (default); may (STARTTLS when offered, else in clear); encrypt (STARTTLS",
+            "  required, certificate not checked); verify (STARTTLS required, certificate checked against",
+            "  --tls-ca, else the JDK's CAs, and the host name). At encrypt and verify, no STARTTLS, a refusal",
+            "  or a failed handshake defers (exit 75) before any mail is sent. --starttls = --tls encrypt.",
+            "  -v shows the TLS protocol and cipher and the SASL mechanism of the session.",
             "",
             "Exit status (sysexits.h):",
             "  0   every recipient was delivered",
@@ -91,17 +110,15 @@ import picocli.CommandLine.Parameters;
             "  66  EX_NOINPUT      standard input cannot be read, or is empty",
             "  74  EX_IOERR        the message cannot be spooled to a temporary file",
             "",
-            "Not supported yet: SMTP AUTH (-a) and TLS (--starttls). The command says so on stderr and",
-            "  exits 69 before reading the message or connecting: sending without the authentication or",
-            "  encryption that was asked for would be wrong. Note that -t is a recipient here, not the",
-            "  TLS key file of Cyrus's lmtptest.",
+            "Note that -t is a recipient here, not the TLS key file of Cyrus's lmtptest (--tls-key here).",
             "",
             "Examples:",
             "  echo \"Subject: Test Email\" | lmtp -f user@example.com -t recipient@example.com",
             "  uuencode attachment.txt attachment.txt | lmtp -f user@example.com -t recipient@example.com",
             "  echo \"Subject: Test Email\" | lmtp -s mail.example.com -f user@example.com -t recipient@example.com",
             "  echo \"Subject: Test Email\" | lmtp -d -f user@example.com -t recipient@example.com",
-            "  echo \"Subject: Test Email\" | lmtp -a -f user@example.com -t recipient@example.com   (exits 69)",
+            "  echo \"Subject: Test Email\" | lmtp -a -f user@example.com -t recipient@example.com",
+            "  LMTP_PASSWORD=... lmtp -a --user lmtpadmin --tls verify --tls-ca ca.pem -d inet:store:24 bob < msg.eml",
             "  lmtp -d unix:/run/dovecot/lmtp -f '<>' alice@example.com bob@example.com < msg.eml",
             "  LMTP_DESTINATION=inet:127.0.0.1:2424 lmtp -v --timeout 30s -t bob@example.com < msg.eml",
             "  lmtp -C /etc/lmtp.conf -t bob@example.com < msg.eml; echo \"exit $?\""})
@@ -150,12 +167,38 @@ public final class LmtpCommand {
                     + "lmtp_skip_5xx_greeting = yes (default). --no-skip-5xx-greeting: it bounces them (exit 69).")
     private boolean skip5xxGreeting = true;
 
-    @Option(names = {"-a", "--auth"}, arity = "0..1", fallbackValue = "", paramLabel = "authid",
-            description = "SMTP AUTH: not supported yet; exits 69 without sending anything.")
-    private String auth;
+    @Option(names = {"-a", "--auth"}, description = "Authenticate (SASL AUTH); see Authentication below.")
+    private boolean auth;
 
-    @Option(names = "--starttls", description = "STARTTLS: not supported yet; exits 69 without sending anything.")
+    @Option(names = "--user", paramLabel = "name",
+            description = "SASL user; the password comes from $LMTP_PASSWORD or the terminal. Implies -a.")
+    private String user;
+
+    @Option(names = "--password-map", paramLabel = "file",
+            description = "Postfix sasl_passwd-style map; its entry for the destination is used. Implies -a.")
+    private Path passwordMap;
+
+    @Option(names = "--sasl-mechanisms", paramLabel = "list",
+            description = "Mechanisms that may be used, e.g. SCRAM-SHA-256,CRAM-MD5; default all.")
+    private String saslMechanisms;
+
+    @Option(names = "--require-auth", description = "Defer (4.7.0) rather than send without AUTH. Implies -a.")
+    private boolean requireAuth;
+
+    @Option(names = "--tls", paramLabel = "level", description = "none (default), may, encrypt or verify; see TLS below.")
+    private String tls;
+
+    @Option(names = "--starttls", description = "Same as --tls encrypt.")
     private boolean starttls;
+
+    @Option(names = "--tls-ca", paramLabel = "file", description = "PEM CA certificates that --tls verify trusts.")
+    private Path tlsCa;
+
+    @Option(names = "--tls-cert", paramLabel = "file", description = "PEM client certificate (chain), with --tls-key.")
+    private Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "file", description = "PEM unencrypted PKCS#8 key of --tls-cert.")
+    private Path tlsKey;
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     private boolean help;
@@ -165,6 +208,8 @@ public final class LmtpCommand {
 
     @Parameters(paramLabel = "recipient", arity = "0..*", description = "More recipients, after those given with -t.")
     private List<String> recipients = new ArrayList<>();
+
+    private PasswordPrompt prompt = PasswordPrompt.NONE;
 
     /** Standard input, output and error, and the environment of one run. */
     public record Context(InputStream in, PrintStream out, PrintStream err, Map<String, String> env) {
@@ -190,7 +235,13 @@ public final class LmtpCommand {
 
     /** Runs the command; returns its exit status and never calls {@link System#exit}. */
     public static int run(String[] args, Context context) {
+        return run(args, context, PasswordPrompt.terminal());
+    }
+
+    /** As {@link #run(String[], Context)}, asking {@code prompt} for a password when one must be typed. */
+    public static int run(String[] args, Context context, PasswordPrompt prompt) {
         LmtpCommand command = new LmtpCommand();
+        command.prompt = prompt;
         CommandLine commandLine = new CommandLine(command);
         commandLine.setExpandAtFiles(false);
         commandLine.setOut(new PrintWriter(context.out(), true, StandardCharsets.UTF_8));
@@ -231,16 +282,15 @@ public final class LmtpCommand {
         allRecipients.addAll(recipients);
         Settings settings = Settings.resolve(new Settings.Options(destination, server, port, sender, allRecipients,
                 lhlo, config, timeout, verbose || debug), context.env());
-        if (auth != null) {
-            throw new CommandException(ExitStatus.UNAVAILABLE,
-                    "-a: SMTP AUTH is not supported yet by this version of lmtp; nothing was sent");
+        if (starttls && tls != null && !tls.equalsIgnoreCase("encrypt")) {
+            throw CommandException.usage("--starttls means --tls encrypt; it cannot go with --tls " + Sanitise.shown(tls));
         }
-        if (starttls) {
-            throw new CommandException(ExitStatus.UNAVAILABLE,
-                    "--starttls: TLS is not supported yet by this version of lmtp; nothing was sent");
-        }
+        SessionSecurity security = SessionSecurity.resolve(new SessionSecurity.Options(auth, user, passwordMap,
+                starttls ? "encrypt" : tls, tlsCa, tlsCert, tlsKey, saslMechanisms, requireAuth),
+                settings.config(), context.env(), settings.destination(), prompt);
         try (MessageSpool message = MessageSpool.of(context.in())) {
-            LmtpClient.Builder client = LmtpClient.builder().timeouts(settings.timeouts()).skip5xxGreeting(skip5xxGreeting);
+            LmtpClient.Builder client = LmtpClient.builder().timeouts(settings.timeouts()).skip5xxGreeting(skip5xxGreeting)
+                    .tls(security.tls()).sasl(security.sasl());
             settings.lhlo().ifPresent(client::lhloName);
             if (settings.transcript()) {
                 client.transcript(Transcript.to(context.err()::println));
@@ -250,6 +300,9 @@ public final class LmtpCommand {
                 connection = client.build().connect(settings.destination());
             } catch (LmtpConnectException e) {
                 return report(DeliveryResult.sameFor(settings.destination().toString(), settings.envelope(), e.verdict()), context);
+            }
+            if (settings.transcript() && (connection.session().encrypted() || connection.session().authenticated())) {
+                context.err().println("lmtp: session: " + connection.session());
             }
             try {
                 return report(connection.deliver(settings.envelope(), message.content()), context);

@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
  * <p>DIAGNOSTICS: every problem is a {@link CommandException} with status
  * {@link ExitStatus#USAGE} whose message names the option, variable or file line at fault.
  */
-record Settings(Destination destination, Envelope envelope, Optional<String> lhlo, Timeouts timeouts, boolean transcript) {
+record Settings(Destination destination, Envelope envelope, Optional<String> lhlo, Timeouts timeouts, boolean transcript,
+                ConfigFile config) {
 
     static final String DEFAULT_DESTINATION = "inet:localhost:24";
     static final String DESTINATION_VARIABLE = "LMTP_DESTINATION";
@@ -72,7 +73,7 @@ record Settings(Destination destination, Envelope envelope, Optional<String> lhl
         }
         boolean transcript = options.transcript() || config.transcript().orElse(false);
         Envelope envelope = Envelope.of(sender, recipients);
-        return new Settings(destination(options, config, env), envelope, lhlo, timeouts, transcript);
+        return new Settings(destination(options, config, env), envelope, lhlo, timeouts, transcript, config);
     }
 
     private static List<Recipient> recipients(List<String> given, String destination) throws CommandException {

@@ -33,6 +33,7 @@ final class CommandRun {
 
     private InputStream in = new ByteArrayInputStream("Subject: Test Email\n".getBytes(StandardCharsets.US_ASCII));
     private final Map<String, String> env = new HashMap<>(Map.of("USER", "tester"));
+    private PasswordPrompt prompt = PasswordPrompt.NONE;
 
     static CommandRun command() {
         return new CommandRun();
@@ -57,6 +58,12 @@ final class CommandRun {
         return this;
     }
 
+    /** What the terminal would answer when the command asks for a password; default: there is no terminal. */
+    CommandRun prompt(PasswordPrompt answer) {
+        this.prompt = answer;
+        return this;
+    }
+
     /** Sets {@code LMTP_DESTINATION}, as a tutorial example run against a test server needs. */
     CommandRun destination(String destination) {
         return env(Settings.DESTINATION_VARIABLE, destination);
@@ -68,7 +75,7 @@ final class CommandRun {
         int status;
         try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
              PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            status = LmtpCommand.run(args, new LmtpCommand.Context(in, o, e, env));
+            status = LmtpCommand.run(args, new LmtpCommand.Context(in, o, e, env), prompt);
         }
         return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }

@@ -41,8 +41,21 @@ class ConfigFileTest {
     void unknownKeyShouldNameFileLineAndKey() {
         assertThatThrownBy(() -> ConfigFile.parse("/etc/lmtp.conf", List.of("# x", "destinaton = unix:/x")))
                 .isInstanceOf(CommandException.class)
-                .hasMessage("/etc/lmtp.conf:2: unknown key 'destinaton' (keys: destination, lhlo, sender, timeout, transcript)")
+                .hasMessage("/etc/lmtp.conf:2: unknown key 'destinaton' (keys: destination, lhlo, sender, timeout, transcript, auth, user, "
+                        + "password-map, tls, tls-ca, tls-cert, tls-key, sasl-mechanisms, require-auth)")
                 .satisfies(e -> assertThat(((CommandException) e).status()).isEqualTo(ExitStatus.USAGE));
+    }
+
+    @Test
+    void securityKeysShouldBeReadButAPasswordKeyRefusedWithoutEchoingIt() throws Exception {
+        ConfigFile config = ConfigFile.parse("f", List.of("auth = yes", "user = lmtpadmin", "tls = verify", "tls-ca = /etc/ca.pem",
+                "password-map = /etc/lmtp/sasl_passwd"));
+
+        assertThat(config.security("auth")).contains("true");
+        assertThat(config.security("user")).contains("lmtpadmin");
+        assertThat(config.security("tls-ca")).contains("/etc/ca.pem");
+        assertThatThrownBy(() -> ConfigFile.parse("f", List.of("password = s3cr3t-nOt4LoGs")))
+                .hasMessageContaining("unknown key 'password'").hasMessageNotContaining("s3cr3t");
     }
 
     @Test

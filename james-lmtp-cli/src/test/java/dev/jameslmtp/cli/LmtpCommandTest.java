@@ -371,7 +371,7 @@ class LmtpCommandTest {
     }
 
     @Test
-    void unsupportedAuthAndTlsShouldExit69BeforeReadingOrConnecting() {
+    void authWithoutPasswordOrTerminalShouldExit64BeforeReadingOrConnecting() {
         String destination = start(LmtpHandler.defaults());
         InputStream untouchable = new InputStream() {
             @Override
@@ -382,14 +382,36 @@ class LmtpCommandTest {
 
         CommandRun.Result auth = command().stdin(untouchable).destination(destination)
                 .run("-a", "-f", "user@example.com", "-t", "recipient@example.com");
-        assertThat(auth.status()).isEqualTo(ExitStatus.UNAVAILABLE);
-        assertThat(auth.err()).isEqualTo("lmtp: -a: SMTP AUTH is not supported yet by this version of lmtp; nothing was sent\n");
+        assertThat(auth.status()).isEqualTo(ExitStatus.USAGE);
+        assertThat(auth.err()).contains("no password for tester").contains("LMTP_PASSWORD");
 
-        CommandRun.Result tls = command().stdin(untouchable).run("--starttls", "-d", destination, "bob@x.test");
-        assertThat(tls.status()).isEqualTo(ExitStatus.UNAVAILABLE);
-        assertThat(tls.err()).contains("TLS is not supported yet");
+        CommandRun.Result tls = command().stdin(untouchable).run("--tls", "secure", "-d", destination, "bob@x.test");
+        assertThat(tls.status()).isEqualTo(ExitStatus.USAGE);
+        assertThat(tls.err()).contains("--tls: 'secure' is not a TLS level");
 
         assertThat(server.connectionCount()).isZero();
+    }
+
+    @Test
+    void starttlsAtEncryptShouldDeferWhenTheServerDoesNotOfferIt() {
+        String destination = start(LmtpHandler.defaults());
+
+        CommandRun.Result result = command().run("--starttls", "-d", destination, "bob@x.test");
+
+        assertThat(result.status()).isEqualTo(ExitStatus.TEMPFAIL);
+        assertThat(result.out()).matches("(?s)bob@x.test +deferred +- +4.7.4 +TLS is required, but the server does not offer STARTTLS.*");
+        assertThat(server.commands(0)).doesNotContain("MAIL FROM:<tester@" + dev.jameslmtp.client.LmtpClient.localHostName() + ">");
+    }
+
+    @Test
+    void requireAuthShouldDeferWhenTheServerOffersNoAuthAndSendNoMail() {
+        String destination = start(LmtpHandler.defaults());
+
+        CommandRun.Result result = command().env("LMTP_PASSWORD", "pw-nOt4LoGs").run("--require-auth", "-d", destination, "bob@x.test");
+
+        assertThat(result.status()).isEqualTo(ExitStatus.TEMPFAIL);
+        assertThat(result.out()).matches("(?s)bob@x.test +deferred +- +4.7.0 .*");
+        assertThat(server.commands(0)).noneMatch(c -> c.startsWith("MAIL"));
     }
 
     @Test
@@ -404,7 +426,8 @@ class LmtpCommandTest {
                 .contains("uuencode attachment.txt attachment.txt | lmtp")
                 .contains("$LMTP_DESTINATION")
                 .contains("75  EX_TEMPFAIL")
-                .contains("not supported yet");
+                .contains("lmtp -a -f user@example.com -t recipient@example.com")
+                .contains("$LMTP_PASSWORD");
         assertThat(help.outLines()).allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(100));
     }
 

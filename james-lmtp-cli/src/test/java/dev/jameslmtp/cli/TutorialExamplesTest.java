@@ -75,14 +75,36 @@ class TutorialExamplesTest {
     }
 
     @Test
-    void authenticateWithAPasswordSaysAuthIsNotSupportedYet() {
+    void authenticateWithAPassword() {
         // echo "Subject: Test Email" | lmtp -a -f user@example.com -t recipient@example.com
-        CommandRun.Result result = command().destination(destination)
+        // (the user is $USER, the password $LMTP_PASSWORD or typed on the terminal: here typed)
+        server.close();
+        server = FakeLmtpServer.start(new LmtpHandler() {
+            @Override
+            public java.util.List<String> capabilities() {
+                return java.util.List.of("PIPELINING", "ENHANCEDSTATUSCODES", "AUTH CRAM-MD5");
+            }
+
+            @Override
+            public dev.jameslmtp.testing.Response auth(String args) {
+                return dev.jameslmtp.testing.Response.reply("334 PDEyMzQ1QGZha2UudGVzdD4="); // <12345@fake.test>
+            }
+
+            @Override
+            public dev.jameslmtp.testing.Response authContinuation(String line, int step) {
+                // tester + HMAC-MD5("typed-nOt4LoGs", "<12345@fake.test>"), as computed by the command
+                return line.startsWith(java.util.Base64.getEncoder().encodeToString("tester ".getBytes(StandardCharsets.US_ASCII)).substring(0, 8))
+                        ? dev.jameslmtp.testing.Response.reply("235 2.7.0 Authentication successful")
+                        : dev.jameslmtp.testing.Response.reply("535 5.7.8 Authentication credentials invalid");
+            }
+        });
+        CommandRun.Result result = command().destination("inet:127.0.0.1:" + server.port())
+                .prompt(prompt -> java.util.Optional.of("typed-nOt4LoGs".toCharArray()))
                 .run("-a", "-f", "user@example.com", "-t", "recipient@example.com");
 
-        assertThat(result.status()).isEqualTo(ExitStatus.UNAVAILABLE);
-        assertThat(result.err()).contains("SMTP AUTH is not supported yet");
-        assertThat(server.connectionCount()).isZero();
+        assertThat(result.status()).as(result.toString()).isZero();
+        assertThat(server.commands(0)).contains("AUTH CRAM-MD5", "RCPT TO:<recipient@example.com>");
+        assertThat(result.err()).doesNotContain("nOt4LoGs");
     }
 
     @Test

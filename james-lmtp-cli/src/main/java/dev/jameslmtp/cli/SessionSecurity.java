@@ -1,0 +1,164 @@
+package dev.jameslmtp.cli;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Optional;
+
+import dev.jameslmtp.client.Destination;
+import dev.jameslmtp.client.LmtpClient;
+import dev.jameslmtp.client.sasl.CredentialSource;
+import dev.jameslmtp.client.sasl.Credentials;
+import dev.jameslmtp.client.sasl.Mechanism;
+import dev.jameslmtp.client.sasl.PasswordMapException;
+import dev.jameslmtp.client.sasl.PasswordMapFile;
+import dev.jameslmtp.client.sasl.PasswordMapKeys;
+import dev.jameslmtp.client.sasl.SaslPolicy;
+import dev.jameslmtp.client.sasl.Secret;
+import dev.jameslmtp.client.tls.TlsLevel;
+import dev.jameslmtp.client.tls.TlsPolicy;
+
+/**
+ * TLS and SASL for one run of the command, resolved from the options, the {@code -C} file and the
+ * environment before anything is read or sent.
+ *
+ * <p>Authentication is asked for by {@code -a}, {@code --user}, {@code --password-map},
+ * {@code --require-auth} or their {@code -C} keys. The credentials are, in this order: with a user
+ * ({@code --user}, key {@code user}), that user and the password from {@code $LMTP_PASSWORD} or,
+ * failing that, typed on the terminal without echo; with a password map, its entry for the
+ * destination (Postfix's lookup); otherwise {@code $USER} with the password from
+ * {@code $LMTP_PASSWORD} or the terminal. A password is never taken from the command line.
+ *
+ * <p>DIAGNOSTICS: a {@link CommandException} (64) naming the option: an unknown TLS level or
+ * mechanism, TLS files with {@code --tls none}, an unusable password map (file and line, never its
+ * content), no map entry for the destination, no password and no terminal.
+ */
+record SessionSecurity(TlsPolicy tls, SaslPolicy sasl) {
+
+    static final String PASSWORD_VARIABLE = "LMTP_PASSWORD";
+
+    /** The security options as picocli left them: null or false when not given. */
+    record Options(boolean auth, String user, Path passwordMap, String tls, Path tlsCa, Path tlsCert, Path tlsKey,
+                   String saslMechanisms, boolean requireAuth) {
+    }
+
+    static SessionSecurity resolve(Options options, ConfigFile config, Map<String, String> env, Destination destination,
+                                   PasswordPrompt prompt) throws CommandException {
+        TlsPolicy tls = tls(options, config);
+        String user = options.user() != null ? options.user() : config.security("user").orElse(null);
+        Path map = options.passwordMap() != null ? options.passwordMap() : config.security("password-map").map(Path::of).orElse(null);
+        boolean requireAuth = options.requireAuth() || config.security("require-auth").map(Boolean::parseBoolean).orElse(false);
+        boolean auth = options.auth() || requireAuth || user != null || map != null
+                || config.security("auth").map(Boolean::parseBoolean).orElse(false);
+        String mechanisms = options.saslMechanisms() != null ? options.saslMechanisms() : config.security("sasl-mechanisms").orElse(null);
+        if (!auth) {
+            if (mechanisms != null) {
+                throw CommandException.usage("--sasl-mechanisms is given, but no authentication (-a) is asked for");
+            }
+            return new SessionSecurity(tls, SaslPolicy.NONE);
+        }
+        SaslPolicy sasl = SaslPolicy.of(credentials(user, map, env, destination, prompt)).withRequireAuth(requireAuth);
+        if (mechanisms != null) {
+            sasl = sasl.withMechanisms(mechanisms(mechanisms));
+        }
+        return new SessionSecurity(tls, sasl);
+    }
+
+    private static CredentialSource credentials(String user, Path map, Map<String, String> env, Destination destination,
+                                                PasswordPrompt prompt) throws CommandException {
+        if (user == null && map != null) {
+            PasswordMapFile file;
+            try {
+                file = PasswordMapFile.open(map, LmtpClient::localHostName);
+            } catch (PasswordMapException e) {
+                throw CommandException.usage("--password-map: " + e.getMessage());
+            }
+            if (file.forDestination(destination).isEmpty()) {
+                throw CommandException.usage("--password-map: " + map + " has no entry for " + destination
+                        + " (keys tried: " + String.join(", ", PasswordMapKeys.of(destination, LmtpClient.localHostName())) + ")");
+            }
+            return file;
+        }
+        String name = user != null ? user : defaultUser(env);
+        try {
+            return CredentialSource.fixed(new Credentials(name, password(name, env, destination, prompt)));
+        } catch (IllegalArgumentException e) {
+            throw CommandException.usage("--user: " + e.getMessage());
+        }
+    }
+
+    private static Secret password(String user, Map<String, String> env, Destination destination, PasswordPrompt prompt)
+            throws CommandException {
+        String fromEnv = env.get(PASSWORD_VARIABLE);
+        if (fromEnv != null) {
+            return Secret.of(fromEnv);
+        }
+        Optional<char[]> typed = prompt.read("Password for " + user + " at " + destination + ": ");
+        if (typed.isEmpty()) {
+            throw CommandException.usage("-a: no password for " + user + ": set $" + PASSWORD_VARIABLE
+                    + ", give --password-map, or run lmtp where it can ask on the terminal (/dev/tty)");
+        }
+        char[] chars = typed.get();
+        Secret secret = Secret.of(chars);
+        Arrays.fill(chars, '\0');
+        return secret;
+    }
+
+    private static TlsPolicy tls(Options options, ConfigFile config) throws CommandException {
+        String levelText = options.tls() != null ? options.tls() : config.security("tls").orElse("none");
+        TlsLevel level;
+        try {
+            level = TlsLevel.parse(levelText);
+        } catch (IllegalArgumentException e) {
+            throw CommandException.usage("--tls: '" + Sanitise.shown(levelText) + "' is not a TLS level (none, may, encrypt, verify)");
+        }
+        Path ca = options.tlsCa() != null ? options.tlsCa() : config.security("tls-ca").map(Path::of).orElse(null);
+        Path cert = options.tlsCert() != null ? options.tlsCert() : config.security("tls-cert").map(Path::of).orElse(null);
+        Path key = options.tlsKey() != null ? options.tlsKey() : config.security("tls-key").map(Path::of).orElse(null);
+        if (level == TlsLevel.NONE) {
+            if (ca != null || cert != null || key != null) {
+                throw CommandException.usage("--tls-ca, --tls-cert and --tls-key need --tls may, encrypt or verify");
+            }
+            return TlsPolicy.NONE;
+        }
+        if ((cert == null) != (key == null)) {
+            throw CommandException.usage("--tls-cert and --tls-key go together: give both or neither");
+        }
+        TlsPolicy.Builder builder = TlsPolicy.builder(level);
+        if (ca != null) {
+            builder.caFile(ca);
+        }
+        if (cert != null) {
+            builder.clientCertificate(cert, key);
+        }
+        try {
+            return builder.build();
+        } catch (IllegalArgumentException e) {
+            throw CommandException.usage("--tls-ca/--tls-cert/--tls-key: " + e.getMessage());
+        }
+    }
+
+    private static EnumSet<Mechanism> mechanisms(String text) throws CommandException {
+        EnumSet<Mechanism> set = EnumSet.noneOf(Mechanism.class);
+        for (String name : text.strip().split("[,\\s]+")) {
+            if (name.isEmpty()) {
+                continue;
+            }
+            set.add(Mechanism.named(name).orElseThrow(() -> CommandException.usage("--sasl-mechanisms: unknown mechanism '"
+                    + Sanitise.shown(name) + "' (known: " + Arrays.stream(Mechanism.values()).map(Mechanism::saslName).toList() + ")")));
+        }
+        if (set.isEmpty()) {
+            throw CommandException.usage("--sasl-mechanisms: no mechanism given");
+        }
+        return set;
+    }
+
+    private static String defaultUser(Map<String, String> env) {
+        String user = env.get("USER");
+        if (user == null || user.isBlank()) {
+            user = env.get("LOGNAME");
+        }
+        return user == null || user.isBlank() ? System.getProperty("user.name", "nobody") : user;
+    }
+}
