@@ -15,15 +15,21 @@ import org.apache.james.dnsservice.api.DNSService;
 import org.apache.james.mailrepository.api.MailRepositoryUrl;
 import org.apache.james.modules.data.MemoryUsersRepositoryModule;
 import org.apache.james.modules.protocols.SmtpGuiceProbe;
+import org.apache.james.modules.server.MailQueueRoutesModule;
+import org.apache.james.modules.server.NoJwtModule;
+import org.apache.james.modules.server.WebAdminServerModule;
 import org.apache.james.queue.api.ManageableMailQueue;
 import org.apache.james.server.core.configuration.Configuration;
 import org.apache.james.utils.DataProbeImpl;
 import org.apache.james.utils.GuiceProbe;
 import org.apache.james.utils.MailRepositoryProbeImpl;
 import org.apache.james.utils.SMTPMessageSender;
+import org.apache.james.utils.WebAdminGuiceProbe;
 
 import com.google.inject.Module;
+import com.google.inject.Module;
 import com.google.inject.multibindings.Multibinder;
+import com.google.inject.util.Modules;
 
 import dev.jameslmtp.demo.InboxProbe;
 import dev.jameslmtp.demo.JamesConfFiles;
@@ -61,6 +67,7 @@ public final class EmbeddedJames implements AutoCloseable {
         private String deliveryMailets = "";
         private String smtpHandlers = "";
         private List<String> moreDomains = List.of();
+        private boolean webAdmin;
         private List<Module> overrides = List.of();
         private boolean keepWorkDir;
 
@@ -103,6 +110,12 @@ public final class EmbeddedJames implements AutoCloseable {
             return this;
         }
 
+        /** James's webadmin on 127.0.0.1 (a port the kernel picks, no authentication), with the mail queue routes. */
+        public Builder webAdmin() {
+            this.webAdmin = true;
+            return this;
+        }
+
         /** Writes {@code conf/}, starts James and creates the sender's account. */
         public EmbeddedJames start() throws Exception {
             if (!keepWorkDir) {
@@ -116,6 +129,10 @@ public final class EmbeddedJames implements AutoCloseable {
             GuiceJamesServer server = GuiceJamesServer
                     .forConfiguration(Configuration.builder().workingDirectory(workDir.toFile()).build())
                     .combineWith(MemoryJamesServerMain.SMTP_ONLY_MODULE, new MemoryUsersRepositoryModule())
+                    .combineWith(webAdmin
+                            ? List.of(Modules.override(new WebAdminServerModule(), new MailQueueRoutesModule())
+                                    .with(MemoryJamesServerMain.WEBADMIN_NO_AUTH_MODULE, new NoJwtModule()))
+                            : List.<Module>of())
                     .overrideWith(binder -> binder.bind(DNSService.class).toInstance(new LoopbackDnsService()))
                     .overrideWith(binder -> {
                         Multibinder<GuiceProbe> probes = Multibinder.newSetBinder(binder, GuiceProbe.class);
@@ -149,6 +166,11 @@ public final class EmbeddedJames implements AutoCloseable {
                                 <passThrough>false</passThrough>
                             </mailet>
                         </processor>""");
+    }
+
+    /** The webadmin port; only with {@link Builder#webAdmin()}. */
+    public int webAdminPort() {
+        return server.getProbe(WebAdminGuiceProbe.class).getWebAdminPort().getValue();
     }
 
     public int smtpPort() {
