@@ -1,8 +1,11 @@
 package dev.jameslmtp.client;
 
 import java.io.IOException;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +31,7 @@ import org.slf4j.LoggerFactory;
 public final class RecipientProbe {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(RecipientProbe.class);
+    private static final Set<Stage> SESSION = EnumSet.of(Stage.CONNECT, Stage.GREETING, Stage.LHLO);
 
     private final LmtpClient client;
 
@@ -57,6 +61,39 @@ public final class RecipientProbe {
         } finally {
             connection.quit();
         }
+    }
+
+    /**
+     * Probes the servers of {@code servers} in order, as a delivery fails over: a server that
+     * cannot be reached, greets negatively, or closes the connection (421, or lost) before
+     * answering the RCPT is passed over for the next one; the first server's answer to the RCPT,
+     * or the last server's failure, stands.
+     */
+    public Verdict verify(DestinationList servers, String address) {
+        Objects.requireNonNull(servers, "servers");
+        Verdict verdict = null;
+        List<Destination> list = servers.servers();
+        for (int i = 0; i < list.size(); i++) {
+            verdict = verify(list.get(i), address);
+            if (!serverFailed(verdict)) {
+                return verdict;
+            }
+            if (i + 1 < list.size()) {
+                LOGGER.info("{}: recipient probe moves on to {}: {}", list.get(i), list.get(i + 1), verdict.text());
+            }
+        }
+        return verdict;
+    }
+
+    /** The server, not the address, failed: no session, or the session ended before an answer to the RCPT. */
+    static boolean serverFailed(Verdict verdict) {
+        if (verdict.disposition() != Disposition.TEMPORARY_FAILURE) {
+            return false;
+        }
+        if (SESSION.contains(verdict.stage())) {
+            return true;
+        }
+        return verdict.reply().map(reply -> reply.code() == 421).orElse(verdict.status().equals(EnhancedStatus.CONNECTION_LOST));
     }
 
     private static Verdict converse(LmtpConnection connection, String address) throws IOException {

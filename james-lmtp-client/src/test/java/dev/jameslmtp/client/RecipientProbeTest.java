@@ -125,6 +125,57 @@ class RecipientProbeTest {
     }
 
     @Test
+    void verifyShouldMoveOnToTheNextServerWhenTheFirstCannotBeReached() throws IOException {
+        server = FakeLmtpServer.start(LmtpHandler.defaults());
+        DestinationList servers = DestinationList.of(Destination.parse("inet:[127.0.0.1]:" + closedPort()),
+                Destination.parse("inet:[127.0.0.1]:" + server.port()));
+
+        Verdict verdict = probe.verify(servers, "alice@example.test");
+
+        assertThat(verdict.disposition()).isEqualTo(Disposition.DELIVERED);
+        assertThat(server.connectionCount()).isEqualTo(1);
+    }
+
+    @Test
+    void verifyShouldKeepTheFirstServersAnswerToTheRcpt() {
+        server = FakeLmtpServer.start(new LmtpHandler() {
+            @Override
+            public Response rcpt(String args, int index) {
+                return Response.reply("550 5.1.1 User doesn't exist");
+            }
+        });
+        FakeLmtpServer second = FakeLmtpServer.start(LmtpHandler.defaults());
+        try {
+            DestinationList servers = DestinationList.of(Destination.parse("inet:[127.0.0.1]:" + server.port()),
+                    Destination.parse("inet:[127.0.0.1]:" + second.port()));
+
+            Verdict verdict = probe.verify(servers, "bob@example.test");
+
+            assertThat(verdict.disposition()).isEqualTo(Disposition.PERMANENT_FAILURE);
+            assertThat(second.connectionCount()).isZero();
+        } finally {
+            second.close();
+        }
+    }
+
+    @Test
+    void verifyShouldGiveTheLastServersFailureWhenNoServerCanBeReached() throws IOException {
+        DestinationList servers = DestinationList.of(Destination.parse("inet:[127.0.0.1]:" + closedPort()),
+                Destination.parse("inet:[127.0.0.1]:" + closedPort()));
+
+        Verdict verdict = probe.verify(servers, "alice@example.test");
+
+        assertThat(verdict.disposition()).isEqualTo(Disposition.TEMPORARY_FAILURE);
+        assertThat(verdict.status()).isEqualTo(EnhancedStatus.CONNECT_FAILED);
+    }
+
+    private static int closedPort() throws IOException {
+        try (ServerSocket closed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return closed.getLocalPort();
+        }
+    }
+
+    @Test
     void verifyShouldKeepTheAcceptanceWhenRsetFails() {
         Verdict verdict = verify(new LmtpHandler() {
             @Override

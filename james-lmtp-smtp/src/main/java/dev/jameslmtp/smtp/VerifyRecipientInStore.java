@@ -24,7 +24,6 @@ import org.apache.james.user.api.UsersRepository;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.jameslmtp.client.Destination;
 import dev.jameslmtp.client.DestinationList;
 import dev.jameslmtp.client.Disposition;
 import dev.jameslmtp.client.LmtpClient;
@@ -46,7 +45,8 @@ import dev.jameslmtp.conf.ConfigurationError;
  *   <li>known to James itself (a James user, or an alias/forward/error in James's recipient
  *   rewrite table): declined, James's chain decides, as with {@code ValidRcptHandler};</li>
  *   <li>otherwise a probe ({@link RecipientProbe}: LHLO, {@code MAIL FROM:<>}, {@code RCPT TO},
- *   RSET, QUIT) asks the store; the answer is remembered ({@link VerificationCache}) and mapped by
+ *   RSET, QUIT) asks the store (the servers of a destination list in order, passing over those
+ *   that cannot be reached); the answer is remembered ({@link VerificationCache}) and mapped by
  *   {@link RcptAnswers}: accepted → declined (the rest of the RCPT hooks run and James accepts),
  *   refused → the store's 5xx and status, any other trouble → 451 4.x.x (never accept and bounce
  *   later).</li>
@@ -135,13 +135,12 @@ public class VerifyRecipientInStore implements RcptHook, ProtocolHandler {
         if (cache == null) {
             throw new IllegalStateException("VerifyRecipientInStore is not initialised");
         }
-        Optional<Destination> destination;
+        Optional<DestinationList> destination;
         try {
             if (!james.isLocalDomain(rcpt.getDomain())) {
                 return HookResult.DECLINED;
             }
-            // a destination list: the probe asks its first server (failover for probes is not done)
-            destination = configuration.routing().destinationFor(rcpt.getDomain().asString()).map(DestinationList::first);
+            destination = configuration.routing().destinationFor(rcpt.getDomain().asString());
             if (destination.isEmpty() || james.isKnown(rcpt)) {
                 return HookResult.DECLINED;
             }
@@ -158,7 +157,7 @@ public class VerifyRecipientInStore implements RcptHook, ProtocolHandler {
         return RcptAnswers.of(rcpt, verdict);
     }
 
-    private static void log(MailAddress rcpt, Destination destination, Verdict verdict) {
+    private static void log(MailAddress rcpt, DestinationList destination, Verdict verdict) {
         if (verdict.disposition() == Disposition.DELIVERED) {
             LOGGER.debug("{} accepted by {}", rcpt.asString(), destination);
         } else if (verdict.disposition() == Disposition.PERMANENT_FAILURE) {

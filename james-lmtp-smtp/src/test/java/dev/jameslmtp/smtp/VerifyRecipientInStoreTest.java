@@ -165,6 +165,15 @@ class VerifyRecipientInStoreTest {
     }
 
     @Test
+    void doRcptShouldAskTheNextServerOfTheDestinationWhenTheFirstIsDown() throws Exception {
+        server = FakeLmtpServer.start(DOVECOT_LIKE);
+        VerifyRecipientInStore hook = hook("destination", "unix:" + tmp.resolve("down.sock") + ", inet:[127.0.0.1]:" + server.port());
+
+        assertThat(rcpt(hook, "alice@example.test")).isEqualTo(HookResult.DECLINED);
+        assertThat(rcpt(hook, "nobody@example.test").getSmtpRetCode()).isEqualTo("550");
+    }
+
+    @Test
     void doRcptShouldDeclineWithoutProbingRecipientsOfOtherDomains() throws Exception {
         VerifyRecipientInStore hook = hookInFrontOf(DOVECOT_LIKE);
 
