@@ -3,6 +3,9 @@ package dev.jameslmtp.it;
 import static dev.jameslmtp.it.Lmtp.AWAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZonedDateTime;
@@ -10,11 +13,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.james.core.MailAddress;
 import org.apache.james.queue.api.ManageableMailQueue;
+import org.apache.james.utils.SMTPMessageSender;
 import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeName;
 import org.apache.mailet.AttributeValue;
@@ -32,7 +38,10 @@ import dev.jameslmtp.testing.Response;
  * next attempt time survive a James stop and start, and after the restart only they are
  * delivered. A James stopped while an attempt waits for replies after the dot ends the attempt
  * cleanly: the recipient with a final reply stays delivered, the one without goes back on the
- * persistent queue and is delivered after the restart.
+ * persistent queue and is delivered after the restart. A James killed (SIGKILL, in a JVM of its
+ * own) while it waits for the replies after the dot has acknowledged nothing: after the restart
+ * the queue hands the mail out again and its recipients, none of which had a final reply, are
+ * delivered.
  */
 class PersistentQueueRestartTest {
 
@@ -40,11 +49,16 @@ class PersistentQueueRestartTest {
 
     private final AtomicBoolean carolsMailboxFull = new AtomicBoolean(true);
     private final AtomicBoolean stallAtCarol = new AtomicBoolean(false);
+    private final AtomicBoolean stallAtFirstReply = new AtomicBoolean(false);
     private final AtomicInteger stalls = new AtomicInteger();
     private final FakeLmtpServer store = FakeLmtpServer.start(new LmtpHandler() {
         @Override
         public List<Response> afterDot(List<String> acceptedRcptArgs, byte[] body) {
             List<Response> replies = new ArrayList<>();
+            if (stallAtFirstReply.get()) {
+                stalls.incrementAndGet();
+                return List.of(Response.stall());
+            }
             for (String rcpt : acceptedRcptArgs) {
                 if (rcpt.contains("carol@") && stallAtCarol.get()) {
                     stalls.incrementAndGet();
@@ -122,6 +136,59 @@ class PersistentQueueRestartTest {
         assertThat(Waiting.of(waiting.get(0)).recipients()).containsExactly(new MailAddress("carol@store.test"));
         AWAIT.atMost(Duration.ofSeconds(60)).until(() -> james.counter(Lmtp.DELIVERED) == 1);
         assertThat(rcpts()).containsExactly("RCPT TO:<bob@store.test>", "RCPT TO:<carol@store.test>", "RCPT TO:<carol@store.test>");
+    }
+
+    @Test
+    void mailInFlightWhenJamesIsKilledShouldBeDeliveredAfterTheRestartToTheRecipientsWithoutAFinalReply() throws Exception {
+        stallAtFirstReply.set(true);
+        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"),
+                "-Djames.exit.on.startup.error=false",
+                "-Djames.lifecycle.leak.detection.mode=NONE",
+                "-Dlogback.configurationFile=" + System.getProperty("logback.configurationFile", ""),
+                JamesProcess.class.getName(), workDir.toString(), "inet:127.0.0.1:" + store.port(), QUEUE, "fresh")
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        try {
+            int smtpPort = smtpPortOf(child);
+            List<String> recipients = List.of("bob@store.test", "carol@store.test");
+            try (SMTPMessageSender sender = SMTPMessageSender.noAuthentication("127.0.0.1", smtpPort, EmbeddedJames.LOCAL_DOMAIN)) {
+                sender.sendMessageWithHeaders(EmbeddedJames.SENDER, recipients,
+                        TestMessage.create(EmbeddedJames.SENDER, recipients, "kill").text());
+            }
+            AWAIT.until(() -> stalls.get() == 1);
+
+            child.destroyForcibly();
+            assertThat(child.waitFor(30, TimeUnit.SECONDS)).as("killed").isTrue();
+        } finally {
+            child.destroyForcibly();
+        }
+        stallAtFirstReply.set(false);
+        carolsMailboxFull.set(false);
+        james = start(true);
+
+        AWAIT.atMost(Duration.ofSeconds(60)).until(() -> james.counter(Lmtp.DELIVERED) == 2);
+        assertThat(rcpts()).as("once in the killed attempt (no reply after the dot: the RFC 2033 window), once after the restart")
+                .containsExactly("RCPT TO:<bob@store.test>", "RCPT TO:<carol@store.test>",
+                        "RCPT TO:<bob@store.test>", "RCPT TO:<carol@store.test>");
+        AWAIT.until(() -> james.queueSize(QUEUE) == 0);
+    }
+
+    private static int smtpPortOf(Process child) throws Exception {
+        BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+        CompletableFuture<Integer> port = CompletableFuture.supplyAsync(() -> {
+            try {
+                for (String line = out.readLine(); line != null; line = out.readLine()) {
+                    if (line.startsWith("SMTP ")) {
+                        return Integer.parseInt(line.substring("SMTP ".length()).strip());
+                    }
+                }
+                throw new IllegalStateException("James in the child JVM ended before it started");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        return port.get(120, TimeUnit.SECONDS);
     }
 
     /** What the queue holds for a waiting mail: its recipients, their retry counts, its next attempt time. */
