@@ -47,7 +47,9 @@ final class DovecotConfig {
                 "log_path = " + log,
                 "info_log_path = " + log,
                 "debug_log_path = " + log,
-                "ssl = no",
+                options.tls().isPresent()
+                        ? "ssl = yes\nssl_cert = <" + workDir.resolve("tls-cert.pem") + "\nssl_key = <" + workDir.resolve("tls-key.pem")
+                        : "ssl = no",
                 "protocols = lmtp",
                 "listen = 127.0.0.1",
                 "hostname = " + DovecotLmtpServer.HOSTNAME,

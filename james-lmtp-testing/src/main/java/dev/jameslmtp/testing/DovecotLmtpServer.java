@@ -65,6 +65,10 @@ import java.util.stream.Stream;
  * followed by the message bytes exactly as sent, un-dot-stuffed ({@code mail_save_crlf = yes}
  * keeps the CRLF line ends).
  *
+ * <p>With {@link Options#withTls} the configuration has {@code ssl = yes} and that certificate:
+ * the LHLO reply then lists STARTTLS ({@code 220 2.0.0 Begin TLS negotiation now.}). Dovecot LMTP
+ * never offers AUTH.
+ *
  * <p>Privileges: Dovecot refuses to deliver as uid 0. Run as root (as in CI), mail is stored as the
  * Debian system user {@code mail} (uid 8, present on every Debian system through base-passwd),
  * with {@code first_valid_uid = 8}; the harness gives the mail root directory to that user. Run as
@@ -87,7 +91,8 @@ public final class DovecotLmtpServer implements AutoCloseable {
     private static final Pattern MAILDIR_NAME = Pattern.compile("^(\\d+)\\.M(\\d+)P");
 
     /** Startup options; immutable, change with the withers. */
-    public record Options(boolean quotaFullTempfail, boolean lmtpRcptCheckQuota, Duration startupTimeout) {
+    public record Options(boolean quotaFullTempfail, boolean lmtpRcptCheckQuota, Duration startupTimeout,
+                          java.util.Optional<TestCertificates.Leaf> tls) {
 
         public Options {
             if (startupTimeout.isNegative() || startupTimeout.isZero()) {
@@ -97,21 +102,26 @@ public final class DovecotLmtpServer implements AutoCloseable {
 
         /** Over quota is {@code 552 5.2.2} after the dot; startup waits up to 20 s. */
         public static Options defaults() {
-            return new Options(false, false, Duration.ofSeconds(20));
+            return new Options(false, false, Duration.ofSeconds(20), java.util.Optional.empty());
         }
 
         /** Dovecot {@code quota_full_tempfail}: true turns over-quota into {@code 452 4.2.2}. */
         public Options quotaFullTempfail(boolean value) {
-            return new Options(value, lmtpRcptCheckQuota, startupTimeout);
+            return new Options(value, lmtpRcptCheckQuota, startupTimeout, tls);
         }
 
         /** Dovecot {@code lmtp_rcpt_check_quota}: true checks the quota at RCPT instead of after the dot. */
         public Options lmtpRcptCheckQuota(boolean value) {
-            return new Options(quotaFullTempfail, value, startupTimeout);
+            return new Options(quotaFullTempfail, value, startupTimeout, tls);
         }
 
         public Options startupTimeout(Duration value) {
-            return new Options(quotaFullTempfail, lmtpRcptCheckQuota, value);
+            return new Options(quotaFullTempfail, lmtpRcptCheckQuota, value, tls);
+        }
+
+        /** {@code ssl = yes} with this certificate: LMTP offers STARTTLS. */
+        public Options withTls(TestCertificates.Leaf certificate) {
+            return new Options(quotaFullTempfail, lmtpRcptCheckQuota, startupTimeout, java.util.Optional.of(certificate));
         }
     }
 
@@ -167,6 +177,7 @@ public final class DovecotLmtpServer implements AutoCloseable {
             writeReadable(layout.usersFile(), DovecotConfig.usersFile(layout.mailRoot(), quotaRules));
             int port = freePort();
             Path conf = workDir.resolve("dovecot.conf");
+            options.tls().ifPresent(leaf -> leaf.writePem(layout.workDir().resolve("tls-cert.pem"), layout.workDir().resolve("tls-key.pem")));
             writeReadable(conf, DovecotConfig.dovecotConf(layout, port, identity, options));
 
             Process process = new ProcessBuilder(DOVECOT.toString(), "-F", "-c", conf.toString())
