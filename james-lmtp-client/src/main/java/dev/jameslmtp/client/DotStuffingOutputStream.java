@@ -53,38 +53,43 @@ final class DotStuffingOutputStream extends FilterOutputStream {
         }
         messageBytes += length;
         int end = offset + length;
-        int run = offset;
-        for (int i = offset; i < end; i++) {
-            byte b = bytes[i];
+        int run = offset; // start of the bytes not yet passed on
+        int i = offset;
+        while (i < end) {
             if (skipLf) {
                 skipLf = false;
-                if (b == LF) {
-                    run = i + 1;
+                if (bytes[i] == LF) {
+                    run = ++i;
                     continue;
                 }
             }
-            if (b == CR) {
-                atLineStart = true;
-                if (i + 1 < end && bytes[i + 1] == LF) {
-                    i++; // CRLF stays in the run
-                } else {
-                    pass(bytes, run, i + 1 - run);
-                    pass(CRLF, 1, 1);
-                    run = i + 1;
-                    skipLf = true;
-                }
-            } else if (b == LF) {
-                pass(bytes, run, i - run);
-                pass(CRLF, 0, 2);
-                run = i + 1;
-                atLineStart = true;
-            } else {
-                if (atLineStart && b == DOT) {
+            if (atLineStart) {
+                atLineStart = false;
+                if (bytes[i] == DOT) {
                     pass(bytes, run, i - run);
                     pass(END, 0, 1);
                     run = i; // the line's own dot follows in the run
                 }
-                atLineStart = false;
+            }
+            int eol = i;
+            while (eol < end && bytes[eol] != CR && bytes[eol] != LF) {
+                eol++;
+            }
+            if (eol == end) {
+                break;
+            }
+            atLineStart = true;
+            if (bytes[eol] == LF) { // bare LF
+                pass(bytes, run, eol - run);
+                pass(CRLF, 0, 2);
+                run = i = eol + 1;
+            } else if (eol + 1 < end && bytes[eol + 1] == LF) { // CRLF stays in the run
+                i = eol + 2;
+            } else { // bare CR, or a CR whose LF may come in the next write
+                pass(bytes, run, eol + 1 - run);
+                pass(CRLF, 1, 1);
+                run = i = eol + 1;
+                skipLf = true;
             }
         }
         pass(bytes, run, end - run);
