@@ -114,14 +114,22 @@ public final class TestCertificates {
         /** A client-side context that trusts this CA only. */
         public SSLContext trustingContext() {
             try {
+                SSLContext context = SSLContext.getInstance("TLS");
+                context.init(null, trustingContextManagers(), new SecureRandom());
+                return context;
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        private javax.net.ssl.TrustManager[] trustingContextManagers() {
+            try {
                 KeyStore trust = KeyStore.getInstance("PKCS12");
                 trust.load(null, null);
                 trust.setCertificateEntry("ca", certificate);
                 TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
                 factory.init(trust);
-                SSLContext context = SSLContext.getInstance("TLS");
-                context.init(null, factory.getTrustManagers(), new SecureRandom());
-                return context;
+                return factory.getTrustManagers();
             } catch (GeneralSecurityException | IOException e) {
                 throw new IllegalStateException(e);
             }
@@ -146,6 +154,14 @@ public final class TestCertificates {
 
         /** A server-side context presenting this certificate (and its CA in the chain). */
         public SSLContext serverContext() {
+            return serverContext(null);
+        }
+
+        /**
+         * As {@link #serverContext()}, trusting client certificates from {@code clients} (for a
+         * server socket with {@code setNeedClientAuth(true)}); null trusts the JDK's CAs.
+         */
+        public SSLContext serverContext(Authority clients) {
             try {
                 char[] password = "test".toCharArray();
                 KeyStore keys = KeyStore.getInstance("PKCS12");
@@ -154,7 +170,8 @@ public final class TestCertificates {
                 KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
                 factory.init(keys, password);
                 SSLContext context = SSLContext.getInstance("TLS");
-                context.init(factory.getKeyManagers(), null, new SecureRandom());
+                context.init(factory.getKeyManagers(),
+                        clients == null ? null : clients.trustingContextManagers(), new SecureRandom());
                 return context;
             } catch (GeneralSecurityException | IOException e) {
                 throw new IllegalStateException(e);
