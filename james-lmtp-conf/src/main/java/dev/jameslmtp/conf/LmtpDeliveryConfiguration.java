@@ -2,14 +2,18 @@ package dev.jameslmtp.conf;
 
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 
+import dev.jameslmtp.client.Destination;
 import dev.jameslmtp.client.DestinationList;
 import dev.jameslmtp.client.Timeouts;
 import dev.jameslmtp.client.WireSafety;
@@ -26,14 +30,16 @@ import dev.jameslmtp.client.pool.PoolLimits;
  * {@code onMatcherException} and {@code onMatchException} excepted), a malformed value, an empty
  * value, neither or both of {@code destination} and {@code transportMap}, or a transport map that
  * cannot be read or parsed, a password map that cannot be read or parsed (the message names the
- * line, never its content), or TLS files that cannot be used. Nothing falls back silently to a
- * default.
+ * line, never its content), TLS files that cannot be used, {@code bounceProcessor} with
+ * {@code bounceMode=rfc3464}, or {@code delayWarningTime} with {@code bounceMode=james}. Nothing
+ * falls back silently to a default.
  */
 public record LmtpDeliveryConfiguration(Routing routing, String lhloName, String outgoing, DelaySchedule delaySchedule,
                                         Optional<String> bounceProcessor, Optional<String> onSuccess, boolean softBounce,
                                         int recipientLimit, int concurrency, Timeouts timeouts, boolean skipQuitResponse,
                                         boolean skip5xxGreeting, boolean transcript, TlsPolicy tls, SaslPolicy sasl,
-                                        PoolLimits connectionCache, Duration failureSkipTime) {
+                                        PoolLimits connectionCache, Duration failureSkipTime,
+                                        Reporting reporting) {
 
     static final int MAX_CONCURRENCY = 256;
 
@@ -49,6 +55,10 @@ public record LmtpDeliveryConfiguration(Routing routing, String lhloName, String
         Objects.requireNonNull(sasl, "sasl");
         Objects.requireNonNull(connectionCache, "connectionCache");
         Objects.requireNonNull(failureSkipTime, "failureSkipTime");
+        Objects.requireNonNull(reporting, "reporting");
+        if (reporting.bounceMode() == BounceMode.RFC3464 && bounceProcessor.isPresent()) {
+            throw new IllegalArgumentException("bounceProcessor goes with bounceMode james only");
+        }
         if (recipientLimit < 0) {
             throw new IllegalArgumentException("recipientLimit < 0: " + recipientLimit);
         }
@@ -67,12 +77,13 @@ public record LmtpDeliveryConfiguration(Routing routing, String lhloName, String
     public static LmtpDeliveryConfiguration parse(Map<String, String> parameters, Supplier<String> defaultLhloName) {
         Values values = new Values(parameters);
         values.rejectUnknown();
+        Optional<String> bounceProcessor = values.get(Parameter.BOUNCE_PROCESSOR).map(v -> processor(Parameter.BOUNCE_PROCESSOR, v));
         return new LmtpDeliveryConfiguration(
                 routing(values),
                 values.get(Parameter.LHLO_NAME).map(LmtpDeliveryConfiguration::lhloName).orElseGet(defaultLhloName),
                 values.getOrDefault(Parameter.OUTGOING).map(v -> name(Parameter.OUTGOING, v)).orElseThrow(),
                 schedule(values),
-                values.get(Parameter.BOUNCE_PROCESSOR).map(v -> processor(Parameter.BOUNCE_PROCESSOR, v)),
+                bounceProcessor,
                 values.get(Parameter.ON_SUCCESS).map(v -> processor(Parameter.ON_SUCCESS, v)),
                 bool(values, Parameter.SOFT_BOUNCE),
                 integer(values, Parameter.RECIPIENT_LIMIT, 0, Integer.MAX_VALUE, "a whole number >= 0 (0 = no limit)"),
@@ -84,7 +95,8 @@ public record LmtpDeliveryConfiguration(Routing routing, String lhloName, String
                 SecurityParameters.tls(values),
                 SecurityParameters.sasl(values),
                 connectionCache(values),
-                duration(values, Parameter.DESTINATION_FAILURE_SKIP_TIME, true));
+                duration(values, Parameter.DESTINATION_FAILURE_SKIP_TIME, true),
+                reporting(values, bounceProcessor));
     }
 
     private static PoolLimits connectionCache(Values values) {
@@ -117,6 +129,49 @@ public record LmtpDeliveryConfiguration(Routing routing, String lhloName, String
 
     private static Routing routing(Values values) {
         return Routing.parse(values.get(Parameter.DESTINATION), values.get(Parameter.TRANSPORT_MAP));
+    }
+
+    private static Reporting reporting(Values values, Optional<String> bounceProcessor) {
+        Optional<String> modeValue = values.get(Parameter.BOUNCE_MODE);
+        BounceMode mode = modeValue
+                .map(v -> BounceMode.of(v).orElseThrow(() -> ConfigurationError.invalid(Parameter.BOUNCE_MODE.key(), v,
+                        "'rfc3464' (the mailet sends RFC 3464 DSNs) or 'james' (bounceProcessor / DSNBounce, as RemoteDelivery)")))
+                .orElse(bounceProcessor.isPresent() ? BounceMode.JAMES : BounceMode.RFC3464);
+        if (mode == BounceMode.RFC3464 && bounceProcessor.isPresent()) {
+            throw ConfigurationError.conflict("parameter 'bounceProcessor' goes with bounceMode 'james' (James's DSNBounce path);"
+                    + " with bounceMode 'rfc3464' the mailet sends the DSN itself: remove bounceProcessor or set bounceMode to 'james'");
+        }
+        Optional<Duration> delayWarningTime = values.get(Parameter.DELAY_WARNING_TIME).flatMap(LmtpDeliveryConfiguration::delayWarningTime);
+        if (delayWarningTime.isPresent() && mode != BounceMode.RFC3464) {
+            throw ConfigurationError.conflict("parameter 'delayWarningTime' needs bounceMode 'rfc3464' (DSNBounce cannot write delay"
+                    + " warnings): remove delayWarningTime or bounceProcessor/bounceMode");
+        }
+        Set<NotifyClass> notifyClasses = new LinkedHashSet<>();
+        for (String item : values.list(Parameter.NOTIFY_CLASSES)) {
+            notifyClasses.add(NotifyClass.of(item).orElseThrow(() -> ConfigurationError.invalid(Parameter.NOTIFY_CLASSES.key(), item,
+                    "a list of: " + Arrays.stream(NotifyClass.values()).map(NotifyClass::value).toList())));
+        }
+        List<Destination> debugPeers = new ArrayList<>();
+        for (String item : values.list(Parameter.DEBUG_PEER_LIST)) {
+            try {
+                debugPeers.add(Destination.parse(item));
+            } catch (IllegalArgumentException e) {
+                throw ConfigurationError.invalid(Parameter.DEBUG_PEER_LIST.key(), item,
+                        "a list of LMTP destinations written as for 'destination' (" + e.getMessage() + ")");
+            }
+        }
+        return new Reporting(mode, delayWarningTime, notifyClasses, debugPeers);
+    }
+
+    /** Postfix's delay_warning_time: a bare number is in hours; 0 turns warnings off. */
+    private static Optional<Duration> delayWarningTime(String value) {
+        try {
+            Duration time = DurationSyntax.parse(value, ChronoUnit.HOURS);
+            return time.isZero() ? Optional.empty() : Optional.of(time);
+        } catch (IllegalArgumentException e) {
+            throw ConfigurationError.invalid(Parameter.DELAY_WARNING_TIME.key(), value,
+                    "a duration (0 = no warnings): " + DurationSyntax.expected(ChronoUnit.HOURS));
+        }
     }
 
     private static String lhloName(String value) {
@@ -218,6 +273,11 @@ public record LmtpDeliveryConfiguration(Routing routing, String lhloName, String
                         + parameter.documentedDefault() + ")");
             }
             return Optional.of(stripped);
+        }
+
+        /** A list separated by commas and/or white space, as Postfix writes lists; empty when absent. */
+        List<String> list(Parameter parameter) {
+            return get(parameter).map(v -> Arrays.stream(v.split("[,\\s]+")).filter(item -> !item.isEmpty()).toList()).orElse(List.of());
         }
 
         Optional<String> getOrDefault(Parameter parameter) {

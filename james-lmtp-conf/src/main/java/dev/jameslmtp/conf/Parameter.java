@@ -59,7 +59,11 @@ public enum Parameter {
     CONNECTION_CACHE_REUSE_TIME("connectionCacheReuseTime", DurationSyntax.format(PoolLimits.DEFAULT_REUSE_TIME), null),
     CONNECTION_CACHE_REUSE_LIMIT("connectionCacheReuseLimit", "0", null),
     CONNECTION_CACHE_MAX_IDLE("connectionCacheMaxIdle", Integer.toString(PoolLimits.DEFAULT_MAX_IDLE), null),
-    DESTINATION_FAILURE_SKIP_TIME("destinationFailureSkipTime", DurationSyntax.format(FailedServers.DEFAULT_SKIP_TIME), null);
+    DESTINATION_FAILURE_SKIP_TIME("destinationFailureSkipTime", DurationSyntax.format(FailedServers.DEFAULT_SKIP_TIME), null),
+    BOUNCE_MODE("bounceMode", null, "rfc3464, or james when bounceProcessor is set"),
+    DELAY_WARNING_TIME("delayWarningTime", null, "none (no delay warnings)"),
+    NOTIFY_CLASSES("notifyClasses", null, "none"),
+    DEBUG_PEER_LIST("debugPeerList", null, "none");
 
     /** Read by James's mailet container itself (ProcessorImpl), accepted and ignored here. */
     public static final Set<String> CONTAINER_PARAMETERS = Set.of("onMailetException", "onMatcherException", "onMatchException");

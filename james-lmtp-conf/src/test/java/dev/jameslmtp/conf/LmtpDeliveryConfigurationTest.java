@@ -54,6 +54,7 @@ class LmtpDeliveryConfigurationTest {
         assertThat(configuration.skipQuitResponse()).isFalse();
         assertThat(configuration.skip5xxGreeting()).isTrue();
         assertThat(configuration.transcript()).isFalse();
+        assertThat(configuration.reporting()).isEqualTo(Reporting.defaults());
     }
 
     @Test
@@ -127,12 +128,58 @@ class LmtpDeliveryConfigurationTest {
             "concurrency|1000|a whole number from 1 to 256",
             "skipQuitResponse|1|true or false",
             "skip5xxGreeting|no|true or false",
-            "transcript|on|true or false"})
+                        "transcript|on|true or false",
+            "bounceMode|dsnbounce|'rfc3464' (the mailet sends RFC 3464 DSNs) or 'james'",
+            "delayWarningTime|soon|a duration (0 = no warnings)",
+            "notifyClasses|resource|a list of: [protocol]",
+            "debugPeerList|inet:host:25|a list of LMTP destinations"})
     void parseShouldNameTheParameterTheValueAndTheAcceptedForm(String key, String value, String expected) {
         assertThatThrownBy(() -> parse(key, value))
                 .isInstanceOf(ConfigurationError.class)
                 .hasMessageStartingWith("parameter '" + key + "': invalid value '" + value + "'")
                 .hasMessageContaining(expected);
+    }
+
+    @Test
+    void bounceModeShouldDefaultToRfc3464WithoutBounceProcessorAndToJamesWithOne() {
+        assertThat(parse().reporting().bounceMode()).isEqualTo(BounceMode.RFC3464);
+        assertThat(parse("bounceProcessor", "bounces").reporting().bounceMode()).isEqualTo(BounceMode.JAMES);
+        assertThat(parse("bounceMode", "JAMES").reporting().bounceMode()).isEqualTo(BounceMode.JAMES);
+        assertThat(parse("bounceMode", "james", "bounceProcessor", "bounces").bounceProcessor()).contains("bounces");
+    }
+
+    @Test
+    void parseShouldRefuseBounceProcessorWithRfc3464Bounces() {
+        assertThatThrownBy(() -> parse("bounceMode", "rfc3464", "bounceProcessor", "bounces"))
+                .isInstanceOf(ConfigurationError.class)
+                .hasMessageStartingWith("parameter 'bounceProcessor' goes with bounceMode 'james'");
+    }
+
+    @Test
+    void parseShouldRefuseDelayWarningsWithJamesBounces() {
+        assertThatThrownBy(() -> parse("bounceProcessor", "bounces", "delayWarningTime", "4h"))
+                .isInstanceOf(ConfigurationError.class)
+                .hasMessageStartingWith("parameter 'delayWarningTime' needs bounceMode 'rfc3464'");
+    }
+
+    @Test
+    void delayWarningTimeShouldReadHoursAsPostfixAndZeroAsOff() {
+        assertThat(parse("delayWarningTime", "4").reporting().delayWarningTime()).contains(Duration.ofHours(4));
+        assertThat(parse("delayWarningTime", "30 minutes").reporting().delayWarningTime()).contains(Duration.ofMinutes(30));
+        assertThat(parse("delayWarningTime", "0h").reporting().delayWarningTime()).isEmpty();
+    }
+
+    @Test
+    void notifyClassesAndDebugPeerListShouldReadPostfixStyleLists() {
+        Reporting reporting = parse("notifyClasses", "protocol", "debugPeerList", "inet:[127.0.0.1]:2424, unix:/run/a  inet:mx.test").reporting();
+
+        assertThat(reporting.notifies(NotifyClass.PROTOCOL)).isTrue();
+        assertThat(reporting.debugPeers()).containsExactly(Destination.parse("inet:[127.0.0.1]:2424"), Destination.parse("unix:/run/a"),
+                Destination.parse("inet:mx.test:24"));
+        assertThat(reporting.isDebugPeer(Destination.parse("inet:127.0.0.1:2424"))).isTrue();
+        assertThat(reporting.isDebugPeer(Destination.parse("unix:/run/a"))).isTrue();
+        assertThat(reporting.isDebugPeer(Destination.parse("inet:[127.0.0.1]:24"))).isFalse();
+        assertThat(reporting.isDebugPeer(Destination.parse("unix:/run/b"))).isFalse();
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.jameslmtp.mailet;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.LinkedHashMap;
@@ -21,10 +22,16 @@ import org.apache.mailet.MailetContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.jameslmtp.conf.BounceMode;
+import dev.jameslmtp.conf.LmtpDeliveryConfiguration;
+
 /**
- * Sends bounced recipients on, compatible with James's RemoteDelivery {@code Bouncer}.
+ * Sends bounced recipients on, as {@code bounceMode} says.
  *
- * <p>Recipients are grouped by their verdict (permanence, reply code and {@code delivery-error}
+ * <p>{@code rfc3464}: {@link DsnSender} writes the sender one RFC 3464 DSN for the attempt, listing
+ * every failed recipient, and every delayed one when the attempt warns ({@link DelayWarnings}).
+ *
+ * <p>{@code james}: compatible with James's RemoteDelivery {@code Bouncer}. Recipients are grouped by their verdict (permanence, reply code and {@code delivery-error}
  * text); each group becomes its own copy of the mail, holding only that group's recipients, so
  * that a {@code DSNBounce} in the bounce processor reports each recipient with its own status. On
  * each copy:
@@ -55,14 +62,44 @@ final class Bounces {
     private final MailetContext context;
     private final Optional<String> bounceProcessor;
     private final Clock clock;
+    private final BounceMode mode;
+    private final DsnSender dsn;
+    private final DelayWarnings delayWarnings;
 
-    Bounces(MailetContext context, Optional<String> bounceProcessor, Clock clock) {
+    Bounces(MailetContext context, Optional<String> bounceProcessor, Clock clock, BounceMode mode, String reportingMta,
+            Optional<Duration> delayWarningTime) {
         this.context = context;
         this.bounceProcessor = bounceProcessor;
         this.clock = clock;
+        this.mode = mode;
+        this.dsn = new DsnSender(context, reportingMta, clock);
+        this.delayWarnings = new DelayWarnings(delayWarningTime, clock);
+    }
+
+    static Bounces of(MailetContext context, LmtpDeliveryConfiguration configuration, Clock clock) {
+        return new Bounces(context, configuration.bounceProcessor(), clock, configuration.reporting().bounceMode(),
+                configuration.lhloName(), configuration.reporting().delayWarningTime());
+    }
+
+    /**
+     * Before deferred recipients go back on the queue: whether this attempt warns the sender about
+     * them; if so the mail is marked (see {@link DelayWarnings}) and {@code deferred} must be
+     * passed to {@link #send(Mail, List, List)}.
+     */
+    boolean markDelayWarning(Mail mail, List<RecipientFate> deferred) {
+        return delayWarnings.markIfDue(mail, deferred);
     }
 
     void send(Mail mail, List<RecipientFate> bounced) {
+        send(mail, bounced, List.of());
+    }
+
+    /** Reports {@code bounced}, and {@code delayed} (only in rfc3464 mode; empty unless this attempt warns). */
+    void send(Mail mail, List<RecipientFate> bounced, List<RecipientFate> delayed) {
+        if (mode == BounceMode.RFC3464) {
+            dsn.send(mail, bounced, delayed);
+            return;
+        }
         if (bounced.isEmpty()) {
             return;
         }

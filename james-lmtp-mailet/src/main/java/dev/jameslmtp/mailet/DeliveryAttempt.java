@@ -15,8 +15,6 @@ import org.slf4j.LoggerFactory;
 
 import dev.jameslmtp.client.Content;
 import dev.jameslmtp.client.DestinationList;
-import dev.jameslmtp.client.LmtpClient;
-import dev.jameslmtp.client.Transcript;
 import dev.jameslmtp.client.Verdict;
 import dev.jameslmtp.client.pool.ConnectionPool;
 import dev.jameslmtp.client.pool.FailedServers;
@@ -27,7 +25,7 @@ import dev.jameslmtp.conf.LmtpDeliveryConfiguration;
 
 /**
  * One attempt on one mail taken off the queue: route each recipient to its destination, deliver
- * over LMTP (see {@link LmtpExchange}), decide each recipient's {@link Fate} ({@link OutcomeMapper}),
+ * over LMTP (see {@link DestinationExchanges}, {@link LmtpExchange}), decide each recipient's {@link Fate} ({@link OutcomeMapper}),
  * check that every recipient has exactly one ({@link MailOutcomes}), carry the outcome out
  * ({@link OutcomeDispatcher}), count it and log one line. Thread-safe: it keeps no state between
  * attempts.
@@ -38,25 +36,23 @@ final class DeliveryAttempt {
 
     static final String NO_DESTINATION = "(no destination)";
     private static final Logger LOGGER = LoggerFactory.getLogger(DeliveryAttempt.class);
-    private static final Logger TRANSCRIPT_LOGGER = LoggerFactory.getLogger("dev.jameslmtp.mailet.transcript");
 
     private final LmtpDeliveryConfiguration configuration;
-    private final LmtpClientFactory clientFactory;
     private final OutcomeMapper mapper;
     private final OutcomeDispatcher dispatcher;
     private final DeliveryMetrics metrics;
     private final OpenSessions sessions = new OpenSessions();
-    private final FailoverDelivery delivery;
+    private final DestinationExchanges exchanges;
 
     DeliveryAttempt(LmtpDeliveryConfiguration configuration, LmtpClientFactory clientFactory, OutcomeDispatcher dispatcher,
-                    DeliveryMetrics metrics, ConnectionPool pool) {
+                    DeliveryMetrics metrics, ConnectionPool pool, ProtocolNotices notices) {
         this.configuration = configuration;
-        this.clientFactory = clientFactory;
         this.mapper = new OutcomeMapper(configuration.softBounce(), configuration.delaySchedule());
         this.dispatcher = dispatcher;
         this.metrics = metrics;
-        this.delivery = new FailoverDelivery(new PooledDelivery(pool, configuration.connectionCache(), metrics::transaction, sessions),
+        FailoverDelivery delivery = new FailoverDelivery(new PooledDelivery(pool, configuration.connectionCache(), metrics::transaction, sessions),
                 new FailedServers(configuration.failureSkipTime(), System::nanoTime));
+        this.exchanges = new DestinationExchanges(configuration, clientFactory, metrics, notices, delivery, sessions);
     }
 
     /** Closes every LMTP session open now and refuses new ones: shutdown, once the grace is over. */
@@ -73,7 +69,7 @@ final class DeliveryAttempt {
      */
     MailOutcomes run(Mail mail) throws UnstoredRecipientsException {
         TimeMetric timer = metrics.startAttempt();
-        try {
+        try (AttemptMdc mdc = AttemptMdc.open(configuration.outgoing(), destinations(mail))) {
             List<MailAddress> recipients = List.copyOf(mail.getRecipients());
             MailOutcomes outcomes = new MailOutcomes(mail.getName(), recipients, fates(mail, recipients));
             metrics.count(outcomes);
@@ -113,11 +109,10 @@ final class DeliveryAttempt {
             }
         }
         if (!routed.isEmpty()) {
-            LmtpExchange exchange = new LmtpExchange(client(mail), configuration.recipientLimit(), delivery, sessions);
             Content content = new MessageContent(mail);
             String sender = Envelopes.sender(mail);
             routed.forEach((destination, numbered) -> verdicts.putAll(
-                    exchange.deliver(destination, sender, numbered, Envelopes.ret(mail), Envelopes.envid(mail), content)));
+                    exchanges.deliver(mail, destination, sender, numbered, Envelopes.ret(mail), Envelopes.envid(mail), content)));
         }
         List<RecipientFate> fates = new ArrayList<>();
         verdicts.forEach((index, verdict) -> fates.add(mapper.map(index, recipients.get(index), destinations.get(index), verdict,
@@ -148,11 +143,15 @@ final class DeliveryAttempt {
         }
     }
 
-    private LmtpClient client(Mail mail) {
-        String name = mail.getName();
-        Transcript transcript = configuration.transcript()
-                ? Transcript.to(line -> TRANSCRIPT_LOGGER.info("{} {}", name, line))
-                : TRANSCRIPT_LOGGER.isDebugEnabled() ? Transcript.to(line -> TRANSCRIPT_LOGGER.debug("{} {}", name, line)) : Transcript.NONE;
-        return clientFactory.create(configuration, transcript);
+    /** The destinations of the mail's recipients, for the MDC: its fixed route, else the routing of each recipient. */
+    private List<String> destinations(Mail mail) {
+        if (Route.text(mail).isPresent()) {
+            return List.of(Route.text(mail).get());
+        }
+        return mail.getRecipients().stream()
+                .map(recipient -> configuration.routing().destinationFor(recipient.getDomain().asString())
+                        .map(DestinationList::toString).orElse(NO_DESTINATION))
+                .distinct()
+                .toList();
     }
 }

@@ -1,5 +1,9 @@
 package dev.jameslmtp.mailet;
 
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 import org.apache.james.metrics.api.Metric;
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.metrics.api.TimeMetric;
@@ -7,7 +11,11 @@ import org.apache.james.metrics.api.TimeMetric;
 /**
  * James metrics of the mailet: recipients delivered, deferred and bounced (counters), the
  * duration of each attempt (timer), and LMTP transactions, all and those on a reused (cached)
- * connection: their ratio is the connection cache's reuse share.
+ * connection: their ratio is the connection cache's reuse share. Recipients and attempt time are
+ * also kept per destination, named {@code <metric>.<destination>} with the destination written as
+ * {@link #token} does, e.g. {@code lmtpDeliveryBouncedRecipients.inet_127.0.0.1_24} or
+ * {@code lmtpDeliveryAttempt.unix_run_dovecot_lmtp} (there the timer covers the LMTP exchange
+ * with that destination).
  */
 final class DeliveryMetrics {
 
@@ -54,10 +62,38 @@ final class DeliveryMetrics {
         return factory.timer(ATTEMPT);
     }
 
+    /** The timer of one destination's exchange. */
+    TimeMetric startExchange(String destination) {
+        return factory.timer(ATTEMPT + "." + token(destination));
+    }
+
     void count(MailOutcomes outcomes) {
         add(delivered, outcomes.with(Fate.DELIVERED).size());
         add(deferred, outcomes.with(Fate.DEFERRED).size());
         add(bounced, outcomes.with(Fate.BOUNCED).size());
+        Map<String, Map<Fate, Integer>> byDestination = new LinkedHashMap<>();
+        for (RecipientFate fate : outcomes.fates()) {
+            byDestination.computeIfAbsent(fate.destination(), d -> new EnumMap<>(Fate.class)).merge(fate.fate(), 1, Integer::sum);
+        }
+        byDestination.forEach((destination, counts) -> counts.forEach((fate, count) ->
+                add(factory.generate(name(fate) + "." + token(destination)), count)));
+    }
+
+    private static String name(Fate fate) {
+        return switch (fate) {
+            case DELIVERED -> DELIVERED;
+            case DEFERRED -> DEFERRED;
+            case BOUNCED -> BOUNCED;
+        };
+    }
+
+    /**
+     * A destination as a metric name part: letters, digits, '.' and '-' kept, every run of other
+     * characters one '_', none at either end: {@code inet:[127.0.0.1]:24} gives
+     * {@code inet_127.0.0.1_24}.
+     */
+    static String token(String destination) {
+        return destination.replaceAll("[^A-Za-z0-9.-]+", "_").replaceAll("^_+|_+$", "");
     }
 
     void putBackFailed() {

@@ -53,18 +53,31 @@ import dev.jameslmtp.conf.LmtpDeliveryConfiguration;
  *   retry count is kept per recipient (attribute {@code lmtp-delivery-retries}, and James's
  *   {@code delivery_retry_count});</li>
  *   <li><b>bounced</b> (5xx at MAIL, RCPT, DATA or after the dot; or still temporary after
- *   {@code maxRetries} retries): recipients with the same reply form one copy of the mail, sent to
- *   {@code bounceProcessor} with James's Bouncer attributes {@code delivery-error} (e.g.
- *   {@code "550 5.1.1 User doesn't exist: bob"}, which DSNBounce reports as that recipient's
- *   status), {@code delivery-error-code} (the reply code, when the server replied) and
- *   {@code is-delivery-permanent-error}; without {@code bounceProcessor},
- *   {@code MailetContext.bounce}. A mail with the null sender is never bounced; that is logged.</li>
+ *   {@code maxRetries} retries): reported as {@code bounceMode} says. With {@code rfc3464} (the
+ *   default) the mailet sends the sender <em>one</em> RFC 3464 DSN per mail and attempt, from the
+ *   null sender: a {@code multipart/report} whose {@code message/delivery-status} part lists every
+ *   failed recipient with {@code Action: failed}, its own bare {@code Status: 5.1.1},
+ *   {@code Diagnostic-Code: smtp; <the store's reply>} and {@code Remote-MTA} ({@code dns; host},
+ *   or {@code x-unix; /path} for a UNIX socket), followed by the returned message (its header
+ *   only with RET=HDRS); NOTIFY and ORCPT are honoured. With {@code james} (the default when
+ *   {@code bounceProcessor} is set), recipients with the same reply form one copy of the mail,
+ *   sent to {@code bounceProcessor} with James's Bouncer attributes {@code delivery-error} (e.g.
+ *   {@code "550 5.1.1 User doesn't exist: bob"}), {@code delivery-error-code} (the reply code,
+ *   when the server replied) and {@code is-delivery-permanent-error}, for {@code DSNBounce} and
+ *   the {@code IsRemoteDelivery*} matchers; without {@code bounceProcessor},
+ *   {@code MailetContext.bounce}. A mail with the null sender is never bounced; that is
+ *   logged.</li>
  * </ul>
- * One log line per attempt gives each recipient's outcome; James metrics count delivered, deferred
+ * With {@code delayWarningTime}, a mail whose recipients are still being retried that long after
+ * it arrived earns its sender one {@code Action: delayed} DSN (Postfix's {@code delay_warning_time}).
+ *
+ * <p>One log line per attempt gives each recipient's outcome; every log line of an attempt carries
+ * the MDC keys {@code queue} and {@code destination}. James metrics count delivered, deferred
  * and bounced recipients ({@code lmtpDeliveryDeliveredRecipients}, {@code lmtpDeliveryDeferredRecipients},
- * {@code lmtpDeliveryBouncedRecipients}), time each attempt ({@code lmtpDeliveryAttempt}) and count LMTP
- * transactions, all and those on a reused connection ({@code lmtpDeliveryTransactions},
- * {@code lmtpDeliveryTransactionsOnReusedConnections}).
+ * {@code lmtpDeliveryBouncedRecipients}), time each attempt ({@code lmtpDeliveryAttempt}), both in all
+ * and per destination ({@code lmtpDeliveryBouncedRecipients.inet_127.0.0.1_24},
+ * {@code lmtpDeliveryAttempt.unix_run_dovecot_lmtp}...), and count LMTP transactions, all and those
+ * on a reused connection ({@code lmtpDeliveryTransactions}, {@code lmtpDeliveryTransactionsOnReusedConnections}).
  *
  * <h2>Parameters</h2>
  * Durations are written as James's DurationParser reads them ({@code 30 seconds}, {@code 5m},
@@ -84,7 +97,7 @@ import dev.jameslmtp.conf.LmtpDeliveryConfiguration;
  * <tr><td>{@code outgoing}</td><td>lmtp-outgoing</td><td>name of the James mail queue holding mail waiting for delivery; each LmtpDelivery needs its own: a second one on the same queue fails init()</td></tr>
  * <tr><td>{@code delayTime}</td><td>1 minute, 5 minutes, 15 minutes, 1 hour, 6 hours</td><td>delays before the retries, RemoteDelivery's syntax {@code [attempts*]duration, ...}, e.g. {@code 4*1 minute, 3*5 minutes, 1 hour}; reconciled with maxRetries as RemoteDelivery does</td></tr>
  * <tr><td>{@code maxRetries}</td><td>5</td><td>retries of a recipient after temporary failures before it bounces</td></tr>
- * <tr><td>{@code bounceProcessor}</td><td>none</td><td>processor receiving bounced recipients (e.g. with DSNBounce); without it, MailetContext.bounce</td></tr>
+ * <tr><td>{@code bounceProcessor}</td><td>none</td><td>with bounceMode james: processor receiving bounced recipients with James's delivery-error attributes (e.g. with DSNBounce); without it, MailetContext.bounce</td></tr>
  * <tr><td>{@code onSuccess}</td><td>none</td><td>processor receiving a copy of the mail with its delivered recipients</td></tr>
  * <tr><td>{@code softBounce}</td><td>false</td><td>true: permanent failures are treated as temporary (5yz 5.x.x becomes 4yz 4.x.x), as Postfix's soft_bounce</td></tr>
  * <tr><td>{@code recipientLimit}</td><td>50</td><td>recipients per LMTP transaction; a mail with more for one destination is sent in several; 0 = no limit</td></tr>
@@ -100,7 +113,7 @@ import dev.jameslmtp.conf.LmtpDeliveryConfiguration;
  * <tr><td>{@code quitTimeout}</td><td>5 minutes</td><td>for the QUIT reply, awaited in the background: outcomes are recorded before QUIT, which never delays them</td></tr>
  * <tr><td>{@code skipQuitResponse}</td><td>false</td><td>true: close after QUIT without waiting for its reply</td></tr>
  * <tr><td>{@code skip5xxGreeting}</td><td>true</td><td>true: a 5xx greeting or LHLO reply defers every recipient (status made 4.x.x, the reply in the text), as Postfix's lmtp_skip_5xx_greeting; false: it bounces them</td></tr>
- * <tr><td>{@code transcript}</td><td>false</td><td>true: each LMTP conversation is logged ({@code C:}/{@code S:} lines) at INFO by logger {@code dev.jameslmtp.mailet.transcript}; false: at DEBUG by the same logger</td></tr>
+ * <tr><td>{@code transcript}</td><td>false</td><td>true: each LMTP conversation is logged ({@code C:}/{@code S:} lines) at INFO by logger {@code dev.jameslmtp.mailet.transcript}; false: at DEBUG by the same logger (INFO for the destinations of debugPeerList)</td></tr>
  * <tr><td>{@code saslPasswordMap}</td><td>none</td><td>path of a password map in Postfix's sasl_passwd text format: {@code key user:password} lines; key looked up as Postfix does (the host as connected, then the next hop as written: {@code [10.0.0.5]:24}, {@code host}; for {@code unix:} this host's name, then the socket path); no entry, no AUTH; the file is read again when it changes (in place or by rename); a broken change keeps the last good map and logs an error naming the line</td></tr>
  * <tr><td>{@code saslMechanisms}</td><td>SCRAM-SHA-256, SCRAM-SHA-1, CRAM-MD5, PLAIN, LOGIN</td><td>the mechanisms that may be used; the strongest offered by the server and allowed by the security options is chosen (Postfix's lmtp_sasl_mechanism_filter)</td></tr>
  * <tr><td>{@code saslSecurityOptions}</td><td>noplaintext, noanonymous</td><td>on a connection in clear: {@code noplaintext} forbids PLAIN and LOGIN; {@code none} allows every mechanism</td></tr>
@@ -122,6 +135,10 @@ import dev.jameslmtp.conf.LmtpDeliveryConfiguration;
  * <tr><td>{@code connectionCacheReuseLimit}</td><td>0</td><td>how many times a connection may be reused; 0 = no limit (lmtp_connection_reuse_count_limit)</td></tr>
  * <tr><td>{@code connectionCacheMaxIdle}</td><td>10</td><td>unused connections kept open per server (1 to 256); set it to at least {@code concurrency}</td></tr>
  * <tr><td>{@code destinationFailureSkipTime}</td><td>1 minute</td><td>with a destination list ({@code inet:a:24, inet:b:24}), how long a server that failed (unreachable, negative greeting, 421, lost before DATA) is skipped while another one is not; 0 = never skipped</td></tr>
+ * <tr><td>{@code bounceMode}</td><td>rfc3464, or james when bounceProcessor is set</td><td>rfc3464: the mailet sends the sender one RFC 3464 DSN per mail and attempt listing every failed recipient with its own status; james: the stock James path (bounceProcessor with DSNBounce, or MailetContext.bounce); rfc3464 with bounceProcessor is refused</td></tr>
+ * <tr><td>{@code delayWarningTime}</td><td>none (no delay warnings)</td><td>as Postfix's delay_warning_time: once a mail is that old and still being retried, its sender gets one {@code Action: delayed} DSN; a bare number is in hours, 0 = none; needs bounceMode rfc3464</td></tr>
+ * <tr><td>{@code notifyClasses}</td><td>none</td><td>as Postfix's notify_classes: {@code protocol} sends the postmaster the transcript (secrets redacted) of an LMTP session that ended in a protocol error</td></tr>
+ * <tr><td>{@code debugPeerList}</td><td>none</td><td>as Postfix's debug_peer_list: destinations (written as for destination, separated by commas or spaces) whose LMTP transcripts are logged at INFO</td></tr>
  * </table>
  *
  * <h2>Authentication and TLS</h2>
@@ -147,7 +164,8 @@ import dev.jameslmtp.conf.LmtpDeliveryConfiguration;
  * <pre>{@code
  * <mailet match="HostIs=example.com" class="dev.jameslmtp.mailet.LmtpDelivery">
  *     <destination>unix:/run/dovecot/lmtp</destination>
- *     <bounceProcessor>bounces</bounceProcessor>
+ *     <delayWarningTime>4h</delayWarningTime>
+ *     <notifyClasses>protocol</notifyClasses>
  *     <delayTime>4*1 minute, 3*5 minutes, 1 hour</delayTime>
  *     <maxRetries>8</maxRetries>
  * </mailet>
@@ -267,9 +285,10 @@ public class LmtpDelivery extends GenericMailet {
         poolRetained = true;
         queue = queueFactory.createQueue(MailQueueName.of(configuration.outgoing()));
         DeliveryMetrics metrics = new DeliveryMetrics(metricFactory);
-        Bounces bounces = new Bounces(getMailetContext(), configuration.bounceProcessor(), clock);
+        Bounces bounces = Bounces.of(getMailetContext(), configuration, clock);
         OutcomeDispatcher dispatcher = new OutcomeDispatcher(queue, getMailetContext(), bounces, configuration.onSuccess(), clock, metrics);
-        attempt = new DeliveryAttempt(configuration, clientFactory, dispatcher, metrics, connectionPool);
+        attempt = new DeliveryAttempt(configuration, clientFactory, dispatcher, metrics, connectionPool,
+                new ProtocolNotices(getMailetContext(), configuration.lhloName(), clock));
         consumer = new DeliveryConsumer(queue, attempt, DestinationLimits.shared(), configuration.concurrency(), getMailetContext(),
                 metrics, shutdownGrace);
         if (consumerMode == ConsumerMode.START) {
@@ -307,6 +326,7 @@ public class LmtpDelivery extends GenericMailet {
     public void service(Mail mail) throws MessagingException {
         mail.removeAttribute(RetryState.RETRIES);
         mail.removeAttribute(Route.ATTRIBUTE);
+        ArrivalDate.stampIfAbsent(mail, clock);
         if (mail.getRecipients().isEmpty()) {
             LOGGER.debug("Mail {} has no recipients: nothing to deliver", mail.getName());
             mail.setState(Mail.GHOST);

@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
  *   James's {@code error} processor (attribute {@code delivery-error} says why), where the
  *   operator finds it in the error repository. If that fails too,
  *   {@link UnstoredRecipientsException} is thrown once everything else below is done.</li>
- *   <li>Bounced recipients go to {@link Bounces}.</li>
+ *   <li>Bounced recipients go to {@link Bounces}, with the deferred ones when the attempt warns
+ *   the sender of the delay ({@link Bounces#markDelayWarning}, decided before step 1 so that the
+ *   copies put back carry the mark).</li>
  *   <li>Delivered recipients, when {@code onSuccess} is set, go there in a copy.</li>
  * </ol>
  * Finally the mail itself is left holding only its deferred recipients. Failures in steps 2 and 3
@@ -59,6 +61,7 @@ final class OutcomeDispatcher {
     }
 
     void dispatch(Mail mail, MailOutcomes outcomes) throws UnstoredRecipientsException {
+        boolean delayWarning = bounces.markDelayWarning(mail, outcomes.with(Fate.DEFERRED));
         List<MailAddress> unstored = new ArrayList<>();
         Exception unstoredCause = null;
         for (List<RecipientFate> group : byRetryCount(outcomes.with(Fate.DEFERRED))) {
@@ -68,7 +71,7 @@ final class OutcomeDispatcher {
                 unstoredCause = failure.get();
             }
         }
-        bounces.send(mail, outcomes.with(Fate.BOUNCED));
+        bounces.send(mail, outcomes.with(Fate.BOUNCED), delayWarning ? outcomes.with(Fate.DEFERRED) : List.of());
         sendOnSuccess(mail, outcomes.addresses(Fate.DELIVERED));
         mail.setRecipients(outcomes.addresses(Fate.DEFERRED));
         if (!unstored.isEmpty()) {

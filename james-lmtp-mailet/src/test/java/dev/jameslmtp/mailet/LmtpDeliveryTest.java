@@ -331,9 +331,9 @@ class LmtpDeliveryTest {
     }
 
     @Test
-    void withoutBounceProcessorTheMailetContextShouldBounce() throws Exception {
+    void jamesBounceModeWithoutBounceProcessorShouldBounceThroughTheMailetContext() throws Exception {
         handler.rcpt("unknown@b.test", "550 5.1.1 User doesn't exist");
-        mailet("bounceProcessor", null);
+        mailet("bounceProcessor", null, "bounceMode", "james");
 
         mailet.attempt(mail("alice@a.test", "bob@b.test", "unknown@b.test"));
 
