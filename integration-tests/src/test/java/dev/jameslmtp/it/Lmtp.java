@@ -26,8 +26,9 @@ final class Lmtp {
     }
 
     /**
-     * LmtpDelivery's parameters for a test: bounces to the {@code bounces} processor (DSNBounce),
-     * retries every second, three retries, short timeouts. Returns a mutable copy to adjust.
+     * LmtpDelivery's parameters for a test: RFC 3464 bounces written by the mailet (the default
+     * bounceMode), retries every second, three retries, short timeouts. Returns a mutable copy to
+     * adjust.
      */
     static Map<String, String> parameters(String destinationParameter, String value) {
         Map<String, String> parameters = new LinkedHashMap<>();
@@ -36,7 +37,6 @@ final class Lmtp {
         parameters.put("outgoing", QUEUE);
         parameters.put("delayTime", "3*1 second");
         parameters.put("maxRetries", "3");
-        parameters.put("bounceProcessor", "bounces");
         parameters.put("connectTimeout", "2 seconds");
         parameters.put("dotTimeout", "20 seconds");
         return parameters;
@@ -44,5 +44,10 @@ final class Lmtp {
 
     static Map<String, String> toDestination(String destination) {
         return parameters("destination", destination);
+    }
+
+    /** A destination as it appears in the per-destination metric names ({@code lmtpDeliveryBouncedRecipients.inet_127.0.0.1_24}). */
+    static String metricToken(String destination) {
+        return dev.jameslmtp.client.Destination.parse(destination).toString().replaceAll("[^A-Za-z0-9.-]+", "_").replaceAll("^_+|_+$", "");
     }
 }

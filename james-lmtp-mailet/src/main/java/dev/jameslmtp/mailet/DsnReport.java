@@ -153,7 +153,9 @@ record DsnReport(String reportingMta, InternetAddress from, MailAddress to, Opti
 
     /** The whole notification, ready to be sent from the null sender to {@link #to}. */
     MimeMessage message(MimeMessage original) throws MessagingException {
-        MimeMessage message = new MimeMessage(Session.getDefaultInstance(new java.util.Properties()));
+        java.util.Properties properties = new java.util.Properties();
+        properties.setProperty("mail.from", "MAILER-DAEMON@" + reportingMta);
+        MimeMessage message = new MimeMessage(Session.getInstance(properties));
         message.setFrom(from);
         message.setRecipient(javax.mail.Message.RecipientType.TO, new InternetAddress(to.asString()));
         message.setSubject(subject(), "US-ASCII");

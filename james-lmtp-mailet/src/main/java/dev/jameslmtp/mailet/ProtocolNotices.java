@@ -80,7 +80,9 @@ final class ProtocolNotices {
         errors.forEach(error -> text.append("  ").append(error).append("\r\n"));
         text.append("\r\nTranscript of the session (secrets are shown as ****; message content is left out):\r\n\r\n");
         transcript.forEach(line -> text.append(line).append("\r\n"));
-        MimeMessage message = new MimeMessage(Session.getDefaultInstance(new Properties()));
+        Properties properties = new Properties();
+        properties.setProperty("mail.from", "MAILER-DAEMON@" + reportingMta);
+        MimeMessage message = new MimeMessage(Session.getInstance(properties));
         try {
             message.setFrom(new InternetAddress(postmaster.asString(), "Mail Delivery System", "US-ASCII"));
         } catch (UnsupportedEncodingException e) {
