@@ -118,13 +118,10 @@ final class DsnSender {
     private static String command(Stage stage) {
         return switch (stage) {
             case CONNECT, GREETING -> "the initial greeting";
-            case LHLO -> "LHLO command";
             case MAIL -> "MAIL FROM command";
             case RCPT -> "RCPT TO command";
-            case DATA -> "DATA command";
             case BODY, DOT -> "end of DATA command";
-            case RSET -> "RSET command";
-            case QUIT -> "QUIT command";
+            default -> stage.name() + " command";
         };
     }
 
