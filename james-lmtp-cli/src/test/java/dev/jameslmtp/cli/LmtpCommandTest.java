@@ -145,6 +145,22 @@ class LmtpCommandTest {
     }
 
     @Test
+    void aDeferredLineShouldShowNoServerCodeWhenTheServerAnswersDataWith250() {
+        String destination = start(new LmtpHandler() {
+            @Override
+            public Response data(int acceptedRecipients) {
+                return Response.reply("250 2.0.0 Ok");
+            }
+        });
+
+        CommandRun.Result result = command().run("-d", destination, "a@x.test");
+
+        assertThat(result.status()).as(result.toString()).isEqualTo(ExitStatus.TEMPFAIL);
+        assertThat(result.outLines()).containsExactly(
+                "a@x.test  deferred   -    4.5.0  protocol error: unexpected reply '250 2.0.0 Ok' while sending DATA command");
+    }
+
+    @Test
     void reportShouldBePrintedBeforeQuitWhenTheServerNeverAnswersQuit() throws Exception {
         String destination = start(new LmtpHandler() {
             @Override

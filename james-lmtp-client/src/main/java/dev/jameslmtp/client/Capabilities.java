@@ -27,12 +27,12 @@ public final class Capabilities {
         Map<String, List<String>> keywords = new LinkedHashMap<>();
         List<String> lines = lhloReply.lines();
         for (int i = 1; i < lines.size(); i++) {
-            String[] words = lines.get(i).strip().split("[ =]+");
-            if (words.length == 0 || words[0].isEmpty()) {
+            List<String> words = words(lines.get(i));
+            if (words.isEmpty()) {
                 continue;
             }
-            String keyword = words[0].toUpperCase(Locale.ROOT);
-            List<String> params = List.of(words).subList(1, words.length);
+            String keyword = words.get(0).toUpperCase(Locale.ROOT);
+            List<String> params = words.subList(1, words.size());
             if (keyword.equals("AUTH") && keywords.containsKey("AUTH")) {
                 // "AUTH PLAIN" and the old "AUTH=PLAIN" may both appear: keep the union.
                 java.util.LinkedHashSet<String> union = new java.util.LinkedHashSet<>(keywords.get("AUTH"));
@@ -42,6 +42,31 @@ public final class Capabilities {
             keywords.put(keyword, List.copyOf(params));
         }
         return new Capabilities(Map.copyOf(keywords));
+    }
+
+    /** The words of a capability line, split at spaces and '=' (as {@code "AUTH=PLAIN LOGIN"}); no regex. */
+    private static List<String> words(String line) {
+        List<String> words = new java.util.ArrayList<>(4);
+        int n = line.length();
+        int i = 0;
+        while (i < n) {
+            while (i < n && isSeparator(line.charAt(i))) {
+                i++;
+            }
+            int start = i;
+            while (i < n && !isSeparator(line.charAt(i))) {
+                i++;
+            }
+            if (i > start) {
+                words.add(line.substring(start, i));
+            }
+        }
+        return words;
+    }
+
+    /** Space, '=' and the white space that {@link String#strip()} would have removed at the ends. */
+    private static boolean isSeparator(char c) {
+        return c == ' ' || c == '=' || Character.isWhitespace(c);
     }
 
     public boolean has(String keyword) {

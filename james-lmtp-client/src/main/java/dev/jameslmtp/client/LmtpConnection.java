@@ -22,10 +22,6 @@ import org.slf4j.LoggerFactory;
  * A second transaction on the same connection starts with RSET, sent in the same pipelined
  * write as MAIL when the server offers PIPELINING (RFC 2920 §3.1), else as its own round trip.
  *
- * <p>A negative greeting or LHLO reply ends the session before any transaction. A 5xx one defers
- * every recipient when {@code skip5xxGreeting} is on (the default, as Postfix's
- * {@code lmtp_skip_5xx_greeting = yes}): a store misconfigured for a minute must not bounce a queue.
- *
  * <p>After a timeout, a lost connection, a protocol error or a 421 the connection is no longer
  * usable ({@link #isUsable()}); the recipients without an outcome are temporary failures.
  * Not thread-safe: one transaction at a time.
@@ -54,9 +50,18 @@ public final class LmtpConnection implements Closeable {
         this.wire = wire;
         this.session = session;
         this.peer = wire.peer();
-        this.serverName = lhlo.lines().get(0).strip().split("\\s+")[0];
+        this.serverName = firstWord(lhlo.lines().get(0));
         this.capabilities = Capabilities.from(lhlo);
         this.skipQuitResponse = skipQuitResponse;
+    }
+
+    private static String firstWord(String line) {
+        String text = line.strip();
+        int end = 0;
+        while (end < text.length() && !Character.isWhitespace(text.charAt(end))) {
+            end++;
+        }
+        return text.substring(0, end);
     }
 
     /** Opens a session with {@code opener} (connect, greeting, LHLO, STARTTLS, AUTH). */

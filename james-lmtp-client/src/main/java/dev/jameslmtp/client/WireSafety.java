@@ -64,6 +64,11 @@ public final class WireSafety {
 
     /** True when the address needs SMTPUTF8 (RFC 6531): any non-ASCII character. */
     static boolean needsSmtpUtf8(String address) {
-        return address.chars().anyMatch(c -> c > 0x7f);
+        for (int i = 0; i < address.length(); i++) {
+            if (address.charAt(i) > 0x7f) {
+                return true;
+            }
+        }
+        return false;
     }
 }
