@@ -307,6 +307,19 @@ class SessionOpeningTest {
         assertThat(result.allDelivered()).isTrue();
     }
 
+    @Test
+    void aTrustedUnixSocketShouldAllowPlainInClearAndAnUntrustedOneNot() {
+        server = FakeLmtpServer.startUnix(java.nio.file.Path.of("target", "sasl-unix.sock"), clearServer("PLAIN"));
+        Destination unix = Destination.parse("unix:" + server.socketPath());
+
+        DeliveryResult untrusted = client(TlsLevel.NONE, withCredentials()).deliver(unix, ENVELOPE, MESSAGE);
+        DeliveryResult trusted = client(TlsLevel.NONE, withCredentials().withTrustUnixSocket(true)).deliver(unix, ENVELOPE, MESSAGE);
+
+        assertThat(untrusted.outcomes()).allSatisfy(o -> assertThat(o.status().toString()).isEqualTo("4.7.0"));
+        assertThat(trusted.allDelivered()).as(trusted.toString()).isTrue();
+        assertThat(server.commands(1)).anySatisfy(c -> assertThat(c).startsWith("AUTH PLAIN "));
+    }
+
     // --- STARTTLS
 
     @Test
