@@ -16,6 +16,16 @@ import dev.jameslmtp.client.tls.TlsPolicy;
  *         Envelope.of("alice@example.com", "bob@example.com"), Content.of(bytes));
  * }</pre>
  *
+ * With STARTTLS and AUTH from a password map (see {@code dev.jameslmtp.client.tls} and
+ * {@code dev.jameslmtp.client.sasl}):
+ * <pre>{@code
+ * LmtpClient client = LmtpClient.builder()
+ *         .tls(TlsPolicy.builder(TlsLevel.VERIFY).caFile(Path.of("/etc/james/store-ca.pem")).build())
+ *         .sasl(SaslPolicy.of(PasswordMapFile.open(Path.of("/etc/james/lmtp_sasl_passwd"), LmtpClient::localHostName))
+ *                 .withRequireAuth(true))
+ *         .build();
+ * }</pre>
+ *
  * {@link #deliver} opens a session, runs one transaction and returns one outcome per recipient,
  * sending QUIT without waiting for its reply (see {@link LmtpConnection#quitWithoutWaiting()});
  * it never throws for server or network trouble. {@link #connect} opens a session
