@@ -48,6 +48,7 @@ final class DeliveryConsumer {
 
     static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
     private static final Duration ABORT_GRACE = Duration.ofSeconds(5);
+    private static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
     private static final Logger LOGGER = LoggerFactory.getLogger(DeliveryConsumer.class);
 
     private final MailQueue queue;
@@ -169,7 +170,7 @@ final class DeliveryConsumer {
             MailOutcomes outcomes = e.outcomes();
             if (outcomes.with(Fate.DEFERRED).size() == outcomes.fates().size()) {
                 LOGGER.error("{}; nothing was delivered or bounced, so the queue is asked to keep the mail", e.getMessage(), e);
-                return MailQueue.MailQueueItem.CompletionStatus.RETRY;
+                return retryAfterPause();
             }
             LOGGER.error("{}; other recipients were delivered or bounced, so the mail is not handed back whole: these recipients"
                     + " are LOST and must be resent by hand", e.getMessage(), e);
@@ -190,8 +191,22 @@ final class DeliveryConsumer {
             return MailQueue.MailQueueItem.CompletionStatus.SUCCESS;
         } catch (Exception e) {
             LOGGER.error("Could not send mail {} to the error processor; the queue is asked to keep it", mail.getName(), e);
-            return MailQueue.MailQueueItem.CompletionStatus.RETRY;
+            return retryAfterPause();
         }
+    }
+
+    /**
+     * RETRY, after a pause: James can store mail neither on the queue nor in the error processor,
+     * and James's memory queue hands a retried mail out again at once, so without the pause the
+     * mail would loop hot (and reconnect to the store each time).
+     */
+    private static MailQueue.MailQueueItem.CompletionStatus retryAfterPause() {
+        try {
+            Thread.sleep(RETRY_PAUSE.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return MailQueue.MailQueueItem.CompletionStatus.RETRY;
     }
 
     private static void acknowledge(MailQueue.MailQueueItem item, Mail mail, MailQueue.MailQueueItem.CompletionStatus status) {

@@ -8,6 +8,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -19,7 +21,10 @@ import org.apache.james.queue.api.MailQueue;
 import org.apache.james.queue.api.ManageableMailQueue;
 import org.apache.james.queue.api.RawMailQueueItemDecoratorFactory;
 import org.apache.james.queue.memory.MemoryMailQueueFactory;
+import javax.mail.MessagingException;
+
 import org.apache.mailet.Mail;
+import org.apache.mailet.MailetContext;
 import org.apache.mailet.base.test.FakeMail;
 import org.apache.mailet.base.test.FakeMailContext;
 import org.apache.mailet.base.test.FakeMailetConfig;
@@ -38,12 +43,14 @@ import dev.jameslmtp.testing.Response;
  * case is in the assertion message; {@code -Dfault.matrix.seed=N -Dfault.matrix.cases=1} replays it.
  *
  * <p>A second matrix adds James-side faults to each script, through the queue consumer: the queue
- * refusing the put-back of deferred recipients (fewer times than the tries, or every time), a
- * failed acknowledgement, and a stop in the middle (every LMTP session closed at a random moment,
- * as shutdown does). Then every recipient is in exactly one of delivered ({@code onSuccess}),
- * bounced, error processor, queue; a recipient delivered over LMTP is never on the queue again;
- * the queue item is acknowledged once, and handed back whole only if nobody was delivered or
- * bounced; and without a stop every 2xx after the dot is a delivered recipient (a stop may cut
+ * refusing the put-back of deferred recipients (fewer times than the tries, or every time), the
+ * error processor refusing mail, a failed acknowledgement, and a stop in the middle (every LMTP
+ * session closed at a random moment, as shutdown does). Then every recipient is in exactly one of
+ * delivered ({@code onSuccess}), bounced, error processor, queue (a recipient delivered over LMTP
+ * is never on the queue again) unless James could keep deferred recipients nowhere (queue and
+ * error processor both refusing), where the queue item is handed back whole only if nobody was
+ * delivered or bounced, and deferred recipients are otherwise given up (logged as lost); the
+ * queue item is acknowledged once; and without a stop every 2xx after the dot is a delivered recipient (a stop may cut
  * replies after the dot: the RFC 2033 window, where the recipient is deferred). The moment of the
  * stop depends on timing, so a replayed seed may stop elsewhere.
  */
@@ -269,14 +276,20 @@ class FaultMatrixTest {
     }
 
     /** James-side faults drawn from a seed: the queue refusing put-backs, a failed acknowledgement, a stop in the middle. */
-    record JamesFaults(int putBackFailures, boolean acknowledgementFails, long stopAfterMillis) {
+    record JamesFaults(int putBackFailures, boolean errorProcessorFails, boolean acknowledgementFails, long stopAfterMillis) {
 
         static JamesFaults draw(long seed) {
             Random random = new Random(seed * 31 + 7);
             int putBackFailures = random.nextInt(10) < 6 ? 0 : 1 + random.nextInt(OutcomeDispatcher.PUT_BACK_TRIES + 1);
+            boolean errorProcessorFails = random.nextInt(3) == 0;
             boolean acknowledgementFails = random.nextInt(5) == 0;
             long stopAfterMillis = random.nextInt(4) == 0 ? random.nextInt(300) : -1;
-            return new JamesFaults(putBackFailures, acknowledgementFails, stopAfterMillis);
+            return new JamesFaults(putBackFailures, errorProcessorFails, acknowledgementFails, stopAfterMillis);
+        }
+
+        /** James can keep deferred recipients nowhere: the queue refuses them every time and so does the error processor. */
+        boolean nowhereToKeepDeferred() {
+            return putBackFailures >= OutcomeDispatcher.PUT_BACK_TRIES && errorProcessorFails;
         }
     }
 
@@ -285,28 +298,46 @@ class FaultMatrixTest {
         ScriptedHandler handler = new ScriptedHandler();
         FlakyQueueFactory queues = new FlakyQueueFactory(Clock.systemUTC());
         ScheduledExecutorService stopper = Executors.newSingleThreadScheduledExecutor();
+        Map<String, Integer> covered = new HashMap<>();
         try (FakeLmtpServer server = FakeLmtpServer.start(handler)) {
             for (int i = 0; i < JAMES_CASES; i++) {
                 Script script = new Script(BASE_SEED + 100_000 + i);
                 JamesFaults faults = JamesFaults.draw(script.seed);
                 handler.script.set(script);
                 try {
-                    checkWithJamesFaults(server, queues, stopper, handler, script, faults);
+                    checkWithJamesFaults(server, queues, stopper, handler, script, faults).forEach(path -> covered.merge(path, 1, Integer::sum));
                 } catch (AssertionError | RuntimeException e) {
                     throw new AssertionError("fault matrix case failed, " + script + ", " + faults + ": " + e.getMessage(), e);
                 }
+            }
+            if (JAMES_CASES >= 100) {
+                assertThat(covered).as("paths the matrix went through").containsKeys("deferred put back after refusals",
+                        "deferred to the error processor", "deferred kept nowhere", "acknowledgement failed", "stopped");
             }
         } finally {
             stopper.shutdownNow();
         }
     }
 
-    private static void checkWithJamesFaults(FakeLmtpServer server, FlakyQueueFactory queues, ScheduledExecutorService stopper,
+    /** Checks one case; returns the James-side paths it went through. */
+    private static List<String> checkWithJamesFaults(FakeLmtpServer server, FlakyQueueFactory queues, ScheduledExecutorService stopper,
                                              ScriptedHandler handler, Script script, JamesFaults faults) throws Exception {
         FakeMailContext context = FakeMailContext.defaultContext();
+        MailetContext james = (MailetContext) Proxy.newProxyInstance(MailetContext.class.getClassLoader(), new Class<?>[] {MailetContext.class},
+                (proxy, method, args) -> {
+                    if (faults.errorProcessorFails() && method.getName().equals("sendMail") && args != null && args.length == 2
+                            && Mail.ERROR.equals(args[1])) {
+                        throw new MessagingException("injected failure of the error processor");
+                    }
+                    try {
+                        return method.invoke(context, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
         LmtpDelivery mailet = new LmtpDelivery(queues, new RecordingMetricFactory(), () -> "james.test", Clock.systemUTC(),
                 LmtpDelivery.ConsumerMode.DO_NOT_START);
-        FakeMailetConfig.Builder config = FakeMailetConfig.builder().mailetName("lmtp").mailetContext(context)
+        FakeMailetConfig.Builder config = FakeMailetConfig.builder().mailetName("lmtp").mailetContext(james)
                 .setProperty("destination", "inet:127.0.0.1:" + server.port())
                 .setProperty("bounceProcessor", "bounces")
                 .setProperty("onSuccess", "delivered")
@@ -359,11 +390,20 @@ class FaultMatrixTest {
             fates.addAll(bounced);
             fates.addAll(inError);
             fates.addAll(queued);
-            assertThat(fates).as("every recipient in exactly one of delivered/bounced/error/queued").containsExactlyInAnyOrderElementsOf(distinct);
             assertThat(acknowledgements).as("one acknowledgement").hasSize(1);
+            List<String> unkept = new ArrayList<>(distinct);
+            fates.forEach(unkept::remove);
+            assertThat(fates).as("no recipient in two of delivered/bounced/error/queued").doesNotHaveDuplicates();
             if (acknowledgements.get(0) == MailQueue.MailQueueItem.CompletionStatus.RETRY) {
+                assertThat(faults.nowhereToKeepDeferred()).as("handed back whole only when James could keep it nowhere else").isTrue();
                 assertThat(delivered).as("a mail handed back whole had nobody delivered").isEmpty();
                 assertThat(bounced).as("a mail handed back whole had nobody bounced").isEmpty();
+                assertThat(unkept).as("the queue item keeps every recipient").containsExactlyInAnyOrderElementsOf(distinct);
+            } else if (faults.nowhereToKeepDeferred() && !unkept.isEmpty()) {
+                assertThat(delivered.size() + bounced.size()).as("deferred recipients are given up only when others were settled")
+                        .isPositive();
+            } else {
+                assertThat(unkept).as("every recipient in exactly one of delivered/bounced/error/queued").isEmpty();
             }
             if (faults.putBackFailures() >= OutcomeDispatcher.PUT_BACK_TRIES) {
                 assertThat(queued).as("put-back refused every time: deferred recipients in the error processor").isEmpty();
@@ -378,6 +418,23 @@ class FaultMatrixTest {
             if (!script.desynchronising() && faults.stopAfterMillis() < 0) {
                 assertThat(delivered.size()).as("without a stop, every 2xx after the dot is a delivered recipient").isEqualTo(okAfterDot);
             }
+            List<String> paths = new ArrayList<>();
+            if (!queued.isEmpty() && faults.putBackFailures() > 0) {
+                paths.add("deferred put back after refusals");
+            }
+            if (!inError.isEmpty()) {
+                paths.add("deferred to the error processor");
+            }
+            if (faults.nowhereToKeepDeferred() && !unkept.isEmpty()) {
+                paths.add("deferred kept nowhere");
+            }
+            if (faults.acknowledgementFails()) {
+                paths.add("acknowledgement failed");
+            }
+            if (faults.stopAfterMillis() >= 0) {
+                paths.add("stopped");
+            }
+            return paths;
         } finally {
             mailet.destroy();
         }
