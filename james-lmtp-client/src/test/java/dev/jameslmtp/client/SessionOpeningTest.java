@@ -421,6 +421,34 @@ class SessionOpeningTest {
     }
 
     @Test
+    void wrapperModeShouldSpeakTlsFromTheFirstByteWithoutStartTls() {
+        server = FakeLmtpServer.startImplicitTls(new SaslServerHandler(USER, PASSWORD, List.of(), List.of("PLAIN"), false),
+                LOOPBACK.serverContext());
+        LmtpClient client = LmtpClient.builder().lhloName("client.test").timeouts(QUICK)
+                .tls(TlsPolicy.builder(TlsLevel.VERIFY).wrapperMode(true).verifyingContext(CA.trustingContext()).build())
+                .sasl(withCredentials())
+                .build();
+
+        DeliveryResult result = client.deliver(destination(), ENVELOPE, MESSAGE);
+
+        assertThat(result.allDelivered()).as(result.toString()).isTrue();
+        assertThat(server.tlsProtocol(0)).isPresent();
+        assertThat(verbs(0)).doesNotContain("STARTTLS").contains("AUTH"); // PLAIN allowed: the session is encrypted
+    }
+
+    @Test
+    void wrapperModeShouldDeferWhenTheServerSpeaksInClear() {
+        start(clearServer());
+        LmtpClient client = LmtpClient.builder().lhloName("client.test").timeouts(QUICK)
+                .tls(TlsPolicy.builder(TlsLevel.ENCRYPT).wrapperMode(true).build())
+                .build();
+
+        DeliveryResult result = client.deliver(destination(), ENVELOPE, MESSAGE);
+
+        assertDeferredWithoutMail(result, Stage.STARTTLS, "4.7.5");
+    }
+
+    @Test
     void bytesSentInClearAfterThe220ShouldFailTheSession() {
         start(new SaslServerHandler(USER, PASSWORD, List.of(), List.of(), true) {
             @Override

@@ -35,6 +35,7 @@ final class FakeLmtpConnection implements Runnable {
     private final CountDownLatch serverClosed;
     private final CountDownLatch finished = new CountDownLatch(1);
     private final Optional<SSLContext> tls;
+    private final boolean implicitTls;
     private volatile SSLSocket tlsSocket;
 
     private final ByteArrayOutputStream received = new ByteArrayOutputStream();
@@ -46,9 +47,11 @@ final class FakeLmtpConnection implements Runnable {
     private InputStream in;
     private OutputStream out;
 
-    FakeLmtpConnection(SocketChannel channel, LmtpHandler handler, CountDownLatch serverClosed, Optional<SSLContext> tls) {
+    FakeLmtpConnection(SocketChannel channel, LmtpHandler handler, CountDownLatch serverClosed, Optional<SSLContext> tls,
+                       boolean implicitTls) {
         this.channel = channel;
         this.tls = tls;
+        this.implicitTls = implicitTls;
         this.handler = handler;
         this.serverClosed = serverClosed;
     }
@@ -58,6 +61,9 @@ final class FakeLmtpConnection implements Runnable {
         try (channel) {
             in = new BufferedInputStream(new Recording(Channels.newInputStream(channel)));
             out = Channels.newOutputStream(channel);
+            if (implicitTls && !handshake()) {
+                return;
+            }
             if (!send(handler.greeting())) {
                 return;
             }
@@ -154,13 +160,18 @@ final class FakeLmtpConnection implements Runnable {
             return true;
         }
         resetTransaction();
+        return handshake();
+    }
+
+    /** The server side of a TLS handshake; false if the client gave it up (an untrusted certificate, say). */
+    private boolean handshake() throws IOException {
         SSLSocket socket = (SSLSocket) tls.get().getSocketFactory().createSocket(channel.socket(), null, channel.socket().getPort(), true);
         socket.setUseClientMode(false);
         socket.setSoTimeout((int) MAX_STALL.toMillis());
         try {
             socket.startHandshake();
         } catch (IOException e) {
-            return false; // the client gave up the handshake (an untrusted certificate, say)
+            return false;
         }
         tlsSocket = socket;
         in = new BufferedInputStream(new Recording(socket.getInputStream()));

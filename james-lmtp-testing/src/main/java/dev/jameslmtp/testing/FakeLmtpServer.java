@@ -46,16 +46,19 @@ public final class FakeLmtpServer implements AutoCloseable {
     private final LmtpHandler handler;
     private final Optional<Path> socketPath;
     private final Optional<SSLContext> tls;
+    private final boolean implicitTls;
     private final CountDownLatch closed = new CountDownLatch(1);
     private final List<FakeLmtpConnection> connections = new CopyOnWriteArrayList<>();
     private final List<Thread> threads = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
 
-    private FakeLmtpServer(ServerSocketChannel listener, LmtpHandler handler, Optional<Path> socketPath, Optional<SSLContext> tls) {
+    private FakeLmtpServer(ServerSocketChannel listener, LmtpHandler handler, Optional<Path> socketPath, Optional<SSLContext> tls,
+                           boolean implicitTls) {
         this.listener = listener;
         this.handler = handler;
         this.socketPath = socketPath;
         this.tls = tls;
+        this.implicitTls = implicitTls;
         this.acceptor = new Thread(this::acceptLoop, "fake-lmtp-accept");
         acceptor.setDaemon(true);
         acceptor.start();
@@ -63,19 +66,24 @@ public final class FakeLmtpServer implements AutoCloseable {
 
     /** Listens on 127.0.0.1, on an ephemeral port. */
     public static FakeLmtpServer start(LmtpHandler handler) {
-        return start(handler, Optional.empty());
+        return start(handler, Optional.empty(), false);
     }
 
     /** Listens on 127.0.0.1 and performs STARTTLS with {@code tls} when the handler answers it with 220. */
     public static FakeLmtpServer start(LmtpHandler handler, SSLContext tls) {
-        return start(handler, Optional.of(tls));
+        return start(handler, Optional.of(tls), false);
     }
 
-    private static FakeLmtpServer start(LmtpHandler handler, Optional<SSLContext> tls) {
+    /** Listens on 127.0.0.1 and speaks TLS from the first byte (implicit TLS, Postfix's wrapper mode). */
+    public static FakeLmtpServer startImplicitTls(LmtpHandler handler, SSLContext tls) {
+        return start(handler, Optional.of(tls), true);
+    }
+
+    private static FakeLmtpServer start(LmtpHandler handler, Optional<SSLContext> tls, boolean implicitTls) {
         try {
             ServerSocketChannel listener = ServerSocketChannel.open();
             listener.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
-            return new FakeLmtpServer(listener, handler, Optional.empty(), tls);
+            return new FakeLmtpServer(listener, handler, Optional.empty(), tls, implicitTls);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen on 127.0.0.1", e);
         }
@@ -89,7 +97,7 @@ public final class FakeLmtpServer implements AutoCloseable {
             Files.deleteIfExists(path);
             ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             listener.bind(UnixDomainSocketAddress.of(path));
-            return new FakeLmtpServer(listener, handler, Optional.of(path), Optional.empty());
+            return new FakeLmtpServer(listener, handler, Optional.of(path), Optional.empty(), false);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen on UNIX socket " + path, e);
         }
@@ -103,7 +111,7 @@ public final class FakeLmtpServer implements AutoCloseable {
             } catch (IOException e) {
                 return; // listener closed
             }
-            FakeLmtpConnection connection = new FakeLmtpConnection(channel, handler, closed, tls);
+            FakeLmtpConnection connection = new FakeLmtpConnection(channel, handler, closed, tls, implicitTls);
             connections.add(connection);
             Thread thread = new Thread(connection, "fake-lmtp-conn-" + (connections.size() - 1));
             thread.setDaemon(true);
