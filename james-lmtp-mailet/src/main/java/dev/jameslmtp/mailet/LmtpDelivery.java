@@ -211,10 +211,11 @@ import dev.jameslmtp.conf.LmtpDeliveryConfiguration;
  * round trip per delay; the delay grows to one minute for a destination making no progress.
  * If James is killed (SIGKILL) during an attempt, the queue item was not acknowledged: a
  * persistent queue hands the whole mail out again after the restart, so a recipient whose 2xx
- * after the dot had already arrived in that attempt is delivered twice (the reply is only in
- * memory until the attempt is carried out: the RFC 2033 window, widened to the rest of that
- * transaction); recipients settled by earlier attempts are not. A reply missing after the final dot is a temporary failure: the server may have
- * delivered, and the retry may deliver twice (RFC 2033 §4.2 leaves no better choice).
+ * after the dot had already arrived in that attempt (in any of its transactions) is delivered
+ * twice: its reply is only in memory until the attempt is carried out, the RFC 2033 window
+ * widened to the rest of the attempt; recipients settled by earlier attempts are not. A reply
+ * missing after the final dot is a temporary failure: the server may have delivered, and the
+ * retry may deliver twice (RFC 2033 §4.2 leaves no better choice).
  */
 public class LmtpDelivery extends GenericMailet {
 
