@@ -3,9 +3,11 @@ package dev.jameslmtp.mailet;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 import dev.jameslmtp.client.DestinationList;
 import dev.jameslmtp.client.Transcript;
@@ -45,16 +47,42 @@ final class SessionTranscript {
             return new SessionTranscript(Transcript.NONE, List.of());
         }
         List<String> kept = keep ? Collections.synchronizedList(new ArrayList<>()) : List.of();
+        Thread attemptThread = Thread.currentThread();
+        Map<String, String> attemptMdc = MDC.getCopyOfContextMap();
         return new SessionTranscript(Transcript.to(line -> {
-            if (info) {
-                LOGGER.info("{} {}", mailName, line);
-            } else if (debug) {
-                LOGGER.debug("{} {}", mailName, line);
+            if (info || debug) {
+                log(info, mailName, line, Thread.currentThread() == attemptThread ? null : attemptMdc);
             }
             if (keep && kept.size() < MAX_LINES) {
                 kept.add(line.length() <= MAX_LINE ? line : line.substring(0, MAX_LINE) + "...");
             }
         }), kept);
+    }
+
+    /**
+     * A line may come from another thread (the reply to QUIT is read in the background): it is
+     * logged with the attempt's MDC ({@code otherThreadMdc}), then that thread's is put back.
+     */
+    private static void log(boolean info, String mailName, String line, Map<String, String> otherThreadMdc) {
+        Map<String, String> previous = otherThreadMdc == null ? null : MDC.getCopyOfContextMap();
+        if (otherThreadMdc != null) {
+            MDC.setContextMap(otherThreadMdc);
+        }
+        try {
+            if (info) {
+                LOGGER.info("{} {}", mailName, line);
+            } else {
+                LOGGER.debug("{} {}", mailName, line);
+            }
+        } finally {
+            if (otherThreadMdc != null) {
+                if (previous == null) {
+                    MDC.clear();
+                } else {
+                    MDC.setContextMap(previous);
+                }
+            }
+        }
     }
 
     Transcript transcript() {

@@ -23,6 +23,8 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.jameslmtp.testing.FakeLmtpServer;
+import dev.jameslmtp.testing.LmtpHandler;
+import dev.jameslmtp.testing.Response;
 
 /**
  * Postfix's operator hooks: notify_classes=protocol, debug_peer_list, metrics per destination and
@@ -76,6 +78,9 @@ class OperatorHooksTest {
         for (int i = 0; i < parameters.length; i += 2) {
             config.put(parameters[i], parameters[i + 1]);
         }
+        if (config.containsKey("destination")) {
+            config.remove("transportMap");
+        }
         FakeMailetConfig.Builder builder = FakeMailetConfig.builder().mailetName("lmtp").mailetContext(context);
         config.forEach(builder::setProperty);
         mailet = new LmtpDelivery(new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory(), Clock.systemUTC()), metrics,
@@ -122,6 +127,49 @@ class OperatorHooksTest {
             assertThat(text).contains("C: LHLO james.test", "C: MAIL FROM:<alice@a.test>", "C: RCPT TO:<odd@b.test>", "S: 354 go ahead")
                     .contains("protocol error: unexpected reply '354");
         });
+    }
+
+    @Test
+    void theProtocolErrorNoticeShouldNeverShowTheAuthPassword() throws Exception {
+        String password = "s3cret-Pa55";
+        LmtpHandler authenticating = new LmtpHandler() {
+            @Override
+            public List<String> capabilities() {
+                return List.of("PIPELINING", "ENHANCEDSTATUSCODES", "8BITMIME", "AUTH PLAIN");
+            }
+
+            @Override
+            public Response auth(String args) {
+                return args.strip().equalsIgnoreCase("PLAIN") ? Response.reply("334 ") : Response.reply("235 2.7.0 Authenticated");
+            }
+
+            @Override
+            public Response authContinuation(String line, int step) {
+                return Response.reply("235 2.7.0 Authenticated");
+            }
+
+            @Override
+            public Response rcpt(String args, int index) {
+                return Response.reply("354 go ahead");
+            }
+        };
+        try (FakeLmtpServer auth = FakeLmtpServer.start(authenticating)) {
+            java.nio.file.Path passwords = java.nio.file.Files.createTempFile("sasl_passwd", "");
+            java.nio.file.Files.writeString(passwords, "[127.0.0.1]:" + auth.port() + " lmtpuser:" + password + "\n");
+            mailet("destination", "inet:[127.0.0.1]:" + auth.port(), "notifyClasses", "protocol", "transcript", "true",
+                    "saslPasswordMap", passwords.toString(), "saslSecurityOptions", "none");
+
+            mailet.attempt(LmtpDeliveryTest.mail("alice@a.test", "odd@b.test"));
+
+            assertThat(auth.commands(0)).anyMatch(command -> command.startsWith("AUTH PLAIN"));
+            String encoded = java.util.Base64.getEncoder().encodeToString(("\0lmtpuser\0" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(toPostmaster()).singleElement().satisfies(notice -> assertThat((String) notice.getMsg().getContent())
+                    .contains("C: AUTH PLAIN ****", "S: 354 go ahead")
+                    .doesNotContain(password)
+                    .doesNotContain(encoded));
+            assertThat(appender.list).extracting(ILoggingEvent::getFormattedMessage)
+                    .noneMatch(line -> line.contains(password) || line.contains(encoded));
+        }
     }
 
     @Test
