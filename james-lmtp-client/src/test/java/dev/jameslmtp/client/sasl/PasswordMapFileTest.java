@@ -40,6 +40,25 @@ class PasswordMapFileTest {
     }
 
     @Test
+    void aMapThatOthersMayReadShouldBeReportedByNameButStillUsed() throws IOException {
+        Path file = write("sasl_passwd", "[127.0.0.1]:2424 alice:s3cr3t-nOt4LoGs\n", 10);
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stderr = System.err;
+        PasswordMapFile map;
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            map = PasswordMapFile.open(file, () -> "me");
+        } finally {
+            System.setErr(stderr);
+        }
+
+        assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .contains("WARN").contains(file.toString()).contains("chmod 600").doesNotContain("nOt4LoGs");
+        assertThat(map.forDestination(STORE)).isPresent();
+    }
+
+    @Test
     void anEditInPlaceShouldBeSeenByTheNextLookup() throws IOException {
         Path file = write("sasl_passwd", "[127.0.0.1]:2424 alice:old\n", 100);
         PasswordMapFile map = PasswordMapFile.open(file, () -> "me");
