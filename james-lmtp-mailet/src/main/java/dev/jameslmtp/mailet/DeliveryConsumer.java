@@ -155,7 +155,8 @@ final class DeliveryConsumer {
         Mail mail = item.getMail();
         try (MDC.MDCCloseable m = MDC.putCloseable("mail", mail.getName());
              MDC.MDCCloseable r = MDC.putCloseable("recipients", mail.getRecipients().toString());
-             MDC.MDCCloseable s = MDC.putCloseable("sender", mail.getMaybeSender().asString())) {
+             MDC.MDCCloseable s = MDC.putCloseable("sender", mail.getMaybeSender().asString());
+             AttemptMdc a = AttemptMdc.open(queue.getName().asString(), Route.text(mail).map(List::of).orElse(List.of()))) {
             acknowledge(item, mail, attempt(mail));
         } finally {
             LifecycleUtil.dispose(mail);

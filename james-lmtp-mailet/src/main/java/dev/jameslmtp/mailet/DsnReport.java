@@ -37,7 +37,7 @@ import dev.jameslmtp.client.EnhancedStatus;
  *   enhanced code), {@code Remote-MTA} (when the store replied), {@code Diagnostic-Code} and
  *   {@code Last-Attempt-Date};</li>
  *   <li>the returned message: {@code message/rfc822}, or {@code text/rfc822-headers} for
- *   {@link Returned#HEADERS}.</li>
+ *   {@link Returned#HEADERS} and for a message larger than {@value #RETURN_LIMIT} bytes.</li>
  * </ol>
  * Every field value is US-ASCII (other characters become {@code ?}) on one line, with
  * {@code Diagnostic-Code} cut to {@value #MAX_DIAGNOSTIC} characters, so the report stays a valid
@@ -47,6 +47,8 @@ record DsnReport(String reportingMta, InternetAddress from, MailAddress to, Opti
                  Instant lastAttempt, List<Entry> entries, Returned returned) {
 
     static final int MAX_DIAGNOSTIC = 900;
+    /** Above this size only the header is returned, as Postfix's {@code bounce_size_limit} (50000). */
+    static final int RETURN_LIMIT = 50_000;
     private static final DateTimeFormatter RFC5322 = DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.US)
             .withZone(ZoneOffset.UTC);
     private static final String CRLF = "\r\n";
@@ -172,8 +174,9 @@ record DsnReport(String reportingMta, InternetAddress from, MailAddress to, Opti
         status.setDescription("Delivery report");
 
         MimeBodyPart returnedPart = new MimeBodyPart();
-        if (returned == Returned.FULL) {
-            returnedPart.setDataHandler(new DataHandler(new ByteArrayDataSource(bytes(original), "message/rfc822")));
+        Optional<byte[]> whole = returned == Returned.FULL ? bytes(original, RETURN_LIMIT) : Optional.empty();
+        if (whole.isPresent()) {
+            returnedPart.setDataHandler(new DataHandler(new ByteArrayDataSource(whole.get(), "message/rfc822")));
             returnedPart.setDescription("Undelivered Message");
         } else {
             returnedPart.setDataHandler(new DataHandler(new ByteArrayDataSource(headers(original), "text/rfc822-headers")));
@@ -189,13 +192,51 @@ record DsnReport(String reportingMta, InternetAddress from, MailAddress to, Opti
         return message;
     }
 
-    private static byte[] bytes(MimeMessage original) throws MessagingException {
+    /** The whole message, or empty when it is larger than {@code limit} bytes. */
+    private static Optional<byte[]> bytes(MimeMessage original, int limit) throws MessagingException {
+        BoundedOutputStream out = new BoundedOutputStream(limit);
         try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
             original.writeTo(out);
-            return out.toByteArray();
+            return Optional.of(out.toByteArray());
+        } catch (BoundedOutputStream.LimitReached e) {
+            return Optional.empty();
         } catch (IOException e) {
             throw new MessagingException("cannot read the message to return it", e);
+        }
+    }
+
+    /** Collects at most {@code limit} bytes; one more throws {@link LimitReached}. */
+    private static final class BoundedOutputStream extends ByteArrayOutputStream {
+        private final int limit;
+
+        BoundedOutputStream(int limit) {
+            this.limit = limit;
+        }
+
+        @Override
+        public synchronized void write(int b) {
+            check(1);
+            super.write(b);
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            check(len);
+            super.write(b, off, len);
+        }
+
+        private void check(int more) {
+            if (count + more > limit) {
+                throw new LimitReached();
+            }
+        }
+
+        static final class LimitReached extends RuntimeException {
+            private static final long serialVersionUID = 1L;
+
+            LimitReached() {
+                super(null, null, false, false);
+            }
         }
     }
 

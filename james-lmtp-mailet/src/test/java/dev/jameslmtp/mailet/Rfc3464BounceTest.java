@@ -197,6 +197,27 @@ class Rfc3464BounceTest {
     }
 
     @Test
+    void aMessageLargerThanTheReturnLimitShouldComeBackAsItsHeaderOnly() throws Exception {
+        handler.rcpt("x@b.test", "550 5.1.1 unknown");
+        mailet();
+        FakeMail mail = FakeMail.builder()
+                .name("big")
+                .mimeMessage(org.apache.james.core.builder.MimeMessageBuilder.mimeMessageBuilder().setSubject("big")
+                        .setText(("z".repeat(70) + "\r\n").repeat(DsnReport.RETURN_LIMIT / 70)))
+                .sender("alice@a.test")
+                .recipients("x@b.test")
+                .state(Mail.DEFAULT)
+                .build();
+
+        mailet.attempt(mail);
+
+        DeliveryStatusNotification dsn = parse(dsns().get(0));
+        assertThat(new ContentType(dsn.returned().orElseThrow().getContentType()).getBaseType()).isEqualTo("text/rfc822-headers");
+        assertThat(new String(dsn.returned().orElseThrow().getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII))
+                .contains("Subject: big").doesNotContain("zzzz");
+    }
+
+    @Test
     void notifyNeverForEveryFailedRecipientShouldSendNoDsn() throws Exception {
         handler.rcpt("quiet@b.test", "550 5.1.1 unknown");
         mailet();
