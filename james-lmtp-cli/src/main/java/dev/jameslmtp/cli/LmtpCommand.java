@@ -158,7 +158,8 @@ public final class LmtpCommand {
             description = "Timeout for every stage: 30s, 500ms, 2m. It is a deadline for each whole reply (a server "
                     + "that sends a reply slowly, byte by byte, is cut off when it expires, as Postfix with "
                     + "lmtp_per_record_deadline = yes), and a bound on each write of the message. "
-                    + "Default: Postfix's per-stage LMTP timeouts (30s to connect ... 600s after the final dot).")
+                    + "Default: Postfix's per-stage LMTP timeouts (30s to connect ... 600s after the final dot), "
+                    + "but 10s for the reply to QUIT, which comes after the report.")
     private String timeout;
 
     @Option(names = "--skip-5xx-greeting", negatable = true, defaultValue = "true", fallbackValue = "true",

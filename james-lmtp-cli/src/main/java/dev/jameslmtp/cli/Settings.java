@@ -4,6 +4,7 @@ import dev.jameslmtp.client.Destination;
 import dev.jameslmtp.client.Envelope;
 import dev.jameslmtp.client.LmtpClient;
 import dev.jameslmtp.client.Recipient;
+import dev.jameslmtp.client.Stage;
 import dev.jameslmtp.client.Timeouts;
 
 import java.nio.file.Path;
@@ -31,6 +32,8 @@ record Settings(Destination destination, Envelope envelope, Optional<String> lhl
                 ConfigFile config) {
 
     static final String DEFAULT_DESTINATION = "inet:localhost:24";
+    /** How long the command waits for the reply to QUIT, after its report, unless --timeout says otherwise. */
+    static final Duration QUIT_TIMEOUT = Duration.ofSeconds(10);
     static final String DESTINATION_VARIABLE = "LMTP_DESTINATION";
 
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
@@ -59,7 +62,9 @@ record Settings(Destination destination, Envelope envelope, Optional<String> lhl
                 throw CommandException.usage("-l: " + e.getMessage());
             }
         }
-        Timeouts timeouts = Timeouts.defaults();
+        // Postfix's per-stage timeouts, but QUIT's: the report is out by then, and the command
+        // should not sit for Postfix's 300 s on a server that never answers QUIT.
+        Timeouts timeouts = Timeouts.defaults().with(Stage.QUIT, QUIT_TIMEOUT);
         Optional<Duration> timeout = config.timeout();
         if (options.timeout() != null) {
             try {

@@ -40,6 +40,14 @@ class SettingsTest {
     }
 
     @Test
+    void quitTimeoutShouldBeShortByDefaultSinceTheReportIsOutBeforeQuit() throws Exception {
+        Settings settings = Settings.resolve(options(null, null, null, null), Map.of());
+
+        assertThat(settings.timeouts().of(Stage.QUIT)).isEqualTo(Duration.ofSeconds(10));
+        assertThat(settings.timeouts().of(Stage.DOT)).isEqualTo(Stage.DOT.defaultTimeout());
+    }
+
+    @Test
     void configFileShouldWinOverEnvironmentAndCommandLineOverBoth() throws Exception {
         Path config = dir.resolve("lmtp.conf");
         Files.writeString(config, "destination = inet:[10.0.0.1]:2424\nsender = conf@example.test\nlhlo = conf.example\n"
