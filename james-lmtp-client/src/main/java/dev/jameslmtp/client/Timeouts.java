@@ -7,8 +7,11 @@ import java.util.Objects;
 
 /**
  * One timeout per {@link Stage}; Postfix's LMTP defaults unless changed. GREETING shares the
- * LHLO timeout, as Postfix's {@code lmtp_lhlo_timeout} covers both. The BODY timeout bounds every
- * write of message content, so a server that stops reading cannot stall a delivery forever.
+ * LHLO timeout, as Postfix's {@code lmtp_lhlo_timeout} covers both. A stage's timeout is a deadline
+ * for each whole reply read in it, not for each read (as Postfix with
+ * {@code lmtp_per_record_deadline = yes}), so a server that drips a reply byte by byte is cut off;
+ * it also bounds each write. The BODY timeout bounds every write of message content, so a server
+ * that stops reading cannot stall a delivery forever.
  */
 public final class Timeouts {
 
