@@ -72,7 +72,15 @@ public final class LmtpConnection implements Closeable {
 
     /** Runs one transaction. Every recipient of {@code envelope} gets exactly one outcome. */
     public DeliveryResult deliver(Envelope envelope, Content content) {
-        RecipientLedger ledger = new RecipientLedger(envelope);
+        return deliver(envelope, content, OutcomeListener.NONE);
+    }
+
+    /**
+     * Runs one transaction, telling {@code listener} each reply after the dot and each RCPT refusal
+     * as it is read. Every recipient of {@code envelope} gets exactly one outcome.
+     */
+    public DeliveryResult deliver(Envelope envelope, Content content, OutcomeListener listener) {
+        RecipientLedger ledger = new RecipientLedger(envelope, listener);
         if (!usable) {
             ledger.decideRemaining(Trouble.ofException(Stage.RSET, peer, new IOException("connection is no longer usable")));
             return ledger.result(peer);
@@ -178,7 +186,7 @@ public final class LmtpConnection implements Closeable {
                     } else if (rcptReply.isPositive()) {
                         accepted.add(index);
                     } else {
-                        ledger.decide(index, Trouble.ofReply(Stage.RCPT, rcptReply));
+                        ledger.decideOnReply(index, Trouble.ofReply(Stage.RCPT, rcptReply));
                     }
                 } else {
                     data(readReply(Stage.DATA), content, accepted, ledger);
@@ -210,7 +218,7 @@ public final class LmtpConnection implements Closeable {
         sendContent(content);
         for (int index : accepted) {
             Reply reply = readReply(Stage.DOT);
-            ledger.decide(index, Trouble.ofReply(Stage.DOT, reply));
+            ledger.decideOnReply(index, Trouble.ofReply(Stage.DOT, reply));
         }
     }
 

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import org.slf4j.LoggerFactory;
+
 /**
  * Marks each recipient of one transaction exactly once, as Postfix's {@code smtp_rcpt.c} does,
  * and refuses to produce a result while any recipient is undecided. Deciding a recipient twice
@@ -13,10 +15,16 @@ final class RecipientLedger {
 
     private final Envelope envelope;
     private final RecipientOutcome[] outcomes;
+    private final OutcomeListener listener;
 
     RecipientLedger(Envelope envelope) {
+        this(envelope, OutcomeListener.NONE);
+    }
+
+    RecipientLedger(Envelope envelope, OutcomeListener listener) {
         this.envelope = envelope;
         this.outcomes = new RecipientOutcome[envelope.recipients().size()];
+        this.listener = listener;
     }
 
     void decide(int index, Verdict verdict) {
@@ -24,6 +32,16 @@ final class RecipientLedger {
             throw new IllegalStateException("recipient " + index + " was already decided: " + outcomes[index]);
         }
         outcomes[index] = verdict.forRecipient(index, envelope.recipients().get(index));
+    }
+
+    /** Decides a recipient on the server's own reply and tells the listener at once. */
+    void decideOnReply(int index, Verdict verdict) {
+        decide(index, verdict);
+        try {
+            listener.replied(outcomes[index]);
+        } catch (RuntimeException e) {
+            LoggerFactory.getLogger(RecipientLedger.class).warn("outcome listener failed for recipient {}: {}", index, e.toString());
+        }
     }
 
     boolean isDecided(int index) {

@@ -17,6 +17,7 @@ import dev.jameslmtp.client.Disposition;
 import dev.jameslmtp.client.EnhancedStatus;
 import dev.jameslmtp.client.Envelope;
 import dev.jameslmtp.client.LmtpClient;
+import dev.jameslmtp.client.OutcomeListener;
 import dev.jameslmtp.client.Recipient;
 import dev.jameslmtp.client.RecipientOutcome;
 import dev.jameslmtp.client.Stage;
@@ -48,6 +49,16 @@ public final class FailoverDelivery {
     }
 
     public DeliveryResult deliver(LmtpClient client, DestinationList destination, Envelope envelope, Content content) {
+        return deliver(client, destination, envelope, content, OutcomeListener.NONE);
+    }
+
+    /**
+     * As {@link #deliver(LmtpClient, DestinationList, Envelope, Content)}, telling {@code listener}
+     * each recipient's reply as it is read, indexed in {@code envelope}. A recipient a server
+     * answered never moves on, so each is told at most once.
+     */
+    public DeliveryResult deliver(LmtpClient client, DestinationList destination, Envelope envelope, Content content,
+                                  OutcomeListener listener) {
         List<Destination> servers = failedServers.toTry(destination.servers());
         RecipientOutcome[] outcomes = new RecipientOutcome[envelope.recipients().size()];
         List<Integer> pending = new ArrayList<>();
@@ -58,8 +69,10 @@ public final class FailoverDelivery {
             Destination server = servers.get(s);
             boolean last = s == servers.size() - 1;
             List<Recipient> recipients = pending.stream().map(envelope.recipients()::get).toList();
+            List<Integer> sent = pending;
             DeliveryResult result = sessions.deliver(client, server,
-                    new Envelope(envelope.sender(), recipients, envelope.ret(), envelope.envid()), content);
+                    new Envelope(envelope.sender(), recipients, envelope.ret(), envelope.envid()), content,
+                    outcome -> listener.replied(inEnvelope(envelope, sent.get(outcome.index()), outcome)));
             List<Integer> moving = new ArrayList<>();
             String why = null;
             for (RecipientOutcome outcome : result.outcomes()) {
@@ -70,7 +83,7 @@ public final class FailoverDelivery {
                 if (!last && serverFailed(outcome)) {
                     moving.add(index);
                 } else {
-                    outcomes[index] = outcome.verdict().forRecipient(index, envelope.recipients().get(index));
+                    outcomes[index] = inEnvelope(envelope, index, outcome);
                 }
             }
             if (why != null) {
@@ -84,6 +97,10 @@ public final class FailoverDelivery {
             pending = moving;
         }
         return new DeliveryResult(destination.toString(), envelope, List.of(outcomes));
+    }
+
+    private static RecipientOutcome inEnvelope(Envelope envelope, int index, RecipientOutcome outcome) {
+        return outcome.verdict().forRecipient(index, envelope.recipients().get(index));
     }
 
     /**

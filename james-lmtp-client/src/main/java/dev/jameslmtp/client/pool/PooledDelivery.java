@@ -1,6 +1,8 @@
 package dev.jameslmtp.client.pool;
 
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -17,6 +19,7 @@ import dev.jameslmtp.client.Envelope;
 import dev.jameslmtp.client.LmtpClient;
 import dev.jameslmtp.client.LmtpConnectException;
 import dev.jameslmtp.client.LmtpConnection;
+import dev.jameslmtp.client.OutcomeListener;
 import dev.jameslmtp.client.RecipientOutcome;
 import dev.jameslmtp.client.Stage;
 import dev.jameslmtp.client.Verdict;
@@ -60,15 +63,32 @@ public final class PooledDelivery {
 
     /** One transaction of {@code envelope} on {@code server}; one outcome per recipient. */
     public DeliveryResult deliver(LmtpClient client, Destination server, Envelope envelope, Content content) {
+        return deliver(client, server, envelope, content, OutcomeListener.NONE);
+    }
+
+    /**
+     * As {@link #deliver(LmtpClient, Destination, Envelope, Content)}, telling {@code listener} each
+     * recipient's reply as it is read. A RCPT refusal on a cached connection is told only once the
+     * transaction is known not to run again (it would be asked again on the fresh connection).
+     */
+    public DeliveryResult deliver(LmtpClient client, Destination server, Envelope envelope, Content content, OutcomeListener listener) {
         ConnectionKey key = ConnectionKey.of(client, server);
         Optional<PooledConnection> cached = limits.enabled() ? pool.take(key) : Optional.empty();
         if (cached.isPresent()) {
             PooledConnection connection = cached.get();
             connection.transcript.lendTo(client.transcript());
             leases.leased(connection.connection);
-            DeliveryResult result = connection.connection.deliver(envelope, content);
+            List<RecipientOutcome> refusals = new ArrayList<>();
+            DeliveryResult result = connection.connection.deliver(envelope, content, outcome -> {
+                if (outcome.stage() == Stage.DOT) {
+                    listener.replied(outcome);
+                } else {
+                    refusals.add(outcome);
+                }
+            });
             counter.transaction(true);
             if (!failedBeforeContent(connection.connection, result)) {
+                refusals.forEach(listener::replied);
                 giveBack(connection, result);
                 return result;
             }
@@ -85,7 +105,7 @@ public final class PooledDelivery {
             return everyone(envelope, e.verdict(), server);
         }
         leases.leased(fresh.connection);
-        DeliveryResult result = fresh.connection.deliver(envelope, content);
+        DeliveryResult result = fresh.connection.deliver(envelope, content, listener);
         counter.transaction(false);
         giveBack(fresh, result);
         return result;
