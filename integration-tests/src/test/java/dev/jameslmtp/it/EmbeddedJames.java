@@ -184,6 +184,11 @@ public final class EmbeddedJames implements AutoCloseable {
         }
     }
 
+    /** Creates a James user of {@value #LOCAL_DOMAIN} (e.g. the postmaster), so that its mail is delivered locally. */
+    public void addUser(String address) throws Exception {
+        server.getProbe(DataProbeImpl.class).addUser(address, PASSWORD);
+    }
+
     /** The raw messages in the INBOX of a James user (e.g. {@link #SENDER}), oldest first. */
     public List<byte[]> inbox(String user) {
         return server.getProbe(InboxProbe.class).messages(user);
