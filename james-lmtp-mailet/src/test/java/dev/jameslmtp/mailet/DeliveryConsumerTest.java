@@ -88,6 +88,8 @@ class DeliveryConsumerTest {
         mailet.service(LmtpDeliveryTest.mail("alice@a.test", "full@b.test"));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> metrics.countFor(DeliveryMetrics.BOUNCED) == 1);
+        // the attempt counts its outcomes before it carries them out: wait for the bounce itself
+        await().atMost(Duration.ofSeconds(10)).until(() -> !context.getSentMails().isEmpty());
         assertThat(metrics.countFor(DeliveryMetrics.DEFERRED)).isEqualTo(2);
         assertThat(context.getSentMails()).singleElement().satisfies(bounce -> {
             assertThat(bounce.getState()).isEqualTo("bounces");
