@@ -31,10 +31,11 @@ import dev.jameslmtp.conf.LmtpDeliveryConfiguration;
  * <p>{@code rfc3464}: {@link DsnSender} writes the sender one RFC 3464 DSN for the attempt, listing
  * every failed recipient, and every delayed one when the attempt warns ({@link DelayWarnings}).
  *
- * <p>{@code james}: compatible with James's RemoteDelivery {@code Bouncer}. Recipients are grouped by their verdict (permanence, reply code and {@code delivery-error}
- * text); each group becomes its own copy of the mail, holding only that group's recipients, so
- * that a {@code DSNBounce} in the bounce processor reports each recipient with its own status. On
- * each copy:
+ * <p>{@code james}: compatible with James's RemoteDelivery {@code Bouncer}. Recipients are
+ * grouped by their verdict (permanence, reply code and {@code delivery-error} text); each group
+ * becomes its own copy of the mail, holding only that group's recipients, so that a
+ * {@code DSNBounce} in the bounce processor reports each recipient with its own reply (James
+ * 3.8.1's DSNBounce copies {@code delivery-error} whole into {@code Status:}). On each copy:
  * <ul>
  *   <li>{@code delivery-error} (String): {@link RecipientFate#deliveryError()}, e.g.
  *   {@code "550 5.1.1 <bob@example.com> User doesn't exist"}; DSNBounce writes it as the
