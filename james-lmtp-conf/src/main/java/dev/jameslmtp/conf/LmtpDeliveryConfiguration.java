@@ -14,7 +14,6 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 import dev.jameslmtp.client.Destination;
-import dev.jameslmtp.client.DestinationList;
 import dev.jameslmtp.client.Timeouts;
 import dev.jameslmtp.client.WireSafety;
 import dev.jameslmtp.client.sasl.SaslPolicy;
