@@ -33,11 +33,15 @@ import java.util.function.LongSupplier;
 public final class ConnectionPool implements Closeable {
 
     private static final ConnectionPool SHARED = new ConnectionPool(System::nanoTime, true);
+    /** How long the cleaner thread waits for a connection to be offered once none is idle, before it ends. */
+    private static final long CLEANER_LINGER_MILLIS = 60_000;
 
     private final LongSupplier nanoTime;
     private final boolean cleanerThread;
     private final Map<ConnectionKey, Deque<PooledConnection>> idle = new HashMap<>();
     private boolean cleanerRunning;
+    private long offers;
+    private long cleanerWakesAt = Long.MAX_VALUE;
     private boolean closed;
     private int holders;
 
@@ -98,6 +102,7 @@ public final class ConnectionPool implements Closeable {
             long now = now();
             connection.limits = limits;
             connection.idleSince = now;
+            offers++;
             if (closed || holders == 0 || !limits.enabled() || !connection.reusable(now)) {
                 return false;
             }
@@ -112,8 +117,9 @@ public final class ConnectionPool implements Closeable {
                 Thread cleaner = new Thread(this::cleanLoop, "lmtp-connection-pool-cleaner");
                 cleaner.setDaemon(true);
                 cleaner.start();
+            } else if (cleanerWakesAt == Long.MAX_VALUE || connection.expiresAt() - cleanerWakesAt < 0) {
+                notifyAll(); // wake the cleaner only when this connection expires before it would wake
             }
-            notifyAll();
         }
         if (evicted != null) {
             evicted.connection.close();
@@ -149,20 +155,26 @@ public final class ConnectionPool implements Closeable {
         return next == Long.MAX_VALUE ? -1 : Math.max(1, next);
     }
 
+    /**
+     * The cleaner thread: closes expired connections, sleeping until the next expiry. With none
+     * idle it lingers a while rather than ending, so that a pool whose connections come and go
+     * under load does not start a thread per offer.
+     */
     private void cleanLoop() {
         while (true) {
             long wait = cleanup(now());
             synchronized (this) {
-                if (wait < 0 && idle.isEmpty()) {
-                    cleanerRunning = false;
-                    return;
-                }
+                long offersBefore = offers;
+                cleanerWakesAt = wait < 0 ? Long.MAX_VALUE : now() + wait;
                 try {
-                    long millis = Math.max(1, (wait < 0 ? 1_000_000L : wait) / 1_000_000L + 1);
-                    wait(millis);
+                    wait(wait < 0 ? CLEANER_LINGER_MILLIS : Math.max(1, wait / 1_000_000L + 1));
                 } catch (InterruptedException e) {
                     cleanerRunning = false;
                     Thread.currentThread().interrupt();
+                    return;
+                }
+                if (closed || wait < 0 && idle.isEmpty() && offers == offersBefore) {
+                    cleanerRunning = false;
                     return;
                 }
             }
