@@ -27,6 +27,7 @@ public enum Parameter {
     SOFT_BOUNCE("softBounce", "false", null),
     RECIPIENT_LIMIT("recipientLimit", "50", null),
     CONCURRENCY("concurrency", "10", null),
+    JOURNAL_DIRECTORY("journalDirectory", null, "var/lmtp-journal/ followed by the outgoing queue's name, in James's working directory"),
     CONNECT_TIMEOUT("connectTimeout", Stage.CONNECT),
     LHLO_TIMEOUT("lhloTimeout", Stage.LHLO),
     MAIL_TIMEOUT("mailTimeout", Stage.MAIL),

@@ -68,20 +68,29 @@ final class DeliveryAttempt {
      *                                     queue nor in the error processor; the rest was carried out
      */
     MailOutcomes run(Mail mail) throws UnstoredRecipientsException {
+        return run(mail, AttemptMarks.NONE);
+    }
+
+    /**
+     * Runs the attempt, writing each recipient's disposition in {@code marks} as soon as it is
+     * known: delivered when its 2xx after the dot is read, requeued once it is back on the queue
+     * (or in the error processor), bounced once its bounce was sent.
+     */
+    MailOutcomes run(Mail mail, AttemptMarks marks) throws UnstoredRecipientsException {
         TimeMetric timer = metrics.startAttempt();
         try (AttemptMdc mdc = AttemptMdc.open(configuration.outgoing(), destinations(mail))) {
             List<MailAddress> recipients = List.copyOf(mail.getRecipients());
-            MailOutcomes outcomes = new MailOutcomes(mail.getName(), recipients, fates(mail, recipients));
+            MailOutcomes outcomes = new MailOutcomes(mail.getName(), recipients, fates(mail, recipients, marks));
             metrics.count(outcomes);
             AttemptLog.log(mail, outcomes, configuration.delaySchedule().maxRetries());
-            dispatcher.dispatch(mail, outcomes);
+            dispatcher.dispatch(mail, outcomes, marks);
             return outcomes;
         } finally {
             timer.stopAndPublish();
         }
     }
 
-    private List<RecipientFate> fates(Mail mail, List<MailAddress> recipients) {
+    private List<RecipientFate> fates(Mail mail, List<MailAddress> recipients, AttemptMarks marks) {
         Map<Integer, Verdict> verdicts = new HashMap<>();
         Map<Integer, String> destinations = new HashMap<>();
         Optional<Verdict> senderProblem = senderProblem(mail);
@@ -112,7 +121,7 @@ final class DeliveryAttempt {
             Content content = new MessageContent(mail);
             String sender = Envelopes.sender(mail);
             routed.forEach((destination, numbered) -> verdicts.putAll(
-                    exchanges.deliver(mail, destination, sender, numbered, Envelopes.ret(mail), Envelopes.envid(mail), content)));
+                    exchanges.deliver(mail, destination, sender, numbered, Envelopes.ret(mail), Envelopes.envid(mail), content, marks)));
         }
         List<RecipientFate> fates = new ArrayList<>();
         verdicts.forEach((index, verdict) -> fates.add(mapper.map(index, recipients.get(index), destinations.get(index), verdict,

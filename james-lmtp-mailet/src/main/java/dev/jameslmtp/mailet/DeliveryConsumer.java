@@ -9,6 +9,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.apache.james.core.MailAddress;
 import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.james.queue.api.MailQueue;
 import org.apache.mailet.Attribute;
@@ -57,6 +58,7 @@ final class DeliveryConsumer {
     private final int concurrency;
     private final MailetContext context;
     private final DeliveryMetrics metrics;
+    private final DeliveryJournal journal;
     private volatile Duration shutdownGrace;
     private volatile boolean stopping;
     private Disposable subscription;
@@ -64,7 +66,7 @@ final class DeliveryConsumer {
     private ExecutorService attempts;
 
     DeliveryConsumer(MailQueue queue, DeliveryAttempt attempt, DestinationLimits limits, int concurrency, MailetContext context,
-                     DeliveryMetrics metrics, Duration shutdownGrace) {
+                     DeliveryMetrics metrics, Duration shutdownGrace, DeliveryJournal journal) {
         this.queue = queue;
         this.attempt = attempt;
         this.limits = limits;
@@ -72,6 +74,7 @@ final class DeliveryConsumer {
         this.context = context;
         this.metrics = metrics;
         this.shutdownGrace = shutdownGrace;
+        this.journal = journal;
     }
 
     void shutdownGrace(Duration grace) {
@@ -150,22 +153,46 @@ final class DeliveryConsumer {
      * failure handling. A failed acknowledgement is only logged: the attempt's outcomes were
      * carried out already (deferred recipients are back on the queue), so nothing is put back
      * again; the queue may hand the mail out again, which is the queue's own redelivery.
+     *
+     * <p>The mail's {@link DeliveryJournal delivery journal} is read first: a mail handed out
+     * again after James died in an attempt (or after a failed acknowledgement) is attempted only
+     * for the recipients without a mark; the marked ones are logged and left alone. The journal is
+     * synced before the acknowledgement and removed once the queue took it.
      */
     void process(MailQueue.MailQueueItem item) {
         Mail mail = item.getMail();
         try (MDC.MDCCloseable m = MDC.putCloseable("mail", mail.getName());
              MDC.MDCCloseable r = MDC.putCloseable("recipients", mail.getRecipients().toString());
              MDC.MDCCloseable s = MDC.putCloseable("sender", mail.getMaybeSender().asString());
-             AttemptMdc a = AttemptMdc.open(queue.getName().asString(), Route.text(mail).map(List::of).orElse(List.of()))) {
-            acknowledge(item, mail, attempt(mail));
+             AttemptMdc a = AttemptMdc.open(queue.getName().asString(), Route.text(mail).map(List::of).orElse(List.of()));
+             MailJournal marks = journal.of(mail)) {
+            List<MailAddress> recipients = List.copyOf(mail.getRecipients());
+            List<Integer> open = marks.unsettled(recipients, marks.marks(recipients));
+            MailQueue.MailQueueItem.CompletionStatus status;
+            if (open.isEmpty()) {
+                LOGGER.info("Every recipient of mail {} was settled before a restart; nothing to send", mail.getName());
+                status = MailQueue.MailQueueItem.CompletionStatus.SUCCESS;
+            } else {
+                if (open.size() < recipients.size()) {
+                    mail.setRecipients(open.stream().map(recipients::get).toList());
+                }
+                status = attempt(mail, marks.marksFor(open, recipients));
+            }
+            if (status == MailQueue.MailQueueItem.CompletionStatus.RETRY) {
+                mail.setRecipients(recipients); // the queue keeps the item as it came, marks and all
+            }
+            marks.sync();
+            if (acknowledge(item, mail, status) && status == MailQueue.MailQueueItem.CompletionStatus.SUCCESS) {
+                marks.delete();
+            }
         } finally {
             LifecycleUtil.dispose(mail);
         }
     }
 
-    private MailQueue.MailQueueItem.CompletionStatus attempt(Mail mail) {
+    private MailQueue.MailQueueItem.CompletionStatus attempt(Mail mail, AttemptMarks marks) {
         try {
-            attempt.run(mail);
+            attempt.run(mail, marks);
             return MailQueue.MailQueueItem.CompletionStatus.SUCCESS;
         } catch (UnstoredRecipientsException e) {
             MailOutcomes outcomes = e.outcomes();
@@ -210,12 +237,15 @@ final class DeliveryConsumer {
         return MailQueue.MailQueueItem.CompletionStatus.RETRY;
     }
 
-    private static void acknowledge(MailQueue.MailQueueItem item, Mail mail, MailQueue.MailQueueItem.CompletionStatus status) {
+    /** True when the queue took the acknowledgement. */
+    private static boolean acknowledge(MailQueue.MailQueueItem item, Mail mail, MailQueue.MailQueueItem.CompletionStatus status) {
         try {
             item.done(status);
+            return true;
         } catch (Exception e) {
             LOGGER.error("Could not acknowledge mail {} ({}) on the queue; its outcomes stand, nothing is put back again", mail.getName(),
                     status, e);
+            return false;
         }
     }
 

@@ -41,7 +41,7 @@ final class DestinationExchanges {
     }
 
     Map<Integer, Verdict> deliver(Mail mail, DestinationList destination, String sender, List<LmtpExchange.Numbered> recipients,
-                                  Optional<String> ret, Optional<String> envid, Content content) {
+                                  Optional<String> ret, Optional<String> envid, Content content, AttemptMarks marks) {
         try (AttemptMdc mdc = AttemptMdc.destination(destination.toString())) {
             SessionTranscript transcript = SessionTranscript.open(configuration, mail.getName(), destination);
             LmtpExchange exchange = new LmtpExchange(clientFactory.create(configuration, transcript.transcript()),
@@ -49,7 +49,7 @@ final class DestinationExchanges {
             TimeMetric timer = metrics.startExchange(destination.toString());
             Map<Integer, Verdict> verdicts;
             try {
-                verdicts = exchange.deliver(destination, sender, recipients, ret, envid, content);
+                verdicts = exchange.deliver(destination, sender, recipients, ret, envid, content, marks);
             } finally {
                 timer.stopAndPublish();
             }

@@ -1,5 +1,7 @@
 package dev.jameslmtp.mailet;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,6 +20,7 @@ import javax.mail.MessagingException;
 
 import org.apache.james.core.MailAddress;
 import org.apache.james.domainlist.api.DomainList;
+import org.apache.james.filesystem.api.FileSystem;
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.queue.api.MailQueue;
 import org.apache.james.queue.api.MailQueueFactory;
@@ -34,6 +37,7 @@ import dev.jameslmtp.client.pool.ConnectionPool;
 import dev.jameslmtp.conf.ConfigurationError;
 import dev.jameslmtp.conf.LmtpClientFactory;
 import dev.jameslmtp.conf.LmtpDeliveryConfiguration;
+import dev.jameslmtp.conf.Parameter;
 
 /**
  * Delivers mail over LMTP (RFC 2033) to a mail store such as Dovecot, and maps every recipient's
@@ -102,6 +106,7 @@ import dev.jameslmtp.conf.LmtpDeliveryConfiguration;
  * <tr><td>{@code softBounce}</td><td>false</td><td>true: permanent failures are treated as temporary (5yz 5.x.x becomes 4yz 4.x.x), as Postfix's soft_bounce</td></tr>
  * <tr><td>{@code recipientLimit}</td><td>50</td><td>recipients per LMTP transaction; a mail with more for one destination is sent in several; 0 = no limit</td></tr>
  * <tr><td>{@code concurrency}</td><td>10</td><td>deliveries in flight per destination (1 to 256), counted across every LmtpDelivery of the James; the first mailet to use a destination sets its limit</td></tr>
+ * <tr><td>{@code journalDirectory}</td><td>var/lmtp-journal/ followed by the outgoing queue's name, in James's working directory</td><td>directory of the delivery journal: one small file per mail in an attempt, recording each recipient's fate as soon as it is known, so that a mail handed out again after James was killed is sent only to the recipients without one; a path, or a {@code file://} URL resolved by James; it must be writable, else init() fails</td></tr>
  * <tr><td>{@code connectTimeout}</td><td>30 seconds</td><td>to open the connection</td></tr>
  * <tr><td>{@code lhloTimeout}</td><td>5 minutes</td><td>for the greeting and the LHLO reply</td></tr>
  * <tr><td>{@code mailTimeout}</td><td>5 minutes</td><td>for the MAIL FROM reply</td></tr>
@@ -204,16 +209,22 @@ import dev.jameslmtp.conf.LmtpDeliveryConfiguration;
  * the attempt were delivered or bounced (the whole mail is never handed back, which would deliver
  * those again); when none were, the queue is asked to keep the mail. A failed acknowledgement
  * lets a queue that redelivers unacknowledged mail (a persistent one, after a restart) hand the
- * mail out again. At shutdown, an attempt still opening a session (connect, greeting, LHLO) cannot
- * be interrupted; it is left after 5 more seconds with its mail unacknowledged, which a persistent
- * queue hands out again after a restart (with {@code recipientLimit}, earlier transactions of that
- * attempt may then be delivered twice). Mail put aside for a busy destination costs one queue
+ * mail out again; its journal is kept, so only recipients without a mark are sent. At shutdown,
+ * an attempt still opening a session (connect, greeting, LHLO) cannot be interrupted; it is left
+ * after 5 more seconds with its mail unacknowledged, which a persistent queue hands out again
+ * after a restart (recipients of earlier transactions of that attempt are marked in the journal
+ * and not sent again). Mail put aside for a busy destination costs one queue
  * round trip per delay; the delay grows to one minute for a destination making no progress.
  * If James is killed (SIGKILL) during an attempt, the queue item was not acknowledged: a
- * persistent queue hands the whole mail out again after the restart, so a recipient whose 2xx
- * after the dot had already arrived in that attempt (in any of its transactions) is delivered
- * twice: its reply is only in memory until the attempt is carried out, the RFC 2033 window
- * widened to the rest of the attempt; recipients settled by earlier attempts are not. A reply
+ * persistent queue hands the whole mail out again after the restart. The delivery journal
+ * ({@code journalDirectory}) then keeps the recipients whose fate was already written down from
+ * being sent (or bounced, or put back) again: a recipient's 2xx after the dot is written the
+ * moment it is read, a put-back or bounce once it is done. Left: the RFC 2033 window itself
+ * (James dies after the store saved the message but before the reply was read and written),
+ * and James dying between putting a deferred copy back or sending a bounce and writing its line
+ * (that copy or bounce is made again). A machine crash may lose lines not yet synced (one fsync
+ * per attempt): their recipients are sent again, never lost. Mail queued by an earlier version
+ * carries no journal id and is delivered without a journal. A reply
  * missing after the final dot is a temporary failure: the server may have delivered, and the
  * retry may deliver twice (RFC 2033 §4.2 leaves no better choice).
  */
@@ -223,6 +234,8 @@ public class LmtpDelivery extends GenericMailet {
     enum ConsumerMode { START, DO_NOT_START }
 
     private static final Logger LOGGER = LoggerFactory.getLogger(LmtpDelivery.class);
+    private static final String FILE_URL = "file://";
+    private static final String JOURNAL_ROOT = "file://var/lmtp-journal/";
 
     private final MailQueueFactory<?> queueFactory;
     private final MetricFactory metricFactory;
@@ -232,6 +245,9 @@ public class LmtpDelivery extends GenericMailet {
     private LmtpClientFactory clientFactory = LmtpClientFactory.standard();
     private Duration shutdownGrace = DeliveryConsumer.DEFAULT_SHUTDOWN_GRACE;
     private ConnectionPool connectionPool = ConnectionPool.shared();
+    private final String defaultJournalRoot;
+    private FileSystem fileSystem;
+    private DeliveryJournal journal;
 
     private LmtpDeliveryConfiguration configuration;
     private MailQueue queue;
@@ -242,11 +258,18 @@ public class LmtpDelivery extends GenericMailet {
 
     @Inject
     public LmtpDelivery(MailQueueFactory<?> queueFactory, MetricFactory metricFactory, DomainList domainList) {
-        this(queueFactory, metricFactory, () -> defaultDomain(domainList), Clock.systemUTC(), ConsumerMode.START);
+        this(queueFactory, metricFactory, () -> defaultDomain(domainList), Clock.systemUTC(), ConsumerMode.START, JOURNAL_ROOT);
     }
 
+    /** For tests: without {@code journalDirectory} and without James's FileSystem, journals go under {@code target/}. */
     LmtpDelivery(MailQueueFactory<?> queueFactory, MetricFactory metricFactory, Supplier<String> defaultLhloName, Clock clock,
                  ConsumerMode consumerMode) {
+        this(queueFactory, metricFactory, defaultLhloName, clock, consumerMode, "file://target/lmtp-journal/");
+    }
+
+    private LmtpDelivery(MailQueueFactory<?> queueFactory, MetricFactory metricFactory, Supplier<String> defaultLhloName, Clock clock,
+                         ConsumerMode consumerMode, String defaultJournalRoot) {
+        this.defaultJournalRoot = defaultJournalRoot;
         this.queueFactory = Objects.requireNonNull(queueFactory, "queueFactory");
         this.metricFactory = Objects.requireNonNull(metricFactory, "metricFactory");
         this.defaultLhloName = Objects.requireNonNull(defaultLhloName, "defaultLhloName");
@@ -272,9 +295,16 @@ public class LmtpDelivery extends GenericMailet {
         this.connectionPool = Objects.requireNonNull(connectionPool, "connectionPool");
     }
 
+    /** Optional: James binds its {@link FileSystem}; {@code file://} journal directories are resolved with it. */
+    @com.google.inject.Inject(optional = true)
+    public void setFileSystem(FileSystem fileSystem) {
+        this.fileSystem = Objects.requireNonNull(fileSystem, "fileSystem");
+    }
+
     @Override
     public void init() throws MessagingException {
         configuration = parse();
+        journal = openJournal();
         Object holder = QueueClaims.claim(queueFactory, configuration.outgoing(), this);
         if (holder != null) {
             throw new MessagingException("LmtpDelivery mailet '" + getMailetName() + "': outgoing: the queue '" + configuration.outgoing()
@@ -291,7 +321,7 @@ public class LmtpDelivery extends GenericMailet {
         attempt = new DeliveryAttempt(configuration, clientFactory, dispatcher, metrics, connectionPool,
                 new ProtocolNotices(getMailetContext(), configuration.lhloName(), clock));
         consumer = new DeliveryConsumer(queue, attempt, DestinationLimits.shared(), configuration.concurrency(), getMailetContext(),
-                metrics, shutdownGrace);
+                metrics, shutdownGrace, journal);
         if (consumerMode == ConsumerMode.START) {
             consumer.start();
         }
@@ -303,6 +333,31 @@ public class LmtpDelivery extends GenericMailet {
     @Override
     public String toString() {
         return "LmtpDelivery mailet '" + getMailetName() + "' to " + (configuration == null ? "?" : configuration.routing().destinations());
+    }
+
+    /**
+     * The journal directory: {@code journalDirectory}, else {@code file://var/lmtp-journal/<outgoing>};
+     * a {@code file://} URL is resolved by James's FileSystem (relative to James's working
+     * directory), else relative to the process's working directory.
+     */
+    private DeliveryJournal openJournal() throws MessagingException {
+        String value = Optional.ofNullable(getInitParameter(Parameter.JOURNAL_DIRECTORY.key())).map(String::strip)
+                .orElse(defaultJournalRoot + configuration.outgoing());
+        try {
+            Path directory;
+            if (!value.startsWith(FILE_URL)) {
+                directory = Path.of(value);
+            } else if (fileSystem != null) {
+                directory = fileSystem.getFile(value).toPath();
+            } else {
+                directory = Path.of(value.substring(FILE_URL.length()));
+            }
+            return DeliveryJournal.open(directory);
+        } catch (IOException | RuntimeException e) {
+            throw new MessagingException("LmtpDelivery mailet '" + getMailetName() + "': " + ConfigurationError.invalid(
+                    Parameter.JOURNAL_DIRECTORY.key(), value, "a directory James can create and write files in, e.g. "
+                            + JOURNAL_ROOT + configuration.outgoing() + " or /var/spool/james/lmtp-journal (" + e + ")").getMessage(), e);
+        }
     }
 
     private LmtpDeliveryConfiguration parse() throws MessagingException {
@@ -347,6 +402,7 @@ public class LmtpDelivery extends GenericMailet {
                         copy.setName(name + "-to-" + destinationKey(entry.getKey()).replaceAll("[^A-Za-z0-9._-]", "_"));
                     }
                     entry.getKey().ifPresent(destination -> Route.set(copy, destination));
+                    DeliveryJournal.newId(copy);
                     queue.enQueue(copy);
                 });
             } catch (Exception e) {
@@ -426,6 +482,11 @@ public class LmtpDelivery extends GenericMailet {
     /** The queue consumer, so that tests can hand it one queue item. */
     DeliveryConsumer consumer() {
         return consumer;
+    }
+
+    /** The delivery journal, so that tests can inject a crash before its writes. */
+    DeliveryJournal journal() {
+        return journal;
     }
 
     MailQueue queue() {

@@ -50,8 +50,9 @@ final class LmtpExchange {
         this.sessions = sessions;
     }
 
+    /** Delivers; each recipient delivered is marked in {@code marks} as its 2xx after the dot is read. */
     Map<Integer, Verdict> deliver(DestinationList destination, String sender, List<Numbered> recipients, Optional<String> ret,
-                                  Optional<String> envid, Content content) {
+                                  Optional<String> envid, Content content, AttemptMarks marks) {
         Content measured = Content.measuredOnce(content);
         Map<Integer, Verdict> verdicts = new HashMap<>();
         Verdict noSession = null;
@@ -66,7 +67,11 @@ final class LmtpExchange {
                 continue;
             }
             Envelope envelope = new Envelope(sender, transaction.stream().map(Numbered::recipient).toList(), ret, envid);
-            DeliveryResult result = delivery.deliver(client, destination, envelope, measured);
+            DeliveryResult result = delivery.deliver(client, destination, envelope, measured, outcome -> {
+                if (outcome.delivered()) {
+                    marks.mark(transaction.get(outcome.index()).number(), MailJournal.Mark.DELIVERED);
+                }
+            });
             for (RecipientOutcome outcome : result.outcomes()) {
                 verdicts.put(transaction.get(outcome.index()).number(), outcome.verdict());
             }

@@ -61,6 +61,11 @@ final class OutcomeDispatcher {
     }
 
     void dispatch(Mail mail, MailOutcomes outcomes) throws UnstoredRecipientsException {
+        dispatch(mail, outcomes, AttemptMarks.NONE);
+    }
+
+    /** Dispatches, marking each recipient requeued or bounced in {@code marks} once that is done. */
+    void dispatch(Mail mail, MailOutcomes outcomes, AttemptMarks marks) throws UnstoredRecipientsException {
         boolean delayWarning = bounces.markDelayWarning(mail, outcomes.with(Fate.DEFERRED));
         List<MailAddress> unstored = new ArrayList<>();
         Exception unstoredCause = null;
@@ -69,9 +74,12 @@ final class OutcomeDispatcher {
             if (failure.isPresent()) {
                 unstored.addAll(group.stream().map(RecipientFate::recipient).toList());
                 unstoredCause = failure.get();
+            } else {
+                group.forEach(fate -> marks.mark(fate.index(), MailJournal.Mark.REQUEUED));
             }
         }
         bounces.send(mail, outcomes.with(Fate.BOUNCED), delayWarning ? outcomes.with(Fate.DEFERRED) : List.of());
+        outcomes.with(Fate.BOUNCED).forEach(fate -> marks.mark(fate.index(), MailJournal.Mark.BOUNCED));
         sendOnSuccess(mail, outcomes.addresses(Fate.DELIVERED));
         mail.setRecipients(outcomes.addresses(Fate.DEFERRED));
         if (!unstored.isEmpty()) {
@@ -96,6 +104,7 @@ final class OutcomeDispatcher {
                     RetryState.record(copy, group);
                     copy.setAttribute(new Attribute(Bounces.IS_DELIVERY_PERMANENT_ERROR, AttributeValue.of(false)));
                     copy.setLastUpdated(Date.from(clock.instant()));
+                    DeliveryJournal.newId(copy);
                     queue.enQueue(copy, delay);
                 });
                 return Optional.empty();

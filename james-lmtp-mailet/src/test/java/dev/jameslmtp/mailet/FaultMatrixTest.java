@@ -446,4 +446,180 @@ class FaultMatrixTest {
                 .forEach(sent -> sent.getRecipients().forEach(r -> recipients.add(r.asString())));
         return recipients;
     }
+
+    private static final int CRASH_CASES = Integer.getInteger("fault.matrix.cases", 150);
+
+    /** Thrown by the journal hook: James dies there; nothing after it happens. */
+    static final class SimulatedCrash extends Error {
+        private static final long serialVersionUID = 1L;
+
+        SimulatedCrash() {
+            super("simulated crash", null, false, false);
+        }
+    }
+
+    /** Per-recipient replies at RCPT and after the dot in the first run; everything accepted once {@code acceptAll}. Counts 2xx sent after the dot, per address. */
+    static final class CrashHandler implements LmtpHandler {
+        final Map<String, Act> rcpt = new java.util.concurrent.ConcurrentHashMap<>();
+        final Map<String, Act> dot = new java.util.concurrent.ConcurrentHashMap<>();
+        final Map<String, Integer> stored = new java.util.concurrent.ConcurrentHashMap<>();
+        volatile boolean acceptAll;
+
+        @Override
+        public Response rcpt(String args, int index) {
+            Act act = acceptAll ? Act.OK : rcpt.getOrDefault(LmtpHandler.path(args), Act.OK);
+            return act == Act.OK ? Response.reply("250 2.1.5 Ok") : act == Act.TEMP ? Response.reply("450 4.2.1 later")
+                    : Response.reply("550 5.1.1 unknown");
+        }
+
+        @Override
+        public List<Response> afterDot(List<String> acceptedRcptArgs, byte[] body) {
+            List<Response> replies = new ArrayList<>();
+            for (String args : acceptedRcptArgs) {
+                String address = LmtpHandler.path(args);
+                Act act = acceptAll ? Act.OK : dot.getOrDefault(address, Act.OK);
+                if (act == Act.OK) {
+                    stored.merge(address, 1, Integer::sum);
+                }
+                replies.add(act == Act.OK ? Response.reply("250 2.0.0 Saved") : act == Act.TEMP ? Response.reply("452 4.2.2 full")
+                        : Response.reply("552 5.2.2 over quota"));
+            }
+            return replies;
+        }
+    }
+
+    /**
+     * The crash dimension: James dies (an Error thrown before the n-th journal line, or before the
+     * sync that precedes the acknowledgement, n drawn at random) in an attempt whose recipients get
+     * random replies; the queue item was not acknowledged, so it is handed out again, as it was
+     * enqueued, and delivered with the journal. Then every recipient is stored, bounced or on the
+     * queue exactly once, except those James had carried out but not yet written down when it
+     * died: a 2xx after the dot sent by the store but not yet read or not yet written (the RFC 2033
+     * window), and the put-back or bounce whose lines the crash preceded. None is lost.
+     */
+    @Test
+    void noRecipientShouldBeSentTwiceOrLostWhenJamesDiesAtARandomPointAndTheMailIsHandedOutAgain(@org.junit.jupiter.api.io.TempDir
+                                                                                                java.nio.file.Path journals) throws Exception {
+        CrashHandler handler = new CrashHandler();
+        Map<String, Integer> covered = new HashMap<>();
+        try (FakeLmtpServer server = FakeLmtpServer.start(handler)) {
+            FakeMailContext context = FakeMailContext.defaultContext();
+            LmtpDelivery mailet = new LmtpDelivery(new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory(), Clock.systemUTC()),
+                    new RecordingMetricFactory(), () -> "james.test", Clock.systemUTC(), LmtpDelivery.ConsumerMode.DO_NOT_START);
+            mailet.init(FakeMailetConfig.builder().mailetName("lmtp").mailetContext(context)
+                    .setProperty("destination", "inet:127.0.0.1:" + server.port())
+                    .setProperty("bounceProcessor", "bounces")
+                    .setProperty("outgoing", "crash-matrix")
+                    .setProperty("journalDirectory", journals.toString())
+                    .setProperty("recipientLimit", "2")
+                    .setProperty("connectionCacheEnabled", "false")
+                    .build());
+            try {
+                for (int i = 0; i < CRASH_CASES; i++) {
+                    long seed = BASE_SEED + 200_000 + i;
+                    try {
+                        covered.merge(checkCrash(mailet, context, handler, journals, seed), 1, Integer::sum);
+                    } catch (AssertionError | RuntimeException e) {
+                        throw new AssertionError("crash matrix case failed, seed " + seed + ", replies " + handler.rcpt + " / "
+                                + handler.dot + ": " + e.getMessage(), e);
+                    }
+                }
+            } finally {
+                mailet.destroy();
+            }
+        }
+        if (CRASH_CASES >= 100) {
+            assertThat(covered).as("where the crashes fell").containsKeys("no crash", "crash before a delivered line",
+                    "crash before a requeued line", "crash before a bounced line", "crash before the acknowledgement");
+        }
+    }
+
+    /** One case; returns where the crash fell. */
+    private static String checkCrash(LmtpDelivery mailet, FakeMailContext context, CrashHandler handler, java.nio.file.Path journals,
+                                     long seed) throws Exception {
+        Random random = new Random(seed);
+        context.resetSentMails();
+        ManageableMailQueue queue = (ManageableMailQueue) mailet.queue();
+        queue.clear();
+        handler.acceptAll = false;
+        handler.rcpt.clear();
+        handler.dot.clear();
+        handler.stored.clear();
+        List<String> recipients = new ArrayList<>();
+        int count = 1 + random.nextInt(6);
+        for (int r = 0; r < count; r++) {
+            String address = "r" + r + "@b.test";
+            recipients.add(address);
+            handler.rcpt.put(address, Script.pick(random, 70, Act.OK, Act.TEMP, Act.PERM));
+            handler.dot.put(address, Script.pick(random, 60, Act.OK, Act.TEMP, Act.PERM));
+        }
+        int crashAt = random.nextInt(count + 2); // lines (one per recipient at most) and the sync: sometimes no crash
+        List<String> written = new ArrayList<>();
+        AtomicReference<String> crashedBefore = new AtomicReference<>();
+        mailet.journal().beforeWrite(line -> {
+            if (written.size() == crashAt && crashedBefore.get() == null) {
+                crashedBefore.set(line);
+                throw new SimulatedCrash();
+            }
+            written.add(line);
+        });
+        String id = "crash-" + seed;
+        List<MailQueue.MailQueueItem.CompletionStatus> acknowledgements = new ArrayList<>();
+        try {
+            mailet.consumer().process(queuedItem(id, recipients, acknowledgements));
+        } catch (SimulatedCrash crash) {
+            assertThat(acknowledgements).as("nothing acknowledged by a James that died").isEmpty();
+        }
+        mailet.journal().beforeWrite(line -> { });
+        String where = "no crash";
+        java.util.Set<String> doneBeforeCrash = new java.util.HashSet<>(handler.stored.keySet());
+        context.getSentMails().forEach(sent -> sent.getRecipients().forEach(r -> doneBeforeCrash.add(r.asString())));
+        queue.browse().forEachRemaining(view -> view.getMail().getRecipients().forEach(r -> doneBeforeCrash.add(r.asString())));
+        if (crashedBefore.get() != null) {
+            String line = crashedBefore.get();
+            where = line.equals(MailJournal.SYNC) ? "crash before the acknowledgement" : "crash before a " + line.split(" ")[1] + " line";
+            handler.acceptAll = true;
+            mailet.consumer().process(queuedItem(id, recipients, acknowledgements)); // the persistent queue hands it out again
+        }
+
+        assertThat(acknowledgements).as("acknowledged once, by the attempt that finished").containsExactly(
+                MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
+        try (java.util.stream.Stream<java.nio.file.Path> left = java.nio.file.Files.list(journals)) {
+            assertThat(left).as("journal removed after the acknowledgement").isEmpty();
+        }
+        Map<String, Integer> fates = new HashMap<>(handler.stored);
+        context.getSentMails().forEach(sent -> sent.getRecipients().forEach(r -> fates.merge(r.asString(), 1, Integer::sum)));
+        queue.browse().forEachRemaining(view -> view.getMail().getRecipients().forEach(r -> fates.merge(r.asString(), 1, Integer::sum)));
+        java.util.Set<String> recorded = new java.util.HashSet<>();
+        written.stream().filter(line -> !line.equals(MailJournal.SYNC)).forEach(line -> recorded.add(line.strip().split(" ")[2]));
+        for (String recipient : recipients) {
+            boolean window = crashedBefore.get() != null && doneBeforeCrash.contains(recipient) && !recorded.contains(recipient);
+            int times = fates.getOrDefault(recipient, 0);
+            assertThat(times).as(recipient + " stored, bounced or queued (" + where + ", lines written " + written + ")")
+                    .isBetween(1, window ? 2 : 1);
+        }
+        return where;
+    }
+
+    private static MailQueue.MailQueueItem queuedItem(String id, List<String> recipients,
+                                                      List<MailQueue.MailQueueItem.CompletionStatus> acknowledgements) throws Exception {
+        FakeMail mail = FakeMail.builder().name(id)
+                .mimeMessage(LmtpDeliveryTest.mail("alice@a.test", "x@b.test").getMessage())
+                .sender("alice@a.test")
+                .recipients(recipients.toArray(String[]::new))
+                .attribute(new org.apache.mailet.Attribute(org.apache.mailet.AttributeName.of(DeliveryJournal.ID),
+                        org.apache.mailet.AttributeValue.of(id)))
+                .build();
+        return new MailQueue.MailQueueItem() {
+            @Override
+            public Mail getMail() {
+                return mail;
+            }
+
+            @Override
+            public void done(CompletionStatus status) {
+                acknowledgements.add(status);
+            }
+        };
+    }
 }

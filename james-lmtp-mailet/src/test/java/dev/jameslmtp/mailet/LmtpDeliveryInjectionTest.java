@@ -4,11 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 
+import java.io.File;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.james.core.Domain;
 import org.apache.james.domainlist.api.DomainList;
+import org.apache.james.filesystem.api.FileSystem;
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.metrics.tests.RecordingMetricFactory;
 import org.apache.james.queue.api.MailQueueFactory;
@@ -42,9 +47,30 @@ class LmtpDeliveryInjectionTest {
                 bind(MetricFactory.class).toInstance(new RecordingMetricFactory());
                 bind(DomainList.class).toInstance(domainList);
                 bind(Clock.class).toInstance(Clock.systemUTC());
+                bind(FileSystem.class).toInstance(JAMES_HOME);
             }
         };
     }
+
+    /** James's FileSystem over a working directory under target/: {@code file://x} is {@code x} there. */
+    private static final FileSystem JAMES_HOME = new FileSystem() {
+        private final File base = new File("target/injection-james-home").getAbsoluteFile();
+
+        @Override
+        public InputStream getResource(String url) throws IOException {
+            return new FileInputStream(getFile(url));
+        }
+
+        @Override
+        public File getFile(String url) {
+            return new File(base, url.substring(FileSystem.FILE_PROTOCOL.length()));
+        }
+
+        @Override
+        public File getBasedir() {
+            return base;
+        }
+    };
 
     @Test
     void jamesStandardBindingsShouldBeEnoughToLoadTheMailet() throws Exception {
@@ -55,6 +81,9 @@ class LmtpDeliveryInjectionTest {
                 .setProperty("destination", "inet:127.0.0.1:2424").build());
         try {
             assertThat(mailet.configuration().lhloName()).isEqualTo("james.example");
+            assertThat(mailet.journal().directory()).as("the journal in James's working directory, by its FileSystem")
+                    .isEqualTo(JAMES_HOME.getBasedir().toPath().resolve("var/lmtp-journal/lmtp-outgoing"))
+                    .isDirectory();
         } finally {
             mailet.destroy();
         }

@@ -1,0 +1,13 @@
+package dev.jameslmtp.mailet;
+
+/**
+ * Where an attempt writes down each recipient's disposition the moment it is known, by the
+ * recipient's position in the attempt (see {@link MailJournal#marksFor}). {@link #NONE} keeps
+ * nothing: attempts driven directly by tests, and mail queued without a journal id.
+ */
+interface AttemptMarks {
+
+    AttemptMarks NONE = (index, mark) -> { };
+
+    void mark(int index, MailJournal.Mark mark);
+}

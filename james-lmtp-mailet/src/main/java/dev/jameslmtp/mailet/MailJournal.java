@@ -1,0 +1,215 @@
+package dev.jameslmtp.mailet;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+import org.apache.james.core.MailAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The journal of one queued mail: one line per recipient whose disposition in the current attempt
+ * is known, {@code <position> <mark> <address>}, appended with a single {@code write()} the moment
+ * it is known (Postfix marks each recipient done in its queue file the same way). A line that
+ * reached the kernel survives the JVM being killed; {@link #sync} (fsync, once per attempt, before
+ * the queue item is acknowledged) makes the lines survive a machine crash too. Losing a line can
+ * only make a recipient be sent (or bounced) again, never lost.
+ *
+ * <p>Reading is fail-safe: a last line without its newline (torn by a crash) is ignored, and so is
+ * a line that cannot be parsed or whose address is not the mail's recipient at that position:
+ * such a recipient has no mark and is sent again. Not thread-safe: one attempt at a time.
+ */
+final class MailJournal implements AutoCloseable {
+
+    /** What was done with a recipient, as written in the journal. */
+    enum Mark {
+        DELIVERED("delivered", "delivered before a restart, not sent again"),
+        BOUNCED("bounced", "bounced before a restart, not bounced again"),
+        REQUEUED("requeued", "put back on the queue before a restart, not sent again from this copy");
+
+        private final String word;
+        private final String resumed;
+
+        Mark(String word, String resumed) {
+            this.word = word;
+            this.resumed = resumed;
+        }
+
+        static Optional<Mark> of(String word) {
+            for (Mark mark : values()) {
+                if (mark.word.equals(word)) {
+                    return Optional.of(mark);
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    /** What {@code beforeWrite} is given before the sync. */
+    static final String SYNC = "sync";
+    private static final Logger LOGGER = LoggerFactory.getLogger(MailJournal.class);
+
+    private final String mailName;
+    private final Optional<Path> file;
+    private final Consumer<String> beforeWrite;
+    private FileChannel channel;
+
+    MailJournal(String mailName, Optional<Path> file, Consumer<String> beforeWrite) {
+        this.mailName = mailName;
+        this.file = file;
+        this.beforeWrite = beforeWrite;
+    }
+
+    /** A journal that keeps nothing, for a mail queued without a journal id. */
+    static MailJournal none(String mailName) {
+        return new MailJournal(mailName, Optional.empty(), line -> { });
+    }
+
+    /**
+     * The marks found for {@code recipients} (the mail as it came off the queue), by position.
+     * Lines not understood are logged and ignored: their recipients stay unmarked.
+     */
+    Map<Integer, Mark> marks(List<MailAddress> recipients) {
+        Map<Integer, Mark> marks = new HashMap<>();
+        if (file.isEmpty() || !Files.exists(file.get())) {
+            return marks;
+        }
+        String text;
+        try {
+            text = new String(Files.readAllBytes(file.get()), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            LOGGER.warn("Could not read the delivery journal {} of mail {} ({}); every recipient is sent again", file.get(), mailName,
+                    e.toString());
+            return marks;
+        }
+        int complete = text.lastIndexOf('\n') + 1;
+        if (complete < text.length()) {
+            LOGGER.warn("Delivery journal {} of mail {}: last line torn by a crash, ignored", file.get(), mailName);
+        }
+        String[] lines = text.substring(0, complete).split("\n");
+        for (int n = 0; n < lines.length; n++) {
+            if (lines[n].isEmpty()) {
+                continue;
+            }
+            if (!read(lines[n], recipients, marks)) {
+                LOGGER.warn("Delivery journal {} of mail {}: line {} not understood, ignored (its recipient is sent again)",
+                        file.get(), mailName, n + 1);
+            }
+        }
+        return marks;
+    }
+
+    private static boolean read(String line, List<MailAddress> recipients, Map<Integer, Mark> marks) {
+        String[] fields = line.split(" ", 3);
+        if (fields.length != 3) {
+            return false;
+        }
+        int index;
+        try {
+            index = Integer.parseInt(fields[0]);
+        } catch (NumberFormatException e) {
+            return false;
+        }
+        Optional<Mark> mark = Mark.of(fields[1]);
+        if (mark.isEmpty() || index < 0 || index >= recipients.size() || !recipients.get(index).asString().equals(fields[2])) {
+            return false;
+        }
+        marks.putIfAbsent(index, mark.get());
+        return true;
+    }
+
+    /**
+     * The positions of {@code recipients} without a mark, in order; each marked one is logged at
+     * INFO. Every position is in exactly one of the two, checked.
+     */
+    List<Integer> unsettled(List<MailAddress> recipients, Map<Integer, Mark> marks) {
+        List<Integer> open = new ArrayList<>();
+        for (int i = 0; i < recipients.size(); i++) {
+            Mark mark = marks.get(i);
+            if (mark == null) {
+                open.add(i);
+            } else {
+                LOGGER.info("Recipient {} of mail {} was {}", recipients.get(i), mailName, mark.resumed);
+            }
+        }
+        if (open.size() + marks.size() != recipients.size()) {
+            throw new IllegalStateException("mail " + mailName + ": " + marks.size() + " marked and " + open.size()
+                    + " open recipients, but " + recipients.size() + " in all");
+        }
+        return open;
+    }
+
+    /** Marks by position in an attempt that holds only the recipients at {@code positions} of {@code recipients}. */
+    AttemptMarks marksFor(List<Integer> positions, List<MailAddress> recipients) {
+        if (file.isEmpty()) {
+            return AttemptMarks.NONE;
+        }
+        List<Integer> fixed = List.copyOf(positions);
+        return (index, mark) -> write(fixed.get(index), mark, recipients.get(fixed.get(index)));
+    }
+
+    private void write(int position, Mark mark, MailAddress recipient) {
+        String text = position + " " + mark.word + " " + recipient.asString() + "\n";
+        beforeWrite.accept(text);
+        byte[] line = text.getBytes(StandardCharsets.UTF_8);
+        try {
+            if (channel == null) {
+                channel = FileChannel.open(file.get(), StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+            }
+            ByteBuffer buffer = ByteBuffer.wrap(line);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+        } catch (IOException e) {
+            LOGGER.warn("Could not write to the delivery journal {} of mail {} ({}): after a crash, recipient {} would be {} again",
+                    file.get(), mailName, e.toString(), recipient, mark == Mark.BOUNCED ? "bounced" : "sent");
+        }
+    }
+
+    /** Forces the lines written so far to the disk: once per attempt, before the acknowledgement. */
+    void sync() {
+        beforeWrite.accept(SYNC);
+        if (channel != null) {
+            try {
+                channel.force(false);
+            } catch (IOException e) {
+                LOGGER.warn("Could not sync the delivery journal {} of mail {}: {}", file.get(), mailName, e.toString());
+            }
+        }
+    }
+
+    /** Removes the journal: the queue item it belongs to was acknowledged. */
+    void delete() {
+        close();
+        if (file.isPresent()) {
+            try {
+                Files.deleteIfExists(file.get());
+            } catch (IOException e) {
+                LOGGER.warn("Could not remove the delivery journal {} of mail {}: {}", file.get(), mailName, e.toString());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                LOGGER.debug("closing journal {}: {}", file.get(), e.toString());
+            }
+            channel = null;
+        }
+    }
+}
