@@ -6,6 +6,7 @@ import java.util.Optional;
 
 import javax.security.sasl.SaslException;
 
+import dev.jameslmtp.client.sasl.ChannelBinding;
 import dev.jameslmtp.client.sasl.Credentials;
 import dev.jameslmtp.client.sasl.Mechanism;
 import dev.jameslmtp.client.sasl.SaslExchange;
@@ -40,8 +41,13 @@ final class SaslConversation {
     }
 
     static Result run(Wire wire, Mechanism mechanism, Credentials credentials) throws IOException {
+        return run(wire, mechanism, credentials, Optional.empty());
+    }
+
+    /** As above, announcing {@code binding} as {@link Mechanism#start(Credentials, Optional)} says. */
+    static Result run(Wire wire, Mechanism mechanism, Credentials credentials, Optional<ChannelBinding> binding) throws IOException {
         wire.stage(Stage.AUTH);
-        SaslExchange exchange = mechanism.start(credentials);
+        SaslExchange exchange = mechanism.start(credentials, binding);
         Optional<byte[]> initial;
         try {
             initial = exchange.initialResponse();

@@ -10,11 +10,14 @@ import javax.net.ssl.SSLSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.jameslmtp.client.sasl.ChannelBinding;
+import dev.jameslmtp.client.sasl.ChannelBindingType;
 import dev.jameslmtp.client.sasl.Credentials;
 import dev.jameslmtp.client.sasl.Mechanism;
 import dev.jameslmtp.client.sasl.MechanismChoice;
 import dev.jameslmtp.client.sasl.SaslPolicy;
 import dev.jameslmtp.client.tls.TlsLevel;
+import dev.jameslmtp.client.tls.ServerEndPoint;
 import dev.jameslmtp.client.tls.TlsPolicy;
 
 /**
@@ -190,7 +193,9 @@ final class SessionOpener {
             return info;
         }
         boolean secure = info.encrypted() || (destination instanceof Destination.Unix && sasl.trustUnixSocket());
-        Optional<Mechanism> chosen = MechanismChoice.choose(capabilities.authMechanisms(), sasl.mechanisms(), sasl.optionsFor(secure));
+        Optional<ChannelBinding> binding = channelBinding(wire);
+        Optional<Mechanism> chosen = MechanismChoice.choose(capabilities.authMechanisms(), sasl.mechanisms(), sasl.optionsFor(secure),
+                binding.isPresent());
         if (chosen.isEmpty()) {
             throw new LmtpConnectException(Trouble.authImpossible(peer, "server offered no compatible authentication mechanisms "
                     + "for this type of connection security (offered: " + capabilities.authMechanisms() + ", security options: "
@@ -203,7 +208,10 @@ final class SessionOpener {
                     remembered.get());
             throw new LmtpConnectException(Trouble.authRemembered(peer, remembered.get(), sasl.softBounce()), null);
         }
-        SaslConversation.Result result = SaslConversation.run(wire, mechanism, credentials);
+        // p= for a -PLUS mechanism; y for SCRAM when we could bind but the server offered no -PLUS; else n
+        Optional<ChannelBinding> announced = mechanism.channelBinding()
+                || mechanism.scram() && !MechanismChoice.offersChannelBinding(capabilities.authMechanisms()) ? binding : Optional.empty();
+        SaslConversation.Result result = SaslConversation.run(wire, mechanism, credentials, announced);
         if (result instanceof SaslConversation.Refused refused) {
             Reply reply = refused.reply();
             LOGGER.warn("{}: SASL authentication as {} with {} failed: {}", peer, credentials.user(), mechanism,
@@ -222,6 +230,14 @@ final class SessionOpener {
         }
         LOGGER.debug("{}: authenticated as {} with {}", peer, credentials.user(), mechanism);
         return info.withAuth(mechanism, credentials.user());
+    }
+
+    /** The session's channel binding when TLS is up and {@code saslChannelBinding} asks for one. */
+    private Optional<ChannelBinding> channelBinding(Wire wire) {
+        if (sasl.channelBinding() != ChannelBindingType.TLS_SERVER_END_POINT) {
+            return Optional.empty();
+        }
+        return wire.tlsSession().flatMap(ServerEndPoint::of);
     }
 
     private static SessionInfo describe(SSLSession session) {

@@ -17,6 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import dev.jameslmtp.client.sasl.ChannelBindingType;
 import dev.jameslmtp.client.sasl.CredentialSource;
 import dev.jameslmtp.client.sasl.Credentials;
 import dev.jameslmtp.client.sasl.Mechanism;
@@ -77,7 +78,7 @@ class CyrusAuthenticationTest {
     }
 
     static Stream<Arguments> mechanismsAndLevels() {
-        return Stream.of(Mechanism.values())
+        return Stream.of(Mechanism.values()).filter(m -> !m.channelBinding())
                 .flatMap(m -> Stream.of(Arguments.of(m, TlsLevel.NONE), Arguments.of(m, TlsLevel.ENCRYPT)));
     }
 
@@ -102,9 +103,43 @@ class CyrusAuthenticationTest {
         try (LmtpConnection connection = client.connect(Destination.parse("inet:[127.0.0.1]:" + cyrus.port()))) {
             assertThat(connection.session().mechanism()).hasValue(Mechanism.SCRAM_SHA_256);
             assertThat(connection.session().encrypted()).isTrue();
-            // Cyrus adds the channel-binding variants after TLS; they are never chosen
+            // Cyrus adds the channel-binding variants after TLS; without saslChannelBinding they are never chosen
             assertThat(connection.capabilities().authMechanisms()).contains("SCRAM-SHA-256-PLUS");
         }
+    }
+
+    /**
+     * Cyrus 3.6 gives SASL the {@code tls-unique} binding only (its tls.c sets the TLS Finished
+     * message as the binding), and the SCRAM plugin refuses any other type: tls-server-end-point,
+     * the only type a JDK can compute, fails there; the recipients are deferred and nothing is
+     * delivered unauthenticated.
+     */
+    @Test
+    void cyrusShouldRefuseTlsServerEndPointBindingSinceItBindsToTlsUniqueOnly() {
+        SaslPolicy binding = SaslPolicy.of(CredentialSource.fixed(Credentials.of(CyrusLmtpServer.ADMIN, PASSWORD)))
+                .withChannelBinding(ChannelBindingType.TLS_SERVER_END_POINT);
+
+        DeliveryResult result = deliver(cyrus.port(), TlsLevel.VERIFY, binding, "bob", "bound to end point");
+
+        assertThat(transcript).anyMatch(line -> line.startsWith("C: AUTH SCRAM-SHA-256-PLUS"));
+        assertThat(result.outcomes()).allSatisfy(o -> {
+            assertThat(o.disposition()).isEqualTo(Disposition.TEMPORARY_FAILURE);
+            assertThat(o.stage()).isEqualTo(Stage.AUTH);
+        });
+        assertThat(transcript).noneMatch(line -> line.startsWith("C: MAIL"));
+        assertThat(stored("bob", "bound to end point")).isZero();
+    }
+
+    @Test
+    void withBindingConfiguredAndPlusFilteredOutCyrusShouldAcceptScramWithN() {
+        SaslPolicy binding = SaslPolicy.of(CredentialSource.fixed(Credentials.of(CyrusLmtpServer.ADMIN, PASSWORD)))
+                .withChannelBinding(ChannelBindingType.TLS_SERVER_END_POINT)
+                .withMechanisms(EnumSet.of(Mechanism.SCRAM_SHA_256));
+
+        DeliveryResult result = deliver(cyrus.port(), TlsLevel.VERIFY, binding, "bob", "plus filtered out");
+
+        assertThat(result.allDelivered()).as(result.toString()).isTrue();
+        assertThat(stored("bob", "plus filtered out")).isEqualTo(1);
     }
 
     @Test

@@ -18,10 +18,15 @@ import dev.jameslmtp.testing.LmtpHandler;
 import dev.jameslmtp.testing.Response;
 
 /**
- * The server side of PLAIN, LOGIN, CRAM-MD5 and SCRAM-SHA-256 for one user, written from the RFCs
- * for the fake server (so the client is checked against an independent implementation). Offers
- * {@code beforeTls} mechanisms in clear and {@code afterTls} after STARTTLS. Single-connection use
- * per exchange; the SCRAM state is per handler.
+ * The server side of PLAIN, LOGIN, CRAM-MD5, SCRAM-SHA-256 and SCRAM-SHA-256-PLUS for one user,
+ * written from the RFCs for the fake server (so the client is checked against an independent
+ * implementation). Offers {@code beforeTls} mechanisms in clear and {@code afterTls} after
+ * STARTTLS. Single-connection use per exchange; the SCRAM state is per handler.
+ *
+ * <p>SCRAM checks the gs2 header and the {@code c=} of the final message as a server must (RFC
+ * 5802 §5.1, §6): {@code p=tls-server-end-point} with {@link #serverBinding} (the hash of the
+ * certificate this server presented, set by the test) for {@code -PLUS}; {@code y} refused when
+ * this server offered a {@code -PLUS} mechanism (downgrade); {@code c=} must repeat the header.
  */
 class SaslServerHandler implements LmtpHandler {
 
@@ -33,6 +38,12 @@ class SaslServerHandler implements LmtpHandler {
     final AtomicInteger authCommands = new AtomicInteger();
     volatile boolean corruptServerSignature;
     volatile String refusal = "535 5.7.8 Authentication credentials invalid";
+    /** The channel binding data this server computes for its own certificate (tls-server-end-point). */
+    volatile byte[] serverBinding;
+    /** The gs2 headers of the SCRAM exchanges, in order. */
+    final List<String> gs2Headers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile boolean tlsUp;
+    private String gs2Header;
 
     private String mechanism;
     private String clientFirstBare;
@@ -62,6 +73,7 @@ class SaslServerHandler implements LmtpHandler {
 
     @Override
     public Response lhloAfterTls(String arg) {
+        tlsUp = true;
         List<String> capabilities = new ArrayList<>(DEFAULT_CAPABILITIES);
         if (!afterTls.isEmpty()) {
             capabilities.add("AUTH " + String.join(" ", afterTls));
@@ -88,8 +100,16 @@ class SaslServerHandler implements LmtpHandler {
             case "CRAM-MD5":
                 cramChallenge = "<" + System.nanoTime() + "@fake.test>";
                 return Response.reply("334 " + b64(cramChallenge));
-            case "SCRAM-SHA-256":
+            case "SCRAM-SHA-256", "SCRAM-SHA-256-PLUS":
                 String clientFirst = new String(Base64.getDecoder().decode(initial), StandardCharsets.UTF_8);
+                gs2Header = clientFirst.substring(0, clientFirst.indexOf(",,") + 2);
+                gs2Headers.add(gs2Header);
+                boolean plus = mechanism.endsWith("-PLUS");
+                boolean offeredPlus = (tlsUp ? afterTls : beforeTls).stream().anyMatch(m -> m.endsWith("-PLUS"));
+                if (plus != gs2Header.startsWith("p=") || plus && !gs2Header.equals("p=tls-server-end-point,,")
+                        || gs2Header.startsWith("y") && offeredPlus) {
+                    return Response.reply(refusal);
+                }
                 clientFirstBare = clientFirst.substring(clientFirst.indexOf(",,") + 2);
                 String clientNonce = clientFirstBare.substring(clientFirstBare.indexOf("r=") + 2);
                 serverFirst = "r=" + clientNonce + "srv" + System.nanoTime() + ",s=" + Base64.getEncoder().encodeToString(salt) + ",i=4096";
@@ -116,7 +136,7 @@ class SaslServerHandler implements LmtpHandler {
             case "CRAM-MD5":
                 String expected = user + " " + HexFormat.of().formatHex(hmac("HmacMD5", bytes(password), bytes(cramChallenge)));
                 return decoded.equals(expected) ? ok() : Response.reply(refusal);
-            case "SCRAM-SHA-256":
+            case "SCRAM-SHA-256", "SCRAM-SHA-256-PLUS":
                 if (step == 0) {
                     return scramFinal(decoded);
                 }
@@ -128,6 +148,16 @@ class SaslServerHandler implements LmtpHandler {
 
     private Response scramFinal(String clientFinal) {
         String withoutProof = clientFinal.substring(0, clientFinal.indexOf(",p="));
+        byte[] header = bytes(gs2Header);
+        byte[] expectedBinding = header;
+        if (mechanism.endsWith("-PLUS")) {
+            byte[] data = serverBinding;
+            expectedBinding = java.util.Arrays.copyOf(header, header.length + data.length);
+            System.arraycopy(data, 0, expectedBinding, header.length, data.length);
+        }
+        if (!withoutProof.startsWith("c=" + Base64.getEncoder().encodeToString(expectedBinding) + ",")) {
+            return Response.reply(refusal);
+        }
         byte[] proof = Base64.getDecoder().decode(clientFinal.substring(clientFinal.indexOf(",p=") + 3));
         String authMessage = clientFirstBare + "," + serverFirst + "," + withoutProof;
         byte[] salted = pbkdf2(password, salt, 4096);

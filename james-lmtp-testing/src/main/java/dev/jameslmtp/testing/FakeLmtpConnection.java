@@ -36,6 +36,7 @@ final class FakeLmtpConnection implements Runnable {
     private final CountDownLatch finished = new CountDownLatch(1);
     private final Optional<SSLContext> tls;
     private final boolean implicitTls;
+    private final boolean needClientAuth;
     private volatile SSLSocket tlsSocket;
 
     private final ByteArrayOutputStream received = new ByteArrayOutputStream();
@@ -48,8 +49,9 @@ final class FakeLmtpConnection implements Runnable {
     private OutputStream out;
 
     FakeLmtpConnection(SocketChannel channel, LmtpHandler handler, CountDownLatch serverClosed, Optional<SSLContext> tls,
-                       boolean implicitTls) {
+                       boolean implicitTls, boolean needClientAuth) {
         this.channel = channel;
+        this.needClientAuth = needClientAuth;
         this.tls = tls;
         this.implicitTls = implicitTls;
         this.handler = handler;
@@ -167,6 +169,7 @@ final class FakeLmtpConnection implements Runnable {
     private boolean handshake() throws IOException {
         SSLSocket socket = (SSLSocket) tls.get().getSocketFactory().createSocket(channel.socket(), null, channel.socket().getPort(), true);
         socket.setUseClientMode(false);
+        socket.setNeedClientAuth(needClientAuth);
         socket.setSoTimeout((int) MAX_STALL.toMillis());
         try {
             socket.startHandshake();
@@ -182,6 +185,15 @@ final class FakeLmtpConnection implements Runnable {
     private static boolean startsWith220(Response reply) {
         byte[] bytes = reply.bytes();
         return reply.after() == Response.After.CONTINUE && bytes.length >= 3 && bytes[0] == '2' && bytes[1] == '2' && bytes[2] == '0';
+    }
+
+    Optional<String> clientCertificate() {
+        SSLSocket socket = tlsSocket;
+        try {
+            return socket == null ? Optional.empty() : Optional.of(socket.getSession().getPeerPrincipal().getName());
+        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            return Optional.empty();
+        }
     }
 
     Optional<String> tlsProtocol() {

@@ -47,18 +47,20 @@ public final class FakeLmtpServer implements AutoCloseable {
     private final Optional<Path> socketPath;
     private final Optional<SSLContext> tls;
     private final boolean implicitTls;
+    private final boolean needClientAuth;
     private final CountDownLatch closed = new CountDownLatch(1);
     private final List<FakeLmtpConnection> connections = new CopyOnWriteArrayList<>();
     private final List<Thread> threads = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
 
     private FakeLmtpServer(ServerSocketChannel listener, LmtpHandler handler, Optional<Path> socketPath, Optional<SSLContext> tls,
-                           boolean implicitTls) {
+                           boolean implicitTls, boolean needClientAuth) {
         this.listener = listener;
         this.handler = handler;
         this.socketPath = socketPath;
         this.tls = tls;
         this.implicitTls = implicitTls;
+        this.needClientAuth = needClientAuth;
         this.acceptor = new Thread(this::acceptLoop, "fake-lmtp-accept");
         acceptor.setDaemon(true);
         acceptor.start();
@@ -66,24 +68,33 @@ public final class FakeLmtpServer implements AutoCloseable {
 
     /** Listens on 127.0.0.1, on an ephemeral port. */
     public static FakeLmtpServer start(LmtpHandler handler) {
-        return start(handler, Optional.empty(), false);
+        return start(handler, Optional.empty(), false, false);
     }
 
     /** Listens on 127.0.0.1 and performs STARTTLS with {@code tls} when the handler answers it with 220. */
     public static FakeLmtpServer start(LmtpHandler handler, SSLContext tls) {
-        return start(handler, Optional.of(tls), false);
+        return start(handler, Optional.of(tls), false, false);
+    }
+
+    /**
+     * As {@link #start(LmtpHandler, SSLContext)}, and the handshake requires a client certificate
+     * that {@code tls}'s trust managers accept ({@code setNeedClientAuth(true)}); a client without
+     * one fails the handshake. See {@link #clientCertificate(int)}.
+     */
+    public static FakeLmtpServer startRequiringClientCertificate(LmtpHandler handler, SSLContext tls) {
+        return start(handler, Optional.of(tls), false, true);
     }
 
     /** Listens on 127.0.0.1 and speaks TLS from the first byte (implicit TLS, Postfix's wrapper mode). */
     public static FakeLmtpServer startImplicitTls(LmtpHandler handler, SSLContext tls) {
-        return start(handler, Optional.of(tls), true);
+        return start(handler, Optional.of(tls), true, false);
     }
 
-    private static FakeLmtpServer start(LmtpHandler handler, Optional<SSLContext> tls, boolean implicitTls) {
+    private static FakeLmtpServer start(LmtpHandler handler, Optional<SSLContext> tls, boolean implicitTls, boolean needClientAuth) {
         try {
             ServerSocketChannel listener = ServerSocketChannel.open();
             listener.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
-            return new FakeLmtpServer(listener, handler, Optional.empty(), tls, implicitTls);
+            return new FakeLmtpServer(listener, handler, Optional.empty(), tls, implicitTls, needClientAuth);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen on 127.0.0.1", e);
         }
@@ -97,7 +108,7 @@ public final class FakeLmtpServer implements AutoCloseable {
             Files.deleteIfExists(path);
             ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             listener.bind(UnixDomainSocketAddress.of(path));
-            return new FakeLmtpServer(listener, handler, Optional.of(path), Optional.empty(), false);
+            return new FakeLmtpServer(listener, handler, Optional.of(path), Optional.empty(), false, false);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen on UNIX socket " + path, e);
         }
@@ -111,7 +122,7 @@ public final class FakeLmtpServer implements AutoCloseable {
             } catch (IOException e) {
                 return; // listener closed
             }
-            FakeLmtpConnection connection = new FakeLmtpConnection(channel, handler, closed, tls, implicitTls);
+            FakeLmtpConnection connection = new FakeLmtpConnection(channel, handler, closed, tls, implicitTls, needClientAuth);
             connections.add(connection);
             Thread thread = new Thread(connection, "fake-lmtp-conn-" + (connections.size() - 1));
             thread.setDaemon(true);
@@ -146,6 +157,11 @@ public final class FakeLmtpServer implements AutoCloseable {
     }
 
     /** The TLS protocol negotiated on that connection ("TLSv1.3"), empty while it is in clear. */
+    /** The subject of the client certificate of that connection's TLS session, if the client presented one. */
+    public Optional<String> clientCertificate(int connection) {
+        return connection(connection).clientCertificate();
+    }
+
     public Optional<String> tlsProtocol(int connection) {
         return connection(connection).tlsProtocol();
     }

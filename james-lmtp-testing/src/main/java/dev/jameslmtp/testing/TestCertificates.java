@@ -111,6 +111,18 @@ public final class TestCertificates {
             write(file, pem(certificate));
         }
 
+        /** Writes a trust store ({@code PKCS12} or {@code JKS}) holding this CA's certificate. */
+        public void writeTrustStore(Path file, String type, char[] password) {
+            try {
+                KeyStore store = KeyStore.getInstance(type);
+                store.load(null, null);
+                store.setCertificateEntry("ca", certificate);
+                save(store, file, password);
+            } catch (GeneralSecurityException | IOException e) {
+                throw new IllegalStateException("cannot write a " + type + " trust store", e);
+            }
+        }
+
         /** A client-side context that trusts this CA only. */
         public SSLContext trustingContext() {
             try {
@@ -178,6 +190,18 @@ public final class TestCertificates {
             }
         }
 
+        /** Writes a key store ({@code PKCS12} or {@code JKS}) holding the key and chain, the key under the store's password. */
+        public void writeKeyStore(Path file, String type, char[] password) {
+            try {
+                KeyStore store = KeyStore.getInstance(type);
+                store.load(null, null);
+                store.setKeyEntry("leaf", key, password, new X509Certificate[] {certificate, issuer});
+                save(store, file, password);
+            } catch (GeneralSecurityException | IOException e) {
+                throw new IllegalStateException("cannot write a " + type + " key store", e);
+            }
+        }
+
         /** Writes the certificate (followed by the CA's) and the PKCS#8 key, key file mode 0600 where possible. */
         public void writePem(Path certificateFile, Path keyFile) {
             write(certificateFile, pem(certificate) + pem(issuer));
@@ -236,6 +260,13 @@ public final class TestCertificates {
             throw new UncheckedIOException(e);
         }
         return text.toString();
+    }
+
+    private static void save(KeyStore store, Path file, char[] password) throws IOException, GeneralSecurityException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        try (java.io.OutputStream out = Files.newOutputStream(file)) {
+            store.store(out, password);
+        }
     }
 
     private static void write(Path file, String text) {

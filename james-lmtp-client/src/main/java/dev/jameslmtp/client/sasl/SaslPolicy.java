@@ -22,21 +22,24 @@ import java.util.Set;
  *   <li>{@code softBounce}: an AUTH refusal is a temporary failure whatever its code
  *       ({@code lmtp_sasl_auth_soft_bounce}, default true); false lets a 5xx refusal bounce.</li>
  *   <li>{@code failureCache}: remembered refusals ({@code lmtp_sasl_auth_cache_time}).</li>
+ *   <li>{@code channelBinding}: the channel binding SCRAM uses on TLS sessions (default none; see
+ *       {@link ChannelBindingType}).</li>
  * </ul>
  */
 public record SaslPolicy(CredentialSource credentials, Set<Mechanism> mechanisms, SecurityOptions options,
                          SecurityOptions tlsOptions, boolean trustUnixSocket, boolean requireAuth, boolean softBounce,
-                         AuthFailureCache failureCache) {
+                         AuthFailureCache failureCache, ChannelBindingType channelBinding) {
 
     /** No AUTH at all. */
     public static final SaslPolicy NONE = new SaslPolicy(CredentialSource.NONE, EnumSet.allOf(Mechanism.class),
-            SecurityOptions.DEFAULT, SecurityOptions.NO_ANONYMOUS, false, false, true, AuthFailureCache.disabled());
+            SecurityOptions.DEFAULT, SecurityOptions.NO_ANONYMOUS, false, false, true, AuthFailureCache.disabled(), ChannelBindingType.NONE);
 
     public SaslPolicy {
         Objects.requireNonNull(credentials, "credentials");
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(tlsOptions, "tlsOptions");
         Objects.requireNonNull(failureCache, "failureCache");
+        Objects.requireNonNull(channelBinding, "channelBinding");
         mechanisms = Set.copyOf(Objects.requireNonNull(mechanisms, "mechanisms"));
         if (mechanisms.isEmpty()) {
             throw new IllegalArgumentException("no SASL mechanism left to use");
@@ -49,31 +52,35 @@ public record SaslPolicy(CredentialSource credentials, Set<Mechanism> mechanisms
     }
 
     public SaslPolicy withCredentials(CredentialSource source) {
-        return new SaslPolicy(source, mechanisms, options, tlsOptions, trustUnixSocket, requireAuth, softBounce, failureCache);
+        return new SaslPolicy(source, mechanisms, options, tlsOptions, trustUnixSocket, requireAuth, softBounce, failureCache, channelBinding);
     }
 
     public SaslPolicy withMechanisms(Set<Mechanism> allowed) {
-        return new SaslPolicy(credentials, allowed, options, tlsOptions, trustUnixSocket, requireAuth, softBounce, failureCache);
+        return new SaslPolicy(credentials, allowed, options, tlsOptions, trustUnixSocket, requireAuth, softBounce, failureCache, channelBinding);
     }
 
     public SaslPolicy withOptions(SecurityOptions plain, SecurityOptions tls) {
-        return new SaslPolicy(credentials, mechanisms, plain, tls, trustUnixSocket, requireAuth, softBounce, failureCache);
+        return new SaslPolicy(credentials, mechanisms, plain, tls, trustUnixSocket, requireAuth, softBounce, failureCache, channelBinding);
     }
 
     public SaslPolicy withTrustUnixSocket(boolean trust) {
-        return new SaslPolicy(credentials, mechanisms, options, tlsOptions, trust, requireAuth, softBounce, failureCache);
+        return new SaslPolicy(credentials, mechanisms, options, tlsOptions, trust, requireAuth, softBounce, failureCache, channelBinding);
     }
 
     public SaslPolicy withRequireAuth(boolean require) {
-        return new SaslPolicy(credentials, mechanisms, options, tlsOptions, trustUnixSocket, require, softBounce, failureCache);
+        return new SaslPolicy(credentials, mechanisms, options, tlsOptions, trustUnixSocket, require, softBounce, failureCache, channelBinding);
     }
 
     public SaslPolicy withSoftBounce(boolean soft) {
-        return new SaslPolicy(credentials, mechanisms, options, tlsOptions, trustUnixSocket, requireAuth, soft, failureCache);
+        return new SaslPolicy(credentials, mechanisms, options, tlsOptions, trustUnixSocket, requireAuth, soft, failureCache, channelBinding);
     }
 
     public SaslPolicy withFailureCache(AuthFailureCache cache) {
-        return new SaslPolicy(credentials, mechanisms, options, tlsOptions, trustUnixSocket, requireAuth, softBounce, cache);
+        return new SaslPolicy(credentials, mechanisms, options, tlsOptions, trustUnixSocket, requireAuth, softBounce, cache, channelBinding);
+    }
+
+    public SaslPolicy withChannelBinding(ChannelBindingType type) {
+        return new SaslPolicy(credentials, mechanisms, options, tlsOptions, trustUnixSocket, requireAuth, softBounce, failureCache, type);
     }
 
     /** The security options for a connection that is (or counts as) encrypted or not. */

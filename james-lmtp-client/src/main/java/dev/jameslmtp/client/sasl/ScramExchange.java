@@ -10,8 +10,12 @@ import com.ongres.scram.client.ScramClient;
 import com.ongres.scram.common.exception.ScramException;
 
 /**
- * SCRAM-SHA-256 (RFC 7677) and SCRAM-SHA-1 (RFC 5802) through {@code com.ongres.scram:scram-client},
- * without channel binding ({@code n,,}); the user name and password are SASLprepped by the library.
+ * SCRAM-SHA-256 (RFC 7677) and SCRAM-SHA-1 (RFC 5802), with or without channel binding ({@code
+ * -PLUS}), through {@code com.ongres.scram:scram-client}; the user name and password are SASLprepped
+ * by the library. The gs2 header says {@code p=<type>} for a {@code -PLUS} mechanism (the binding
+ * data goes into {@code c=} of the final message, which the server checks against its own end of the
+ * TLS session), {@code y} for a mechanism without binding when a binding is given (the client could
+ * bind, the server offered no {@code -PLUS}), and {@code n} otherwise.
  *
  * <p>The server's final message {@code v=} is verified; it may come as a last 334 challenge (RFC
  * 4954 §4: additional data with success), answered with an empty line. {@link #complete} refuses a
@@ -24,13 +28,19 @@ final class ScramExchange implements SaslExchange {
     private int step;
     private boolean verified;
 
-    ScramExchange(Mechanism mechanism, Credentials credentials) {
+    ScramExchange(Mechanism mechanism, Credentials credentials, Optional<ChannelBinding> binding) {
         this.mechanism = mechanism;
-        this.client = ScramClient.builder()
+        // the library says p= when the one advertised mechanism is -PLUS and a binding is given,
+        // y when it is not -PLUS and a binding is given, n without a binding
+        ScramClient.FinalBuildStage builder = ScramClient.builder()
                 .advertisedMechanisms(List.of(mechanism.saslName()))
                 .username(credentials.user())
-                .password(credentials.password().reveal().toCharArray())
-                .build();
+                .password(credentials.password().reveal().toCharArray());
+        binding.ifPresent(b -> builder.channelBinding(b.type(), b.data()));
+        this.client = builder.build();
+        if (!client.getScramMechanism().getName().equals(mechanism.saslName())) {
+            throw new IllegalStateException("SCRAM library chose " + client.getScramMechanism().getName() + " for " + mechanism);
+        }
     }
 
     @Override

@@ -23,11 +23,13 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 
 import dev.jameslmtp.client.Destination;
+import dev.jameslmtp.client.sasl.Secret;
 
 /**
  * How sessions use TLS: the {@link TlsLevel}, implicit TLS from the first byte ({@code
  * wrapperMode}, Postfix's {@code lmtp_tls_wrappermode}) instead of STARTTLS, the trust anchors
- * for {@code verify} (a PEM CA file, else the JDK's), an optional client certificate and key (PEM),
+ * for {@code verify} (a PEM CA file or a PKCS#12/JKS trust store, else the JDK's), an optional client
+ * certificate and key (PEM files or a PKCS#12/JKS key store),
  * the protocols (default TLSv1.3 and TLSv1.2; nothing older is accepted) and optionally the cipher
  * suites. Immutable; built once.
  *
@@ -36,7 +38,8 @@ import dev.jameslmtp.client.Destination;
  * IP address in the subject alternative names); below {@code verify} nothing is checked.
  *
  * <p>DIAGNOSTICS: {@link Builder#build} throws {@link IllegalArgumentException} naming the file
- * that cannot be read or the protocol or cipher that is refused.
+ * that cannot be read (a key store with a wrong password: "wrong password or damaged file", never
+ * the password), PEM files and a store given together, or the protocol or cipher that is refused.
  */
 public final class TlsPolicy {
 
@@ -130,6 +133,10 @@ public final class TlsPolicy {
         private Optional<SSLContext> verifyingContext = Optional.empty();
         private Optional<Path> certificateFile = Optional.empty();
         private Optional<Path> keyFile = Optional.empty();
+        private Optional<Path> trustStore = Optional.empty();
+        private Optional<Secret> trustStorePassword = Optional.empty();
+        private Optional<Path> keyStore = Optional.empty();
+        private Optional<Secret> keyStorePassword = Optional.empty();
         private List<String> protocols = DEFAULT_PROTOCOLS;
         private Optional<List<String>> ciphers = Optional.empty();
 
@@ -159,6 +166,26 @@ public final class TlsPolicy {
         public Builder clientCertificate(Path certificate, Path key) {
             this.certificateFile = Optional.of(certificate);
             this.keyFile = Optional.of(key);
+            return this;
+        }
+
+        /**
+         * A PKCS#12 or JKS trust store that {@code verify} trusts instead of the JDK's CAs (the
+         * type is read from the file); its password may be absent. Not with {@link #caFile}.
+         */
+        public Builder trustStore(Path file, Optional<Secret> password) {
+            this.trustStore = Optional.of(file);
+            this.trustStorePassword = Objects.requireNonNull(password, "password");
+            return this;
+        }
+
+        /**
+         * A PKCS#12 or JKS key store holding the client's private key and certificate chain, the
+         * key protected by the store's password. Not with {@link #clientCertificate}.
+         */
+        public Builder keyStore(Path file, Secret password) {
+            this.keyStore = Optional.of(file);
+            this.keyStorePassword = Optional.of(Objects.requireNonNull(password, "password"));
             return this;
         }
 
@@ -199,13 +226,19 @@ public final class TlsPolicy {
             if (level == TlsLevel.NONE) {
                 return NONE;
             }
-            KeyManager[] keyManagers = keyManagers();
+            if (caFile.isPresent() && trustStore.isPresent()) {
+                throw new IllegalArgumentException("a CA file and a trust store are both given: use one or the other");
+            }
+            if (certificateFile.isPresent() && keyStore.isPresent()) {
+                throw new IllegalArgumentException("PEM client certificate files and a key store are both given: use one or the other");
+            }
+            KeyManager[] keyManagers = keyStore.isPresent() ? storeKeyManagers() : keyManagers();
             SSLContext verifying = verifyingContext.orElseGet(() -> context(keyManagers, trustManagers()));
             SSLContext unchecked = context(keyManagers, new TrustManager[] {UncheckedTrust.INSTANCE});
             String description = level + (wrapperMode ? " wrapper" : "")
                     + (verifyingContext.isPresent() ? " trust=context@" + Integer.toHexString(System.identityHashCode(verifying))
-                    : caFile.map(f -> " ca=" + f).orElse(" ca=jdk"))
-                    + certificateFile.map(f -> " cert=" + f).orElse("")
+                    : caFile.map(f -> " ca=" + f).or(() -> trustStore.map(f -> " truststore=" + f)).orElse(" ca=jdk"))
+                    + certificateFile.map(f -> " cert=" + f).orElse("") + keyStore.map(f -> " keystore=" + f).orElse("")
                     + " protocols=" + protocols + ciphers.map(c -> " ciphers=" + c).orElse("");
             return new TlsPolicy(level, wrapperMode, verifying, unchecked, protocols, ciphers, description);
         }
@@ -232,10 +265,25 @@ public final class TlsPolicy {
             }
         }
 
+        private KeyManager[] storeKeyManagers() {
+            Path file = keyStore.orElseThrow();
+            KeyStore store = KeyStoreFiles.keyStore(file, keyStorePassword.orElseThrow());
+            try {
+                KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+                factory.init(store, keyStorePassword.orElseThrow().reveal().toCharArray());
+                return factory.getKeyManagers();
+            } catch (GeneralSecurityException e) {
+                throw new IllegalArgumentException("cannot use the private key of key store " + file
+                        + " (its password must be the store's): " + e.getClass().getSimpleName());
+            }
+        }
+
         private TrustManager[] trustManagers() {
             try {
                 TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-                if (caFile.isEmpty()) {
+                if (trustStore.isPresent()) {
+                    factory.init(KeyStoreFiles.trustStore(trustStore.get(), trustStorePassword));
+                } else if (caFile.isEmpty()) {
                     factory.init((KeyStore) null);
                 } else {
                     Path file = caFile.get();
