@@ -43,8 +43,9 @@ import picocli.CommandLine.Parameters;
         synopsisHeading = "%nUsage: ",
         customSynopsis = "lmtp [-v] [-d destination | -s server [-p port]] [-f sender] [-l lhlo-name] [-C config-file]\n"
                 + "            [--timeout duration] [--[no-]skip-5xx-greeting] [-a] [--user name] [--password-map file]\n"
-                + "            [--tls none|may|encrypt|verify] [--tls-ca file] [--tls-cert file --tls-key file]\n"
-                + "            [--sasl-mechanisms list] [--require-auth] [-t recipient]... [recipient]... < message",
+                + "            [--tls none|may|encrypt|verify] [--tls-ca file | --tls-truststore file]\n"
+                + "            [--tls-cert file --tls-key file | --tls-keystore file] [--sasl-mechanisms list]\n"
+                + "            [--sasl-channel-binding none|tls-server-end-point] [--require-auth] [-t recipient]... [recipient]... < message",
         descriptionHeading = "%n",
         description = {
             "Reads an RFC 5322 message (header and body) on standard input, sends it in one LMTP transaction",
@@ -77,7 +78,8 @@ import picocli.CommandLine.Parameters;
             "Configuration file (-C): lines 'key = value', '#' starts a comment line. Keys:",
             "  destination, lhlo, sender (empty or <> = null sender), timeout (30s, 500ms, 2m),",
             "  transcript (yes/no), auth (yes/no), user, password-map, tls, tls-ca, tls-cert, tls-key,",
-            "  sasl-mechanisms, require-auth (yes/no). Options on the command line win over the file.",
+            "  tls-truststore, tls-keystore, sasl-mechanisms, sasl-channel-binding, require-auth (yes/no).",
+            "  Options on the command line win over the file.",
             "",
             "Authentication (-a, --user, --password-map, --require-auth): SASL AUTH with the strongest of",
             "  SCRAM-SHA-256, SCRAM-SHA-1, CRAM-MD5, PLAIN, LOGIN that the server offers (PLAIN and LOGIN",
@@ -92,6 +94,11 @@ import picocli.CommandLine.Parameters;
             "  required, certificate not checked); verify (STARTTLS required, certificate checked against",
             "  --tls-ca, else the JDK's CAs, and the host name). At encrypt and verify, no STARTTLS, a refusal",
             "  or a failed handshake defers (exit 75) before any mail is sent. --starttls = --tls encrypt.",
+            "  Trust and client key from PKCS#12 or JKS stores: --tls-truststore (password, if any, in",
+            "  $LMTP_TRUSTSTORE_PASSWORD) and --tls-keystore (password in $LMTP_KEYSTORE_PASSWORD, required;",
+            "  also the key's), instead of --tls-ca and --tls-cert/--tls-key. Never a password in argv.",
+            "  --sasl-channel-binding tls-server-end-point binds SCRAM to the server certificate on TLS",
+            "  (SCRAM-SHA-256-PLUS when offered); Cyrus 3.6 accepts only tls-unique and refuses it.",
             "  -v shows the TLS protocol and cipher and the SASL mechanism of the session.",
             "",
             "Exit status (sysexits.h):",
@@ -200,6 +207,18 @@ public final class LmtpCommand {
     @Option(names = "--tls-key", paramLabel = "file", description = "PEM unencrypted PKCS#8 key of --tls-cert.")
     private Path tlsKey;
 
+    @Option(names = "--tls-truststore", paramLabel = "file",
+            description = "PKCS#12 or JKS trust store for --tls verify (password: $LMTP_TRUSTSTORE_PASSWORD).")
+    private Path tlsTrustStore;
+
+    @Option(names = "--tls-keystore", paramLabel = "file",
+            description = "PKCS#12 or JKS store of the client key and certificate (password: $LMTP_KEYSTORE_PASSWORD).")
+    private Path tlsKeyStore;
+
+    @Option(names = "--sasl-channel-binding", paramLabel = "type",
+            description = "none (default) or tls-server-end-point: SCRAM channel binding on TLS.")
+    private String saslChannelBinding;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     private boolean help;
 
@@ -286,7 +305,8 @@ public final class LmtpCommand {
             throw CommandException.usage("--starttls means --tls encrypt; it cannot go with --tls " + Sanitise.shown(tls));
         }
         SessionSecurity security = SessionSecurity.resolve(new SessionSecurity.Options(auth, user, passwordMap,
-                starttls ? "encrypt" : tls, tlsCa, tlsCert, tlsKey, saslMechanisms, requireAuth),
+                starttls ? "encrypt" : tls, tlsCa, tlsCert, tlsKey, tlsTrustStore, tlsKeyStore, saslMechanisms, saslChannelBinding,
+                requireAuth),
                 settings.config(), context.env(), settings.destination(), prompt);
         try (MessageSpool message = MessageSpool.of(context.in())) {
             LmtpClient.Builder client = LmtpClient.builder().timeouts(settings.timeouts()).skip5xxGreeting(skip5xxGreeting)

@@ -8,6 +8,7 @@ import java.util.Optional;
 
 import dev.jameslmtp.client.Destination;
 import dev.jameslmtp.client.LmtpClient;
+import dev.jameslmtp.client.sasl.ChannelBindingType;
 import dev.jameslmtp.client.sasl.CredentialSource;
 import dev.jameslmtp.client.sasl.Credentials;
 import dev.jameslmtp.client.sasl.Mechanism;
@@ -30,37 +31,56 @@ import dev.jameslmtp.client.tls.TlsPolicy;
  * destination (Postfix's lookup); otherwise {@code $USER} with the password from
  * {@code $LMTP_PASSWORD} or the terminal. A password is never taken from the command line.
  *
- * <p>DIAGNOSTICS: a {@link CommandException} (64) naming the option: an unknown TLS level or
- * mechanism, TLS files with {@code --tls none}, an unusable password map (file and line, never its
+ * <p>Key store passwords come from {@code $LMTP_TRUSTSTORE_PASSWORD} (optional) and {@code
+ * $LMTP_KEYSTORE_PASSWORD} (required with {@code --tls-keystore}), never from the command line.
+ *
+ * <p>DIAGNOSTICS: a {@link CommandException} (64) naming the option: an unknown TLS level,
+ * mechanism or channel binding type, TLS files with {@code --tls none}, PEM files and a store for
+ * the same thing, a key store without its password or with a wrong one (never shown), an unusable password map (file and line, never its
  * content), no map entry for the destination, no password and no terminal.
  */
 record SessionSecurity(TlsPolicy tls, SaslPolicy sasl) {
 
     static final String PASSWORD_VARIABLE = "LMTP_PASSWORD";
+    static final String TRUST_STORE_PASSWORD_VARIABLE = "LMTP_TRUSTSTORE_PASSWORD";
+    static final String KEY_STORE_PASSWORD_VARIABLE = "LMTP_KEYSTORE_PASSWORD";
 
     /** The security options as picocli left them: null or false when not given. */
     record Options(boolean auth, String user, Path passwordMap, String tls, Path tlsCa, Path tlsCert, Path tlsKey,
-                   String saslMechanisms, boolean requireAuth) {
+                   Path tlsTrustStore, Path tlsKeyStore, String saslMechanisms, String saslChannelBinding, boolean requireAuth) {
     }
 
     static SessionSecurity resolve(Options options, ConfigFile config, Map<String, String> env, Destination destination,
                                    PasswordPrompt prompt) throws CommandException {
-        TlsPolicy tls = tls(options, config);
+        TlsPolicy tls = tls(options, config, env);
         String user = options.user() != null ? options.user() : config.security("user").orElse(null);
         Path map = options.passwordMap() != null ? options.passwordMap() : config.security("password-map").map(Path::of).orElse(null);
         boolean requireAuth = options.requireAuth() || config.security("require-auth").map(Boolean::parseBoolean).orElse(false);
         boolean auth = options.auth() || requireAuth || user != null || map != null
                 || config.security("auth").map(Boolean::parseBoolean).orElse(false);
         String mechanisms = options.saslMechanisms() != null ? options.saslMechanisms() : config.security("sasl-mechanisms").orElse(null);
+        String binding = options.saslChannelBinding() != null ? options.saslChannelBinding()
+                : config.security("sasl-channel-binding").orElse(null);
         if (!auth) {
             if (mechanisms != null) {
                 throw CommandException.usage("--sasl-mechanisms is given, but no authentication (-a) is asked for");
+            }
+            if (binding != null) {
+                throw CommandException.usage("--sasl-channel-binding is given, but no authentication (-a) is asked for");
             }
             return new SessionSecurity(tls, SaslPolicy.NONE);
         }
         SaslPolicy sasl = SaslPolicy.of(credentials(user, map, env, destination, prompt)).withRequireAuth(requireAuth);
         if (mechanisms != null) {
             sasl = sasl.withMechanisms(mechanisms(mechanisms));
+        }
+        if (binding != null) {
+            try {
+                sasl = sasl.withChannelBinding(ChannelBindingType.parse(binding));
+            } catch (IllegalArgumentException e) {
+                throw CommandException.usage("--sasl-channel-binding: '" + Sanitise.shown(binding) + "' is not a channel binding type"
+                        + " (none, tls-server-end-point)");
+            }
         }
         return new SessionSecurity(tls, sasl);
     }
@@ -105,7 +125,7 @@ record SessionSecurity(TlsPolicy tls, SaslPolicy sasl) {
         return secret;
     }
 
-    private static TlsPolicy tls(Options options, ConfigFile config) throws CommandException {
+    private static TlsPolicy tls(Options options, ConfigFile config, Map<String, String> env) throws CommandException {
         String levelText = options.tls() != null ? options.tls() : config.security("tls").orElse("none");
         TlsLevel level;
         try {
@@ -116,14 +136,28 @@ record SessionSecurity(TlsPolicy tls, SaslPolicy sasl) {
         Path ca = options.tlsCa() != null ? options.tlsCa() : config.security("tls-ca").map(Path::of).orElse(null);
         Path cert = options.tlsCert() != null ? options.tlsCert() : config.security("tls-cert").map(Path::of).orElse(null);
         Path key = options.tlsKey() != null ? options.tlsKey() : config.security("tls-key").map(Path::of).orElse(null);
+        Path trustStore = options.tlsTrustStore() != null ? options.tlsTrustStore()
+                : config.security("tls-truststore").map(Path::of).orElse(null);
+        Path keyStore = options.tlsKeyStore() != null ? options.tlsKeyStore() : config.security("tls-keystore").map(Path::of).orElse(null);
         if (level == TlsLevel.NONE) {
-            if (ca != null || cert != null || key != null) {
-                throw CommandException.usage("--tls-ca, --tls-cert and --tls-key need --tls may, encrypt or verify");
+            if (ca != null || cert != null || key != null || trustStore != null || keyStore != null) {
+                throw CommandException.usage("--tls-ca, --tls-cert, --tls-key, --tls-truststore and --tls-keystore need --tls may, "
+                        + "encrypt or verify");
             }
             return TlsPolicy.NONE;
         }
         if ((cert == null) != (key == null)) {
             throw CommandException.usage("--tls-cert and --tls-key go together: give both or neither");
+        }
+        if (ca != null && trustStore != null) {
+            throw CommandException.usage("--tls-ca and --tls-truststore: give one or the other");
+        }
+        if (cert != null && keyStore != null) {
+            throw CommandException.usage("--tls-cert/--tls-key and --tls-keystore: give one or the other");
+        }
+        String keyStorePassword = env.get(KEY_STORE_PASSWORD_VARIABLE);
+        if (keyStore != null && keyStorePassword == null) {
+            throw CommandException.usage("--tls-keystore: set its password in $" + KEY_STORE_PASSWORD_VARIABLE);
         }
         TlsPolicy.Builder builder = TlsPolicy.builder(level);
         if (ca != null) {
@@ -132,10 +166,16 @@ record SessionSecurity(TlsPolicy tls, SaslPolicy sasl) {
         if (cert != null) {
             builder.clientCertificate(cert, key);
         }
+        if (trustStore != null) {
+            builder.trustStore(trustStore, Optional.ofNullable(env.get(TRUST_STORE_PASSWORD_VARIABLE)).map(Secret::of));
+        }
+        if (keyStore != null) {
+            builder.keyStore(keyStore, Secret.of(keyStorePassword));
+        }
         try {
             return builder.build();
         } catch (IllegalArgumentException e) {
-            throw CommandException.usage("--tls-ca/--tls-cert/--tls-key: " + e.getMessage());
+            throw CommandException.usage("--tls-ca/--tls-cert/--tls-key/--tls-truststore/--tls-keystore: " + e.getMessage());
         }
     }
 

@@ -42,7 +42,8 @@ class ConfigFileTest {
         assertThatThrownBy(() -> ConfigFile.parse("/etc/lmtp.conf", List.of("# x", "destinaton = unix:/x")))
                 .isInstanceOf(CommandException.class)
                 .hasMessage("/etc/lmtp.conf:2: unknown key 'destinaton' (keys: destination, lhlo, sender, timeout, transcript, auth, user, "
-                        + "password-map, tls, tls-ca, tls-cert, tls-key, sasl-mechanisms, require-auth)")
+                        + "password-map, tls, tls-ca, tls-cert, tls-key, tls-truststore, tls-keystore, sasl-mechanisms, sasl-channel-binding, "
+                        + "require-auth)")
                 .satisfies(e -> assertThat(((CommandException) e).status()).isEqualTo(ExitStatus.USAGE));
     }
 

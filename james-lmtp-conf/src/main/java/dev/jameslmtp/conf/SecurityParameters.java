@@ -11,14 +11,17 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 import dev.jameslmtp.client.LmtpClient;
 import dev.jameslmtp.client.sasl.AuthFailureCache;
+import dev.jameslmtp.client.sasl.ChannelBindingType;
 import dev.jameslmtp.client.sasl.CredentialSource;
 import dev.jameslmtp.client.sasl.Mechanism;
 import dev.jameslmtp.client.sasl.PasswordMapException;
 import dev.jameslmtp.client.sasl.PasswordMapFile;
 import dev.jameslmtp.client.sasl.SaslPolicy;
+import dev.jameslmtp.client.sasl.Secret;
 import dev.jameslmtp.client.sasl.SecurityOptions;
 import dev.jameslmtp.client.tls.TlsLevel;
 import dev.jameslmtp.client.tls.TlsPolicy;
@@ -30,8 +33,11 @@ import dev.jameslmtp.client.tls.TlsPolicy;
  *
  * <p>Errors name the parameter; a password map error names the file and line, never a password.
  * Conflicts are refused rather than ignored: TLS files with {@code tlsSecurityLevel} none,
- * {@code tlsCertFile} without {@code tlsKeyFile} (or the reverse), {@code requireAuth} or other
- * SASL settings without {@code saslPasswordMap}.
+ * {@code tlsCertFile} without {@code tlsKeyFile} (or the reverse), {@code tlsCAFile} with {@code
+ * tlsTrustStore}, PEM client files with {@code tlsKeyStore}, a key store without its password, a
+ * password without its store, {@code requireAuth} or other SASL settings without {@code
+ * saslPasswordMap}. Store passwords ({@link SecretValue}: the password, {@code env:NAME} or {@code
+ * file:/path}) are never shown, and a wrong one is reported as such, naming the store.
  */
 final class SecurityParameters {
 
@@ -39,6 +45,10 @@ final class SecurityParameters {
     }
 
     static TlsPolicy tls(LmtpDeliveryConfiguration.Values values) {
+        return tls(values, System::getenv);
+    }
+
+    static TlsPolicy tls(LmtpDeliveryConfiguration.Values values, UnaryOperator<String> environment) {
         String levelText = values.getOrDefault(Parameter.TLS_SECURITY_LEVEL).orElseThrow();
         TlsLevel level;
         try {
@@ -53,7 +63,8 @@ final class SecurityParameters {
         if (level == TlsLevel.NONE) {
             List<String> set = new ArrayList<>();
             for (Parameter parameter : List.of(Parameter.TLS_CA_FILE, Parameter.TLS_CERT_FILE, Parameter.TLS_KEY_FILE,
-                    Parameter.TLS_PROTOCOLS, Parameter.TLS_CIPHERS)) {
+                    Parameter.TLS_TRUST_STORE, Parameter.TLS_TRUST_STORE_PASSWORD, Parameter.TLS_KEY_STORE,
+                    Parameter.TLS_KEY_STORE_PASSWORD, Parameter.TLS_PROTOCOLS, Parameter.TLS_CIPHERS)) {
                 changed(values, parameter).ifPresent(v -> set.add(parameter.key()));
             }
             changed(values, Parameter.TLS_WRAPPER_MODE).ifPresent(v -> set.add(Parameter.TLS_WRAPPER_MODE.key()));
@@ -71,6 +82,7 @@ final class SecurityParameters {
         if (certificate.isPresent()) {
             builder.clientCertificate(certificate.get(), key.get());
         }
+        stores(values, environment, builder, ca.isPresent(), certificate.isPresent());
         String protocols = values.getOrDefault(Parameter.TLS_PROTOCOLS).orElseThrow();
         try {
             builder.protocols(list(protocols));
@@ -89,8 +101,40 @@ final class SecurityParameters {
         try {
             return builder.build();
         } catch (IllegalArgumentException e) {
-            throw ConfigurationError.conflict("TLS parameters (tlsCAFile, tlsCertFile, tlsKeyFile): " + e.getMessage());
+            throw ConfigurationError.conflict("TLS parameters (tlsCAFile, tlsCertFile, tlsKeyFile, tlsTrustStore, tlsKeyStore): "
+                    + e.getMessage());
         }
+    }
+
+    /** {@code tlsTrustStore} and {@code tlsKeyStore} with their passwords, exclusive with the PEM files. */
+    private static void stores(LmtpDeliveryConfiguration.Values values, UnaryOperator<String> environment, TlsPolicy.Builder builder,
+                               boolean caFile, boolean pemCertificate) {
+        Optional<Path> trustStore = values.get(Parameter.TLS_TRUST_STORE).map(v -> path(Parameter.TLS_TRUST_STORE, v));
+        Optional<Path> keyStore = values.get(Parameter.TLS_KEY_STORE).map(v -> path(Parameter.TLS_KEY_STORE, v));
+        Optional<Secret> trustPassword = values.get(Parameter.TLS_TRUST_STORE_PASSWORD)
+                .map(v -> SecretValue.parse(Parameter.TLS_TRUST_STORE_PASSWORD, v, environment));
+        Optional<Secret> keyPassword = values.get(Parameter.TLS_KEY_STORE_PASSWORD)
+                .map(v -> SecretValue.parse(Parameter.TLS_KEY_STORE_PASSWORD, v, environment));
+        if (caFile && trustStore.isPresent()) {
+            throw ConfigurationError.conflict("parameters 'tlsCAFile' and 'tlsTrustStore' are both set: "
+                    + "trust anchors come from a PEM file or from a key store, set one of them");
+        }
+        if (pemCertificate && keyStore.isPresent()) {
+            throw ConfigurationError.conflict("parameters 'tlsCertFile'/'tlsKeyFile' and 'tlsKeyStore' are both set: "
+                    + "the client certificate comes from PEM files or from a key store, set one of them");
+        }
+        if (trustPassword.isPresent() && trustStore.isEmpty()) {
+            throw ConfigurationError.conflict("parameter 'tlsTrustStorePassword' is set but 'tlsTrustStore' is not");
+        }
+        if (keyPassword.isPresent() && keyStore.isEmpty()) {
+            throw ConfigurationError.conflict("parameter 'tlsKeyStorePassword' is set but 'tlsKeyStore' is not");
+        }
+        if (keyStore.isPresent() && keyPassword.isEmpty()) {
+            throw ConfigurationError.missing(Parameter.TLS_KEY_STORE_PASSWORD.key(),
+                    "the password of 'tlsKeyStore' (and of its key): the password, env:NAME or file:/path");
+        }
+        trustStore.ifPresent(file -> builder.trustStore(file, trustPassword));
+        keyStore.ifPresent(file -> builder.keyStore(file, keyPassword.get()));
     }
 
     static SaslPolicy sasl(LmtpDeliveryConfiguration.Values values) {
@@ -98,7 +142,7 @@ final class SecurityParameters {
         boolean requireAuth = LmtpDeliveryConfiguration.bool(values, Parameter.REQUIRE_AUTH);
         if (mapFile.isEmpty()) {
             List<String> set = new ArrayList<>();
-            for (Parameter parameter : List.of(Parameter.SASL_MECHANISMS, Parameter.SASL_SECURITY_OPTIONS,
+            for (Parameter parameter : List.of(Parameter.SASL_MECHANISMS, Parameter.SASL_CHANNEL_BINDING, Parameter.SASL_SECURITY_OPTIONS,
                     Parameter.SASL_TLS_SECURITY_OPTIONS, Parameter.SASL_TRUST_UNIX_SOCKET, Parameter.REQUIRE_AUTH,
                     Parameter.SASL_AUTH_SOFT_BOUNCE, Parameter.SASL_AUTH_CACHE_TIME)) {
                 changed(values, parameter).ifPresent(v -> set.add(parameter.key()));
@@ -117,6 +161,7 @@ final class SecurityParameters {
         }
         return SaslPolicy.of(credentials)
                 .withMechanisms(mechanisms(values))
+                .withChannelBinding(channelBinding(values))
                 .withOptions(options(values, Parameter.SASL_SECURITY_OPTIONS), options(values, Parameter.SASL_TLS_SECURITY_OPTIONS))
                 .withTrustUnixSocket(LmtpDeliveryConfiguration.bool(values, Parameter.SASL_TRUST_UNIX_SOCKET))
                 .withRequireAuth(requireAuth)
@@ -132,6 +177,15 @@ final class SecurityParameters {
                     "a list of " + Arrays.stream(Mechanism.values()).map(Mechanism::saslName).toList())));
         }
         return mechanisms;
+    }
+
+    private static ChannelBindingType channelBinding(LmtpDeliveryConfiguration.Values values) {
+        String text = values.getOrDefault(Parameter.SASL_CHANNEL_BINDING).orElseThrow();
+        try {
+            return ChannelBindingType.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw ConfigurationError.invalid(Parameter.SASL_CHANNEL_BINDING.key(), text, "none or tls-server-end-point");
+        }
     }
 
     private static SecurityOptions options(LmtpDeliveryConfiguration.Values values, Parameter parameter) {

@@ -14,12 +14,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.jameslmtp.client.Destination;
+import dev.jameslmtp.client.sasl.ChannelBindingType;
 import dev.jameslmtp.client.sasl.Credentials;
 import dev.jameslmtp.client.sasl.Mechanism;
 import dev.jameslmtp.client.sasl.SaslPolicy;
 import dev.jameslmtp.client.sasl.SecurityOptions;
 import dev.jameslmtp.client.tls.TlsLevel;
 import dev.jameslmtp.client.tls.TlsPolicy;
+import dev.jameslmtp.testing.TestCertificates;
 
 /** The TLS and SASL parameters: parsed into the client's policies, or init() fails naming the parameter. */
 class SecurityParametersTest {
@@ -108,7 +110,7 @@ class SecurityParametersTest {
                 .hasMessage("parameter 'tlsSecurityLevel': invalid value 'secure': expected none, may, encrypt or verify");
         assertThatThrownBy(() -> parse("tlsSecurityLevel", "may", "tlsProtocols", "TLSv1.1"))
                 .hasMessageContaining("parameter 'tlsProtocols': invalid value 'TLSv1.1'");
-        assertThatThrownBy(() -> parse("saslPasswordMap", file.toString(), "saslMechanisms", "SCRAM-SHA-256-PLUS"))
+        assertThatThrownBy(() -> parse("saslPasswordMap", file.toString(), "saslMechanisms", "SCRAM-SHA-512"))
                 .hasMessageContaining("parameter 'saslMechanisms'");
         assertThatThrownBy(() -> parse("saslPasswordMap", file.toString(), "saslSecurityOptions", "mutual_auth"))
                 .hasMessageContaining("parameter 'saslSecurityOptions'");
@@ -116,5 +118,103 @@ class SecurityParametersTest {
                 .hasMessageContaining("'tlsCertFile' and 'tlsKeyFile' go together");
         assertThatThrownBy(() -> parse("tlsSecurityLevel", "verify", "tlsCAFile", directory.resolve("none.pem").toString()))
                 .hasMessageContaining("none.pem").hasMessageContaining("no such file");
+    }
+
+    private static final String STORE_PASSWORD = "st0re-nOt4LoGs";
+
+    private Path keyStore(String type) {
+        Path file = directory.resolve("client." + type.toLowerCase());
+        TestCertificates.authority("conf CA").issue("james.client.test").writeKeyStore(file, type, STORE_PASSWORD.toCharArray());
+        return file;
+    }
+
+    private Path trustStore() {
+        Path file = directory.resolve("trust.p12");
+        TestCertificates.authority("conf CA").writeTrustStore(file, "PKCS12", STORE_PASSWORD.toCharArray());
+        return file;
+    }
+
+    private static LmtpDeliveryConfiguration.Values values(String... keysAndValues) {
+        Map<String, String> parameters = new HashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            parameters.put(keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return new LmtpDeliveryConfiguration.Values(parameters);
+    }
+
+    @Test
+    void storesShouldBeReadWithPasswordsGivenInlineFromTheEnvironmentOrFromAFile() throws IOException {
+        Path keys = keyStore("PKCS12");
+        Path trust = trustStore();
+        Path passwordFile = directory.resolve("store.pass");
+        Files.writeString(passwordFile, STORE_PASSWORD + "\n");
+
+        TlsPolicy inline = parse("tlsSecurityLevel", "verify", "tlsTrustStore", trust.toString(), "tlsTrustStorePassword", STORE_PASSWORD,
+                "tlsKeyStore", keys.toString(), "tlsKeyStorePassword", STORE_PASSWORD).tls();
+        TlsPolicy fromFile = parse("tlsSecurityLevel", "verify", "tlsTrustStore", trust.toString(), "tlsTrustStorePassword",
+                "file:" + passwordFile, "tlsKeyStore", keys.toString(), "tlsKeyStorePassword", "file:" + passwordFile).tls();
+        TlsPolicy fromEnv = SecurityParameters.tls(values("tlsSecurityLevel", "encrypt", "tlsKeyStore", keyStore("JKS").toString(),
+                "tlsKeyStorePassword", "env:LMTP_KEYSTORE_PASSWORD"), name -> name.equals("LMTP_KEYSTORE_PASSWORD") ? STORE_PASSWORD : null);
+
+        assertThat(inline.toString()).contains("truststore=" + trust, "keystore=" + keys).doesNotContain(STORE_PASSWORD);
+        assertThat(fromFile.toString()).contains("keystore=" + keys);
+        assertThat(fromEnv.level()).isEqualTo(TlsLevel.ENCRYPT);
+    }
+
+    @Test
+    void aWrongStorePasswordShouldFailInitNamingTheStoreButNotThePassword() {
+        Path keys = keyStore("PKCS12");
+        String wrong = "wr0ng-nOt4LoGs";
+
+        assertThatThrownBy(() -> parse("tlsSecurityLevel", "encrypt", "tlsKeyStore", keys.toString(), "tlsKeyStorePassword", wrong))
+                .isInstanceOf(ConfigurationError.class)
+                .hasMessageContaining(keys.toString()).hasMessageContaining("wrong password")
+                .hasMessageNotContaining(wrong).hasMessageNotContaining(STORE_PASSWORD);
+    }
+
+    @Test
+    void anUnsetPasswordVariableOrAMissingPasswordFileShouldBeNamed() {
+        Path keys = keyStore("PKCS12");
+
+        assertThatThrownBy(() -> SecurityParameters.tls(values("tlsSecurityLevel", "encrypt", "tlsKeyStore", keys.toString(),
+                "tlsKeyStorePassword", "env:NO_SUCH_VARIABLE"), name -> null))
+                .hasMessageContaining("tlsKeyStorePassword").hasMessageContaining("NO_SUCH_VARIABLE");
+        assertThatThrownBy(() -> parse("tlsSecurityLevel", "encrypt", "tlsKeyStore", keys.toString(),
+                "tlsKeyStorePassword", "file:" + directory.resolve("missing.pass")))
+                .hasMessageContaining("tlsKeyStorePassword").hasMessageContaining("missing.pass").hasMessageContaining("no such file");
+    }
+
+    @Test
+    void pemFilesAndStoresForTheSameThingOrAStoreWithoutItsPasswordShouldBeRefused() throws IOException {
+        Path keys = keyStore("PKCS12");
+        Path trust = trustStore();
+        Path pem = directory.resolve("ca.pem");
+        TestCertificates.authority("pem CA").writeCertificatePem(pem);
+
+        assertThatThrownBy(() -> parse("tlsSecurityLevel", "verify", "tlsCAFile", pem.toString(), "tlsTrustStore", trust.toString()))
+                .hasMessageContaining("'tlsCAFile' and 'tlsTrustStore'");
+        assertThatThrownBy(() -> parse("tlsSecurityLevel", "verify", "tlsCertFile", pem.toString(), "tlsKeyFile", pem.toString(),
+                "tlsKeyStore", keys.toString(), "tlsKeyStorePassword", STORE_PASSWORD))
+                .hasMessageContaining("'tlsKeyStore'");
+        assertThatThrownBy(() -> parse("tlsSecurityLevel", "verify", "tlsKeyStore", keys.toString()))
+                .hasMessageContaining("'tlsKeyStorePassword' is required");
+        assertThatThrownBy(() -> parse("tlsSecurityLevel", "verify", "tlsKeyStorePassword", STORE_PASSWORD))
+                .hasMessageContaining("'tlsKeyStorePassword' is set but 'tlsKeyStore' is not").hasMessageNotContaining(STORE_PASSWORD);
+        assertThatThrownBy(() -> parse("tlsTrustStore", trust.toString()))
+                .hasMessageContaining("tlsTrustStore").hasMessageContaining("'tlsSecurityLevel' is none");
+    }
+
+    @Test
+    void saslChannelBindingShouldBeParsedAndAnUnknownTypeRefused() throws IOException {
+        Path file = map("[127.0.0.1]:2424 lmtpadmin:s3cr3t\n");
+
+        assertThat(parse("saslPasswordMap", file.toString()).sasl().channelBinding()).isEqualTo(ChannelBindingType.NONE);
+        assertThat(parse("saslPasswordMap", file.toString(), "saslChannelBinding", "tls-server-end-point").sasl().channelBinding())
+                .isEqualTo(ChannelBindingType.TLS_SERVER_END_POINT);
+        assertThat(parse("saslPasswordMap", file.toString()).sasl().mechanisms()).contains(Mechanism.SCRAM_SHA_256_PLUS);
+        assertThatThrownBy(() -> parse("saslPasswordMap", file.toString(), "saslChannelBinding", "tls-unique"))
+                .hasMessageContaining("saslChannelBinding").hasMessageContaining("none or tls-server-end-point");
+        assertThatThrownBy(() -> parse("saslChannelBinding", "tls-server-end-point"))
+                .hasMessageContaining("saslChannelBinding").hasMessageContaining("saslPasswordMap");
     }
 }

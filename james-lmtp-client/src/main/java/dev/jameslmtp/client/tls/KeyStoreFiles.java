@@ -26,12 +26,17 @@ final class KeyStoreFiles {
     private KeyStoreFiles() {
     }
 
-    /** A store of trust anchors; a PKCS#12 trust store may have no password (no integrity check then). */
+    /**
+     * A store of trust anchors. Its password may be absent: then a JKS store or a PKCS#12 store
+     * with unencrypted certificates ({@code keytool -J-Dkeystore.pkcs12.certProtectionAlgorithm=NONE})
+     * is read without an integrity check; a usual PKCS#12 store encrypts its certificates and needs it.
+     */
     static KeyStore trustStore(Path file, Optional<Secret> password) {
         KeyStore store = load(file, password.map(s -> s.reveal().toCharArray()).orElse(null));
         try {
             if (store.size() == 0) {
-                throw new IllegalArgumentException("trust store " + file + " holds no certificate");
+                throw new IllegalArgumentException("trust store " + file + " holds no certificate" + (password.isEmpty()
+                        ? " that can be read without its password (PKCS#12 usually encrypts them): give its password" : ""));
             }
         } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException("cannot use trust store " + file + ": " + e.getClass().getSimpleName());

@@ -156,7 +156,7 @@ public final class TlsPolicy {
             return this;
         }
 
-        /** The context {@code verify} uses, for tests and embedders (overrides {@link #caFile}). */
+        /** The context {@code verify} uses, for tests and embedders (overrides {@link #caFile}, {@link #trustStore} and, at {@code verify}, the client certificate). */
         public Builder verifyingContext(SSLContext context) {
             this.verifyingContext = Optional.of(context);
             return this;
