@@ -407,6 +407,22 @@ class LmtpDeliveryTest {
     }
 
     @Test
+    void initShouldFailOnAWrongKeyStorePasswordNamingTheStoreButNeverThePassword() throws Exception {
+        java.nio.file.Path store = java.nio.file.Files.createTempDirectory("lmtp-keystore").resolve("client.p12");
+        dev.jameslmtp.testing.TestCertificates.authority("init CA").issue("james.client.test")
+                .writeKeyStore(store, "PKCS12", "right-nOt4LoGs".toCharArray());
+
+        assertThatThrownBy(() -> mailet("tlsSecurityLevel", "encrypt", "tlsKeyStore", store.toString(),
+                "tlsKeyStorePassword", "wrong-nOt4LoGs"))
+                .isInstanceOf(MessagingException.class)
+                .hasMessageContaining("LmtpDelivery mailet 'lmtp'")
+                .hasMessageContaining(store.toString())
+                .hasMessageContaining("wrong password")
+                .hasMessageNotContaining("wrong-nOt4LoGs")
+                .hasMessageNotContaining("right-nOt4LoGs");
+    }
+
+    @Test
     void initShouldAcceptTheContainerParameters() throws Exception {
         mailet("onMailetException", "propagate", "onMatcherException", "error");
 
