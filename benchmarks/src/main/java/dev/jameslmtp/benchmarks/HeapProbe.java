@@ -12,10 +12,11 @@ import dev.jameslmtp.client.LmtpClient;
 import dev.jameslmtp.client.Timeouts;
 
 /**
- * Heap growth while one large message goes through the client: heap in use sampled every
- * millisecond during the delivery, its peak minus the heap in use after a GC just before. Garbage
- * counts too, so the figure is an upper bound on what the delivery holds; the bytes the delivering
- * thread allocated are reported beside it.
+ * Heap growth while one large message goes through the client. The client delivers on the
+ * calling thread, so the bytes that thread allocated during the delivery bound what the delivery
+ * can hold: the primary figure. Beside it, heap in use sampled every millisecond, its peak minus
+ * the heap in use after a GC just before; that one counts garbage, the TLABs handed to threads
+ * (megabytes with a large heap) and whatever other threads allocate, so it overstates.
  */
 final class HeapProbe {
 
