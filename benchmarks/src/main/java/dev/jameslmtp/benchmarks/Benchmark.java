@@ -200,33 +200,69 @@ public final class Benchmark {
         }
         long n = options.n(5_000);
         log.printf("James end to end and Postfix end to end, N=%d ...%n", n);
-        List<Measurement> james = new ArrayList<>();
-        List<Measurement> postfix = new ArrayList<>();
-        Path jamesDir = Files.createDirectories(options.workDir().resolve("james"));
         boolean withPostfix = PrivatePostfix.available();
         if (!withPostfix) {
             notes.add("Private Postfix: skipped (needs the postfix package and root).");
         }
-        try (BenchmarkJames server = BenchmarkJames.start(jamesDir, "inet:127.0.0.1:" + sink.port(),
-                Map.of("concurrency", "8", "connectionCacheMaxIdle", "8", "outgoing", "bench-outgoing"));
-             PrivatePostfix mta = withPostfix ? PrivatePostfix.start(options.workDir().resolve("postfix"), sink.port(), options.clientCpu()) : null) {
-            endToEndOnce(sink, feeder, server.smtpPort(), Math.max(8, n / 5), Processes::jvmCpuNanos, "James warm-up");
-            for (int round = 0; round < options.rounds(); round++) {
-                james.add(endToEndOnce(sink, feeder, server.smtpPort(), n, Processes::jvmCpuNanos, "James"));
-                if (mta != null) {
-                    long master = mta.masterPid();
-                    postfix.add(endToEndOnce(sink, feeder, mta.smtpPort(), n, () -> Processes.treeCpuNanos(master), "Postfix"));
+        List<Measurement> memory = new ArrayList<>();
+        List<Measurement> persistent = new ArrayList<>();
+        List<Measurement> postfix = new ArrayList<>();
+        try (PrivatePostfix mta = withPostfix ? PrivatePostfix.start(options.workDir().resolve("postfix"), sink.port(), options.clientCpu()) : null) {
+            // James with its in-memory queue, rounds interleaved with Postfix's
+            try (BenchmarkJames james = james("james-memory", sink, List.of())) {
+                endToEndOnce(sink, feeder, james.smtpPort(), Math.max(8, n / 5), Processes::jvmCpuNanos, "James warm-up");
+                for (int round = 0; round < options.rounds(); round++) {
+                    memory.add(endToEndOnce(sink, feeder, james.smtpPort(), n, Processes::jvmCpuNanos, "James"));
+                    if (mta != null) {
+                        long master = mta.masterPid();
+                        postfix.add(endToEndOnce(sink, feeder, mta.smtpPort(), n, () -> Processes.treeCpuNanos(master), "Postfix"));
+                    }
+                }
+            }
+            // James with a persistent queue (embedded ActiveMQ, KahaDB on disk), then Postfix again
+            log.printf("James end to end with a persistent queue, N=%d ...%n", n);
+            try (BenchmarkJames james = james("james-persistent", sink, List.of(new ActiveMQQueueModule()))) {
+                endToEndOnce(sink, feeder, james.smtpPort(), Math.max(8, n / 5), Processes::jvmCpuNanos, "James (persistent) warm-up");
+                for (int round = 0; round < options.rounds(); round++) {
+                    persistent.add(endToEndOnce(sink, feeder, james.smtpPort(), n, Processes::jvmCpuNanos, "James (persistent)"));
+                    if (mta != null) {
+                        long master = mta.masterPid();
+                        postfix.add(endToEndOnce(sink, feeder, mta.smtpPort(), n, () -> Processes.treeCpuNanos(master), "Postfix"));
+                    }
                 }
             }
         }
-        Measurement j = Measurement.median(james);
         Measurement p = postfix.isEmpty() ? null : Measurement.median(postfix);
-        rows.add(new Row("James end to end (SMTP in, LmtpDelivery, LMTP to the sink), 1 KB, feeder smtp-source -s 8, N=" + n,
-                rate(j), p == null ? "Postfix: not run" : "private Postfix: " + rate(p),
-                p == null ? "" : ratio(j.perSecond(), p.perSecond()), "≥ 2.0×"));
-        rows.add(new Row("CPU per message end to end", micros(j), p == null ? "" : micros(p),
-                p == null ? "" : ratio(j.cpuMicrosPerMessage(), p.cpuMicrosPerMessage()), "≤ 1.0× (ours/Postfix)"));
-        notes.add("End to end: James's queue is in memory; Postfix writes every message to its queue on disk.");
+        endToEndRows("James end to end (SMTP in, LmtpDelivery, LMTP to the sink), memory queue", Measurement.median(memory), p, n, "≥ 2.0×");
+        endToEndRows("James end to end, persistent queue (ActiveMQ)", Measurement.median(persistent), p, n, "≥ 1.0×");
+        notes.add("End to end: 1 KB messages fed by smtp-source -s 8 over SMTP. James's memory queue lives in memory;"
+                + " its persistent queue (ActiveMQ's KahaDB) and Postfix's queue are on disk. Postfix's figure is the median of"
+                + " its runs interleaved with both James runs.");
+    }
+
+    private BenchmarkJames james(String name, Sink sink, List<com.google.inject.Module> overrides) throws Exception {
+        Path dir = options.workDir().resolve(name);
+        deleteRecursively(dir);
+        return BenchmarkJames.start(Files.createDirectories(dir), "inet:127.0.0.1:" + sink.port(),
+                Map.of("concurrency", "8", "connectionCacheMaxIdle", "8", "outgoing", "bench-outgoing"), overrides);
+    }
+
+    private void endToEndRows(String figure, Measurement james, Measurement postfix, long n, String target) {
+        rows.add(new Row(figure + ", 1 KB, N=" + n, rate(james), postfix == null ? "Postfix: not run" : "private Postfix: " + rate(postfix),
+                postfix == null ? "" : ratio(james.perSecond(), postfix.perSecond()), target));
+        rows.add(new Row("CPU per message, " + figure.replace("James end to end (SMTP in, LmtpDelivery, LMTP to the sink), ", "James, ")
+                .replace("James end to end, ", "James, "), micros(james), postfix == null ? "" : micros(postfix),
+                postfix == null ? "" : ratio(james.cpuMicrosPerMessage(), postfix.cpuMicrosPerMessage()), "≤ 1.0× (ours/Postfix)"));
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (var paths = Files.walk(dir)) {
+                for (Path path : (Iterable<Path>) paths.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                    Files.delete(path);
+                }
+            }
+        }
     }
 
     private Measurement endToEndOnce(Sink sink, SmtpSource feeder, int port, long n, java.util.function.LongSupplier cpu,

@@ -1,6 +1,7 @@
 package dev.jameslmtp.demo;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -19,8 +20,10 @@ public final class BenchmarkJames implements AutoCloseable {
         this.james = james;
     }
 
-    public static BenchmarkJames start(Path workDir, String destination, Map<String, String> lmtpDelivery) throws Exception {
-        DemoJames james = DemoJames.start(workDir, STORE_DOMAIN, Optional.of(destination), lmtpDelivery, new Outcomes());
+    /** @param overrides Guice modules overriding the server's, e.g. a persistent mail queue */
+    public static BenchmarkJames start(Path workDir, String destination, Map<String, String> lmtpDelivery,
+                                       List<com.google.inject.Module> overrides) throws Exception {
+        DemoJames james = DemoJames.start(workDir, STORE_DOMAIN, Optional.of(destination), lmtpDelivery, new Outcomes(), overrides);
         james.addDomain(Demo.SENDER_DOMAIN);
         return new BenchmarkJames(james);
     }

@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 
+import com.google.inject.Module;
 import com.google.inject.multibindings.Multibinder;
 
 /**
@@ -45,6 +46,12 @@ final class DemoJames implements AutoCloseable {
      */
     static DemoJames start(Path workDir, String storeDomain, Optional<String> destination,
                            Map<String, String> lmtpDelivery, Outcomes outcomes) throws Exception {
+        return start(workDir, storeDomain, destination, lmtpDelivery, outcomes, List.of());
+    }
+
+    /** As above, with Guice modules overriding the server's (the benchmarks' persistent mail queue). */
+    static DemoJames start(Path workDir, String storeDomain, Optional<String> destination,
+                           Map<String, String> lmtpDelivery, Outcomes outcomes, List<Module> overrides) throws Exception {
         Optional<Integer> storePort = destination.isPresent() ? Optional.empty() : Optional.of(freeLoopbackPort());
         Map<String, String> parameters = new java.util.LinkedHashMap<>();
         parameters.put("destination", destination.orElseGet(() -> "inet:127.0.0.1:" + storePort.get()));
@@ -56,7 +63,8 @@ final class DemoJames implements AutoCloseable {
                 .combineWith(MemoryJamesServerMain.SMTP_ONLY_MODULE, new MemoryUsersRepositoryModule(), new LMTPServerModule())
                 .overrideWith(binder -> binder.bind(DNSService.class).toInstance(new LoopbackDns()))
                 .overrideWith(binder -> binder.bind(Outcomes.class).toInstance(outcomes))
-                .overrideWith(binder -> Multibinder.newSetBinder(binder, GuiceProbe.class).addBinding().to(InboxProbe.class));
+                .overrideWith(binder -> Multibinder.newSetBinder(binder, GuiceProbe.class).addBinding().to(InboxProbe.class))
+                .overrideWith(overrides.toArray(Module[]::new));
         try {
             server.start();
         } catch (Exception | Error e) {
