@@ -53,6 +53,10 @@ import dev.jameslmtp.testing.Response;
  * queue item is acknowledged once; and without a stop every 2xx after the dot is a delivered recipient (a stop may cut
  * replies after the dot: the RFC 2033 window, where the recipient is deferred). The moment of the
  * stop depends on timing, so a replayed seed may stop elsewhere.
+ *
+ * <p>A third matrix lets James die at a random point of an attempt (before any line of the
+ * delivery journal, or before the acknowledgement) and hands the unacknowledged mail out again:
+ * no recipient whose fate was written down is stored, bounced or queued twice, and none is lost.
  */
 class FaultMatrixTest {
 
