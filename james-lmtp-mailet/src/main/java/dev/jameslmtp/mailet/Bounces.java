@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 import javax.mail.MessagingException;
@@ -97,8 +98,17 @@ final class Bounces {
 
     /** Reports {@code bounced}, and {@code delayed} (only in rfc3464 mode; empty unless this attempt warns). */
     void send(Mail mail, List<RecipientFate> bounced, List<RecipientFate> delayed) {
+        send(mail, bounced, delayed, group -> { });
+    }
+
+    /**
+     * As {@link #send(Mail, List, List)}, telling {@code reported} each group of bounced recipients
+     * once its report was handed to James (or given up: a failure is logged, not retried).
+     */
+    void send(Mail mail, List<RecipientFate> bounced, List<RecipientFate> delayed, Consumer<List<RecipientFate>> reported) {
         if (mode == BounceMode.RFC3464) {
             dsn.send(mail, bounced, delayed);
+            reported.accept(bounced);
             return;
         }
         if (bounced.isEmpty()) {
@@ -107,10 +117,12 @@ final class Bounces {
         if (!mail.hasSender()) {
             LOGGER.info("Mail {} has the null sender: no bounce for {}", mail.getName(),
                     bounced.stream().map(RecipientFate::summary).collect(Collectors.joining(", ")));
+            reported.accept(bounced);
             return;
         }
         for (List<RecipientFate> group : groups(bounced)) {
             sendGroup(mail, group);
+            reported.accept(group);
         }
     }
 

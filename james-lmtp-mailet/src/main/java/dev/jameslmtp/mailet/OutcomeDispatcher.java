@@ -78,8 +78,8 @@ final class OutcomeDispatcher {
                 group.forEach(fate -> marks.mark(fate.index(), MailJournal.Mark.REQUEUED));
             }
         }
-        bounces.send(mail, outcomes.with(Fate.BOUNCED), delayWarning ? outcomes.with(Fate.DEFERRED) : List.of());
-        outcomes.with(Fate.BOUNCED).forEach(fate -> marks.mark(fate.index(), MailJournal.Mark.BOUNCED));
+        bounces.send(mail, outcomes.with(Fate.BOUNCED), delayWarning ? outcomes.with(Fate.DEFERRED) : List.of(),
+                group -> group.forEach(fate -> marks.mark(fate.index(), MailJournal.Mark.BOUNCED)));
         sendOnSuccess(mail, outcomes.addresses(Fate.DELIVERED));
         mail.setRecipients(outcomes.addresses(Fate.DEFERRED));
         if (!unstored.isEmpty()) {
