@@ -377,7 +377,7 @@ public class LmtpDelivery extends GenericMailet {
 
     /**
      * Enqueues the mail, one copy per destination holding that destination's recipients and its
-     * {@link Route}, then ghosts it. If James cannot enqueue a copy, the mail is left holding the
+     * {@link Route} (the mail itself when there is one destination), then ghosts it. If James cannot enqueue a copy, the mail is left holding the
      * recipients that are not on the queue (all of them when the first enqueue fails) and the
      * exception goes to James, whose {@code onMailetException} (the {@code error} processor by
      * default) then gets exactly those recipients: each recipient is on the queue or in the error
@@ -398,6 +398,10 @@ public class LmtpDelivery extends GenericMailet {
             byDestination.computeIfAbsent(configuration.routing().destinationFor(recipient.getDomain().asString()),
                     key -> new ArrayList<>()).add(recipient);
         }
+        if (byDestination.size() == 1) {
+            enqueueWhole(mail, byDestination.keySet().iterator().next());
+            return;
+        }
         List<MailAddress> notQueued = new ArrayList<>(mail.getRecipients());
         String name = mail.getName();
         for (Map.Entry<Optional<DestinationList>, List<MailAddress>> entry : byDestination.entrySet()) {
@@ -416,6 +420,25 @@ public class LmtpDelivery extends GenericMailet {
                         + "; recipients not queued: " + notQueued, e);
             }
             entry.getValue().forEach(notQueued::remove);
+        }
+        mail.setState(Mail.GHOST);
+    }
+
+    /**
+     * One destination for every recipient: the mail itself is enqueued, without a copy of our own,
+     * as James's {@code RemoteDelivery} does. Every James queue copies or serialises what it is
+     * given at {@code enQueue} (the memory queue keeps a clone, ActiveMQ and RabbitMQ serialise
+     * the mail and its message), so ghosting the mail afterwards never touches the queued item.
+     * If the enqueue fails, the mail leaves as it came (no route) with the exception.
+     */
+    private void enqueueWhole(Mail mail, Optional<DestinationList> destination) throws MessagingException {
+        destination.ifPresent(route -> Route.set(mail, route));
+        try {
+            queue.enQueue(mail);
+        } catch (Exception e) {
+            mail.removeAttribute(Route.ATTRIBUTE);
+            throw new MessagingException("LmtpDelivery could not enqueue mail " + mail.getName() + "; recipients not queued: "
+                    + mail.getRecipients(), e);
         }
         mail.setState(Mail.GHOST);
     }
