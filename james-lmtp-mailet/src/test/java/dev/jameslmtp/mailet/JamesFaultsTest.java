@@ -141,4 +141,19 @@ class JamesFaultsTest {
         assertThat(mail.getRecipients()).containsExactly(new MailAddress("b1@b.test"), new MailAddress("c1@c.test"));
         assertThat(waiting()).containsExactly(List.of(new MailAddress("a1@a.test"), new MailAddress("a2@a.test")));
     }
+
+    @Test
+    void serviceShouldLeaveTheMailWholeAndUnroutedWhenItsOnlyEnqueueFails() throws Exception {
+        start(LmtpDelivery.ConsumerMode.DO_NOT_START);
+        FakeMail mail = LmtpDeliveryTest.mail("alice@x.test", "bob@b.test", "carol@b.test");
+        queues.failEnqueues(1);
+
+        assertThatThrownBy(() -> mailet.service(mail)).isInstanceOf(MessagingException.class)
+                .hasMessageContaining("bob@b.test");
+
+        assertThat(mail.getState()).isNotEqualTo(Mail.GHOST);
+        assertThat(mail.getRecipients()).containsExactly(new MailAddress("bob@b.test"), new MailAddress("carol@b.test"));
+        assertThat(mail.getAttribute(Route.ATTRIBUTE)).isEmpty();
+        assertThat(waiting()).isEmpty();
+    }
 }

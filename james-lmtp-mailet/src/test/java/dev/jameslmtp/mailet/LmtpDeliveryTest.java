@@ -20,6 +20,7 @@ import javax.mail.MessagingException;
 import org.apache.james.core.MailAddress;
 import org.apache.james.core.MaybeSender;
 import org.apache.james.core.builder.MimeMessageBuilder;
+import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.james.metrics.tests.RecordingMetricFactory;
 import org.apache.james.queue.api.ManageableMailQueue;
 import org.apache.james.queue.api.RawMailQueueItemDecoratorFactory;
@@ -123,6 +124,25 @@ class LmtpDeliveryTest {
         assertThat(queued()).hasSize(1);
         assertThat(queued().get(0).getMail().getRecipients()).containsExactly(new MailAddress("bob@b.test"), new MailAddress("carol@b.test"));
         assertThat(server.connectionCount()).isZero();
+    }
+
+    @Test
+    void serviceShouldQueueAnItemThatGhostingAndDisposingTheOriginalLeaveIntact() throws Exception {
+        mailet("destination", "inet:127.0.0.1:" + server.port());
+        FakeMail mail = mail("alice@a.test", "bob@b.test");
+
+        mailet.service(mail);
+        mail.setRecipients(List.of());
+        mail.removeAllAttributes();
+        mail.getMessage().setSubject("changed after service");
+        LifecycleUtil.dispose(mail);
+
+        Mail queued = queued().get(0).getMail();
+        assertThat(queued).isNotSameAs(mail);
+        assertThat(queued.getState()).isNotEqualTo(Mail.GHOST);
+        assertThat(queued.getRecipients()).containsExactly(new MailAddress("bob@b.test"));
+        assertThat(Route.text(queued)).contains("inet:127.0.0.1:" + server.port());
+        assertThat(queued.getMessage().getSubject()).isEqualTo("hello");
     }
 
     @Test
