@@ -25,6 +25,7 @@ import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.queue.api.MailQueue;
 import org.apache.james.queue.api.MailQueueFactory;
 import org.apache.james.queue.api.MailQueueName;
+import org.apache.mailet.AttributeName;
 import org.apache.mailet.Mail;
 import org.apache.mailet.ProcessingState;
 import org.apache.mailet.base.GenericMailet;
@@ -429,14 +430,16 @@ public class LmtpDelivery extends GenericMailet {
      * as James's {@code RemoteDelivery} does. Every James queue copies or serialises what it is
      * given at {@code enQueue} (the memory queue keeps a clone, ActiveMQ and RabbitMQ serialise
      * the mail and its message), so ghosting the mail afterwards never touches the queued item.
-     * If the enqueue fails, the mail leaves as it came (no route) with the exception.
+     * If the enqueue fails, the mail leaves as it came (no route, no journal id) with the exception.
      */
     private void enqueueWhole(Mail mail, Optional<DestinationList> destination) throws MessagingException {
         destination.ifPresent(route -> Route.set(mail, route));
+        DeliveryJournal.newId(mail);
         try {
             queue.enQueue(mail);
         } catch (Exception e) {
             mail.removeAttribute(Route.ATTRIBUTE);
+            mail.removeAttribute(AttributeName.of(DeliveryJournal.ID));
             throw new MessagingException("LmtpDelivery could not enqueue mail " + mail.getName() + "; recipients not queued: "
                     + mail.getRecipients(), e);
         }

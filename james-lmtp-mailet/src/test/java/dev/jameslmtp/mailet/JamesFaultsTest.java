@@ -154,6 +154,7 @@ class JamesFaultsTest {
         assertThat(mail.getState()).isNotEqualTo(Mail.GHOST);
         assertThat(mail.getRecipients()).containsExactly(new MailAddress("bob@b.test"), new MailAddress("carol@b.test"));
         assertThat(mail.getAttribute(Route.ATTRIBUTE)).isEmpty();
+        assertThat(mail.getAttribute(org.apache.mailet.AttributeName.of(DeliveryJournal.ID))).isEmpty();
         assertThat(waiting()).isEmpty();
     }
 }
