@@ -11,10 +11,11 @@ import java.util.Optional;
  * for the server's SIZE, a protocol error, a skipped 5xx greeting). A 2xx reply goes with a
  * delivery and only with one, and a 3xx never appears: a deferral never shows a 2xx code. {@code status} is the sanitised enhanced status, and {@code text} the
  * server's words or, for local outcomes, a Postfix-style diagnostic such as
- * {@code "lost connection with inet:[127.0.0.1]:24 while sending RCPT TO"}.
+ * {@code "lost connection with inet:[127.0.0.1]:24 while sending RCPT TO"}. {@code server} is the
+ * server whose reply decided the recipient, when known (see {@link Verdict}).
  */
 public record RecipientOutcome(int index, Recipient recipient, Disposition disposition, Stage stage,
-                               Optional<Reply> reply, EnhancedStatus status, String text) {
+                               Optional<Reply> reply, EnhancedStatus status, String text, Optional<Destination> server) {
 
     public RecipientOutcome {
         Objects.requireNonNull(recipient, "recipient");
@@ -23,6 +24,10 @@ public record RecipientOutcome(int index, Recipient recipient, Disposition dispo
         Objects.requireNonNull(reply, "reply");
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(text, "text");
+        Objects.requireNonNull(server, "server");
+        if (server.isPresent() && reply.isEmpty()) {
+            throw new IllegalArgumentException("an outcome decided locally has no answering server");
+        }
         boolean consistent = switch (disposition) {
             case DELIVERED -> status.statusClass() == 2;
             case TEMPORARY_FAILURE -> status.statusClass() == 4;
@@ -39,7 +44,7 @@ public record RecipientOutcome(int index, Recipient recipient, Disposition dispo
 
     /** The decision without the recipient: what {@link Verdict#forRecipient} was given. */
     public Verdict verdict() {
-        return new Verdict(disposition, stage, reply, status, text);
+        return new Verdict(disposition, stage, reply, status, text, server);
     }
 
     /** The reply code, or 0 when the outcome was decided locally. */

@@ -20,9 +20,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.jameslmtp.client.Destination;
-import dev.jameslmtp.client.DestinationList;
 import dev.jameslmtp.client.Reply;
 import dev.jameslmtp.client.Stage;
+import dev.jameslmtp.client.Verdict;
 
 /**
  * {@code bounceMode=rfc3464}: after an attempt, sends the sender one {@link DsnReport} listing
@@ -35,7 +35,8 @@ import dev.jameslmtp.client.Stage;
  * {@code x-james-lmtp; } and the local diagnostic (connection refused, timeout...);
  * {@code Remote-MTA} names the store when it replied: {@code dns; host} for TCP, and, for a UNIX
  * socket, {@code x-unix; /path} (RFC 3464 has no registered name type for a socket, and leaves
- * unregistered types to the {@code X-} prefix, as sendmail's {@code X-Unix}).
+ * unregistered types to the {@code X-} prefix, as sendmail's {@code X-Unix}). With a destination
+ * list of several servers, it is the server of the list that replied ({@link Verdict#server()}).
  *
  * <p>RFC 3461 is honoured: a recipient whose NOTIFY leaves out FAILURE (or DELAY) is left out of
  * the failure (or delay) report, NOTIFY=NEVER from both; ORCPT becomes {@code Original-Recipient};
@@ -103,15 +104,16 @@ final class DsnSender {
 
     static DsnReport.Entry entry(Mail mail, RecipientFate fate, DsnReport.Action action) {
         Optional<Reply> reply = fate.serverReply();
+        Optional<Destination> server = reply.flatMap(r -> fate.verdict().server());
         Optional<MailAddress> original = recipientParameters(mail, fate.recipient()).flatMap(DsnParameters.RecipientDsnParameters::getOrcptParameter);
         String diagnostic = reply.map(r -> "smtp; " + r.code() + " " + String.join(" ", r.lines()))
                 .orElse("x-james-lmtp; " + fate.verdict().text());
         String explanation = reply.isPresent()
-                ? fate.destination() + " said: " + reply.get().code() + " " + String.join(" ", reply.get().lines())
-                        + " (in reply to " + command(fate.verdict().stage()) + ")"
+                ? server.map(Destination::toString).orElse(fate.destination()) + " said: " + reply.get().code() + " "
+                        + String.join(" ", reply.get().lines()) + " (in reply to " + command(fate.verdict().stage()) + ")"
                 : fate.verdict().status() + " " + fate.verdict().text();
         return new DsnReport.Entry(fate.recipient(), original, action, fate.verdict().status(),
-                reply.flatMap(r -> remoteMta(fate.destination())), diagnostic, explanation);
+                server.map(DsnSender::remoteMta), diagnostic, explanation);
     }
 
     /** As Postfix says it: "in reply to RCPT TO command". */
@@ -125,24 +127,12 @@ final class DsnSender {
         };
     }
 
-    /**
-     * {@code dns; host} for a TCP store, {@code x-unix; /path} for a UNIX socket; empty for a
-     * destination list of several servers (which of them replied is not known here).
-     */
-    static Optional<String> remoteMta(String destination) {
-        try {
-            DestinationList list = DestinationList.parse(destination);
-            if (list.servers().size() != 1) {
-                return Optional.empty();
-            }
-            Destination parsed = list.first();
-            if (parsed instanceof Destination.Inet inet) {
-                return Optional.of("dns; " + inet.host());
-            }
-            return Optional.of("x-unix; " + ((Destination.Unix) parsed).path());
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
+    /** {@code dns; host} for a TCP store, {@code x-unix; /path} for a UNIX socket. */
+    static String remoteMta(Destination server) {
+        if (server instanceof Destination.Inet inet) {
+            return "dns; " + inet.host();
         }
+        return "x-unix; " + ((Destination.Unix) server).path();
     }
 
     /** RFC 3461 §4.1: without NOTIFY, failures are reported, and delays at the MTA's choice (here: when configured). */

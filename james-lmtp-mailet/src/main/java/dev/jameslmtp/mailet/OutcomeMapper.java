@@ -54,7 +54,8 @@ final class OutcomeMapper {
         Optional<Reply> reply = verdict.reply().map(r -> r.isPermanentNegative()
                 ? new Reply(r.code() - 100, r.status().asTemporary(), r.lines())
                 : r);
-        return new Verdict(Disposition.TEMPORARY_FAILURE, verdict.stage(), reply, verdict.status().asTemporary(), verdict.text());
+        return new Verdict(Disposition.TEMPORARY_FAILURE, verdict.stage(), reply, verdict.status().asTemporary(), verdict.text(),
+                verdict.server());
     }
 
     /** No transport map entry for the domain: an operator's mistake, so deferred rather than bounced (4.3.5). */

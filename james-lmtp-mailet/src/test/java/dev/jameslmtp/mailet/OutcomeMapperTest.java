@@ -9,6 +9,7 @@ import java.util.Optional;
 import org.apache.james.core.MailAddress;
 import org.junit.jupiter.api.Test;
 
+import dev.jameslmtp.client.Destination;
 import dev.jameslmtp.client.Disposition;
 import dev.jameslmtp.client.EnhancedStatus;
 import dev.jameslmtp.client.Reply;
@@ -70,6 +71,15 @@ class OutcomeMapperTest {
         assertThat(fate.fate()).isEqualTo(Fate.BOUNCED);
         assertThat(fate.permanent()).isFalse();
         assertThat(fate.deliveryError()).isEqualTo("452 4.2.2 Mailbox full");
+    }
+
+    @Test
+    void softBounceShouldKeepTheServerThatReplied() {
+        Destination server = Destination.parse("inet:[127.0.0.1]:2424");
+        RecipientFate fate = new OutcomeMapper(true, SCHEDULE)
+                .map(0, bob, "d", reply(Disposition.PERMANENT_FAILURE, Stage.RCPT, 550, "5.1.1 unknown").answeredBy(server), 0);
+
+        assertThat(fate.verdict().server()).contains(server);
     }
 
     @Test

@@ -3,6 +3,8 @@ package dev.jameslmtp.mailet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,6 +35,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.jameslmtp.client.Destination;
 import dev.jameslmtp.testing.DeliveryStatusNotification;
 import dev.jameslmtp.testing.FakeLmtpServer;
 
@@ -175,6 +178,25 @@ class Rfc3464BounceTest {
     }
 
     @Test
+    void remoteMtaShouldNameTheServerOfAListThatRefusedTheRecipient() throws Exception {
+        Path down = Path.of("target", "no-lmtp-server-here.sock").toAbsolutePath();
+        Files.deleteIfExists(down);
+        handler.rcpt("unknown@b.test", "550 5.1.1 <unknown@b.test> User doesn't exist");
+        mailet("destination", "unix:" + down + ", inet:[127.0.0.1]:" + server.port());
+
+        mailet.attempt(LmtpDeliveryTest.mail("alice@a.test", "bob@b.test", "unknown@b.test"));
+
+        DeliveryStatusNotification dsn = parse(dsns().get(0));
+        assertThat(fields(dsn, "unknown@b.test"))
+                .containsEntry("Status", "5.1.1")
+                .containsEntry("Remote-MTA", "dns; 127.0.0.1")
+                .containsEntry("Diagnostic-Code", "smtp; 550 5.1.1 <unknown@b.test> User doesn't exist");
+        assertThat(dsn.humanReadable()).contains("<unknown@b.test>: inet:[127.0.0.1]:" + server.port()
+                + " said: 550 5.1.1 <unknown@b.test> User doesn't exist (in reply to RCPT TO command)");
+        assertThat(dsn.recipient("bob@b.test")).isEmpty();
+    }
+
+    @Test
     void dsnParametersShouldGiveOriginalRecipientEnvelopeIdHeadersOnlyAndHonourNotifyNever() throws Exception {
         handler.rcpt("x@b.test", "550 5.1.1 unknown").rcpt("quiet@b.test", "550 5.1.1 unknown");
         mailet();
@@ -308,10 +330,9 @@ class Rfc3464BounceTest {
 
     @Test
     void remoteMtaShouldNameATcpStoreByHostAndAUnixSocketByPath() {
-        assertThat(DsnSender.remoteMta("inet:[127.0.0.1]:24")).contains("dns; 127.0.0.1");
-        assertThat(DsnSender.remoteMta("inet:lmtp.example.com:2424")).contains("dns; lmtp.example.com");
-        assertThat(DsnSender.remoteMta("unix:/run/dovecot/lmtp")).contains("x-unix; /run/dovecot/lmtp");
-        assertThat(DsnSender.remoteMta(DeliveryAttempt.NO_DESTINATION)).isEmpty();
+        assertThat(DsnSender.remoteMta(Destination.parse("inet:[127.0.0.1]:24"))).isEqualTo("dns; 127.0.0.1");
+        assertThat(DsnSender.remoteMta(Destination.parse("inet:lmtp.example.com:2424"))).isEqualTo("dns; lmtp.example.com");
+        assertThat(DsnSender.remoteMta(Destination.parse("unix:/run/dovecot/lmtp"))).isEqualTo("x-unix; /run/dovecot/lmtp");
     }
 
     private List<Mail> queued() throws Exception {

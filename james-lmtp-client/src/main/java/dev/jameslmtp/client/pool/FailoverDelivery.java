@@ -29,7 +29,7 @@ import dev.jameslmtp.client.Stage;
  * recipients it did not answer move on to the next server in the same attempt; only the last
  * server's verdict stands for them. A recipient a server answered itself (250, 452, 550 to its
  * RCPT...) keeps that answer, and one that may have received the content never moves: it could
- * be delivered twice.
+ * be delivered twice. Each outcome a server replied names that server ({@link RecipientOutcome#server()}).
  *
  * <p>Every recipient gets exactly one outcome; never throws for network or server trouble.
  * Thread-safe.
@@ -72,7 +72,7 @@ public final class FailoverDelivery {
             List<Integer> sent = pending;
             DeliveryResult result = sessions.deliver(client, server,
                     new Envelope(envelope.sender(), recipients, envelope.ret(), envelope.envid()), content,
-                    outcome -> listener.replied(inEnvelope(envelope, sent.get(outcome.index()), outcome)));
+                    outcome -> listener.replied(inEnvelope(envelope, sent.get(outcome.index()), outcome, server)));
             List<Integer> moving = new ArrayList<>();
             String why = null;
             for (RecipientOutcome outcome : result.outcomes()) {
@@ -83,7 +83,7 @@ public final class FailoverDelivery {
                 if (!last && serverFailed(outcome)) {
                     moving.add(index);
                 } else {
-                    outcomes[index] = inEnvelope(envelope, index, outcome);
+                    outcomes[index] = inEnvelope(envelope, index, outcome, server);
                 }
             }
             if (why != null) {
@@ -99,8 +99,9 @@ public final class FailoverDelivery {
         return new DeliveryResult(destination.toString(), envelope, List.of(outcomes));
     }
 
-    private static RecipientOutcome inEnvelope(Envelope envelope, int index, RecipientOutcome outcome) {
-        return outcome.verdict().forRecipient(index, envelope.recipients().get(index));
+    /** {@code outcome}, from {@code server}, for the recipient at {@code index} of the whole envelope. */
+    private static RecipientOutcome inEnvelope(Envelope envelope, int index, RecipientOutcome outcome, Destination server) {
+        return outcome.verdict().answeredBy(server).forRecipient(index, envelope.recipients().get(index));
     }
 
     /**

@@ -119,6 +119,32 @@ class FailoverDeliveryTest {
     }
 
     @Test
+    void eachReplyShouldNameTheServerOfTheListThatGaveIt() throws IOException {
+        Destination refusing = refusing();
+        Destination answering = start(new LmtpHandler() {
+            @Override
+            public Response rcpt(String args, int index) {
+                return index == 0 ? Response.reply("550 5.1.1 unknown user") : Response.reply("250 2.1.5 Ok");
+            }
+        });
+        Destination spare = start(LmtpHandler.defaults());
+
+        DeliveryResult result = failover.deliver(client, DestinationList.of(refusing, answering, spare), ENVELOPE, MESSAGE);
+
+        assertThat(dispositions(result)).containsExactly(Disposition.PERMANENT_FAILURE, Disposition.DELIVERED, Disposition.DELIVERED);
+        assertThat(result.outcomes()).allSatisfy(o -> assertThat(o.server()).contains(answering));
+        assertThat(result.outcomes()).allSatisfy(o -> assertThat(o.verdict().server()).contains(answering));
+    }
+
+    @Test
+    void anOutcomeDecidedLocallyShouldNameNoServer() throws IOException {
+        DeliveryResult result = failover.deliver(client, DestinationList.of(refusing(), refusing()), ENVELOPE, MESSAGE);
+
+        assertThat(dispositions(result)).containsOnly(Disposition.TEMPORARY_FAILURE);
+        assertThat(result.outcomes()).allSatisfy(o -> assertThat(o.server()).isEmpty());
+    }
+
+    @Test
     void onlyTheLastServersVerdictShouldStand() {
         Destination first = start(greeting("421 4.3.2 first is busy"));
         Destination last = start(greeting("421 4.3.2 last is busy"));
