@@ -1,13 +1,9 @@
 package dev.jameslmtp.it;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import org.apache.james.GuiceJamesServer;
 import org.apache.james.MemoryJamesServerMain;
@@ -27,12 +23,12 @@ import org.apache.james.utils.SMTPMessageSender;
 import org.apache.james.utils.WebAdminGuiceProbe;
 
 import com.google.inject.Module;
-import com.google.inject.Module;
 import com.google.inject.multibindings.Multibinder;
 import com.google.inject.util.Modules;
 
 import dev.jameslmtp.demo.InboxProbe;
 import dev.jameslmtp.demo.JamesConfFiles;
+import dev.jameslmtp.demo.WorkDirectory;
 
 /**
  * An in-memory Apache James 3.8.1 for integration tests: SMTP in on 127.0.0.1 (a port the kernel
@@ -119,13 +115,11 @@ public final class EmbeddedJames implements AutoCloseable {
         /** Writes {@code conf/}, starts James and creates the sender's account. */
         public EmbeddedJames start() throws Exception {
             if (!keepWorkDir) {
-                deleteRecursively(workDir);
+                WorkDirectory.delete(workDir);
             }
-            JamesConfFiles.write(workDir.resolve("conf"), LOCAL_DOMAIN, "james-lmtp integration test",
+            JamesConfFiles.write(workDir.resolve("conf"), LOCAL_DOMAIN, moreDomains,
+                    JamesConfFiles.smtpServer("james-lmtp integration test", smtpHandlers),
                     mailetContainer(deliveryMailets), JamesConfFiles.LMTP_SERVER_DISABLED);
-            Files.writeString(workDir.resolve("conf/smtpserver.xml"),
-                    JamesConfFiles.smtpServer("james-lmtp integration test", smtpHandlers));
-            Files.writeString(workDir.resolve("conf/domainlist.xml"), JamesConfFiles.domainList(LOCAL_DOMAIN, moreDomains));
             GuiceJamesServer server = GuiceJamesServer
                     .forConfiguration(Configuration.builder().workingDirectory(workDir.toFile()).build())
                     .combineWith(MemoryJamesServerMain.SMTP_ONLY_MODULE, new MemoryUsersRepositoryModule())
@@ -221,18 +215,5 @@ public final class EmbeddedJames implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
-    }
-
-    static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
-            }
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
     }
 }

@@ -7,13 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.stream.Stream;
 
 import javax.mail.Message;
 import javax.mail.MessagingException;
@@ -86,7 +84,7 @@ public final class Demo {
         try {
             james = DemoJames.start(workDir, options.storeDomain(), options.destination(), lmtpDeliveryParameters(), outcomes);
         } catch (Exception e) {
-            deleteRecursively(workDir);
+            WorkDirectory.delete(workDir);
             out.println("demo: James did not start: " + e);
             return 70;
         }
@@ -99,7 +97,7 @@ public final class Demo {
             awaitOutcomes(batch, outcomes, james);
             printOutcomes(batch, outcomes, james, Duration.ofNanos(System.nanoTime() - started));
         } finally {
-            deleteRecursively(workDir);
+            WorkDirectory.delete(workDir);
         }
         return 0;
     }
@@ -254,16 +252,5 @@ public final class Demo {
             }
         }
         out.println();
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        }
     }
 }

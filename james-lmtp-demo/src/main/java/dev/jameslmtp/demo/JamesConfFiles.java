@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -34,11 +35,21 @@ public final class JamesConfFiles {
      */
     public static void write(Path confDir, String localDomain, String smtpGreeting, String mailetContainer,
                              String lmtpServer) throws IOException {
+        write(confDir, localDomain, List.of(), smtpServer(smtpGreeting), mailetContainer, lmtpServer);
+    }
+
+    /**
+     * As {@link #write(Path, String, String, String, String)}, declaring {@code moreDomains} besides
+     * {@code localDomain} (see {@link #domainList(String, List)}) and with the given
+     * {@code smtpserver.xml} (built with {@link #smtpServer(String, String)}).
+     */
+    public static void write(Path confDir, String localDomain, List<String> moreDomains, String smtpServer,
+                             String mailetContainer, String lmtpServer) throws IOException {
         Files.createDirectories(confDir);
         write(confDir, "mailetcontainer.xml", mailetContainer);
-        write(confDir, "smtpserver.xml", smtpServer(smtpGreeting));
+        write(confDir, "smtpserver.xml", smtpServer);
         write(confDir, "lmtpserver.xml", lmtpServer);
-        write(confDir, "domainlist.xml", domainList(localDomain));
+        write(confDir, "domainlist.xml", domainList(localDomain, moreDomains));
         write(confDir, "dnsservice.xml", dnsService());
         write(confDir, "usersrepository.xml", usersRepository());
         write(confDir, "mailrepositorystore.xml", mailRepositoryStore());
@@ -134,12 +145,8 @@ public final class JamesConfFiles {
                 """.formatted(escape(greeting), handlers.indent(12));
     }
 
-    static String domainList(String localDomain) {
-        return domainList(localDomain, java.util.List.of());
-    }
-
     /** {@code localDomain} (the default one) and {@code moreDomains}, e.g. domains whose users live only in an LMTP store. */
-    public static String domainList(String localDomain, java.util.List<String> moreDomains) {
+    public static String domainList(String localDomain, List<String> moreDomains) {
         StringBuilder more = new StringBuilder();
         moreDomains.forEach(domain -> more.append("        <domainname>").append(escape(domain)).append("</domainname>\n"));
         return """
