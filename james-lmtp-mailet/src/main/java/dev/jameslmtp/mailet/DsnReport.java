@@ -14,7 +14,6 @@ import java.util.Optional;
 
 import javax.activation.DataHandler;
 import javax.mail.MessagingException;
-import javax.mail.Session;
 import javax.mail.internet.ContentType;
 import javax.mail.internet.InternetAddress;
 import javax.mail.internet.MimeBodyPart;
@@ -155,14 +154,7 @@ record DsnReport(String reportingMta, InternetAddress from, MailAddress to, Opti
 
     /** The whole notification, ready to be sent from the null sender to {@link #to}. */
     MimeMessage message(MimeMessage original) throws MessagingException {
-        java.util.Properties properties = new java.util.Properties();
-        properties.setProperty("mail.from", "MAILER-DAEMON@" + reportingMta);
-        MimeMessage message = new MimeMessage(Session.getInstance(properties));
-        message.setFrom(from);
-        message.setRecipient(javax.mail.Message.RecipientType.TO, new InternetAddress(to.asString()));
-        message.setSubject(subject(), "US-ASCII");
-        message.setSentDate(java.util.Date.from(lastAttempt));
-        message.setHeader("Auto-Submitted", "auto-replied");
+        MimeMessage message = MailerDaemon.message(reportingMta, from, to, subject(), "US-ASCII", lastAttempt, "auto-replied");
 
         MimeBodyPart human = new MimeBodyPart();
         human.setText(explanation(), "US-ASCII");

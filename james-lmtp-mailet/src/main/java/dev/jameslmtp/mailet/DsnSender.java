@@ -1,6 +1,5 @@
 package dev.jameslmtp.mailet;
 
-import java.io.UnsupportedEncodingException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -10,7 +9,6 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 import javax.mail.MessagingException;
-import javax.mail.internet.InternetAddress;
 
 import org.apache.james.core.MailAddress;
 import org.apache.mailet.DsnParameters;
@@ -97,7 +95,7 @@ final class DsnSender {
         boolean failure = entries.stream().anyMatch(entry -> entry.action() == DsnReport.Action.FAILED);
         boolean headersOnly = !failure || mail.dsnParameters().flatMap(DsnParameters::getRetParameter).filter(DsnParameters.Ret.HDRS::equals).isPresent();
         Instant now = clock.instant();
-        return Optional.of(new DsnReport(reportingMta, from(), mail.getMaybeSender().get(),
+        return Optional.of(new DsnReport(reportingMta, MailerDaemon.from(context, reportingMta), mail.getMaybeSender().get(),
                 mail.dsnParameters().flatMap(DsnParameters::getEnvIdParameter).map(DsnParameters.EnvId::asString),
                 ArrivalDate.of(mail).orElse(now), now, entries, headersOnly ? DsnReport.Returned.HEADERS : DsnReport.Returned.FULL));
     }
@@ -145,16 +143,6 @@ final class DsnSender {
 
     private static Optional<DsnParameters.RecipientDsnParameters> recipientParameters(Mail mail, MailAddress recipient) {
         return mail.dsnParameters().map(DsnParameters::getRcptParameters).map(parameters -> parameters.get(recipient));
-    }
-
-    private InternetAddress from() {
-        MailAddress postmaster = context.getPostmaster();
-        String address = postmaster != null ? postmaster.asString() : "MAILER-DAEMON@" + reportingMta;
-        try {
-            return new InternetAddress(address, "Mail Delivery System", "US-ASCII");
-        } catch (UnsupportedEncodingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static List<RecipientFate> concat(List<RecipientFate> a, List<RecipientFate> b) {

@@ -1,16 +1,10 @@
 package dev.jameslmtp.mailet;
 
-import java.io.UnsupportedEncodingException;
 import java.time.Clock;
 import java.util.Collection;
-import java.util.Date;
 import java.util.List;
-import java.util.Properties;
 
-import javax.mail.Message;
 import javax.mail.MessagingException;
-import javax.mail.Session;
-import javax.mail.internet.InternetAddress;
 import javax.mail.internet.MimeMessage;
 
 import org.apache.james.core.MailAddress;
@@ -80,18 +74,8 @@ final class ProtocolNotices {
         errors.forEach(error -> text.append("  ").append(error).append("\r\n"));
         text.append("\r\nTranscript of the session (secrets are shown as ****; message content is left out):\r\n\r\n");
         transcript.forEach(line -> text.append(line).append("\r\n"));
-        Properties properties = new Properties();
-        properties.setProperty("mail.from", "MAILER-DAEMON@" + reportingMta);
-        MimeMessage message = new MimeMessage(Session.getInstance(properties));
-        try {
-            message.setFrom(new InternetAddress(postmaster.asString(), "Mail Delivery System", "US-ASCII"));
-        } catch (UnsupportedEncodingException e) {
-            throw new IllegalStateException(e);
-        }
-        message.setRecipient(Message.RecipientType.TO, new InternetAddress(postmaster.asString()));
-        message.setSubject("Postmaster Copy: LMTP protocol error with " + destination, "UTF-8");
-        message.setSentDate(Date.from(clock.instant()));
-        message.setHeader("Auto-Submitted", "auto-generated");
+        MimeMessage message = MailerDaemon.message(reportingMta, MailerDaemon.from(context, reportingMta), postmaster,
+                "Postmaster Copy: LMTP protocol error with " + destination, "UTF-8", clock.instant(), "auto-generated");
         message.setText(text.toString(), "UTF-8");
         message.saveChanges();
         return message;
