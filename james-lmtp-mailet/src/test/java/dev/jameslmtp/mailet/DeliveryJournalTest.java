@@ -141,17 +141,7 @@ class DeliveryJournalTest {
     }
 
     private static MailQueue.MailQueueItem item(Mail mail, List<MailQueue.MailQueueItem.CompletionStatus> acknowledgements) {
-        return new MailQueue.MailQueueItem() {
-            @Override
-            public Mail getMail() {
-                return mail;
-            }
-
-            @Override
-            public void done(CompletionStatus status) {
-                acknowledgements.add(status);
-            }
-        };
+        return new RecordingQueueItem(mail, acknowledgements);
     }
 
     @Test

@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.james.core.MailAddress;
 import org.apache.james.metrics.tests.RecordingMetricFactory;
 import org.apache.james.queue.api.MailQueue;
+import org.apache.james.queue.api.MailQueueFactory;
 import org.apache.james.queue.api.ManageableMailQueue;
 import org.apache.james.queue.api.RawMailQueueItemDecoratorFactory;
 import org.apache.james.queue.memory.MemoryMailQueueFactory;
@@ -187,20 +188,9 @@ class FaultMatrixTest {
     void everyRecipientShouldEndInExactlyOneStateAndBeDeliveredOnlyOnA2xxAfterTheDot() throws Exception {
         ScriptedHandler handler = new ScriptedHandler();
         try (FakeLmtpServer server = FakeLmtpServer.start(handler)) {
-            MemoryMailQueueFactory queueFactory = new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory(), Clock.systemUTC());
             FakeMailContext context = FakeMailContext.defaultContext();
-            LmtpDelivery mailet = new LmtpDelivery(queueFactory, new RecordingMetricFactory(), () -> "james.test", Clock.systemUTC(),
-                    LmtpDelivery.ConsumerMode.DO_NOT_START);
-            FakeMailetConfig.Builder config = FakeMailetConfig.builder().mailetName("lmtp").mailetContext(context)
-                    .setProperty("destination", "inet:127.0.0.1:" + server.port())
-                    .setProperty("bounceProcessor", "bounces")
-                    .setProperty("recipientLimit", "0")
-                    .setProperty("maxRetries", "3")
-                    .setProperty("delayTime", "1 minute");
-            for (String timeout : List.of("connect", "lhlo", "mail", "rcpt", "data", "body", "dot", "rset", "quit")) {
-                config.setProperty(timeout + "Timeout", "250ms");
-            }
-            mailet.init(config.build());
+            LmtpDelivery mailet = matrixMailet(new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory(), Clock.systemUTC()),
+                    context, server, FakeMailetConfig.builder());
             try {
                 for (int i = 0; i < CASES; i++) {
                     Script script = new Script(BASE_SEED + i);
@@ -323,6 +313,28 @@ class FaultMatrixTest {
         }
     }
 
+    /**
+     * The mailet both matrices drive, initialised: {@code server} as destination, bounces to
+     * {@code bounces}, one transaction per mail, 3 retries a minute apart, every timeout 250 ms;
+     * {@code config} may hold more parameters.
+     */
+    private static LmtpDelivery matrixMailet(MailQueueFactory<?> queues, MailetContext context, FakeLmtpServer server,
+                                             FakeMailetConfig.Builder config) throws MessagingException {
+        LmtpDelivery mailet = new LmtpDelivery(queues, new RecordingMetricFactory(), () -> "james.test", Clock.systemUTC(),
+                LmtpDelivery.ConsumerMode.DO_NOT_START);
+        config.mailetName("lmtp").mailetContext(context)
+                .setProperty("destination", "inet:127.0.0.1:" + server.port())
+                .setProperty("bounceProcessor", "bounces")
+                .setProperty("recipientLimit", "0")
+                .setProperty("maxRetries", "3")
+                .setProperty("delayTime", "1 minute");
+        for (String timeout : List.of("connect", "lhlo", "mail", "rcpt", "data", "body", "dot", "rset", "quit")) {
+            config.setProperty(timeout + "Timeout", "250ms");
+        }
+        mailet.init(config.build());
+        return mailet;
+    }
+
     /** Checks one case; returns the James-side paths it went through. */
     private static List<String> checkWithJamesFaults(FakeLmtpServer server, FlakyQueueFactory queues, ScheduledExecutorService stopper,
                                              ScriptedHandler handler, Script script, JamesFaults faults) throws Exception {
@@ -339,19 +351,7 @@ class FaultMatrixTest {
                         throw e.getCause();
                     }
                 });
-        LmtpDelivery mailet = new LmtpDelivery(queues, new RecordingMetricFactory(), () -> "james.test", Clock.systemUTC(),
-                LmtpDelivery.ConsumerMode.DO_NOT_START);
-        FakeMailetConfig.Builder config = FakeMailetConfig.builder().mailetName("lmtp").mailetContext(james)
-                .setProperty("destination", "inet:127.0.0.1:" + server.port())
-                .setProperty("bounceProcessor", "bounces")
-                .setProperty("onSuccess", "delivered")
-                .setProperty("recipientLimit", "0")
-                .setProperty("maxRetries", "3")
-                .setProperty("delayTime", "1 minute");
-        for (String timeout : List.of("connect", "lhlo", "mail", "rcpt", "data", "body", "dot", "rset", "quit")) {
-            config.setProperty(timeout + "Timeout", "250ms");
-        }
-        mailet.init(config.build());
+        LmtpDelivery mailet = matrixMailet(queues, james, server, FakeMailetConfig.builder().setProperty("onSuccess", "delivered"));
         try {
             ManageableMailQueue queue = (ManageableMailQueue) mailet.queue();
             queue.clear();
@@ -362,15 +362,10 @@ class FaultMatrixTest {
                     .recipients(distinct.toArray(String[]::new))
                     .build();
             List<MailQueue.MailQueueItem.CompletionStatus> acknowledgements = new ArrayList<>();
-            MailQueue.MailQueueItem item = new MailQueue.MailQueueItem() {
-                @Override
-                public Mail getMail() {
-                    return mail;
-                }
-
+            MailQueue.MailQueueItem item = new RecordingQueueItem(mail, acknowledgements) {
                 @Override
                 public void done(CompletionStatus status) throws MailQueue.MailQueueException {
-                    acknowledgements.add(status);
+                    super.done(status);
                     if (faults.acknowledgementFails()) {
                         throw new MailQueue.MailQueueException("injected acknowledgement failure");
                     }
@@ -614,16 +609,6 @@ class FaultMatrixTest {
                 .attribute(new org.apache.mailet.Attribute(org.apache.mailet.AttributeName.of(DeliveryJournal.ID),
                         org.apache.mailet.AttributeValue.of(id)))
                 .build();
-        return new MailQueue.MailQueueItem() {
-            @Override
-            public Mail getMail() {
-                return mail;
-            }
-
-            @Override
-            public void done(CompletionStatus status) {
-                acknowledgements.add(status);
-            }
-        };
+        return new RecordingQueueItem(mail, acknowledgements);
     }
 }
