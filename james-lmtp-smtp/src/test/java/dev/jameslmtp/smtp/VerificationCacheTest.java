@@ -35,6 +35,8 @@ class VerificationCacheTest {
     private final MutableClock clock = new MutableClock();
     private final AtomicInteger probes = new AtomicInteger();
     private final ExecutorService executor = Executors.newFixedThreadPool(8);
+    private final CountDownLatch probeStarted = new CountDownLatch(1);
+    private final CountDownLatch release = new CountDownLatch(1);
 
     @AfterEach
     void stopExecutor() throws InterruptedException {
@@ -50,6 +52,16 @@ class VerificationCacheTest {
     private Supplier<Verdict> counting(Verdict answer) {
         return () -> {
             probes.incrementAndGet();
+            return answer;
+        };
+    }
+
+    /** A counted probe that signals {@link #probeStarted} and answers {@code answer} only once {@link #release} is counted down. */
+    private Supplier<Verdict> held(Verdict answer) {
+        return () -> {
+            probes.incrementAndGet();
+            probeStarted.countDown();
+            await(release);
             return answer;
         };
     }
@@ -125,14 +137,7 @@ class VerificationCacheTest {
     @Test
     void verifyShouldRunOneProbeWhenManySessionsAskForOneAddressAtOnce() throws Exception {
         VerificationCache cache = cache(0);                      // nothing remembered: only coalescing can save probes
-        CountDownLatch probeStarted = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        Supplier<Verdict> slowProbe = () -> {
-            probes.incrementAndGet();
-            probeStarted.countDown();
-            await(release);
-            return ACCEPTED;
-        };
+        Supplier<Verdict> slowProbe = held(ACCEPTED);
         Future<Verdict> first = executor.submit(() -> cache.verify("alice@example.test", slowProbe));
         assertThat(probeStarted.await(10, TimeUnit.SECONDS)).isTrue();
 
@@ -153,14 +158,7 @@ class VerificationCacheTest {
     @Test
     void verifyShouldShareATemporaryFailureWithTheSessionsWaitingForItButNotKeepIt() throws Exception {
         VerificationCache cache = cache(10);
-        CountDownLatch probeStarted = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        Supplier<Verdict> slowProbe = () -> {
-            probes.incrementAndGet();
-            probeStarted.countDown();
-            await(release);
-            return DEFERRED;
-        };
+        Supplier<Verdict> slowProbe = held(DEFERRED);
         Future<Verdict> first = executor.submit(() -> cache.verify("alice@example.test", slowProbe));
         assertThat(probeStarted.await(10, TimeUnit.SECONDS)).isTrue();
         Future<Verdict> second = executor.submit(() -> cache.verify("alice@example.test", slowProbe));
