@@ -1,11 +1,9 @@
 package dev.jameslmtp.conf;
 
+import static dev.jameslmtp.conf.MailetParameters.parse;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -17,15 +15,6 @@ import dev.jameslmtp.client.pool.PoolLimits;
 
 /** The connection cache and failover parameters: defaults, parsing, errors. */
 class ConnectionCacheParametersTest {
-
-    private static LmtpDeliveryConfiguration parse(String... keysAndValues) {
-        Map<String, String> parameters = new HashMap<>();
-        parameters.put("destination", "unix:/run/dovecot/lmtp");
-        for (int i = 0; i < keysAndValues.length; i += 2) {
-            parameters.put(keysAndValues[i], keysAndValues[i + 1]);
-        }
-        return LmtpDeliveryConfiguration.parse(parameters, () -> "default.test");
-    }
 
     @Test
     void defaultsShouldBePostfixsConnectionCacheLimits() {
@@ -66,9 +55,6 @@ class ConnectionCacheParametersTest {
             "destinationFailureSkipTime|a while|a duration (0 = off)",
             "destination|inet:a.test:24, inet:b.test:25|inet:b.test:25"})
     void parseShouldNameTheParameterTheValueAndTheAcceptedForm(String key, String value, String expected) {
-        assertThatThrownBy(() -> parse(key, value))
-                .isInstanceOf(ConfigurationError.class)
-                .hasMessageStartingWith("parameter '" + key + "': invalid value '" + value + "'")
-                .hasMessageContaining(expected);
+        MailetParameters.assertRejected(key, value, expected);
     }
 }

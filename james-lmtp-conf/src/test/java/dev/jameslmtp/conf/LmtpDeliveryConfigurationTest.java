@@ -1,5 +1,6 @@
 package dev.jameslmtp.conf;
 
+import static dev.jameslmtp.conf.MailetParameters.parse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -23,19 +24,6 @@ import dev.jameslmtp.client.Stage;
 import dev.jameslmtp.client.Timeouts;
 
 class LmtpDeliveryConfigurationTest {
-
-    private static LmtpDeliveryConfiguration parse(String... keysAndValues) {
-        Map<String, String> parameters = new HashMap<>();
-        parameters.put("destination", "unix:/run/dovecot/lmtp");
-        for (int i = 0; i < keysAndValues.length; i += 2) {
-            if (keysAndValues[i + 1] == null) {
-                parameters.remove(keysAndValues[i]);
-            } else {
-                parameters.put(keysAndValues[i], keysAndValues[i + 1]);
-            }
-        }
-        return LmtpDeliveryConfiguration.parse(parameters, () -> "default.test");
-    }
 
     @Test
     void parseShouldApplyTheDefaults() {
@@ -134,10 +122,7 @@ class LmtpDeliveryConfigurationTest {
             "notifyClasses|resource|a list of: [protocol]",
             "debugPeerList|inet:host:25|a list of LMTP destinations"})
     void parseShouldNameTheParameterTheValueAndTheAcceptedForm(String key, String value, String expected) {
-        assertThatThrownBy(() -> parse(key, value))
-                .isInstanceOf(ConfigurationError.class)
-                .hasMessageStartingWith("parameter '" + key + "': invalid value '" + value + "'")
-                .hasMessageContaining(expected);
+        MailetParameters.assertRejected(key, value, expected);
     }
 
     @Test

@@ -30,12 +30,7 @@ class SecurityParametersTest {
     Path directory;
 
     private static LmtpDeliveryConfiguration parse(String... keysAndValues) {
-        Map<String, String> parameters = new HashMap<>();
-        parameters.put("destination", "inet:[127.0.0.1]:2424");
-        for (int i = 0; i < keysAndValues.length; i += 2) {
-            parameters.put(keysAndValues[i], keysAndValues[i + 1]);
-        }
-        return LmtpDeliveryConfiguration.parse(parameters, () -> "default.test");
+        return MailetParameters.parseFor("inet:[127.0.0.1]:2424", keysAndValues);
     }
 
     private Path map(String text) throws IOException {
