@@ -3,9 +3,7 @@ package dev.jameslmtp.it;
 import static dev.jameslmtp.it.Lmtp.AWAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
@@ -67,16 +64,9 @@ class JournalRestartTest {
 
     @Test
     void aRecipientWhose2xxArrivedBeforeJamesWasKilledShouldNotBeDeliveredAgainAfterTheRestart() throws Exception {
-        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"),
-                "-Djames.exit.on.startup.error=false",
-                "-Djames.lifecycle.leak.detection.mode=NONE",
-                "-Dlogback.configurationFile=" + System.getProperty("logback.configurationFile", ""),
-                JamesProcess.class.getName(), workDir.toString(), "inet:127.0.0.1:" + store.port(), QUEUE, "fresh")
-                .redirectError(ProcessBuilder.Redirect.INHERIT)
-                .start();
+        Process child = JamesProcess.startFresh(workDir, "inet:127.0.0.1:" + store.port(), QUEUE);
         try {
-            int smtpPort = smtpPortOf(child);
+            int smtpPort = JamesProcess.smtpPortOf(child);
             List<String> recipients = List.of("bob@store.test", "carol@store.test", "dan@store.test");
             try (SMTPMessageSender sender = SMTPMessageSender.noAuthentication("127.0.0.1", smtpPort, EmbeddedJames.LOCAL_DOMAIN)) {
                 sender.sendMessageWithHeaders(EmbeddedJames.SENDER, recipients,
@@ -120,23 +110,6 @@ class JournalRestartTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private static int smtpPortOf(Process child) throws Exception {
-        BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
-        CompletableFuture<Integer> port = CompletableFuture.supplyAsync(() -> {
-            try {
-                for (String line = out.readLine(); line != null; line = out.readLine()) {
-                    if (line.startsWith("SMTP ")) {
-                        return Integer.parseInt(line.substring("SMTP ".length()).strip());
-                    }
-                }
-                throw new IllegalStateException("James in the child JVM ended before it started");
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
-        return port.get(120, TimeUnit.SECONDS);
     }
 
     private List<String> rcpts() {
