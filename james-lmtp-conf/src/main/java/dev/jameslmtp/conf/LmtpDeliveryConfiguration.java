@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -79,46 +78,31 @@ public record LmtpDeliveryConfiguration(Routing routing, String lhloName, String
         Optional<String> bounceProcessor = values.get(Parameter.BOUNCE_PROCESSOR).map(v -> processor(Parameter.BOUNCE_PROCESSOR, v));
         return new LmtpDeliveryConfiguration(
                 routing(values),
-                values.get(Parameter.LHLO_NAME).map(LmtpDeliveryConfiguration::lhloName).orElseGet(defaultLhloName),
+                values.lhloName(Parameter.LHLO_NAME).orElseGet(defaultLhloName),
                 values.getOrDefault(Parameter.OUTGOING).map(v -> name(Parameter.OUTGOING, v)).orElseThrow(),
                 schedule(values),
                 bounceProcessor,
                 values.get(Parameter.ON_SUCCESS).map(v -> processor(Parameter.ON_SUCCESS, v)),
-                bool(values, Parameter.SOFT_BOUNCE),
-                integer(values, Parameter.RECIPIENT_LIMIT, 0, Integer.MAX_VALUE, "a whole number >= 0 (0 = no limit)"),
-                integer(values, Parameter.CONCURRENCY, 1, MAX_CONCURRENCY, "a whole number from 1 to " + MAX_CONCURRENCY),
+                values.bool(Parameter.SOFT_BOUNCE),
+                values.integer(Parameter.RECIPIENT_LIMIT, 0, Integer.MAX_VALUE, "a whole number >= 0 (0 = no limit)"),
+                values.integer(Parameter.CONCURRENCY, 1, MAX_CONCURRENCY, "a whole number from 1 to " + MAX_CONCURRENCY),
                 timeouts(values),
-                bool(values, Parameter.SKIP_QUIT_RESPONSE),
-                bool(values, Parameter.SKIP_5XX_GREETING),
-                bool(values, Parameter.TRANSCRIPT),
+                values.bool(Parameter.SKIP_QUIT_RESPONSE),
+                values.bool(Parameter.SKIP_5XX_GREETING),
+                values.bool(Parameter.TRANSCRIPT),
                 SecurityParameters.tls(values),
                 SecurityParameters.sasl(values),
                 connectionCache(values),
-                duration(values, Parameter.DESTINATION_FAILURE_SKIP_TIME, true),
+                values.duration(Parameter.DESTINATION_FAILURE_SKIP_TIME, Optional.of("off")),
                 reporting(values, bounceProcessor));
     }
 
     private static PoolLimits connectionCache(Values values) {
-        return new PoolLimits(bool(values, Parameter.CONNECTION_CACHE_ENABLED),
-                duration(values, Parameter.CONNECTION_CACHE_IDLE_TIME, false),
-                duration(values, Parameter.CONNECTION_CACHE_REUSE_TIME, false),
-                integer(values, Parameter.CONNECTION_CACHE_REUSE_LIMIT, 0, Integer.MAX_VALUE, "a whole number >= 0 (0 = no limit)"),
-                integer(values, Parameter.CONNECTION_CACHE_MAX_IDLE, 1, MAX_CONCURRENCY, "a whole number from 1 to " + MAX_CONCURRENCY));
-    }
-
-    /** A duration in seconds when bare; zero allowed only where it means "off". */
-    private static Duration duration(Values values, Parameter parameter, boolean zeroAllowed) {
-        String value = values.getOrDefault(parameter).orElseThrow();
-        String expected = (zeroAllowed ? "a duration (0 = off): " : "a positive duration: ") + DurationSyntax.expected(ChronoUnit.SECONDS);
-        try {
-            Duration duration = DurationSyntax.parse(value, ChronoUnit.SECONDS);
-            if (duration.isZero() && !zeroAllowed) {
-                throw ConfigurationError.invalid(parameter.key(), value, expected);
-            }
-            return duration;
-        } catch (IllegalArgumentException e) {
-            throw ConfigurationError.invalid(parameter.key(), value, expected);
-        }
+        return new PoolLimits(values.bool(Parameter.CONNECTION_CACHE_ENABLED),
+                values.duration(Parameter.CONNECTION_CACHE_IDLE_TIME, Optional.empty()),
+                values.duration(Parameter.CONNECTION_CACHE_REUSE_TIME, Optional.empty()),
+                values.integer(Parameter.CONNECTION_CACHE_REUSE_LIMIT, 0, Integer.MAX_VALUE, "a whole number >= 0 (0 = no limit)"),
+                values.integer(Parameter.CONNECTION_CACHE_MAX_IDLE, 1, MAX_CONCURRENCY, "a whole number from 1 to " + MAX_CONCURRENCY));
     }
 
     /** The recipient limit per LMTP transaction, empty when unbounded. */
@@ -173,16 +157,8 @@ public record LmtpDeliveryConfiguration(Routing routing, String lhloName, String
         }
     }
 
-    private static String lhloName(String value) {
-        try {
-            return WireSafety.requireLhloName(value);
-        } catch (IllegalArgumentException e) {
-            throw ConfigurationError.invalid("lhloName", value, "a host name or address literal without spaces");
-        }
-    }
-
     private static DelaySchedule schedule(Values values) {
-        int maxRetries = integer(values, Parameter.MAX_RETRIES, 0, 10_000, "a whole number from 0 to 10000");
+        int maxRetries = values.integer(Parameter.MAX_RETRIES, 0, 10_000, "a whole number from 0 to 10000");
         Optional<String> delayTime = values.get(Parameter.DELAY_TIME);
         return delayTime.isPresent() ? DelaySchedule.parse(delayTime.get(), maxRetries) : DelaySchedule.withDefaultDelays(maxRetries);
     }
@@ -221,66 +197,21 @@ public record LmtpDeliveryConfiguration(Routing routing, String lhloName, String
         return value;
     }
 
-    static boolean bool(Values values, Parameter parameter) {
-        String value = values.getOrDefault(parameter).orElseThrow();
-        return switch (value.toLowerCase(Locale.ROOT)) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw ConfigurationError.invalid(parameter.key(), value, "true or false");
-        };
-    }
-
-    private static int integer(Values values, Parameter parameter, int min, int max, String expected) {
-        String value = values.getOrDefault(parameter).orElseThrow();
-        try {
-            int number = Integer.parseInt(value);
-            if (number < min || number > max) {
-                throw ConfigurationError.invalid(parameter.key(), value, expected);
-            }
-            return number;
-        } catch (NumberFormatException e) {
-            throw ConfigurationError.invalid(parameter.key(), value, expected);
-        }
-    }
-
-    /** The raw parameters, stripped; empty values rejected. */
-    static final class Values {
-        private final Map<String, String> raw;
+    /** The mailet's parameters: those of {@link Parameter}, and the container's own. */
+    static final class Values extends ParameterValues {
 
         Values(Map<String, String> raw) {
-            this.raw = Map.copyOf(raw);
+            super(raw);
         }
 
         void rejectUnknown() {
-            List<String> unknown = raw.keySet().stream()
+            List<String> unknown = raw().keySet().stream()
                     .filter(key -> !Parameter.keys().contains(key) && !Parameter.CONTAINER_PARAMETERS.contains(key))
                     .sorted()
                     .toList();
             if (!unknown.isEmpty()) {
                 throw ConfigurationError.unknown(unknown, Arrays.stream(Parameter.values()).map(Parameter::key).toList());
             }
-        }
-
-        Optional<String> get(Parameter parameter) {
-            String value = raw.get(parameter.key());
-            if (value == null) {
-                return Optional.empty();
-            }
-            String stripped = value.strip();
-            if (stripped.isEmpty()) {
-                throw ConfigurationError.invalid(parameter.key(), value, "a value (leave the parameter out to get its default: "
-                        + parameter.documentedDefault() + ")");
-            }
-            return Optional.of(stripped);
-        }
-
-        /** A list separated by commas and/or white space, as Postfix writes lists; empty when absent. */
-        List<String> list(Parameter parameter) {
-            return get(parameter).map(v -> Arrays.stream(v.split("[,\\s]+")).filter(item -> !item.isEmpty()).toList()).orElse(List.of());
-        }
-
-        Optional<String> getOrDefault(Parameter parameter) {
-            return get(parameter).or(parameter::defaultValue);
         }
     }
 }

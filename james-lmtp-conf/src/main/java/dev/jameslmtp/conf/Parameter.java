@@ -15,7 +15,7 @@ import dev.jameslmtp.client.pool.PoolLimits;
  * documented default and the applied one cannot drift apart; the mailet's Javadoc table is
  * checked against {@link #documentedDefault()} by a test.
  */
-public enum Parameter {
+public enum Parameter implements DocumentedParameter {
     DESTINATION("destination", null, "none"),
     TRANSPORT_MAP("transportMap", null, "none"),
     LHLO_NAME("lhloName", null, "James's default domain, else this host's name"),

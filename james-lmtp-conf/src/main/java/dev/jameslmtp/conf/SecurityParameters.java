@@ -59,7 +59,7 @@ final class SecurityParameters {
         Optional<Path> ca = values.get(Parameter.TLS_CA_FILE).map(v -> path(Parameter.TLS_CA_FILE, v));
         Optional<Path> certificate = values.get(Parameter.TLS_CERT_FILE).map(v -> path(Parameter.TLS_CERT_FILE, v));
         Optional<Path> key = values.get(Parameter.TLS_KEY_FILE).map(v -> path(Parameter.TLS_KEY_FILE, v));
-        boolean wrapper = LmtpDeliveryConfiguration.bool(values, Parameter.TLS_WRAPPER_MODE);
+        boolean wrapper = values.bool(Parameter.TLS_WRAPPER_MODE);
         if (level == TlsLevel.NONE) {
             List<String> set = new ArrayList<>();
             for (Parameter parameter : List.of(Parameter.TLS_CA_FILE, Parameter.TLS_CERT_FILE, Parameter.TLS_KEY_FILE,
@@ -139,7 +139,7 @@ final class SecurityParameters {
 
     static SaslPolicy sasl(LmtpDeliveryConfiguration.Values values) {
         Optional<String> mapFile = values.get(Parameter.SASL_PASSWORD_MAP);
-        boolean requireAuth = LmtpDeliveryConfiguration.bool(values, Parameter.REQUIRE_AUTH);
+        boolean requireAuth = values.bool(Parameter.REQUIRE_AUTH);
         if (mapFile.isEmpty()) {
             List<String> set = new ArrayList<>();
             for (Parameter parameter : List.of(Parameter.SASL_MECHANISMS, Parameter.SASL_CHANNEL_BINDING, Parameter.SASL_SECURITY_OPTIONS,
@@ -163,9 +163,9 @@ final class SecurityParameters {
                 .withMechanisms(mechanisms(values))
                 .withChannelBinding(channelBinding(values))
                 .withOptions(options(values, Parameter.SASL_SECURITY_OPTIONS), options(values, Parameter.SASL_TLS_SECURITY_OPTIONS))
-                .withTrustUnixSocket(LmtpDeliveryConfiguration.bool(values, Parameter.SASL_TRUST_UNIX_SOCKET))
+                .withTrustUnixSocket(values.bool(Parameter.SASL_TRUST_UNIX_SOCKET))
                 .withRequireAuth(requireAuth)
-                .withSoftBounce(LmtpDeliveryConfiguration.bool(values, Parameter.SASL_AUTH_SOFT_BOUNCE))
+                .withSoftBounce(values.bool(Parameter.SASL_AUTH_SOFT_BOUNCE))
                 .withFailureCache(new AuthFailureCache(Clock.systemUTC(), cacheTime(values)));
     }
 

@@ -5,12 +5,14 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import dev.jameslmtp.conf.DocumentedParameter;
+
 /**
  * Every parameter of the {@link VerifyRecipientInStore} hook, with its default. The default,
  * when there is one, is written in the parameter's own syntax and parsed like a configured value;
  * {@code docs/configuration.md} is checked against {@link #documentedDefault()} by a test.
  */
-public enum HookParameter {
+public enum HookParameter implements DocumentedParameter {
     DESTINATION("destination", null, "none"),
     TRANSPORT_MAP("transportMap", null, "none"),
     LHLO_NAME("lhloName", null, "James's default domain, else this host's name"),

@@ -1,11 +1,9 @@
 package dev.jameslmtp.smtp;
 
 import java.time.Duration;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -16,7 +14,7 @@ import dev.jameslmtp.client.Timeouts;
 import dev.jameslmtp.client.WireSafety;
 import dev.jameslmtp.conf.ClientSecurity;
 import dev.jameslmtp.conf.ConfigurationError;
-import dev.jameslmtp.conf.DurationSyntax;
+import dev.jameslmtp.conf.ParameterValues;
 import dev.jameslmtp.conf.Routing;
 
 /**
@@ -67,15 +65,16 @@ public record VerifierConfiguration(Routing routing, String lhloName, Duration c
             accepted.addAll(ClientSecurity.keys().stream().sorted().toList());
             throw ConfigurationError.unknown(unknown, accepted);
         }
+        ParameterValues values = new ParameterValues(parameters);
         return new VerifierConfiguration(
-                Routing.parse(get(parameters, HookParameter.DESTINATION), get(parameters, HookParameter.TRANSPORT_MAP)),
-                get(parameters, HookParameter.LHLO_NAME).map(VerifierConfiguration::lhloName).orElseGet(defaultLhloName),
-                duration(parameters, HookParameter.CONNECT_TIMEOUT, false),
-                duration(parameters, HookParameter.REPLY_TIMEOUT, false),
-                duration(parameters, HookParameter.POSITIVE_EXPIRE_TIME, true),
-                duration(parameters, HookParameter.NEGATIVE_EXPIRE_TIME, true),
-                cacheSize(parameters),
-                bool(parameters, HookParameter.TRANSCRIPT),
+                Routing.parse(values.get(HookParameter.DESTINATION), values.get(HookParameter.TRANSPORT_MAP)),
+                values.lhloName(HookParameter.LHLO_NAME).orElseGet(defaultLhloName),
+                values.duration(HookParameter.CONNECT_TIMEOUT, Optional.empty()),
+                values.duration(HookParameter.REPLY_TIMEOUT, Optional.empty()),
+                values.duration(HookParameter.POSITIVE_EXPIRE_TIME, Optional.of("not remembered")),
+                values.duration(HookParameter.NEGATIVE_EXPIRE_TIME, Optional.of("not remembered")),
+                values.integer(HookParameter.CACHE_SIZE, 0, MAX_CACHE_SIZE, "a whole number from 0 (nothing remembered) to " + MAX_CACHE_SIZE),
+                values.bool(HookParameter.TRANSCRIPT),
                 ClientSecurity.parse(parameters));
     }
 
@@ -83,70 +82,6 @@ public record VerifierConfiguration(Routing routing, String lhloName, Duration c
     public Timeouts timeouts() {
         Timeouts timeouts = Timeouts.defaults().withAll(replyTimeout);
         return timeouts.with(Stage.CONNECT, connectTimeout);
-    }
-
-    private static Optional<String> get(Map<String, String> parameters, HookParameter parameter) {
-        String value = parameters.get(parameter.key());
-        if (value == null) {
-            return Optional.empty();
-        }
-        String stripped = value.strip();
-        if (stripped.isEmpty()) {
-            throw ConfigurationError.invalid(parameter.key(), value, "a value (leave the parameter out to get its default: "
-                    + parameter.documentedDefault() + ")");
-        }
-        return Optional.of(stripped);
-    }
-
-    private static String getOrDefault(Map<String, String> parameters, HookParameter parameter) {
-        return get(parameters, parameter).or(parameter::defaultValue).orElseThrow();
-    }
-
-    private static String lhloName(String value) {
-        try {
-            return WireSafety.requireLhloName(value);
-        } catch (IllegalArgumentException e) {
-            throw ConfigurationError.invalid("lhloName", value, "a host name or address literal without spaces");
-        }
-    }
-
-    private static Duration duration(Map<String, String> parameters, HookParameter parameter, boolean zeroAllowed) {
-        String value = getOrDefault(parameters, parameter);
-        String expected = (zeroAllowed ? "a duration (0 = not remembered): " : "a positive duration: ")
-                + DurationSyntax.expected(ChronoUnit.SECONDS);
-        Duration duration;
-        try {
-            duration = DurationSyntax.parse(value, ChronoUnit.SECONDS);
-        } catch (IllegalArgumentException e) {
-            throw ConfigurationError.invalid(parameter.key(), value, expected);
-        }
-        if (duration.isZero() && !zeroAllowed) {
-            throw ConfigurationError.invalid(parameter.key(), value, expected);
-        }
-        return duration;
-    }
-
-    private static int cacheSize(Map<String, String> parameters) {
-        String value = getOrDefault(parameters, HookParameter.CACHE_SIZE);
-        String expected = "a whole number from 0 (nothing remembered) to " + MAX_CACHE_SIZE;
-        try {
-            int size = Integer.parseInt(value);
-            if (size < 0 || size > MAX_CACHE_SIZE) {
-                throw ConfigurationError.invalid(HookParameter.CACHE_SIZE.key(), value, expected);
-            }
-            return size;
-        } catch (NumberFormatException e) {
-            throw ConfigurationError.invalid(HookParameter.CACHE_SIZE.key(), value, expected);
-        }
-    }
-
-    private static boolean bool(Map<String, String> parameters, HookParameter parameter) {
-        String value = getOrDefault(parameters, parameter);
-        return switch (value.toLowerCase(Locale.ROOT)) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw ConfigurationError.invalid(parameter.key(), value, "true or false");
-        };
     }
 
     private static void requirePositive(String name, Duration duration) {
