@@ -27,7 +27,6 @@ import org.junit.jupiter.api.TestInstance;
 
 import dev.jameslmtp.testing.FakeLmtpServer;
 import dev.jameslmtp.testing.LmtpHandler;
-import dev.jameslmtp.testing.Response;
 
 /**
  * The extension jar as an operator installs it: copied into James's {@code extensions-jars/},
@@ -40,15 +39,7 @@ class ExtensionJarTest {
 
     private static final Path HOME = Path.of("target", "james-home").toAbsolutePath();
 
-    private static final LmtpHandler STORE = new LmtpHandler() {
-        @Override
-        public Response rcpt(String args, int index) {
-            String address = LmtpHandler.path(args);
-            return address.startsWith("alice@")
-                    ? Response.reply("250 2.1.5 OK")
-                    : Response.reply("550 5.1.1 <" + address + "> User doesn't exist: " + address);
-        }
-    };
+    private static final LmtpHandler STORE = LmtpHandler.knowingOnly("alice");
 
     private FakeLmtpServer store;
     private GuiceJamesServer james;

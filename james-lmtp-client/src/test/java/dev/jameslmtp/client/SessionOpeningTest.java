@@ -3,10 +3,7 @@ package dev.jameslmtp.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.EnumSet;
@@ -24,6 +21,7 @@ import dev.jameslmtp.client.sasl.SecurityOptions;
 import dev.jameslmtp.client.tls.TlsLevel;
 import dev.jameslmtp.client.tls.TlsPolicy;
 import dev.jameslmtp.testing.FakeLmtpServer;
+import dev.jameslmtp.testing.MutableClock;
 import dev.jameslmtp.testing.LmtpHandler;
 import dev.jameslmtp.testing.Response;
 import dev.jameslmtp.testing.TestCertificates;
@@ -485,29 +483,5 @@ class SessionOpeningTest {
         assertThat(key).isEqualTo(same.sessionKey(destination())).isNotEqualTo(other.sessionKey(destination()));
         assertThat(key.toString()).contains(USER).doesNotContain(PASSWORD);
         assertThat(new java.util.HashSet<>(List.of(key, same.sessionKey(destination())))).hasSize(1);
-    }
-
-    /** A clock the test moves by hand. */
-    static final class MutableClock extends Clock {
-        private Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

@@ -22,6 +22,7 @@ import dev.jameslmtp.client.Disposition;
 import dev.jameslmtp.client.Reply;
 import dev.jameslmtp.client.Stage;
 import dev.jameslmtp.client.Verdict;
+import dev.jameslmtp.testing.MutableClock;
 
 /** Lifetimes per kind of answer, the size bound and coalescing, with a clock the test moves. */
 class VerificationCacheTest {

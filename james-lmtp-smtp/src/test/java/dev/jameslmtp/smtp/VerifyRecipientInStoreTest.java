@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.jameslmtp.testing.FakeLmtpServer;
 import dev.jameslmtp.testing.LmtpHandler;
+import dev.jameslmtp.testing.MutableClock;
 import dev.jameslmtp.testing.Response;
 
 /**
@@ -37,15 +38,7 @@ class VerifyRecipientInStoreTest {
     private static final MaybeSender SENDER = MaybeSender.getMailSender("someone@elsewhere.test");
 
     /** Dovecot's answers: alice and a James-known user exist, everyone else does not. */
-    private static final LmtpHandler DOVECOT_LIKE = new LmtpHandler() {
-        @Override
-        public Response rcpt(String args, int index) {
-            String address = LmtpHandler.path(args);
-            return address.startsWith("alice@")
-                    ? Response.reply("250 2.1.5 OK")
-                    : Response.reply("550 5.1.1 <" + address + "> User doesn't exist: " + address);
-        }
-    };
+    private static final LmtpHandler DOVECOT_LIKE = LmtpHandler.knowingOnly("alice");
 
     private final MutableClock clock = new MutableClock();
     private final RecordingMetricFactory metrics = new RecordingMetricFactory();

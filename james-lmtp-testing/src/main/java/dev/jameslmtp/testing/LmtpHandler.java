@@ -2,6 +2,7 @@ package dev.jameslmtp.testing;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The script of a {@link FakeLmtpServer}: one method per LMTP command, each returning the
@@ -31,6 +32,25 @@ public interface LmtpHandler {
             @Override
             public List<String> capabilities() {
                 return list;
+            }
+        };
+    }
+
+    /**
+     * A store that knows only the users {@code localParts} (in any domain): RCPT for one of them
+     * gets {@code 250 2.1.5 OK}, any other address Dovecot's
+     * {@code 550 5.1.1 <address> User doesn't exist: address}.
+     */
+    static LmtpHandler knowingOnly(String... localParts) {
+        Set<String> users = Set.of(localParts);
+        return new LmtpHandler() {
+            @Override
+            public Response rcpt(String args, int index) {
+                String address = path(args);
+                int at = address.lastIndexOf('@');
+                return at > 0 && users.contains(address.substring(0, at))
+                        ? Response.reply("250 2.1.5 OK")
+                        : Response.reply("550 5.1.1 <" + address + "> User doesn't exist: " + address);
             }
         };
     }
