@@ -43,7 +43,7 @@ import dev.jameslmtp.conf.Parameter;
 /**
  * Delivers mail over LMTP (RFC 2033) to a mail store such as Dovecot, and maps every recipient's
  * own reply back onto the James mail. Shaped like James's {@code RemoteDelivery}: {@link #service}
- * puts the mail on a James mail queue (one copy per destination) and ghosts it; a consumer takes
+ * puts the mail on a James mail queue (itself for one destination, else one copy per destination) and ghosts it; a consumer takes
  * mail off the queue, with at most {@code concurrency} deliveries in flight per destination
  * (counted across every LmtpDelivery of the JVM), and delivers it. A destination at its limit
  * never holds up mail for others: its mail is put back on the queue with a short delay (counted
@@ -194,7 +194,7 @@ import dev.jameslmtp.conf.Parameter;
  *
  * <h2>When James itself fails</h2>
  * <ul>
- *   <li>{@link #service}: one copy per destination is enqueued; if an enqueue fails, the mail is
+ *   <li>{@link #service}: one mail per destination is enqueued (the mail itself when there is one); if an enqueue fails, the mail is
  *   left holding exactly the recipients not on the queue and the exception goes to James
  *   ({@code onMailetException}, the {@code error} processor by default): no recipient is both
  *   queued and in the error path.</li>
