@@ -31,12 +31,15 @@ import reactor.util.retry.Retry;
  * {@code concurrency} attempts in flight per destination, counted across every LmtpDelivery of
  * the JVM ({@link DestinationLimits}). The destination of a queued mail is its {@link Route}.
  *
- * <p>Taking mail off the queue never waits for a destination: a mail whose destination is at its
- * limit is put back on the queue at once with a short delay ({@link DestinationLimits#busyDelay},
- * counted by {@code lmtpDeliveryDestinationBusy}) and the consumer takes the next one, so a slow
- * or dead store holds at most {@code concurrency} attempts and no buffer, and mail for every other
- * store keeps flowing. Each attempt runs on its own thread; their number is bounded by the
- * per-destination limits.
+ * <p>Taking mail off the queue never waits for a destination. A mail whose destination is at its
+ * limit (counted by {@code lmtpDeliveryDestinationBusy}) waits in a bounded {@link Backlog} of
+ * {@value #BACKLOG_PER_SLOT} × {@code concurrency} items per destination, unacknowledged, and
+ * starts as soon as an attempt to that destination ends; when the backlog is full it is put back
+ * on the queue with a short delay ({@link DestinationLimits#busyDelay}). So a slow or dead store
+ * holds at most {@code concurrency} attempts and a bounded backlog, and mail for every other store
+ * keeps flowing. A tick every {@code 250 ms} also drains the backlogs, for a slot freed by another
+ * mailet sharing the destination. Each attempt runs on its own thread; their number is bounded by
+ * the per-destination limits.
  *
  * <p>{@link #dispose()}: stop taking mail; wait up to the grace for the attempts in flight; then
  * close their LMTP sessions under them ({@link OpenSessions}), so that each attempt ends at once:
@@ -48,6 +51,8 @@ import reactor.util.retry.Retry;
 final class DeliveryConsumer {
 
     static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
+    static final int BACKLOG_PER_SLOT = 4;
+    private static final Duration BACKLOG_TICK = Duration.ofMillis(250);
     private static final Duration ABORT_GRACE = Duration.ofSeconds(5);
     private static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
     private static final Logger LOGGER = LoggerFactory.getLogger(DeliveryConsumer.class);
@@ -59,9 +64,11 @@ final class DeliveryConsumer {
     private final MailetContext context;
     private final DeliveryMetrics metrics;
     private final DeliveryJournal journal;
+    private final Backlog backlog;
     private volatile Duration shutdownGrace;
     private volatile boolean stopping;
     private Disposable subscription;
+    private Disposable backlogTick;
     private Scheduler dequeueScheduler;
     private ExecutorService attempts;
 
@@ -75,6 +82,7 @@ final class DeliveryConsumer {
         this.metrics = metrics;
         this.shutdownGrace = shutdownGrace;
         this.journal = journal;
+        this.backlog = new Backlog(BACKLOG_PER_SLOT * concurrency);
     }
 
     void shutdownGrace(Duration grace) {
@@ -102,9 +110,10 @@ final class DeliveryConsumer {
                 .retryWhen(Retry.fixedDelay(Long.MAX_VALUE, Duration.ofSeconds(1)).filter(error -> !stopping))
                 .subscribeOn(dequeueScheduler)
                 .subscribe();
+        backlogTick = Flux.interval(BACKLOG_TICK).subscribe(tick -> backlog.destinations().forEach(this::drain));
     }
 
-    /** On the dequeue thread, quickly: start an attempt, or put the mail aside while its destination is busy. */
+    /** On the dequeue thread, quickly: start an attempt, or let the mail wait while its destination is busy. */
     private void dispatch(MailQueue.MailQueueItem item) {
         try {
             String destination = LmtpDelivery.destinationKey(item.getMail());
@@ -112,24 +121,61 @@ final class DeliveryConsumer {
                 handBack(item, Duration.ZERO, "LmtpDelivery is stopping");
                 return;
             }
-            Optional<DestinationLimits.Permit> permit = limits.tryAcquire(destination, concurrency);
-            if (permit.isEmpty()) {
-                metrics.destinationBusy();
-                handBack(item, limits.busyDelay(destination), destination + " is at its concurrency limit");
+            if (backlog.isEmpty(destination)) {
+                Optional<DestinationLimits.Permit> permit = limits.tryAcquire(destination, concurrency);
+                if (permit.isPresent()) {
+                    start(destination, item, permit.get());
+                    return;
+                }
+            }
+            metrics.destinationBusy();
+            if (!backlog.offer(destination, item)) {
+                handBack(item, limits.busyDelay(destination), destination + " is at its concurrency limit and its backlog is full");
                 return;
             }
-            try {
-                attempts.execute(() -> {
-                    try (DestinationLimits.Permit held = permit.get()) {
-                        process(item);
-                    }
-                });
-            } catch (RejectedExecutionException e) {
-                permit.get().close();
-                handBack(item, Duration.ZERO, "LmtpDelivery is stopping");
-            }
+            drain(destination);
         } catch (RuntimeException e) {
             LOGGER.error("Exception caught in LmtpDelivery while taking mail {} off the queue", item.getMail().getName(), e);
+        }
+    }
+
+    /**
+     * Starts attempts for the mail waiting for {@code destination} while it has free slots. Called
+     * after each offer, after each attempt and by the tick, so that no mail waits while a slot is
+     * free: an offer is followed by a try for a slot, a freed slot by a look at the backlog.
+     */
+    private void drain(String destination) {
+        while (!backlog.isEmpty(destination)) {
+            if (stopping) {
+                for (MailQueue.MailQueueItem item = backlog.poll(destination); item != null; item = backlog.poll(destination)) {
+                    handBack(item, Duration.ZERO, "LmtpDelivery is stopping");
+                }
+                return;
+            }
+            Optional<DestinationLimits.Permit> permit = limits.tryAcquire(destination, concurrency);
+            if (permit.isEmpty()) {
+                return;
+            }
+            MailQueue.MailQueueItem item = backlog.poll(destination);
+            if (item == null) {
+                permit.get().close();
+            } else {
+                start(destination, item, permit.get());
+            }
+        }
+    }
+
+    private void start(String destination, MailQueue.MailQueueItem item, DestinationLimits.Permit permit) {
+        try {
+            attempts.execute(() -> {
+                try (permit) {
+                    process(item);
+                }
+                drain(destination);
+            });
+        } catch (RejectedExecutionException e) {
+            permit.close();
+            handBack(item, Duration.ZERO, "LmtpDelivery is stopping");
         }
     }
 
@@ -255,7 +301,9 @@ final class DeliveryConsumer {
         }
         stopping = true;
         subscription.dispose();
+        backlogTick.dispose();
         dequeueScheduler.dispose();
+        backlog.destinations().forEach(this::drain); // hands the waiting mail back while the queue is open
         attempts.shutdown();
         if (!awaitAttempts(shutdownGrace)) {
             int closed = attempt.abortSessions();

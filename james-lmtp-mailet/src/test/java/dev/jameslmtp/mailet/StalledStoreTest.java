@@ -110,4 +110,34 @@ class StalledStoreTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> metrics.countFor(DeliveryMetrics.DESTINATION_BUSY) >= 8);
         assertThat(stallsAtMail.connectionCount()).isEqualTo(2);
     }
+
+    @Test
+    void mailForABusyDestinationShouldWaitInTheBacklogInsteadOfCyclingThroughTheQueue() throws Exception {
+        LmtpDelivery mailet = mailet(Map.of("destination", "inet:127.0.0.1:" + stallsAtMail.port(), "concurrency", "1"));
+
+        for (int i = 0; i < 3; i++) {
+            mailet.service(LmtpDeliveryTest.mail("alice@a.test", "r" + i + "@b.test"));
+        }
+
+        // one attempt holds the only slot; the two others found the store busy once each
+        await().atMost(Duration.ofSeconds(30)).until(() -> metrics.countFor(DeliveryMetrics.DESTINATION_BUSY) == 2);
+        // put back on the queue, they would come off it again after 250 ms and be counted again
+        Thread.sleep(1500);
+        assertThat(metrics.countFor(DeliveryMetrics.DESTINATION_BUSY)).isEqualTo(2);
+        assertThat(stallsAtMail.connectionCount()).isEqualTo(1);
+    }
+
+    @Test
+    void mailBeyondTheBacklogShouldGoBackOnTheQueueSoThatAStalledStoreHoldsABoundedAmount() throws Exception {
+        LmtpDelivery mailet = mailet(Map.of("destination", "inet:127.0.0.1:" + stalled.port(), "concurrency", "1"));
+        int held = 1 + DeliveryConsumer.BACKLOG_PER_SLOT;
+
+        for (int i = 0; i < held + 3; i++) {
+            mailet.service(LmtpDeliveryTest.mail("alice@a.test", "r" + i + "@b.test"));
+        }
+
+        // the three beyond the attempt and the backlog come off the queue again and again
+        await().atMost(Duration.ofSeconds(30)).until(() -> metrics.countFor(DeliveryMetrics.DESTINATION_BUSY) > held + 3);
+        assertThat(stalled.connectionCount()).isEqualTo(1);
+    }
 }
