@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import dev.jameslmtp.demo.ActiveMQQueueModule;
 import dev.jameslmtp.demo.BenchmarkJames;
 
 /**

@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import dev.jameslmtp.demo.ActiveMQQueueModule;
+
 /**
  * A James with the persistent ActiveMQ queue and one LmtpDelivery, in a JVM of its own, so that a
  * test can kill it with SIGKILL. Arguments: working directory, LMTP destination, queue name,

@@ -20,6 +20,7 @@ import org.apache.james.utils.SMTPMessageSender;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.jameslmtp.demo.ActiveMQQueueModule;
 import dev.jameslmtp.testing.FakeLmtpServer;
 import dev.jameslmtp.testing.LmtpHandler;
 import dev.jameslmtp.testing.Response;

@@ -1,4 +1,4 @@
-package dev.jameslmtp.benchmarks;
+package dev.jameslmtp.demo;
 
 import org.apache.activemq.store.PersistenceAdapter;
 import org.apache.activemq.store.kahadb.KahaDBPersistenceAdapter;
@@ -20,7 +20,7 @@ import com.google.inject.Singleton;
  * KahaDB store lives under the James working directory ({@code var/store/activemq}), so that it
  * survives a James stop and start. Rebuilt from James 3.8.1's {@code ActiveMQQueueModule} (whose
  * Guice module is not on Maven Central), without JMX and metric collection. Used to override the
- * memory queue of the in-memory James. A copy of integration-tests' module of the same name.
+ * memory queue of the in-memory James.
  */
 public final class ActiveMQQueueModule extends AbstractModule {
 
