@@ -46,9 +46,9 @@ import dev.jameslmtp.conf.Parameter;
  * puts the mail on a James mail queue (itself for one destination, else one copy per destination) and ghosts it; a consumer takes
  * mail off the queue, with at most {@code concurrency} deliveries in flight per destination
  * (counted across every LmtpDelivery of the JVM), and delivers it. A destination at its limit
- * never holds up mail for others: its mail waits in a bounded backlog (4 × {@code concurrency}),
- * beyond which it is put back on the queue with a short delay (counted by
- * {@code lmtpDeliveryDestinationBusy}), while the consumer takes the next one.
+ * never holds up mail for others: its mail (counted by {@code lmtpDeliveryDestinationBusy}) waits
+ * in a bounded backlog (4 × {@code concurrency}), beyond which it is put back on the queue with a
+ * short delay, while the consumer takes the next one.
  *
  * <p>After each attempt every recipient is in exactly one of three states, and the code checks it:
  * <ul>
