@@ -1,5 +1,6 @@
 package dev.jameslmtp.client.sasl;
 
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -23,7 +24,8 @@ import java.util.Optional;
  *
  * <p>DIAGNOSTICS: {@link #parse} throws {@link PasswordMapException} naming the source and the line
  * number for a line without a value, a value without {@code :}, an empty user or a key given twice;
- * the message never shows the line's content.
+ * the message never shows the line's content, not even its key (an operator may have written
+ * {@code user:password} in the key column).
  */
 public final class PasswordMap {
 
@@ -38,6 +40,7 @@ public final class PasswordMap {
     /** Parses the lines of a map; {@code source} (the file name) is used in error messages. */
     public static PasswordMap parse(List<String> lines, String source) {
         Map<String, Credentials> entries = new LinkedHashMap<>();
+        Map<String, Integer> firstLines = new HashMap<>();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
             if (line.isEmpty() || line.startsWith("#")) {
@@ -57,8 +60,10 @@ public final class PasswordMap {
             if (colon == 0) {
                 throw error(source, number, "the user before ':' is empty (expected 'key user:password')");
             }
-            if (entries.containsKey(key)) {
-                throw error(source, number, "key '" + key + "' appears a second time");
+            Integer first = firstLines.putIfAbsent(key, number);
+            if (first != null) {
+                // never the key itself: an operator may have written user:password in the key column
+                throw error(source, number, "the key of this line is also the key of line " + first);
             }
             Credentials credentials;
             try {

@@ -7,6 +7,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -25,10 +26,13 @@ import dev.jameslmtp.client.Destination;
  *
  * <p>A reading that fails (the file vanished, became unreadable or malformed) keeps the last good
  * map and logs one error naming the file and the line; the next change is tried again. A file that
- * group or others may read gets a warning naming the file. Thread-safe.
+ * group or others may write is refused (at start: {@link #open} fails; later: the last good map is
+ * kept); one they may read gets a warning naming the file. No message shows the file's content.
+ * Thread-safe.
  *
  * <p>DIAGNOSTICS: {@link #open} throws {@link PasswordMapException} when the file cannot be read
- * or parsed at start: the caller (the mailet's {@code init()}, the command) fails with it.
+ * or parsed at start, or group or others may write it: the caller (the mailet's {@code init()},
+ * the command) fails with it.
  */
 public final class PasswordMapFile implements CredentialSource {
 
@@ -62,7 +66,6 @@ public final class PasswordMapFile implements CredentialSource {
             throw new PasswordMapException("password map " + file + ": " + reason(e));
         }
         PasswordMap map = read(file);
-        warnIfOthersMayRead(file);
         return new PasswordMapFile(file, localHostName, stamp, map);
     }
 
@@ -89,7 +92,6 @@ public final class PasswordMapFile implements CredentialSource {
             stamp = now;
             lastFailure = null;
             LOGGER.info("password map {} reloaded: {} entries", file, fresh.size());
-            warnIfOthersMayRead(file);
         } catch (PasswordMapException e) {
             failed(now, e.getMessage() + "; keeping the last good map");
         }
@@ -112,22 +114,35 @@ public final class PasswordMapFile implements CredentialSource {
         lastFailure = failedStamp;
     }
 
+    /** Checks the permissions, then parses: a map others may write is refused before it is read. */
     private static PasswordMap read(Path file) {
         try {
+            checkPermissions(file);
             return PasswordMap.parse(Files.readAllLines(file, StandardCharsets.UTF_8), file.toString());
         } catch (IOException e) {
             throw new PasswordMapException("password map " + file + ": " + reason(e));
         }
     }
 
-    private static void warnIfOthersMayRead(Path file) {
+    /**
+     * Refuses a map that group or others may write (whoever can write it chooses where the
+     * passwords go, or reads them back through a map of their own); warns when they may read it.
+     */
+    private static void checkPermissions(Path file) throws IOException {
+        Set<PosixFilePermission> permissions;
         try {
-            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
-            if (permissions.contains(PosixFilePermission.GROUP_READ) || permissions.contains(PosixFilePermission.OTHERS_READ)) {
-                LOGGER.warn("password map {} may be read by group or others; make it readable by its owner only (chmod 600)", file);
-            }
-        } catch (IOException | UnsupportedOperationException e) {
-            // not a POSIX file system: nothing to check
+            permissions = Files.getPosixFilePermissions(file);
+        } catch (UnsupportedOperationException e) {
+            return; // not a POSIX file system: nothing to check
+        }
+        String mode = PosixFilePermissions.toString(permissions);
+        if (permissions.contains(PosixFilePermission.GROUP_WRITE) || permissions.contains(PosixFilePermission.OTHERS_WRITE)) {
+            throw new PasswordMapException("password map " + file + " may be written by group or others (mode " + mode
+                    + "); make it writable by its owner only (chmod 600)");
+        }
+        if (permissions.contains(PosixFilePermission.GROUP_READ) || permissions.contains(PosixFilePermission.OTHERS_READ)) {
+            LOGGER.warn("password map {} may be read by group or others (mode {}); make it readable by its owner only (chmod 600)",
+                    file, mode);
         }
     }
 

@@ -3,12 +3,17 @@ package dev.jameslmtp.client.sasl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,6 +61,55 @@ class PasswordMapFileTest {
         assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8))
                 .contains("WARN").contains(file.toString()).contains("chmod 600").doesNotContain("nOt4LoGs");
         assertThat(map.forDestination(STORE)).isPresent();
+    }
+
+    @Test
+    void openShouldRefuseAMapThatGroupOrOthersMayWriteNamingTheFileAndTheAcceptedMode() throws IOException {
+        for (String mode : List.of("rw-rw----", "rw----rw-", "rw-rw-rw-")) {
+            Path file = write("sasl_passwd", "[127.0.0.1]:2424 alice:s3cr3t-nOt4LoGs\n", 10);
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(mode));
+
+            assertThatThrownBy(() -> PasswordMapFile.open(file, () -> "me"))
+                    .as(mode).isInstanceOf(PasswordMapException.class)
+                    .hasMessageContaining(file.toString()).hasMessageContaining("written by group or others")
+                    .hasMessageContaining("chmod 600").hasMessageNotContaining("nOt4LoGs");
+        }
+    }
+
+    @Test
+    void aMapOnlyItsOwnerMayReadShouldOpenWithoutWarning() throws IOException {
+        Path file = write("sasl_passwd", "[127.0.0.1]:2424 alice:s3cr3t-nOt4LoGs\n", 10);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+
+        String logged = stderrOf(() -> assertThat(PasswordMapFile.open(file, () -> "me").forDestination(STORE)).isPresent());
+
+        assertThat(logged).doesNotContain("WARN");
+    }
+
+    @Test
+    void aChangeThatMakesTheMapWritableByOthersShouldKeepTheLastGoodMap() throws IOException {
+        Path file = write("sasl_passwd", "[127.0.0.1]:2424 alice:good\n", 100);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        PasswordMapFile map = PasswordMapFile.open(file, () -> "me");
+
+        write("sasl_passwd", "[127.0.0.1]:2424 alice:planted\n", 50);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-rw-rw-"));
+        String logged = stderrOf(() -> assertThat(map.forDestination(STORE)).hasValue(Credentials.of("alice", "good")));
+
+        assertThat(logged).contains("ERROR").contains("written by group or others").contains("keeping the last good map")
+                .doesNotContain("planted");
+    }
+
+    private static String stderrOf(Runnable action) {
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream stderr = System.err;
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8)); // slf4j-simple writes to System.err
+        try {
+            action.run();
+        } finally {
+            System.setErr(stderr);
+        }
+        return captured.toString(StandardCharsets.UTF_8);
     }
 
     @Test

@@ -42,7 +42,18 @@ class PasswordMapTest {
         assertThatThrownBy(() -> PasswordMap.parse(List.of("host"), "m"))
                 .hasMessageContaining("line 1: a key without a value");
         assertThatThrownBy(() -> PasswordMap.parse(List.of("host a:s3cr3t", "HOST b:c"), "m"))
-                .hasMessageContaining("line 2: key 'host' appears a second time").hasMessageNotContaining("s3cr3t");
+                .hasMessage("password map m, line 2: the key of this line is also the key of line 1").hasMessageNotContaining("s3cr3t");
+    }
+
+    @Test
+    void aPasswordWrittenInTheKeyColumnTwiceShouldNotBeEchoedInTheError() {
+        // the operator put user:password where the key goes, twice
+        List<String> lines = List.of("# store", "alice:s3cret-nOt4LoGs [127.0.0.1]:24", "", "alice:s3cret-nOt4LoGs [127.0.0.1]:2424");
+
+        assertThatThrownBy(() -> PasswordMap.parse(lines, "/etc/james/lmtp_sasl_passwd"))
+                .isInstanceOf(PasswordMapException.class)
+                .hasMessage("password map /etc/james/lmtp_sasl_passwd, line 4: the key of this line is also the key of line 2")
+                .hasMessageNotContaining("alice").hasMessageNotContaining("s3cret");
     }
 
     @Test
