@@ -2,6 +2,7 @@ package dev.jameslmtp.client;
 
 import java.io.IOException;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 
 import javax.security.sasl.SaslException;
@@ -14,7 +15,8 @@ import dev.jameslmtp.client.sasl.SaslExchange;
 /**
  * The AUTH command of RFC 4954 around one {@link SaslExchange}: {@code AUTH <mechanism> [initial
  * response]}, then one base64 line per 334 challenge, until a final reply. Everything secret is
- * redacted in the transcript: the AUTH arguments, every response line and every challenge.
+ * redacted in the transcript: the AUTH arguments, every response line and every challenge; the
+ * text of a refusal is withheld from the result, so it reaches no log, outcome or DSN.
  *
  * <p>A challenge the mechanism cannot answer (bad base64, a wrong SCRAM server signature) cancels
  * the exchange with {@code *} (RFC 4954 §4) and fails it; so does a 235 from a SCRAM server that
@@ -31,6 +33,7 @@ final class SaslConversation {
     record Accepted() implements Result {
     }
 
+    /** The server's final reply, its text withheld ({@link #withheld}). */
     record Refused(Reply reply) implements Result {
     }
 
@@ -74,7 +77,7 @@ final class SaslConversation {
             reply = wire.readSecret();
         }
         if (!reply.isPositive()) {
-            return new Refused(reply);
+            return new Refused(withheld(reply, mechanism));
         }
         try {
             exchange.complete();
@@ -82,6 +85,16 @@ final class SaslConversation {
             return new Broken(e.getMessage());
         }
         return new Accepted();
+    }
+
+    /**
+     * The refusal with its code and enhanced status, its words replaced by ours: a store may echo
+     * the client's last response (a base64 password) in them, and the refusal's text goes into the
+     * log, the outcome and a DSN's {@code Diagnostic-Code} sent to outside senders.
+     */
+    static Reply withheld(Reply refusal, Mechanism mechanism) {
+        return new Reply(refusal.code(), refusal.status(),
+                List.of(refusal.status() + " authentication with " + mechanism.saslName() + " failed (server text withheld)"));
     }
 
     private static void cancel(Wire wire) throws IOException {
