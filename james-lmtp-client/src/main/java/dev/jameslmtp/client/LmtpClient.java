@@ -68,12 +68,12 @@ public final class LmtpClient {
     }
 
     /**
-     * What a session opened now for {@code destination} would be: destination, TLS policy and SASL
-     * identity (no password). Credentials are looked up now, so a password map edited since the last
+     * What a session opened now for {@code destination} would be: destination, TLS policy, SASL
+     * identity (no password) and SASL terms. Credentials are looked up now, so a password map edited since the last
      * call gives a different key. For connection pools: reuse only sessions with an equal key.
      */
     public SessionKey sessionKey(Destination destination) {
-        return new SessionKey(destination, tls, sasl.credentials().forDestination(destination).map(Credentials::identity));
+        return new SessionKey(destination, tls, sasl.credentials().forDestination(destination).map(Credentials::identity), sasl.terms());
     }
 
     /**

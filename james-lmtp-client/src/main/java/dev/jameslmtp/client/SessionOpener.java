@@ -15,6 +15,7 @@ import dev.jameslmtp.client.sasl.ChannelBindingType;
 import dev.jameslmtp.client.sasl.Credentials;
 import dev.jameslmtp.client.sasl.Mechanism;
 import dev.jameslmtp.client.sasl.MechanismChoice;
+import dev.jameslmtp.client.sasl.Protection;
 import dev.jameslmtp.client.sasl.SaslPolicy;
 import dev.jameslmtp.client.tls.TlsLevel;
 import dev.jameslmtp.client.tls.ServerEndPoint;
@@ -33,7 +34,8 @@ import dev.jameslmtp.client.tls.TlsPolicy;
  * handshake opens a new connection in clear; at {@code encrypt} and {@code verify} any of these
  * fails the session (4.7.4, 4.7.5) before a byte of mail is sent. AUTH follows {@link SaslPolicy}:
  * credentials looked up once per connection, the strongest mechanism allowed for this connection's
- * security, a refusal remembered in the failure cache. Any failure closes the connection: it is
+ * {@link Protection} (in clear, TLS unverified at {@code may} and {@code encrypt}, TLS verified at
+ * {@code verify} or a trusted UNIX socket), a refusal remembered in the failure cache. Any failure closes the connection: it is
  * never used, nor handed back to a pool.
  *
  * <p>A 5xx greeting or LHLO reply defers every recipient when {@code skip5xxGreeting} is on (the
@@ -105,7 +107,7 @@ final class SessionOpener {
                 lhlo = startTls(wire, destination, level, lhlo);
             }
             SessionInfo info = wire.tlsSession().map(SessionOpener::describe).orElse(SessionInfo.PLAIN);
-            info = authenticate(wire, destination, Capabilities.from(lhlo), info);
+            info = authenticate(wire, destination, Capabilities.from(lhlo), info, level);
             return new Opened(wire, lhlo, info);
         } catch (LmtpConnectException | ClearFallback e) {
             closeQuietly(wire, socket);
@@ -172,8 +174,8 @@ final class SessionOpener {
         return lhlo(wire);
     }
 
-    private SessionInfo authenticate(Wire wire, Destination destination, Capabilities capabilities, SessionInfo info)
-            throws IOException {
+    private SessionInfo authenticate(Wire wire, Destination destination, Capabilities capabilities, SessionInfo info,
+                                     TlsLevel level) throws IOException {
         String peer = destination.toString();
         Optional<Credentials> found = sasl.credentials().forDestination(destination);
         if (found.isEmpty()) {
@@ -192,14 +194,16 @@ final class SessionOpener {
             LOGGER.debug("{}: the server does not offer AUTH; going on without authentication", peer);
             return info;
         }
-        boolean secure = info.encrypted() || (destination instanceof Destination.Unix && sasl.trustUnixSocket());
+        Protection protection = destination instanceof Destination.Unix && sasl.trustUnixSocket() ? Protection.VERIFIED
+                : !info.encrypted() ? Protection.CLEAR
+                : level == TlsLevel.VERIFY ? Protection.VERIFIED : Protection.ENCRYPTED;
         Optional<ChannelBinding> binding = channelBinding(wire);
-        Optional<Mechanism> chosen = MechanismChoice.choose(capabilities.authMechanisms(), sasl.mechanisms(), sasl.optionsFor(secure),
-                binding.isPresent());
+        Optional<Mechanism> chosen = MechanismChoice.choose(capabilities.authMechanisms(), sasl.mechanisms(),
+                sasl.optionsFor(protection), binding.isPresent());
         if (chosen.isEmpty()) {
             throw new LmtpConnectException(Trouble.authImpossible(peer, "server offered no compatible authentication mechanisms "
                     + "for this type of connection security (offered: " + capabilities.authMechanisms() + ", security options: "
-                    + sasl.optionsFor(secure) + (secure ? " for encrypted sessions" : " for sessions in clear") + ")"), null);
+                    + sasl.optionsFor(protection) + " for " + protection.description() + ")"), null);
         }
         Mechanism mechanism = chosen.get();
         Optional<String> remembered = sasl.failureCache().refusal(peer, credentials);

@@ -124,7 +124,7 @@ class SessionOpeningTest {
     void plainShouldAuthenticateAfterStartTlsAndRedactThePayloadInTheTranscript() throws InterruptedException {
         start(tlsServer("PLAIN"));
 
-        DeliveryResult result = deliver(TlsLevel.ENCRYPT, withCredentials());
+        DeliveryResult result = deliver(TlsLevel.VERIFY, withCredentials());
 
         assertThat(result.allDelivered()).isTrue();
         assertThat(verbs(0)).containsExactly("LHLO", "STARTTLS", "LHLO", "AUTH", "MAIL", "RCPT", "RCPT", "DATA", "QUIT");
@@ -137,7 +137,7 @@ class SessionOpeningTest {
     void loginShouldSendTheUserThenThePasswordAsSeparateRedactedLines() {
         start(tlsServer("LOGIN"));
 
-        DeliveryResult result = deliver(TlsLevel.ENCRYPT, withCredentials());
+        DeliveryResult result = deliver(TlsLevel.VERIFY, withCredentials());
 
         assertThat(result.allDelivered()).isTrue();
         assertThat(transcript).contains("C: AUTH LOGIN", "S: 334 " + Transcript.REDACTED, "C: " + Transcript.REDACTED);
@@ -300,7 +300,7 @@ class SessionOpeningTest {
         start(clearServer("PLAIN"));
 
         DeliveryResult result = deliver(TlsLevel.NONE,
-                withCredentials().withOptions(SecurityOptions.NO_ANONYMOUS, SecurityOptions.NO_ANONYMOUS));
+                withCredentials().withOptions(SecurityOptions.NO_ANONYMOUS, SecurityOptions.NO_ANONYMOUS, SecurityOptions.NO_ANONYMOUS));
 
         assertThat(result.allDelivered()).isTrue();
     }
@@ -325,7 +325,7 @@ class SessionOpeningTest {
         // in clear the server offers CRAM-MD5; after TLS only PLAIN: the client must use PLAIN
         start(new SaslServerHandler(USER, PASSWORD, List.of("CRAM-MD5"), List.of("PLAIN"), true));
 
-        DeliveryResult result = deliver(TlsLevel.ENCRYPT, withCredentials());
+        DeliveryResult result = deliver(TlsLevel.VERIFY, withCredentials());
 
         assertThat(result.allDelivered()).isTrue();
         assertThat(server.commands(0)).anySatisfy(c -> assertThat(c).startsWith("AUTH PLAIN "));
@@ -464,7 +464,7 @@ class SessionOpeningTest {
     void connectionShouldReportItsTlsProtocolAndMechanism() throws Exception {
         start(tlsServer("PLAIN"));
 
-        try (LmtpConnection connection = client(TlsLevel.ENCRYPT, withCredentials()).connect(destination())) {
+        try (LmtpConnection connection = client(TlsLevel.VERIFY, withCredentials()).connect(destination())) {
             assertThat(connection.session().tlsProtocol()).hasValueSatisfying(p -> assertThat(p).startsWith("TLSv1."));
             assertThat(connection.session().mechanism()).hasValue(Mechanism.PLAIN);
             assertThat(connection.session().toString()).contains("AUTH PLAIN as " + USER).doesNotContain(PASSWORD);

@@ -9,8 +9,8 @@ import dev.jameslmtp.client.Timeouts;
 
 /**
  * What a cached connection may be reused for, as Postfix keys its connection cache: the
- * {@link SessionKey} (endpoint, TLS policy and SASL identity, so that an authenticated session is
- * never handed to a sender with other credentials), plus the LHLO name and the timeouts, which
+ * {@link SessionKey} (endpoint, TLS policy, SASL identity and SASL terms, so that an authenticated
+ * session is never handed to a sender with other credentials or stricter terms), plus the LHLO name and the timeouts, which
  * are fixed when the session opens while several mailets with different settings share one pool.
  * {@link #toString()} shows no password (the session key holds none).
  */

@@ -17,6 +17,7 @@ import dev.jameslmtp.client.Envelope;
 import dev.jameslmtp.client.LmtpClient;
 import dev.jameslmtp.client.LmtpConnectException;
 import dev.jameslmtp.client.SessionKey;
+import dev.jameslmtp.client.sasl.SaslPolicy;
 import dev.jameslmtp.client.Timeouts;
 import dev.jameslmtp.client.sasl.AuthIdentity;
 import dev.jameslmtp.client.tls.TlsPolicy;
@@ -78,7 +79,8 @@ class ConnectionPoolTest {
         pool.offer(used(), LIMITS);
 
         assertThat(pool.take(new ConnectionKey(key.session(), "other.test", client.timeouts()))).isEmpty();
-        assertThat(pool.take(new ConnectionKey(new SessionKey(endpoint, TlsPolicy.NONE, Optional.of(new AuthIdentity("alice", "f1"))),
+        assertThat(pool.take(new ConnectionKey(new SessionKey(endpoint, TlsPolicy.NONE, Optional.of(new AuthIdentity("alice", "f1")),
+                SaslPolicy.NONE.terms()),
                 "client.test", client.timeouts()))).isEmpty();
         assertThat(pool.idleCount(key)).isEqualTo(1);
     }
