@@ -22,7 +22,7 @@ public record ClientSecurity(TlsPolicy tls, SaslPolicy sasl) {
             Parameter.TLS_KEY_FILE, Parameter.TLS_TRUST_STORE, Parameter.TLS_TRUST_STORE_PASSWORD, Parameter.TLS_KEY_STORE,
             Parameter.TLS_KEY_STORE_PASSWORD, Parameter.TLS_PROTOCOLS, Parameter.TLS_CIPHERS,
             Parameter.SASL_PASSWORD_MAP, Parameter.SASL_MECHANISMS, Parameter.SASL_CHANNEL_BINDING, Parameter.SASL_SECURITY_OPTIONS,
-            Parameter.SASL_TLS_SECURITY_OPTIONS, Parameter.SASL_TRUST_UNIX_SOCKET, Parameter.REQUIRE_AUTH,
+            Parameter.SASL_TLS_SECURITY_OPTIONS, Parameter.SASL_TLS_VERIFIED_SECURITY_OPTIONS, Parameter.SASL_TRUST_UNIX_SOCKET, Parameter.REQUIRE_AUTH,
             Parameter.SASL_AUTH_SOFT_BOUNCE, Parameter.SASL_AUTH_CACHE_TIME);
 
     public ClientSecurity {
@@ -46,6 +46,7 @@ public record ClientSecurity(TlsPolicy tls, SaslPolicy sasl) {
                 .filter(entry -> keys.contains(entry.getKey()))
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
         LmtpDeliveryConfiguration.Values values = new LmtpDeliveryConfiguration.Values(security);
-        return new ClientSecurity(SecurityParameters.tls(values), SecurityParameters.sasl(values));
+        TlsPolicy tls = SecurityParameters.tls(values);
+        return new ClientSecurity(tls, SecurityParameters.sasl(values, tls));
     }
 }

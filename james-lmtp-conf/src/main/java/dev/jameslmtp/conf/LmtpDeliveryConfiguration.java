@@ -76,6 +76,7 @@ public record LmtpDeliveryConfiguration(Routing routing, String lhloName, String
         Values values = new Values(parameters);
         values.rejectUnknown();
         Optional<String> bounceProcessor = values.get(Parameter.BOUNCE_PROCESSOR).map(v -> processor(Parameter.BOUNCE_PROCESSOR, v));
+        TlsPolicy tls = SecurityParameters.tls(values);
         return new LmtpDeliveryConfiguration(
                 routing(values),
                 values.lhloName(Parameter.LHLO_NAME).orElseGet(defaultLhloName),
@@ -90,8 +91,8 @@ public record LmtpDeliveryConfiguration(Routing routing, String lhloName, String
                 values.bool(Parameter.SKIP_QUIT_RESPONSE),
                 values.bool(Parameter.SKIP_5XX_GREETING),
                 values.bool(Parameter.TRANSCRIPT),
-                SecurityParameters.tls(values),
-                SecurityParameters.sasl(values),
+                tls,
+                SecurityParameters.sasl(values, tls),
                 connectionCache(values),
                 values.duration(Parameter.DESTINATION_FAILURE_SKIP_TIME, Optional.of("off")),
                 reporting(values, bounceProcessor));

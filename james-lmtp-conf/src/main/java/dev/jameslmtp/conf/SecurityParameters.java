@@ -13,6 +13,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import dev.jameslmtp.client.LmtpClient;
 import dev.jameslmtp.client.sasl.AuthFailureCache;
 import dev.jameslmtp.client.sasl.ChannelBindingType;
@@ -20,6 +23,7 @@ import dev.jameslmtp.client.sasl.CredentialSource;
 import dev.jameslmtp.client.sasl.Mechanism;
 import dev.jameslmtp.client.sasl.PasswordMapException;
 import dev.jameslmtp.client.sasl.PasswordMapFile;
+import dev.jameslmtp.client.sasl.Protection;
 import dev.jameslmtp.client.sasl.SaslPolicy;
 import dev.jameslmtp.client.sasl.Secret;
 import dev.jameslmtp.client.sasl.SecurityOptions;
@@ -40,6 +44,8 @@ import dev.jameslmtp.client.tls.TlsPolicy;
  * file:/path}) are never shown, and a wrong one is reported as such, naming the store.
  */
 final class SecurityParameters {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(SecurityParameters.class);
 
     private SecurityParameters() {
     }
@@ -137,13 +143,15 @@ final class SecurityParameters {
         keyStore.ifPresent(file -> builder.keyStore(file, keyPassword.get()));
     }
 
-    static SaslPolicy sasl(LmtpDeliveryConfiguration.Values values) {
+    /** The SASL policy; with a password map, a WARN for each way PLAIN or LOGIN could reach an unverified peer at {@code tls}'s level. */
+    static SaslPolicy sasl(LmtpDeliveryConfiguration.Values values, TlsPolicy tls) {
         Optional<String> mapFile = values.get(Parameter.SASL_PASSWORD_MAP);
         boolean requireAuth = values.bool(Parameter.REQUIRE_AUTH);
         if (mapFile.isEmpty()) {
             List<String> set = new ArrayList<>();
             for (Parameter parameter : List.of(Parameter.SASL_MECHANISMS, Parameter.SASL_CHANNEL_BINDING, Parameter.SASL_SECURITY_OPTIONS,
-                    Parameter.SASL_TLS_SECURITY_OPTIONS, Parameter.SASL_TRUST_UNIX_SOCKET, Parameter.REQUIRE_AUTH,
+                    Parameter.SASL_TLS_SECURITY_OPTIONS, Parameter.SASL_TLS_VERIFIED_SECURITY_OPTIONS, Parameter.SASL_TRUST_UNIX_SOCKET,
+                    Parameter.REQUIRE_AUTH,
                     Parameter.SASL_AUTH_SOFT_BOUNCE, Parameter.SASL_AUTH_CACHE_TIME)) {
                 changed(values, parameter).ifPresent(v -> set.add(parameter.key()));
             }
@@ -159,14 +167,28 @@ final class SecurityParameters {
         } catch (PasswordMapException e) {
             throw ConfigurationError.conflict("parameter 'saslPasswordMap': " + e.getMessage());
         }
-        return SaslPolicy.of(credentials)
+        SaslPolicy policy = SaslPolicy.of(credentials)
                 .withMechanisms(mechanisms(values))
                 .withChannelBinding(channelBinding(values))
-                .withOptions(options(values, Parameter.SASL_SECURITY_OPTIONS), options(values, Parameter.SASL_TLS_SECURITY_OPTIONS))
+                .withOptions(options(values, Parameter.SASL_SECURITY_OPTIONS), options(values, Parameter.SASL_TLS_SECURITY_OPTIONS),
+                        options(values, Parameter.SASL_TLS_VERIFIED_SECURITY_OPTIONS))
                 .withTrustUnixSocket(values.bool(Parameter.SASL_TRUST_UNIX_SOCKET))
                 .withRequireAuth(requireAuth)
                 .withSoftBounce(values.bool(Parameter.SASL_AUTH_SOFT_BOUNCE))
                 .withFailureCache(new AuthFailureCache(Clock.systemUTC(), cacheTime(values)));
+        warnAboutPlaintext(policy, tls.level());
+        return policy;
+    }
+
+    /** The operator asked for PLAIN and LOGIN where a peer in the middle can take the password: said once, at init. */
+    private static void warnAboutPlaintext(SaslPolicy policy, TlsLevel level) {
+        for (Protection protection : policy.plaintextToUnverifiedPeers(level)) {
+            Parameter parameter = protection == Protection.CLEAR ? Parameter.SASL_SECURITY_OPTIONS : Parameter.SASL_TLS_SECURITY_OPTIONS;
+            LOGGER.warn("{} '{}' allows PLAIN and LOGIN on {} (tlsSecurityLevel {}): whoever is on the path to the store can "
+                    + "take the password; prefer tlsSecurityLevel verify (PLAIN and LOGIN are then allowed by {}), or a mechanism "
+                    + "that does not send the password (SCRAM, CRAM-MD5)", parameter.key(), policy.optionsFor(protection),
+                    protection.description(), level, Parameter.SASL_TLS_VERIFIED_SECURITY_OPTIONS.key());
+        }
     }
 
     private static Set<Mechanism> mechanisms(LmtpDeliveryConfiguration.Values values) {

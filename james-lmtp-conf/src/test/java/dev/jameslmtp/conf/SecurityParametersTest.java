@@ -17,6 +17,7 @@ import dev.jameslmtp.client.Destination;
 import dev.jameslmtp.client.sasl.ChannelBindingType;
 import dev.jameslmtp.client.sasl.Credentials;
 import dev.jameslmtp.client.sasl.Mechanism;
+import dev.jameslmtp.client.sasl.Protection;
 import dev.jameslmtp.client.sasl.SaslPolicy;
 import dev.jameslmtp.client.sasl.SecurityOptions;
 import dev.jameslmtp.client.tls.TlsLevel;
@@ -52,7 +53,8 @@ class SecurityParametersTest {
         Path file = map("[127.0.0.1]:2424 lmtpadmin:s3cr3t\n");
 
         LmtpDeliveryConfiguration configuration = parse("saslPasswordMap", file.toString(), "saslMechanisms", "scram-sha-256 PLAIN",
-                "saslSecurityOptions", "noanonymous", "saslTlsSecurityOptions", "none", "saslTrustUnixSocket", "true",
+                "saslSecurityOptions", "noanonymous", "saslTlsSecurityOptions", "none", "saslTlsVerifiedSecurityOptions", "noplaintext",
+                "saslTrustUnixSocket", "true",
                 "requireAuth", "true", "saslAuthSoftBounce", "false", "saslAuthCacheTime", "10 minutes",
                 "tlsSecurityLevel", "encrypt", "tlsProtocols", "TLSv1.3", "tlsWrapperMode", "true");
 
@@ -61,6 +63,7 @@ class SecurityParametersTest {
         assertThat(sasl.mechanisms()).isEqualTo(EnumSet.of(Mechanism.SCRAM_SHA_256, Mechanism.PLAIN));
         assertThat(sasl.options()).isEqualTo(SecurityOptions.NO_ANONYMOUS);
         assertThat(sasl.tlsOptions()).isEqualTo(new SecurityOptions(false, false));
+        assertThat(sasl.verifiedOptions()).isEqualTo(new SecurityOptions(true, false));
         assertThat(sasl.trustUnixSocket()).isTrue();
         assertThat(sasl.requireAuth()).isTrue();
         assertThat(sasl.softBounce()).isFalse();
@@ -68,6 +71,56 @@ class SecurityParametersTest {
         assertThat(configuration.tls().level()).isEqualTo(TlsLevel.ENCRYPT);
         assertThat(configuration.tls().wrapperMode()).isTrue();
         assertThat(configuration.toString()).doesNotContain("s3cr3t");
+    }
+
+    @Test
+    void byDefaultPlainAndLoginShouldBeAllowedOnlyAfterAVerifiedHandshake() throws IOException {
+        SaslPolicy sasl = parse("saslPasswordMap", map("[127.0.0.1]:2424 lmtpadmin:s3cr3t\n").toString()).sasl();
+
+        assertThat(sasl.optionsFor(Protection.CLEAR)).isEqualTo(SecurityOptions.DEFAULT);
+        assertThat(sasl.optionsFor(Protection.ENCRYPTED)).isEqualTo(SecurityOptions.DEFAULT);
+        assertThat(sasl.optionsFor(Protection.VERIFIED)).isEqualTo(SecurityOptions.NO_ANONYMOUS);
+    }
+
+    @Test
+    void plainAllowedTowardsAnUnverifiedPeerShouldBeAWarnAtInitForTheMailetAndTheHook() throws IOException {
+        String file = map("[127.0.0.1]:2424 lmtpadmin:s3cr3t\n").toString();
+
+        String mailet = stderrOf(() -> parse("saslPasswordMap", file, "tlsSecurityLevel", "encrypt", "saslTlsSecurityOptions", "noanonymous"));
+        String hook = stderrOf(() -> ClientSecurity.parse(Map.of("saslPasswordMap", file, "tlsSecurityLevel", "may",
+                "saslTlsSecurityOptions", "noanonymous", "saslSecurityOptions", "none")));
+
+        assertThat(mailet).contains("WARN").contains("saslTlsSecurityOptions 'noanonymous' allows PLAIN and LOGIN on TLS sessions "
+                + "whose certificate is not verified (tlsSecurityLevel encrypt)").doesNotContain("s3cr3t");
+        assertThat(hook).contains("saslTlsSecurityOptions 'noanonymous' allows PLAIN and LOGIN")
+                .contains("saslSecurityOptions 'none' allows PLAIN and LOGIN on sessions in clear (tlsSecurityLevel may)");
+    }
+
+    @Test
+    void theDefaultsOrAVerifiedLevelShouldGiveNoPlaintextWarning() throws IOException {
+        String file = map("[127.0.0.1]:2424 lmtpadmin:s3cr3t\n").toString();
+
+        String logged = stderrOf(() -> {
+            parse("saslPasswordMap", file, "tlsSecurityLevel", "encrypt");
+            parse("saslPasswordMap", file, "tlsSecurityLevel", "may");
+            parse("saslPasswordMap", file, "tlsSecurityLevel", "verify", "saslTlsSecurityOptions", "noanonymous");
+            parse("saslPasswordMap", file, "tlsSecurityLevel", "encrypt", "saslTlsSecurityOptions", "noanonymous",
+                    "saslMechanisms", "SCRAM-SHA-256, CRAM-MD5");
+        });
+
+        assertThat(logged).doesNotContain("allows PLAIN");
+    }
+
+    private static String stderrOf(Runnable action) {
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stderr = System.err;
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8)); // slf4j-simple's output
+        try {
+            action.run();
+        } finally {
+            System.setErr(stderr);
+        }
+        return captured.toString(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     @Test
