@@ -45,7 +45,7 @@ record ConfigFile(Optional<Destination> destination, Optional<String> lhlo, Opti
 
     /** The keys of {@link #security}: authentication and TLS, read by {@link SessionSecurity}. */
     static final List<String> SECURITY_KEYS = List.of("auth", "user", "password-map", "tls", "tls-ca", "tls-cert", "tls-key",
-            "tls-truststore", "tls-keystore", "sasl-mechanisms", "sasl-channel-binding", "require-auth");
+            "tls-truststore", "tls-keystore", "sasl-mechanisms", "sasl-channel-binding", "require-auth", "sasl-tls-security-options");
 
     static final List<String> KEYS = java.util.stream.Stream.concat(
             java.util.stream.Stream.of("destination", "lhlo", "sender", "timeout", "transcript"), SECURITY_KEYS.stream()).toList();

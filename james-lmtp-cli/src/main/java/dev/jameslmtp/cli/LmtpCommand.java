@@ -45,7 +45,8 @@ import picocli.CommandLine.Parameters;
                 + "            [--timeout duration] [--[no-]skip-5xx-greeting] [-a] [--user name] [--password-map file]\n"
                 + "            [--tls none|may|encrypt|verify] [--tls-ca file | --tls-truststore file]\n"
                 + "            [--tls-cert file --tls-key file | --tls-keystore file] [--sasl-mechanisms list]\n"
-                + "            [--sasl-channel-binding none|tls-server-end-point] [--require-auth] [-t recipient]... [recipient]... < message",
+                + "            [--sasl-channel-binding none|tls-server-end-point] [--sasl-tls-security-options list]\n"
+                + "            [--require-auth] [-t recipient]... [recipient]... < message",
         descriptionHeading = "%n",
         description = {
             "Reads an RFC 5322 message (header and body) on standard input, sends it in one LMTP transaction",
@@ -78,13 +79,17 @@ import picocli.CommandLine.Parameters;
             "Configuration file (-C): lines 'key = value', '#' starts a comment line. Keys:",
             "  destination, lhlo, sender (empty or <> = null sender), timeout (30s, 500ms, 2m),",
             "  transcript (yes/no), auth (yes/no), user, password-map, tls, tls-ca, tls-cert, tls-key,",
-            "  tls-truststore, tls-keystore, sasl-mechanisms, sasl-channel-binding, require-auth (yes/no).",
+            "  tls-truststore, tls-keystore, sasl-mechanisms, sasl-channel-binding, require-auth (yes/no),",
+            "  sasl-tls-security-options.",
             "  Options on the command line win over the file.",
             "",
             "Authentication (-a, --user, --password-map, --require-auth): SASL AUTH with the strongest of",
-            "  SCRAM-SHA-256, SCRAM-SHA-1, CRAM-MD5, PLAIN, LOGIN that the server offers (PLAIN and LOGIN",
-            "  only inside TLS). Credentials: --user NAME with the password from $LMTP_PASSWORD or typed on",
-            "  the terminal (/dev/tty, no echo); else the entry for the destination in --password-map",
+            "  SCRAM-SHA-256, SCRAM-SHA-1, CRAM-MD5, PLAIN, LOGIN that the server offers. PLAIN and LOGIN",
+            "  send the password itself: only after --tls verify (a certificate checked), since at may and",
+            "  encrypt anyone on the path can answer STARTTLS; --sasl-tls-security-options noanonymous allows",
+            "  them there too, with a warning on stderr (Postfix's lmtp_sasl_tls_security_options; default",
+            "  noplaintext, noanonymous). Credentials: --user NAME with the password from $LMTP_PASSWORD or",
+            "  typed on the terminal (/dev/tty, no echo); else the entry for the destination in --password-map",
             "  (Postfix sasl_passwd format: 'key user:password', key = host, [addr]:port, socket path...);",
             "  else $USER with $LMTP_PASSWORD or the terminal. Never a password on the command line.",
             "  An AUTH refusal defers (exit 75). With --require-auth, a server that offers no AUTH or no",
@@ -188,6 +193,11 @@ public final class LmtpCommand {
     @Option(names = "--sasl-mechanisms", paramLabel = "list",
             description = "Mechanisms that may be used, e.g. SCRAM-SHA-256,CRAM-MD5; default all.")
     private String saslMechanisms;
+
+    @Option(names = "--sasl-tls-security-options", paramLabel = "list",
+            description = "After TLS whose certificate is not verified (--tls may, encrypt): noplaintext, noanonymous "
+                    + "(default: no PLAIN, no LOGIN); noanonymous allows PLAIN and LOGIN there, with a warning.")
+    private String saslTlsSecurityOptions;
 
     @Option(names = "--require-auth", description = "Defer (4.7.0) rather than send without AUTH. Implies -a.")
     private boolean requireAuth;
@@ -306,8 +316,9 @@ public final class LmtpCommand {
         }
         SessionSecurity security = SessionSecurity.resolve(new SessionSecurity.Options(auth, user, passwordMap,
                 starttls ? "encrypt" : tls, tlsCa, tlsCert, tlsKey, tlsTrustStore, tlsKeyStore, saslMechanisms, saslChannelBinding,
-                requireAuth),
+                requireAuth, saslTlsSecurityOptions),
                 settings.config(), context.env(), settings.destination(), prompt);
+        security.warnings().forEach(warning -> context.err().println("lmtp: warning: " + warning));
         try (MessageSpool message = MessageSpool.of(context.in())) {
             LmtpClient.Builder client = LmtpClient.builder().timeouts(settings.timeouts()).skip5xxGreeting(skip5xxGreeting)
                     .tls(security.tls()).sasl(security.sasl());

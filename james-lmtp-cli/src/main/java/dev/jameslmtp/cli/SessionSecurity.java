@@ -3,6 +3,7 @@ package dev.jameslmtp.cli;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -15,8 +16,10 @@ import dev.jameslmtp.client.sasl.Mechanism;
 import dev.jameslmtp.client.sasl.PasswordMapException;
 import dev.jameslmtp.client.sasl.PasswordMapFile;
 import dev.jameslmtp.client.sasl.PasswordMapKeys;
+import dev.jameslmtp.client.sasl.Protection;
 import dev.jameslmtp.client.sasl.SaslPolicy;
 import dev.jameslmtp.client.sasl.Secret;
+import dev.jameslmtp.client.sasl.SecurityOptions;
 import dev.jameslmtp.client.tls.TlsLevel;
 import dev.jameslmtp.client.tls.TlsPolicy;
 
@@ -37,7 +40,8 @@ import dev.jameslmtp.client.tls.TlsPolicy;
  * <p>DIAGNOSTICS: a {@link CommandException} (64) naming the option: an unknown TLS level,
  * mechanism or channel binding type, TLS files with {@code --tls none}, PEM files and a store for
  * the same thing, a key store without its password or with a wrong one (never shown), an unusable password map (file and line, never its
- * content), no map entry for the destination, no password and no terminal.
+ * content), no map entry for the destination, no password and no terminal, unknown security options.
+ * {@link #warnings()}: PLAIN and LOGIN allowed towards an unverified peer.
  */
 record SessionSecurity(TlsPolicy tls, SaslPolicy sasl) {
 
@@ -47,7 +51,21 @@ record SessionSecurity(TlsPolicy tls, SaslPolicy sasl) {
 
     /** The security options as picocli left them: null or false when not given. */
     record Options(boolean auth, String user, Path passwordMap, String tls, Path tlsCa, Path tlsCert, Path tlsKey,
-                   Path tlsTrustStore, Path tlsKeyStore, String saslMechanisms, String saslChannelBinding, boolean requireAuth) {
+                   Path tlsTrustStore, Path tlsKeyStore, String saslMechanisms, String saslChannelBinding, boolean requireAuth,
+                   String saslTlsSecurityOptions) {
+    }
+
+    /**
+     * What stderr should say before anything is sent: PLAIN or LOGIN allowed where a peer that has
+     * not proven who it is could read the password (at {@code --tls may} or {@code encrypt} with
+     * {@code --sasl-tls-security-options noanonymous}).
+     */
+    List<String> warnings() {
+        return sasl.plaintextToUnverifiedPeers(tls.level()).stream()
+                .map(protection -> "--sasl-" + (protection == Protection.CLEAR ? "" : "tls-") + "security-options '"
+                        + sasl.optionsFor(protection) + "' allows PLAIN and LOGIN on " + protection.description() + " (--tls "
+                        + tls.level() + "): whoever is on the path to the server can take the password; prefer --tls verify")
+                .toList();
     }
 
     static SessionSecurity resolve(Options options, ConfigFile config, Map<String, String> env, Destination destination,
@@ -61,7 +79,12 @@ record SessionSecurity(TlsPolicy tls, SaslPolicy sasl) {
         String mechanisms = options.saslMechanisms() != null ? options.saslMechanisms() : config.security("sasl-mechanisms").orElse(null);
         String binding = options.saslChannelBinding() != null ? options.saslChannelBinding()
                 : config.security("sasl-channel-binding").orElse(null);
+        String tlsOptions = options.saslTlsSecurityOptions() != null ? options.saslTlsSecurityOptions()
+                : config.security("sasl-tls-security-options").orElse(null);
         if (!auth) {
+            if (tlsOptions != null) {
+                throw CommandException.usage("--sasl-tls-security-options is given, but no authentication (-a) is asked for");
+            }
             if (mechanisms != null) {
                 throw CommandException.usage("--sasl-mechanisms is given, but no authentication (-a) is asked for");
             }
@@ -80,6 +103,14 @@ record SessionSecurity(TlsPolicy tls, SaslPolicy sasl) {
             } catch (IllegalArgumentException e) {
                 throw CommandException.usage("--sasl-channel-binding: '" + Sanitise.shown(binding) + "' is not a channel binding type"
                         + " (none, tls-server-end-point)");
+            }
+        }
+        if (tlsOptions != null) {
+            try {
+                sasl = sasl.withOptions(sasl.options(), SecurityOptions.parse(tlsOptions), sasl.verifiedOptions());
+            } catch (IllegalArgumentException e) {
+                throw CommandException.usage("--sasl-tls-security-options: '" + Sanitise.shown(tlsOptions)
+                        + "' is not a list of security options (noplaintext, noanonymous, or none)");
             }
         }
         return new SessionSecurity(tls, sasl);

@@ -93,14 +93,14 @@ class CyrusCommandTest {
     }
 
     @Test
-    void passwordMapEntryShouldBeUsedWithPlainInsideTls() throws IOException {
+    void passwordMapEntryShouldBeUsedWithPlainAfterAVerifiedStartTls() throws IOException {
         Path map = WORK.resolve("sasl_passwd");
         Files.writeString(map, "[127.0.0.1]:" + cyrus.strictPort() + " " + CyrusLmtpServer.ADMIN + ":" + PASSWORD + "\n");
         Files.setPosixFilePermissions(map, PosixFilePermissions.fromString("rw-------"));
         String subject = subject();
 
         CommandRun.Result result = command().stdin("Subject: " + subject + "\n")
-                .run("-v", "--password-map", map.toString(), "--sasl-mechanisms", "PLAIN", "--tls", "encrypt",
+                .run("-v", "--password-map", map.toString(), "--sasl-mechanisms", "PLAIN", "--tls", "verify", "--tls-ca", ca.toString(),
                         "-d", destination(cyrus.strictPort()), "bob@example.com");
 
         assertThat(result.status()).as(result.toString()).isZero();
