@@ -125,8 +125,9 @@ import dev.jameslmtp.conf.Parameter;
  * <tr><td>{@code saslMechanisms}</td><td>SCRAM-SHA-256-PLUS, SCRAM-SHA-1-PLUS, SCRAM-SHA-256, SCRAM-SHA-1, CRAM-MD5, PLAIN, LOGIN</td><td>the mechanisms that may be used; the strongest offered by the server and allowed by the security options is chosen (Postfix's lmtp_sasl_mechanism_filter); the -PLUS ones only on TLS with saslChannelBinding</td></tr>
  * <tr><td>{@code saslChannelBinding}</td><td>none</td><td>{@code tls-server-end-point}: on TLS, SCRAM binds the exchange to the server's certificate (RFC 5929), SCRAM-SHA-256-PLUS or SCRAM-SHA-1-PLUS preferred when offered, gs2 flag {@code y} when none is; {@code none}: no binding. Cyrus 3.6 accepts only tls-unique and refuses it</td></tr>
  * <tr><td>{@code saslSecurityOptions}</td><td>noplaintext, noanonymous</td><td>on a connection in clear: {@code noplaintext} forbids PLAIN and LOGIN; {@code none} allows every mechanism</td></tr>
- * <tr><td>{@code saslTlsSecurityOptions}</td><td>noanonymous</td><td>the same on a TLS connection (PLAIN and LOGIN are fine inside TLS)</td></tr>
- * <tr><td>{@code saslTrustUnixSocket}</td><td>false</td><td>true: a {@code unix:} destination counts as encrypted, so saslTlsSecurityOptions apply to it</td></tr>
+ * <tr><td>{@code saslTlsSecurityOptions}</td><td>noplaintext, noanonymous</td><td>the same on a TLS connection whose certificate is not verified (tlsSecurityLevel may, encrypt): anyone on the path can answer STARTTLS with a certificate of its own, so PLAIN and LOGIN are forbidden; {@code noanonymous} allows them there, with a WARN at init (Postfix's lmtp_sasl_tls_security_options)</td></tr>
+ * <tr><td>{@code saslTlsVerifiedSecurityOptions}</td><td>noanonymous</td><td>the same on a TLS connection whose certificate was verified (tlsSecurityLevel verify) and on a trusted UNIX socket: PLAIN and LOGIN allowed (Postfix's lmtp_sasl_tls_verified_security_options)</td></tr>
+ * <tr><td>{@code saslTrustUnixSocket}</td><td>false</td><td>true: a {@code unix:} destination is local, not on a network: saslTlsVerifiedSecurityOptions apply to it</td></tr>
  * <tr><td>{@code requireAuth}</td><td>false</td><td>true: fail closed; with no map entry for the destination, no AUTH offered or no acceptable mechanism, the recipients are deferred with 4.7.0 and nothing is sent unauthenticated (Postfix sends anyway)</td></tr>
  * <tr><td>{@code saslAuthSoftBounce}</td><td>true</td><td>true: an AUTH refusal defers the recipients whatever the reply (Cyrus answers a wrong password {@code 501 5.5.4}); false: a 5xx refusal bounces (Postfix's lmtp_sasl_auth_soft_bounce)</td></tr>
  * <tr><td>{@code saslAuthCacheTime}</td><td>1 hour</td><td>how long a refused (server, user, password) is remembered, so that AUTH is not tried again for every mail; a changed password is tried at once; 0 = never remembered</td></tr>
@@ -141,7 +142,7 @@ import dev.jameslmtp.conf.Parameter;
  * <tr><td>{@code tlsKeyStorePassword}</td><td>none</td><td>its password (also the key's), required with tlsKeyStore: the password, {@code env:NAME} or {@code file:/path}; never shown</td></tr>
  * <tr><td>{@code tlsProtocols}</td><td>TLSv1.3, TLSv1.2</td><td>TLS protocols offered; nothing older than TLSv1.2 is accepted</td></tr>
  * <tr><td>{@code tlsCiphers}</td><td>the JDK's</td><td>JSSE cipher suite names offered</td></tr>
- * <tr><td>{@code connectionCacheEnabled}</td><td>true</td><td>keep connections open between mails and reuse them (Postfix's connection cache); one cache per James, keyed by server, TLS policy, SASL identity, LHLO name and timeouts; a reused connection starts each transaction with RSET, and one that fails before DATA is replaced by a new one without counting against the mail</td></tr>
+ * <tr><td>{@code connectionCacheEnabled}</td><td>true</td><td>keep connections open between mails and reuse them (Postfix's connection cache); one cache per James, keyed by server, TLS policy, SASL identity and SASL terms (mechanisms, security options, saslTrustUnixSocket, requireAuth, saslChannelBinding), LHLO name and timeouts; a reused connection starts each transaction with RSET, and one that fails before DATA is replaced by a new one without counting against the mail</td></tr>
  * <tr><td>{@code connectionCacheIdleTime}</td><td>2 seconds</td><td>how long an unused connection stays open (Postfix's lmtp_connection_cache_time_limit)</td></tr>
  * <tr><td>{@code connectionCacheReuseTime}</td><td>5 minutes</td><td>how long after opening a connection may still be reused (lmtp_connection_reuse_time_limit)</td></tr>
  * <tr><td>{@code connectionCacheReuseLimit}</td><td>0</td><td>how many times a connection may be reused; 0 = no limit (lmtp_connection_reuse_count_limit)</td></tr>
@@ -156,9 +157,11 @@ import dev.jameslmtp.conf.Parameter;
  * <h2>Authentication and TLS</h2>
  * With {@code saslPasswordMap}, a session authenticates with the map's entry for its destination
  * (PLAIN, LOGIN, CRAM-MD5, SCRAM-SHA-256 or SCRAM-SHA-1), after STARTTLS when
- * {@code tlsSecurityLevel} asks for it. An AUTH failure defers the recipients (4.7.x) and closes
- * the connection; no secret ever appears in a log, transcript or error ({@code AUTH} payloads and
- * challenges are shown as {@code ****}).
+ * {@code tlsSecurityLevel} asks for it. PLAIN and LOGIN, which send the password itself, are used
+ * by default only after a verified handshake ({@code verify}) or on a trusted UNIX socket. An AUTH
+ * failure defers the recipients (4.7.x) and closes the connection; no secret ever appears in a
+ * log, transcript or error ({@code AUTH} payloads and challenges are shown as {@code ****}, and the
+ * text of an AUTH refusal is withheld: a store may echo the payload in it).
  * <pre>{@code
  * <mailet match="HostIs=example.com" class="dev.jameslmtp.mailet.LmtpDelivery">
  *     <destination>inet:cyrus.example.com:24</destination>
