@@ -33,8 +33,9 @@ import dev.jameslmtp.testing.TestCertificates;
 
 /**
  * The client against James Protocols' own LMTP server with STARTTLS and an AuthHook (AUTH
- * announced only after STARTTLS): PLAIN and LOGIN after a verified handshake deliver; a wrong
- * password is deferred; in clear with {@code requireAuth} nothing is sent.
+ * announced only after STARTTLS): PLAIN and LOGIN after a verified handshake deliver, after an
+ * unverified one they are not sent; a wrong password is deferred; in clear with {@code requireAuth}
+ * nothing is sent.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class JamesProtocolsAuthTest {
@@ -95,8 +96,8 @@ class JamesProtocolsAuthTest {
     }
 
     @Test
-    void loginAfterStartTlsShouldAuthenticateAndDeliver() {
-        DeliveryResult result = deliver(TlsLevel.ENCRYPT, only(Mechanism.LOGIN, PASSWORD), "login@example.test");
+    void loginAfterVerifiedStartTlsShouldAuthenticateAndDeliver() {
+        DeliveryResult result = deliver(TlsLevel.VERIFY, only(Mechanism.LOGIN, PASSWORD), "login@example.test");
 
         assertThat(result.allDelivered()).as(result.toString()).isTrue();
         assertThat(deliveredTo("login@example.test")).isEqualTo(1);
@@ -106,13 +107,22 @@ class JamesProtocolsAuthTest {
 
     @Test
     void wrongPasswordShouldBeDeferredAndDeliverNothing() {
-        DeliveryResult result = deliver(TlsLevel.ENCRYPT, only(Mechanism.PLAIN, "wrong-nOt4LoGs"), "wrong@example.test");
+        DeliveryResult result = deliver(TlsLevel.VERIFY, only(Mechanism.PLAIN, "wrong-nOt4LoGs"), "wrong@example.test");
 
         assertThat(result.outcomes()).allSatisfy(o -> {
             assertThat(o.disposition()).isEqualTo(Disposition.TEMPORARY_FAILURE);
             assertThat(o.stage()).isEqualTo(Stage.AUTH);
         });
         assertThat(deliveredTo("wrong@example.test")).isZero();
+    }
+
+    @Test
+    void plainAfterAnUnverifiedStartTlsShouldNotBeSentByDefault() {
+        DeliveryResult result = deliver(TlsLevel.ENCRYPT, only(Mechanism.PLAIN, PASSWORD), "unverified@example.test");
+
+        assertThat(result.outcomes()).allSatisfy(o -> assertThat(o.status().toString()).isEqualTo("4.7.0"));
+        assertThat(transcript).contains("C: STARTTLS").noneMatch(line -> line.startsWith("C: AUTH") || line.startsWith("C: MAIL"));
+        assertThat(deliveredTo("unverified@example.test")).isZero();
     }
 
     @Test
