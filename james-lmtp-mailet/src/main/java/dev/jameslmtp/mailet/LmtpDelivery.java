@@ -34,6 +34,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.jameslmtp.client.DestinationList;
 import dev.jameslmtp.client.LmtpClient;
+import dev.jameslmtp.client.Transcript;
 import dev.jameslmtp.client.pool.ConnectionPool;
 import dev.jameslmtp.conf.ConfigurationError;
 import dev.jameslmtp.conf.LmtpClientFactory;
@@ -418,8 +419,8 @@ public class LmtpDelivery extends GenericMailet {
                 });
             } catch (Exception e) {
                 mail.setRecipients(notQueued);
-                throw new MessagingException("LmtpDelivery could not enqueue mail " + name + " for " + entry.getValue()
-                        + "; recipients not queued: " + notQueued, e);
+                throw new MessagingException("LmtpDelivery could not enqueue mail " + name + " for "
+                        + Transcript.neutralise(entry.getValue() + "; recipients not queued: " + notQueued), e);
             }
             entry.getValue().forEach(notQueued::remove);
         }
@@ -442,7 +443,7 @@ public class LmtpDelivery extends GenericMailet {
             mail.removeAttribute(Route.ATTRIBUTE);
             mail.removeAttribute(AttributeName.of(DeliveryJournal.ID));
             throw new MessagingException("LmtpDelivery could not enqueue mail " + mail.getName() + "; recipients not queued: "
-                    + mail.getRecipients(), e);
+                    + Transcript.neutralise(mail.getRecipients().toString()), e);
         }
         mail.setState(Mail.GHOST);
     }

@@ -18,6 +18,8 @@ import org.apache.james.core.MailAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.jameslmtp.client.Transcript;
+
 /**
  * The journal of one queued mail: one line per recipient whose disposition in the current attempt
  * is known, {@code <position> <mark> <address>}, appended with a single {@code write()} the moment
@@ -140,7 +142,7 @@ final class MailJournal implements AutoCloseable {
             if (mark == null) {
                 open.add(i);
             } else {
-                LOGGER.info("Recipient {} of mail {} was {}", recipients.get(i), mailName, mark.resumed);
+                LOGGER.info("Recipient {} of mail {} was {}", Transcript.neutralise(recipients.get(i).asString()), mailName, mark.resumed);
             }
         }
         if (open.size() + marks.size() != recipients.size()) {
@@ -173,7 +175,7 @@ final class MailJournal implements AutoCloseable {
             }
         } catch (IOException e) {
             LOGGER.warn("Could not write to the delivery journal {} of mail {} ({}): after a crash, recipient {} would be {} again",
-                    file.get(), mailName, e.toString(), recipient, mark == Mark.BOUNCED ? "bounced" : "sent");
+                    file.get(), mailName, e.toString(), Transcript.neutralise(recipient.asString()), mark == Mark.BOUNCED ? "bounced" : "sent");
         }
     }
 
