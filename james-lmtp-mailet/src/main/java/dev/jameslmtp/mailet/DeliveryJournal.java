@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * queued mail that is in an attempt, or was when James died, named by the journal id the mail
  * carries (attribute {@value #ID}, new for every copy put on the queue: at {@code service}, and for
  * each put-back of deferred recipients). The file is removed once the queue item is acknowledged,
- * so the directory is normally empty while James is idle. See {@link MailJournal}.
+ * so the directory holds no journal while James is idle (only {@link JournalSweeper}'s heartbeat).
+ * See {@link MailJournal}.
  *
  * <p>Journals name recipients, so on a POSIX file system the directory is created {@code 0700}
  * and each journal {@code 0600}, whatever the umask; an existing directory that group or others

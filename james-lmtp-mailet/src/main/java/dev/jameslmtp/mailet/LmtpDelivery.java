@@ -534,10 +534,6 @@ public class LmtpDelivery extends GenericMailet {
         return consumer;
     }
 
-    JournalSweeper sweeper() {
-        return sweeper;
-    }
-
     /** The delivery journal, so that tests can inject a crash before its writes. */
     DeliveryJournal journal() {
         return journal;
