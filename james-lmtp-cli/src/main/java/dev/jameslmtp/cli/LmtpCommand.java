@@ -298,7 +298,7 @@ public final class LmtpCommand {
             context.err().println("lmtp: " + e.getMessage());
             return e.status();
         } catch (RuntimeException e) {
-            context.err().println("lmtp: internal error: " + e);
+            context.err().println("lmtp: internal error: " + Transcript.neutralise(e.toString()));
             return ExitStatus.SOFTWARE;
         } finally {
             context.out().flush();
@@ -333,7 +333,7 @@ public final class LmtpCommand {
                 return report(DeliveryResult.sameFor(settings.destination().toString(), settings.envelope(), e.verdict()), context);
             }
             if (settings.transcript() && (connection.session().encrypted() || connection.session().authenticated())) {
-                context.err().println("lmtp: session: " + connection.session());
+                context.err().println("lmtp: session: " + Transcript.neutralise(connection.session().toString()));
             }
             try {
                 return report(connection.deliver(settings.envelope(), message.content()), context);

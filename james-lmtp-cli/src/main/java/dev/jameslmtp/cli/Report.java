@@ -2,6 +2,7 @@ package dev.jameslmtp.cli;
 
 import dev.jameslmtp.client.DeliveryResult;
 import dev.jameslmtp.client.RecipientOutcome;
+import dev.jameslmtp.client.Transcript;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +20,9 @@ import java.util.List;
  * The columns are: address, outcome ({@code delivered}, {@code deferred} for a temporary failure,
  * {@code bounced} for a permanent one), reply code ({@code -} when the outcome was decided
  * locally, e.g. connection refused or timeout), enhanced status, and the server's text (or the
- * local diagnostic). The text is already free of control characters (the client neutralises it).
+ * local diagnostic). The address and the text are {@link Transcript#neutralise neutralised} on their
+ * way to the terminal: a server's control characters (an escape sequence, a bare CR), line
+ * separators and bidirectional marks are shown escaped, never acted on.
  */
 final class Report {
 
@@ -30,19 +33,23 @@ final class Report {
         int addressWidth = 0;
         int statusWidth = 0;
         for (RecipientOutcome outcome : result.outcomes()) {
-            addressWidth = Math.max(addressWidth, outcome.recipient().address().length());
+            addressWidth = Math.max(addressWidth, address(outcome).length());
             statusWidth = Math.max(statusWidth, outcome.status().toString().length());
         }
         List<String> lines = new ArrayList<>();
         for (RecipientOutcome outcome : result.outcomes()) {
-            String line = pad(outcome.recipient().address(), addressWidth)
+            String line = pad(address(outcome), addressWidth)
                     + "  " + pad(outcome(outcome), "delivered".length())
                     + "  " + pad(outcome.code() == 0 ? "-" : Integer.toString(outcome.code()), 3)
                     + "  " + pad(outcome.status().toString(), statusWidth)
-                    + "  " + outcome.text();
+                    + "  " + Transcript.neutralise(outcome.text());
             lines.add(line.stripTrailing());
         }
         return lines;
+    }
+
+    private static String address(RecipientOutcome outcome) {
+        return Transcript.neutralise(outcome.recipient().address());
     }
 
     static String outcome(RecipientOutcome outcome) {

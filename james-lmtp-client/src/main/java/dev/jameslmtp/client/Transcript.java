@@ -9,8 +9,9 @@ import java.util.function.Consumer;
  *
  * <p>The session hands this class only what may be shown: commands carrying secrets (AUTH
  * payloads) arrive already redacted to {@value #REDACTED}, and so do server challenges. Message
- * content is summarised, never copied. Untrusted bytes are neutralised: control characters are
- * shown as {@code \xNN}, so a server cannot forge transcript lines.
+ * content is summarised, never copied. Untrusted text is {@link #neutralise neutralised}: control
+ * characters, line separators and bidirectional marks are shown escaped, so a server can neither
+ * forge transcript lines nor hide or reorder what an operator reads.
  */
 public interface Transcript {
 
@@ -48,20 +49,40 @@ public interface Transcript {
         };
     }
 
-    /** Replaces control characters by {@code \xNN}. */
+    /**
+     * Untrusted text (a server's reply, an address, a mail name) made safe for one log line, an
+     * MDC value or a terminal, escaped visibly so that the operator sees what came: the C0 controls
+     * (CR, LF, ESC...), DEL and the C1 controls (U+0080-U+009F, NEL included) as {@code \xNN};
+     * the line and paragraph separators U+2028 and U+2029, and the bidirectional marks, embeddings,
+     * overrides and isolates that reorder what a reader sees (U+061C, U+200E, U+200F,
+     * U+202A-U+202E, U+2066-U+2069) as <code>&#92;uNNNN</code>. Everything else, non-ASCII letters
+     * included, is kept. The one neutraliser of the project: every log, MDC and terminal path of
+     * untrusted text goes through it. Applying it twice changes nothing more.
+     */
     static String neutralise(String text) {
         StringBuilder out = null;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            if (c < 0x20 || c == 0x7f) {
+            String escape = escape(c);
+            if (escape != null) {
                 if (out == null) {
                     out = new StringBuilder(text.length() + 8).append(text, 0, i);
                 }
-                out.append(String.format("\\x%02X", (int) c));
+                out.append(escape);
             } else if (out != null) {
                 out.append(c);
             }
         }
         return out == null ? text : out.toString();
+    }
+
+    /** The visible escape of {@code c}, or null when it is shown as it is. */
+    private static String escape(char c) {
+        if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
+            return String.format("\\x%02X", (int) c);
+        }
+        boolean hidden = c == 0x2028 || c == 0x2029 || c == 0x061c || c == 0x200e || c == 0x200f
+                || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+        return hidden ? String.format("\\u%04X", (int) c) : null;
     }
 }

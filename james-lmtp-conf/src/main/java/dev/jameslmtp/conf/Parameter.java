@@ -28,6 +28,7 @@ public enum Parameter implements DocumentedParameter {
     RECIPIENT_LIMIT("recipientLimit", "50", null),
     CONCURRENCY("concurrency", "10", null),
     JOURNAL_DIRECTORY("journalDirectory", null, "var/lmtp-journal/ followed by the outgoing queue's name, in James's working directory"),
+    JOURNAL_MAX_AGE("journalMaxAge", null, "twice the sum of the delayTime delays, at least 1 day"),
     CONNECT_TIMEOUT("connectTimeout", Stage.CONNECT),
     LHLO_TIMEOUT("lhloTimeout", Stage.LHLO),
     MAIL_TIMEOUT("mailTimeout", Stage.MAIL),

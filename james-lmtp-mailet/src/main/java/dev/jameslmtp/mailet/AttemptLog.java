@@ -7,6 +7,7 @@ import org.apache.mailet.Mail;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.jameslmtp.client.Transcript;
 import dev.jameslmtp.conf.DurationSyntax;
 
 /**
@@ -16,7 +17,8 @@ import dev.jameslmtp.conf.DurationSyntax;
  * LMTP delivery of mail m1 from alice@a.test: delivered [bob@b.test 250 2.0.0] deferred [carol@b.test 452 4.2.2
  * (retry 1/5 in 1 minute)] bounced [dave@b.test 550 5.1.1] via inet:[127.0.0.1]:24
  * </pre>
- * INFO when everything was delivered, WARN otherwise.
+ * INFO when everything was delivered, WARN otherwise. The line is {@link Transcript#neutralise neutralised}
+ * as a whole: addresses and the store's words are untrusted.
  */
 final class AttemptLog {
 
@@ -26,7 +28,7 @@ final class AttemptLog {
     }
 
     static void log(Mail mail, MailOutcomes outcomes, int maxRetries) {
-        String line = line(mail, outcomes, maxRetries);
+        String line = Transcript.neutralise(line(mail, outcomes, maxRetries));
         if (outcomes.with(Fate.DELIVERED).size() == outcomes.fates().size()) {
             LOGGER.info(line);
         } else {

@@ -3,19 +3,27 @@ package dev.jameslmtp.mailet;
 import java.util.Collection;
 import java.util.stream.Collectors;
 
+import org.apache.mailet.Mail;
 import org.slf4j.MDC;
 
+import dev.jameslmtp.client.Transcript;
+
 /**
- * The SLF4J MDC of an attempt, on every log line written while it runs (with James's own
- * {@code mail}, {@code sender} and {@code recipients} set by the queue consumer):
- * {@value #QUEUE}, the mailet's queue, and {@value #DESTINATION}, the LMTP destination (several,
- * comma-separated, for a mail that reaches more than one; during each exchange, that exchange's).
- * Closing puts back what the keys held before.
+ * The SLF4J MDC of an attempt, on every log line written while it runs: James's own
+ * {@value #MAIL}, {@value #SENDER} and {@value #RECIPIENTS} of the mail taken off the queue
+ * ({@link #mail}), {@value #QUEUE}, the mailet's queue, and {@value #DESTINATION}, the LMTP
+ * destination (several, comma-separated, for a mail that reaches more than one; during each
+ * exchange, that exchange's). Every value is {@link Transcript#neutralise neutralised}: an address
+ * may hold controls, line separators or bidirectional marks in its quoted local part. Closing puts
+ * back what the keys held before.
  */
 final class AttemptMdc implements AutoCloseable {
 
     static final String QUEUE = "queue";
     static final String DESTINATION = "destination";
+    static final String MAIL = "mail";
+    static final String SENDER = "sender";
+    static final String RECIPIENTS = "recipients";
 
     private final String key;
     private final String previous;
@@ -25,7 +33,13 @@ final class AttemptMdc implements AutoCloseable {
         this.key = key;
         this.previous = MDC.get(key);
         this.outer = outer;
-        MDC.put(key, value);
+        MDC.put(key, Transcript.neutralise(value));
+    }
+
+    /** James's keys of a mail taken off the queue: its name, sender and recipients. */
+    static AttemptMdc mail(Mail mail) {
+        return new AttemptMdc(RECIPIENTS, mail.getRecipients().toString(), new AttemptMdc(SENDER, mail.getMaybeSender().asString(),
+                new AttemptMdc(MAIL, mail.getName(), null)));
     }
 
     /** For the whole attempt. */

@@ -23,6 +23,7 @@ import org.apache.mailet.MailetContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.jameslmtp.client.Transcript;
 import dev.jameslmtp.conf.BounceMode;
 import dev.jameslmtp.conf.LmtpDeliveryConfiguration;
 
@@ -116,7 +117,7 @@ final class Bounces {
         }
         if (!mail.hasSender()) {
             LOGGER.info("Mail {} has the null sender: no bounce for {}", mail.getName(),
-                    bounced.stream().map(RecipientFate::summary).collect(Collectors.joining(", ")));
+                    Transcript.neutralise(bounced.stream().map(RecipientFate::summary).collect(Collectors.joining(", "))));
             reported.accept(bounced);
             return;
         }
@@ -147,7 +148,8 @@ final class Bounces {
                 context.bounce(copy, explanation(group));
             }
         } catch (MessagingException | RuntimeException e) {
-            LOGGER.error("Could not bounce mail {} for {}: {}", mail.getName(), recipients, first.deliveryError(), e);
+            LOGGER.error("Could not bounce mail {} for {}: {}", mail.getName(), Transcript.neutralise(recipients.toString()),
+                    Transcript.neutralise(first.deliveryError()), e);
         } finally {
             if (copy != null) {
                 LifecycleUtil.dispose(copy);

@@ -18,7 +18,6 @@ import org.apache.mailet.Mail;
 import org.apache.mailet.MailetContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -207,9 +206,7 @@ final class DeliveryConsumer {
      */
     void process(MailQueue.MailQueueItem item) {
         Mail mail = item.getMail();
-        try (MDC.MDCCloseable m = MDC.putCloseable("mail", mail.getName());
-             MDC.MDCCloseable r = MDC.putCloseable("recipients", mail.getRecipients().toString());
-             MDC.MDCCloseable s = MDC.putCloseable("sender", mail.getMaybeSender().asString());
+        try (AttemptMdc m = AttemptMdc.mail(mail);
              AttemptMdc a = AttemptMdc.open(queue.getName().asString(), Route.text(mail).map(List::of).orElse(List.of()));
              MailJournal marks = journal.of(mail)) {
             List<MailAddress> recipients = List.copyOf(mail.getRecipients());

@@ -11,7 +11,7 @@ import org.apache.james.metrics.api.TimeMetric;
 /**
  * James metrics of the mailet: recipients delivered, deferred and bounced (counters), the
  * duration of each attempt (timer), and LMTP transactions, all and those on a reused (cached)
- * connection: their ratio is the connection cache's reuse share. Recipients and attempt time are
+ * connection: their ratio is the connection cache's reuse share; and delivery journals swept. Recipients and attempt time are
  * also kept per destination, named {@code <metric>.<destination>} with the destination written as
  * {@link #token} does, e.g. {@code lmtpDeliveryBouncedRecipients.inet_127.0.0.1_24} or
  * {@code lmtpDeliveryAttempt.unix_run_dovecot_lmtp} (there the timer covers the LMTP exchange
@@ -29,6 +29,8 @@ final class DeliveryMetrics {
     static final String DESTINATION_BUSY = "lmtpDeliveryDestinationBusy";
     static final String TRANSACTIONS = "lmtpDeliveryTransactions";
     static final String REUSED = "lmtpDeliveryTransactionsOnReusedConnections";
+    /** Delivery journals removed by {@link JournalSweeper}: their mails had left the queue without them. */
+    static final String JOURNAL_SWEPT = "lmtpDeliveryJournalSwept";
 
     private final MetricFactory factory;
     private final Metric delivered;
@@ -38,6 +40,7 @@ final class DeliveryMetrics {
     private final Metric destinationBusy;
     private final Metric transactions;
     private final Metric reused;
+    private final Metric journalSwept;
 
     DeliveryMetrics(MetricFactory factory) {
         this.factory = factory;
@@ -48,6 +51,7 @@ final class DeliveryMetrics {
         this.destinationBusy = factory.generate(DESTINATION_BUSY);
         this.transactions = factory.generate(TRANSACTIONS);
         this.reused = factory.generate(REUSED);
+        this.journalSwept = factory.generate(JOURNAL_SWEPT);
     }
 
     /** One LMTP transaction, on a reused connection or not. */
@@ -102,6 +106,10 @@ final class DeliveryMetrics {
 
     void destinationBusy() {
         destinationBusy.increment();
+    }
+
+    void journalSwept(int count) {
+        add(journalSwept, count);
     }
 
     private static void add(Metric metric, int count) {

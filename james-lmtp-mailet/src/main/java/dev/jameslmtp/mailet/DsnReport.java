@@ -38,7 +38,8 @@ import dev.jameslmtp.client.EnhancedStatus;
  *   <li>the returned message: {@code message/rfc822}, or {@code text/rfc822-headers} for
  *   {@link Returned#HEADERS} and for a message larger than {@value #RETURN_LIMIT} bytes.</li>
  * </ol>
- * Every field value is US-ASCII (other characters become {@code ?}) on one line, with
+ * Every field value, and every line of the first part, is US-ASCII (other characters become
+ * {@code ?}) on one line, with
  * {@code Diagnostic-Code} cut to {@value #MAX_DIAGNOSTIC} characters, so the report stays a valid
  * {@code message/delivery-status} whatever a store replies. Immutable.
  */
@@ -145,7 +146,7 @@ record DsnReport(String reportingMta, InternetAddress from, MailAddress to, Opti
             List<Entry> withAction = entries.stream().filter(entry -> entry.action() == action).toList();
             if (!withAction.isEmpty()) {
                 text.append(CRLF).append(action == Action.FAILED ? "Could not be delivered:" : "Delayed:").append(CRLF).append(CRLF);
-                withAction.forEach(entry -> text.append('<').append(entry.finalRecipient().asString()).append(">: ")
+                withAction.forEach(entry -> text.append('<').append(ascii(entry.finalRecipient().asString())).append(">: ")
                         .append(ascii(entry.explanation())).append(CRLF));
             }
         }

@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import dev.jameslmtp.client.Destination;
 import dev.jameslmtp.client.Reply;
 import dev.jameslmtp.client.Stage;
+import dev.jameslmtp.client.Transcript;
 import dev.jameslmtp.client.Verdict;
 
 /**
@@ -63,7 +64,7 @@ final class DsnSender {
         }
         if (!mail.hasSender()) {
             LOGGER.info("Mail {} has the null sender: no DSN for {}", mail.getName(),
-                    concat(failed, delayed).stream().map(RecipientFate::summary).collect(Collectors.joining(", ")));
+                    Transcript.neutralise(concat(failed, delayed).stream().map(RecipientFate::summary).collect(Collectors.joining(", "))));
             return;
         }
         Optional<DsnReport> report = report(mail, failed, delayed);
@@ -74,11 +75,12 @@ final class DsnSender {
         MailAddress sender = mail.getMaybeSender().get();
         try {
             context.sendMail(null, List.of(sender), report.get().message(mail.getMessage()));
-            LOGGER.info("Mail {}: DSN sent to {} for {}", mail.getName(), sender.asString(),
-                    report.get().entries().stream().map(e -> e.finalRecipient().asString() + " " + e.action().field() + " " + e.status())
-                            .collect(Collectors.joining(", ")));
+            LOGGER.info("Mail {}: DSN sent to {} for {}", mail.getName(), Transcript.neutralise(sender.asString()),
+                    Transcript.neutralise(report.get().entries().stream()
+                            .map(e -> e.finalRecipient().asString() + " " + e.action().field() + " " + e.status())
+                            .collect(Collectors.joining(", "))));
         } catch (MessagingException | RuntimeException e) {
-            LOGGER.error("Could not send the DSN of mail {} to {}", mail.getName(), sender.asString(), e);
+            LOGGER.error("Could not send the DSN of mail {} to {}", mail.getName(), Transcript.neutralise(sender.asString()), e);
         }
     }
 

@@ -34,6 +34,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.jameslmtp.client.DestinationList;
 import dev.jameslmtp.client.LmtpClient;
+import dev.jameslmtp.client.Transcript;
 import dev.jameslmtp.client.pool.ConnectionPool;
 import dev.jameslmtp.conf.ConfigurationError;
 import dev.jameslmtp.conf.LmtpClientFactory;
@@ -83,7 +84,8 @@ import dev.jameslmtp.conf.Parameter;
  * {@code lmtpDeliveryBouncedRecipients}), time each attempt ({@code lmtpDeliveryAttempt}), both in all
  * and per destination ({@code lmtpDeliveryBouncedRecipients.inet_127.0.0.1_24},
  * {@code lmtpDeliveryAttempt.unix_run_dovecot_lmtp}...), and count LMTP transactions, all and those
- * on a reused connection ({@code lmtpDeliveryTransactions}, {@code lmtpDeliveryTransactionsOnReusedConnections}).
+ * on a reused connection ({@code lmtpDeliveryTransactions}, {@code lmtpDeliveryTransactionsOnReusedConnections}),
+ * and delivery journals left behind and swept ({@code lmtpDeliveryJournalSwept}).
  *
  * <h2>Parameters</h2>
  * Durations are written as James's DurationParser reads them ({@code 30 seconds}, {@code 5m},
@@ -108,7 +110,8 @@ import dev.jameslmtp.conf.Parameter;
  * <tr><td>{@code softBounce}</td><td>false</td><td>true: permanent failures are treated as temporary (5yz 5.x.x becomes 4yz 4.x.x), as Postfix's soft_bounce</td></tr>
  * <tr><td>{@code recipientLimit}</td><td>50</td><td>recipients per LMTP transaction; a mail with more for one destination is sent in several; 0 = no limit</td></tr>
  * <tr><td>{@code concurrency}</td><td>10</td><td>deliveries in flight per destination (1 to 256), counted across every LmtpDelivery of the James; the first mailet to use a destination sets its limit</td></tr>
- * <tr><td>{@code journalDirectory}</td><td>var/lmtp-journal/ followed by the outgoing queue's name, in James's working directory</td><td>directory of the delivery journal: one small file per mail in an attempt, recording each recipient's fate as soon as it is known, so that a mail handed out again after James was killed is sent only to the recipients without one; a path, or a {@code file://} URL resolved by James; it must be writable, else init() fails</td></tr>
+ * <tr><td>{@code journalDirectory}</td><td>var/lmtp-journal/ followed by the outgoing queue's name, in James's working directory</td><td>directory of the delivery journal: one small file per mail in an attempt, recording each recipient's fate as soon as it is known, so that a mail handed out again after James was killed is sent only to the recipients without one; a path, or a {@code file://} URL resolved by James; it must be writable, else init() fails; created 0700, its files 0600</td></tr>
+ * <tr><td>{@code journalMaxAge}</td><td>twice the sum of the delayTime delays, at least 1 day</td><td>a journal file not written for this long of James's running time (downtime does not count) and held by no attempt is removed, at init and every hour, counted by lmtpDeliveryJournalSwept: its mail left the queue without it; at least 1 hour</td></tr>
  * <tr><td>{@code connectTimeout}</td><td>30 seconds</td><td>to open the connection</td></tr>
  * <tr><td>{@code lhloTimeout}</td><td>5 minutes</td><td>for the greeting and the LHLO reply</td></tr>
  * <tr><td>{@code mailTimeout}</td><td>5 minutes</td><td>for the MAIL FROM reply</td></tr>
@@ -265,6 +268,7 @@ public class LmtpDelivery extends GenericMailet {
     private boolean poolRetained;
     private DeliveryAttempt attempt;
     private DeliveryConsumer consumer;
+    private JournalSweeper sweeper;
 
     @Inject
     public LmtpDelivery(MailQueueFactory<?> queueFactory, MetricFactory metricFactory, DomainList domainList) {
@@ -315,6 +319,7 @@ public class LmtpDelivery extends GenericMailet {
     public void init() throws MessagingException {
         configuration = parse();
         journal = openJournal();
+        Duration journalMaxAge = journalMaxAge();
         Object holder = QueueClaims.claim(queueFactory, configuration.outgoing(), this);
         if (holder != null) {
             throw new MessagingException("LmtpDelivery mailet '" + getMailetName() + "': outgoing: the queue '" + configuration.outgoing()
@@ -332,6 +337,8 @@ public class LmtpDelivery extends GenericMailet {
                 new ProtocolNotices(getMailetContext(), configuration.lhloName(), clock));
         consumer = new DeliveryConsumer(queue, attempt, DestinationLimits.shared(), configuration.concurrency(), getMailetContext(),
                 metrics, shutdownGrace, journal);
+        sweeper = new JournalSweeper(journal, journalMaxAge, clock, metrics);
+        sweeper.start("lmtp-journal-sweeper-" + configuration.outgoing());
         if (consumerMode == ConsumerMode.START) {
             consumer.start();
         }
@@ -367,6 +374,14 @@ public class LmtpDelivery extends GenericMailet {
             throw new MessagingException("LmtpDelivery mailet '" + getMailetName() + "': " + ConfigurationError.invalid(
                     Parameter.JOURNAL_DIRECTORY.key(), value, "a directory James can create and write files in, e.g. "
                             + JOURNAL_ROOT + configuration.outgoing() + " or /var/spool/james/lmtp-journal (" + e + ")").getMessage(), e);
+        }
+    }
+
+    private Duration journalMaxAge() throws MessagingException {
+        try {
+            return JournalSweeper.maxAge(Optional.ofNullable(getInitParameter(Parameter.JOURNAL_MAX_AGE.key())), configuration.delaySchedule());
+        } catch (ConfigurationError e) {
+            throw new MessagingException("LmtpDelivery mailet '" + getMailetName() + "': " + e.getMessage(), e);
         }
     }
 
@@ -421,8 +436,8 @@ public class LmtpDelivery extends GenericMailet {
                 });
             } catch (Exception e) {
                 mail.setRecipients(notQueued);
-                throw new MessagingException("LmtpDelivery could not enqueue mail " + name + " for " + entry.getValue()
-                        + "; recipients not queued: " + notQueued, e);
+                throw new MessagingException("LmtpDelivery could not enqueue mail " + name + " for "
+                        + Transcript.neutralise(entry.getValue() + "; recipients not queued: " + notQueued), e);
             }
             entry.getValue().forEach(notQueued::remove);
         }
@@ -445,7 +460,7 @@ public class LmtpDelivery extends GenericMailet {
             mail.removeAttribute(Route.ATTRIBUTE);
             mail.removeAttribute(AttributeName.of(DeliveryJournal.ID));
             throw new MessagingException("LmtpDelivery could not enqueue mail " + mail.getName() + "; recipients not queued: "
-                    + mail.getRecipients(), e);
+                    + Transcript.neutralise(mail.getRecipients().toString()), e);
         }
         mail.setState(Mail.GHOST);
     }
@@ -463,6 +478,9 @@ public class LmtpDelivery extends GenericMailet {
     public void destroy() {
         if (consumer != null) {
             consumer.dispose();
+        }
+        if (sweeper != null) {
+            sweeper.close();
         }
         if (claimedQueue != null) {
             QueueClaims.release(queueFactory, claimedQueue, this);

@@ -4,27 +4,35 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 
 import org.apache.james.core.MailAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.jameslmtp.client.Transcript;
+
 /**
  * The journal of one queued mail: one line per recipient whose disposition in the current attempt
  * is known, {@code <position> <mark> <address>}, appended with a single {@code write()} the moment
  * it is known (Postfix marks each recipient done in its queue file the same way). A line that
  * reached the kernel survives the JVM being killed; {@link #sync} (fsync, once per attempt, before
- * the queue item is acknowledged) makes the lines survive a machine crash too. Losing a line can
- * only make a recipient be sent (or bounced) again, never lost.
+ * the queue item is acknowledged) makes the lines survive a machine crash too, and so does the
+ * directory entry of a file created in the attempt (the directory is synced after the file).
+ * Losing a line can only make a recipient be sent (or bounced) again, never lost. A new file is
+ * created {@code 0600} on a POSIX file system ({@link DeliveryJournal}).
  *
  * <p>Reading is fail-safe: a last line without its newline (torn by a crash) is ignored, and so is
  * a line that cannot be parsed or whose address is not the mail's recipient at that position:
@@ -63,12 +71,21 @@ final class MailJournal implements AutoCloseable {
     private final String mailName;
     private final Optional<Path> file;
     private final Consumer<String> beforeWrite;
+    private final Runnable onClose;
     private FileChannel channel;
+    private boolean created;
+    private int directorySyncs;
 
     MailJournal(String mailName, Optional<Path> file, Consumer<String> beforeWrite) {
+        this(mailName, file, beforeWrite, () -> { });
+    }
+
+    /** {@code onClose} is run by {@link #close}: the directory no longer holds this journal for an attempt. */
+    MailJournal(String mailName, Optional<Path> file, Consumer<String> beforeWrite, Runnable onClose) {
         this.mailName = mailName;
         this.file = file;
         this.beforeWrite = beforeWrite;
+        this.onClose = onClose;
     }
 
     /** A journal that keeps nothing, for a mail queued without a journal id. */
@@ -140,7 +157,7 @@ final class MailJournal implements AutoCloseable {
             if (mark == null) {
                 open.add(i);
             } else {
-                LOGGER.info("Recipient {} of mail {} was {}", recipients.get(i), mailName, mark.resumed);
+                LOGGER.info("Recipient {} of mail {} was {}", Transcript.neutralise(recipients.get(i).asString()), mailName, mark.resumed);
             }
         }
         if (open.size() + marks.size() != recipients.size()) {
@@ -165,7 +182,7 @@ final class MailJournal implements AutoCloseable {
         byte[] line = text.getBytes(StandardCharsets.UTF_8);
         try {
             if (channel == null) {
-                channel = FileChannel.open(file.get(), StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+                channel = open(file.get());
             }
             ByteBuffer buffer = ByteBuffer.wrap(line);
             while (buffer.hasRemaining()) {
@@ -173,11 +190,29 @@ final class MailJournal implements AutoCloseable {
             }
         } catch (IOException e) {
             LOGGER.warn("Could not write to the delivery journal {} of mail {} ({}): after a crash, recipient {} would be {} again",
-                    file.get(), mailName, e.toString(), recipient, mark == Mark.BOUNCED ? "bounced" : "sent");
+                    file.get(), mailName, e.toString(), Transcript.neutralise(recipient.asString()), mark == Mark.BOUNCED ? "bounced" : "sent");
         }
     }
 
-    /** Forces the lines written so far to the disk: once per attempt, before the acknowledgement. */
+    /** Opens the journal to append to it, creating it readable and writable by its owner only. */
+    private FileChannel open(Path path) throws IOException {
+        FileAttribute<?>[] ownerOnly = DeliveryJournal.isPosix(path)
+                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(DeliveryJournal.FILE_PERMISSIONS)}
+                : new FileAttribute<?>[0];
+        try {
+            FileChannel fresh = FileChannel.open(path, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    StandardOpenOption.APPEND), ownerOnly);
+            created = true;
+            return fresh;
+        } catch (FileAlreadyExistsException e) {
+            return FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        }
+    }
+
+    /**
+     * Forces the lines written so far to the disk: once per attempt, before the acknowledgement;
+     * then, when the file was created in this attempt, its directory (the entry naming the file).
+     */
     void sync() {
         beforeWrite.accept(SYNC);
         if (channel != null) {
@@ -186,7 +221,30 @@ final class MailJournal implements AutoCloseable {
             } catch (IOException e) {
                 LOGGER.warn("Could not sync the delivery journal {} of mail {}: {}", file.get(), mailName, e.toString());
             }
+            if (created) {
+                syncDirectory();
+            }
         }
+    }
+
+    /**
+     * fsync on the directory, as Postfix does after creating a queue file. A file system that
+     * cannot open a directory (Windows) is told at DEBUG: its own journal keeps the entry.
+     */
+    private void syncDirectory() {
+        Path directory = file.get().toAbsolutePath().getParent();
+        try (FileChannel entries = FileChannel.open(directory, StandardOpenOption.READ)) {
+            entries.force(true);
+            created = false;
+            directorySyncs++;
+        } catch (IOException | UnsupportedOperationException e) {
+            LOGGER.debug("Could not sync the delivery journal directory {}: {}", directory, e.toString());
+        }
+    }
+
+    /** How many times {@link #sync} synced the directory: for tests. */
+    int directorySyncs() {
+        return directorySyncs;
     }
 
     /** Removes the journal: the queue item it belongs to was acknowledged. */
@@ -203,6 +261,7 @@ final class MailJournal implements AutoCloseable {
 
     @Override
     public void close() {
+        onClose.run();
         if (channel != null) {
             try {
                 channel.close();

@@ -18,6 +18,8 @@ import org.apache.mailet.MailetContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.jameslmtp.client.Transcript;
+
 /**
  * Carries the outcomes of an attempt out onto James. Recipients delivered over LMTP are final:
  * nothing done here sends them again.
@@ -111,7 +113,8 @@ final class OutcomeDispatcher {
             } catch (Exception e) {
                 last = e;
                 metrics.putBackFailed();
-                LOGGER.warn("Could not put deferred recipients {} of mail {} back on the queue (try {}/{}): {}", recipients,
+                LOGGER.warn("Could not put deferred recipients {} of mail {} back on the queue (try {}/{}): {}",
+                        Transcript.neutralise(recipients.toString()),
                         mail.getName(), tries, PUT_BACK_TRIES, e.toString());
                 pause(tries);
             }
@@ -123,7 +126,8 @@ final class OutcomeDispatcher {
                 copy.setAttribute(new Attribute(Bounces.DELIVERY_ERROR, AttributeValue.of(reason)));
                 context.sendMail(copy, Mail.ERROR);
             });
-            LOGGER.error("Deferred recipients {} of mail {} went to the error processor: {}", recipients, mail.getName(), reason);
+            LOGGER.error("Deferred recipients {} of mail {} went to the error processor: {}", Transcript.neutralise(recipients.toString()),
+                    mail.getName(), reason);
             return Optional.empty();
         } catch (Exception e) {
             e.addSuppressed(last);
@@ -148,7 +152,8 @@ final class OutcomeDispatcher {
         try {
             MailCopies.send(mail, delivered, copy -> context.sendMail(copy, onSuccess.get()));
         } catch (Exception e) {
-            LOGGER.error("Could not send mail {} for delivered recipients {} to processor {}", mail.getName(), delivered, onSuccess.get(), e);
+            LOGGER.error("Could not send mail {} for delivered recipients {} to processor {}", mail.getName(),
+                    Transcript.neutralise(delivered.toString()), onSuccess.get(), e);
         }
     }
 }

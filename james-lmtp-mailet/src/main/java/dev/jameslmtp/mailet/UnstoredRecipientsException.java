@@ -4,6 +4,8 @@ import java.util.List;
 
 import org.apache.james.core.MailAddress;
 
+import dev.jameslmtp.client.Transcript;
+
 /**
  * Deferred recipients that James could neither put back on the queue nor hand to its
  * {@code error} processor. Everything else about the attempt was carried out; the mail holds
@@ -16,7 +18,7 @@ final class UnstoredRecipientsException extends Exception {
     private final transient MailOutcomes outcomes;
 
     UnstoredRecipientsException(MailOutcomes outcomes, List<MailAddress> recipients, Exception cause) {
-        super("mail " + outcomes.mailName() + ": deferred recipients " + recipients + " could be neither put back on the queue"
+        super("mail " + outcomes.mailName() + ": deferred recipients " + Transcript.neutralise(recipients.toString()) + " could be neither put back on the queue"
                 + " nor sent to the error processor", cause);
         this.outcomes = outcomes;
     }
