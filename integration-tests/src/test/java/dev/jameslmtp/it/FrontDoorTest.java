@@ -18,7 +18,9 @@ import dev.jameslmtp.testing.DovecotLmtpServer;
  * The front door of issue 9: a James whose SMTP chain verifies recipients with the store
  * ({@code VerifyRecipientInStore} in {@code smtpserver.xml}, in place of ValidRcptHandler), for
  * {@value DovecotLmtpServer#DOMAIN}, a James domain whose users exist only in a real Dovecot;
- * {@value #DOWN_DOMAIN} is a James domain routed to a store that is not running.
+ * {@value #DOWN_DOMAIN} is a James domain routed to a store that is not running. The hook may wait
+ * 2 seconds for a probe ({@code verifyBudget}), so that each RCPT here gets the store's answer, not
+ * "verification in progress"; a store slower than that: {@link FrontDoorHangingStoreTest}.
  */
 class FrontDoorTest extends DovecotJamesTestBase {
 
@@ -41,6 +43,7 @@ class FrontDoorTest extends DovecotJamesTestBase {
                             <transportMap>%s</transportMap>
                             <connectTimeout>5 seconds</connectTimeout>
                             <replyTimeout>10 seconds</replyTimeout>
+                            <verifyBudget>2 seconds</verifyBudget>
                         </handler>
                         """.formatted(transport));
     }
