@@ -115,7 +115,12 @@ class RecipientProbeDeadlineTest {
 
             @Override
             public Response starttls() {
-                return Response.reply("220 2.0.0 Ready to start TLS");   // and then never shakes hands
+                return Response.reply("220 2.0.0 Ready to start TLS");   // and then never shakes hands:
+            }
+
+            @Override
+            public Response unknown(String line) {
+                return Response.stall();                                 // the ClientHello, read as a line, gets no answer
             }
         });
         LmtpClient encrypting = LmtpClient.builder().lhloName("client.test").timeouts(SLOW_ALLOWED)

@@ -13,7 +13,7 @@ import dev.jameslmtp.client.Verdict;
  *   (relay checks, rate limits...) and James's own handler accepts the recipient if none objects;</li>
  *   <li>refused (5xx at RCPT): the store's reply code and enhanced status, e.g.
  *   {@code 550 5.1.1 <bob@example.com>: Recipient address rejected: User doesn't exist: bob@example.com};</li>
- *   <li>anything else (4xx, store unreachable, timeout): {@code 451} (or the store's own 4xx) with
+ *   <li>anything else (4xx, store unreachable, timeout): {@code 451} (or the store's own 4xx but 421) with
  *   a 4.x.x status and no detail of the store's internals; the client tries again later.</li>
  * </ul>
  * And, without an answer from the store: "verification in progress" ({@code 450 4.1.1}, Postfix's
@@ -82,8 +82,9 @@ final class RcptAnswers {
     }
 
     private static HookResult tryAgainLater(MailAddress recipient, Verdict verdict) {
-        String code = verdict.reply().filter(reply -> reply.code() / 100 == 4).map(reply -> Integer.toString(reply.code()))
-                .orElse(TEMPORARY_CODE);
+        // not the store's 421: to the SMTP client it would mean that James closes the session
+        String code = verdict.reply().filter(reply -> reply.code() / 100 == 4 && reply.code() != 421)
+                .map(reply -> Integer.toString(reply.code())).orElse(TEMPORARY_CODE);
         return HookResult.builder()
                 .hookReturnCode(HookReturnCode.denySoft())
                 .smtpReturnCode(code)

@@ -1,6 +1,7 @@
 package dev.jameslmtp.smtp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.net.InetAddress;
@@ -210,6 +211,15 @@ class VerifyRecipientInStoreBudgetTest {
         assertThat(result.getSmtpDescription()).startsWith("4.4.2 <alice@example.test>");
         assertThat(server.awaitClosed(0, Duration.ofSeconds(5))).isTrue();
         assertThat(server.commands(0)).doesNotContain("RCPT TO:<alice@example.test>");
+    }
+
+    @Test
+    void initShouldRefuseAVerifyBudgetAboveTwoSecondsNamingIt() {
+        assertThatThrownBy(() -> hook("destination", "inet:[127.0.0.1]:24", "verifyBudget", "5 seconds"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("verifyBudget")
+                .hasMessageContaining("5 seconds")
+                .hasMessageContaining("from 0 to 2 seconds");
     }
 
     @Test

@@ -145,6 +145,22 @@ class VerifyRecipientInStoreTest {
     }
 
     @Test
+    void doRcptShouldAnswer451NotTheStores421WhichWouldCloseTheSmtpSession() throws Exception {
+        VerifyRecipientInStore hook = hookInFrontOf(new LmtpHandler() {
+            @Override
+            public Response greeting() {
+                return Response.reply("421 4.3.2 fake.test shutting down");
+            }
+        });
+
+        HookResult result = rcpt(hook, "alice@example.test");
+
+        assertThat(result.getResult()).isEqualTo(HookReturnCode.denySoft());
+        assertThat(result.getSmtpRetCode()).isEqualTo("451");
+        assertThat(result.getSmtpDescription()).startsWith("4.3.2 <alice@example.test>");
+    }
+
+    @Test
     void doRcptShouldAnswer451WithoutStoreDetailsWhenTheStoreIsDown() throws Exception {
         int port;
         try (ServerSocket closed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
