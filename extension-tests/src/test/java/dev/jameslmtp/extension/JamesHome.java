@@ -39,16 +39,11 @@ final class JamesHome {
                 "guice.extension.module=dev.jameslmtp.mailet.LmtpDeliveryMailetModule\n", StandardCharsets.UTF_8);
     }
 
-    /**
-     * ValidRcptHandler replaced by the recipient-verification hook, before James's core handlers;
-     * the largest {@code verifyBudget}, so that a Dovecot slow to start its first LMTP process on a
-     * busy machine still answers the test's first RCPT (not "verification in progress").
-     */
+    /** ValidRcptHandler replaced by the recipient-verification hook, before James's core handlers. */
     private static String smtpServer(String storeDestination) {
         return JamesConfFiles.smtpServer("james-lmtp extension test", """
                 <handler class="dev.jameslmtp.smtp.VerifyRecipientInStore">
                     <destination>%s</destination>
-                    <verifyBudget>2 seconds</verifyBudget>
                 </handler>
                 """.formatted(storeDestination));
     }
