@@ -46,8 +46,10 @@ import dev.jameslmtp.client.Verdict;
  *   hanging store costs each network thread one budget, not one per RCPT.</li>
  * </ul>
  * Otherwise it waits up to the budget for the probe it started: {@link Answered} when it ended in
- * time, else {@link InProgress}. A probe goes on after its caller stopped waiting; what it learns
- * is for the next RCPT (the probe's own code remembers it).
+ * time, else {@link InProgress}. A probe that outlived the budget because it waited in the queue
+ * marks its store slow all the same, until it ends: a known cost of a pool shared by all stores.
+ * A probe goes on after its caller stopped waiting; what it learns is for the next RCPT (the
+ * probe's own code remembers it).
  *
  * <p>{@link #close} stops the threads; probes still queued are dropped. Thread-safe.
  */
