@@ -1,11 +1,14 @@
 package dev.jameslmtp.client;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +29,12 @@ import org.slf4j.LoggerFactory;
  *   {@code MAIL FROM:<>} (even a 5xx there: it is the server refusing probes, not the address),
  *   or a reply that makes no sense. A 5xx there is turned into 4xx / 4.x.x.</li>
  * </ul>
+ *
+ * <p>Time: each reply is bounded by its stage's timeout; with a {@code total} (see
+ * {@link #RecipientProbe(LmtpClient, Duration, ScheduledExecutorService)}) the whole probe, every
+ * server of a list, connect, TLS handshakes and AUTH included, ends when {@code total} has passed:
+ * its sockets are closed ({@link SocketDeadline}) and the verdict is a temporary {@code 4.4.2}.
+ * QUIT's reply is never awaited on the caller's thread ({@link LmtpConnection#quitWithoutWaiting}).
  * Thread-safe: every call opens its own session.
  */
 public final class RecipientProbe {
@@ -34,19 +43,101 @@ public final class RecipientProbe {
     private static final Set<Stage> SESSION = EnumSet.of(Stage.CONNECT, Stage.GREETING, Stage.LHLO);
 
     private final LmtpClient client;
+    private final Optional<Duration> total;
+    private final ScheduledExecutorService timer;
+    private final Set<SocketDeadline> inProgress = ConcurrentHashMap.newKeySet();
 
+    /** Probes bounded by the client's per-stage timeouts only. */
     public RecipientProbe(LmtpClient client) {
         this.client = Objects.requireNonNull(client, "client");
+        this.total = Optional.empty();
+        this.timer = null;
+    }
+
+    /**
+     * Probes that also end {@code total} after they start, whatever the per-stage timeouts allow;
+     * {@code timer} (owned by the caller) closes the sockets of a probe past its total.
+     */
+    public RecipientProbe(LmtpClient client, Duration total, ScheduledExecutorService timer) {
+        this.client = Objects.requireNonNull(client, "client");
+        if (Objects.requireNonNull(total, "total").isNegative() || total.isZero()) {
+            throw new IllegalArgumentException("total <= 0: " + total);
+        }
+        this.total = Optional.of(total);
+        this.timer = Objects.requireNonNull(timer, "timer");
+    }
+
+    /**
+     * True when {@code address} can go on the wire as {@code RCPT TO:<address>}: no control
+     * character, no angle bracket, at most 256 characters ({@link WireSafety#requireAddress}).
+     * {@link #verify} throws for any other.
+     */
+    public static boolean canSend(String address) {
+        try {
+            WireSafety.requireAddress("address", Objects.requireNonNull(address, "address"));
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /**
      * Probes {@code address} at {@code destination}.
      *
-     * @throws IllegalArgumentException when the address holds characters that cannot go on the wire
+     * @throws IllegalArgumentException when the address cannot go on the wire (see {@link #canSend})
      */
     public Verdict verify(Destination destination, String address) {
-        Objects.requireNonNull(destination, "destination");
+        return verify(new DestinationList(List.of(Objects.requireNonNull(destination, "destination"))), address);
+    }
+
+    /**
+     * Probes the servers of {@code servers} in order, as a delivery fails over: a server that
+     * cannot be reached, greets negatively, or closes the connection (421, or lost) before
+     * answering the RCPT is passed over for the next one; the first server's answer to the RCPT,
+     * or the last server's failure, stands. The total, when there is one, covers the whole list.
+     *
+     * @throws IllegalArgumentException when the address cannot go on the wire (see {@link #canSend})
+     */
+    public Verdict verify(DestinationList servers, String address) {
+        Objects.requireNonNull(servers, "servers");
         WireSafety.requireAddress("address", Objects.requireNonNull(address, "address"));
+        if (total.isEmpty()) {
+            return verifyInTurn(servers.servers(), address, Optional.empty());
+        }
+        try (SocketDeadline deadline = SocketDeadline.arm(total.get(), timer)) {
+            inProgress.add(deadline);
+            try {
+                Verdict verdict = verifyInTurn(servers.servers(), address, Optional.of(deadline));
+                return deadline.passed() && verdict.disposition() == Disposition.TEMPORARY_FAILURE ? timedOut(verdict) : verdict;
+            } finally {
+                inProgress.remove(deadline);
+            }
+        }
+    }
+
+    /**
+     * Ends every probe in progress now, as if its total had passed (their sockets are closed):
+     * for an owner that shuts down. Only probes with a total are reached.
+     */
+    public void abortAll() {
+        inProgress.forEach(SocketDeadline::expire);
+    }
+
+    private Verdict verifyInTurn(List<Destination> list, String address, Optional<SocketDeadline> deadline) {
+        Verdict verdict = null;
+        for (int i = 0; i < list.size(); i++) {
+            verdict = verifyAt(list.get(i), address);
+            if (!serverFailed(verdict) || deadline.map(SocketDeadline::passed).orElse(false)) {
+                return verdict;
+            }
+            if (i + 1 < list.size()) {
+                LOGGER.info("{}: recipient probe moves on to {}: {}", list.get(i), list.get(i + 1), verdict.text());
+            }
+        }
+        return verdict;
+    }
+
+    private Verdict verifyAt(Destination destination, String address) {
         LmtpConnection connection;
         try {
             connection = client.connect(destination);
@@ -59,30 +150,14 @@ public final class RecipientProbe {
             connection.close();
             return Trouble.ofException(connection.wire().stage(), connection.peer(), e);
         } finally {
-            connection.quit();
+            connection.quitWithoutWaiting();
         }
     }
 
-    /**
-     * Probes the servers of {@code servers} in order, as a delivery fails over: a server that
-     * cannot be reached, greets negatively, or closes the connection (421, or lost) before
-     * answering the RCPT is passed over for the next one; the first server's answer to the RCPT,
-     * or the last server's failure, stands.
-     */
-    public Verdict verify(DestinationList servers, String address) {
-        Objects.requireNonNull(servers, "servers");
-        Verdict verdict = null;
-        List<Destination> list = servers.servers();
-        for (int i = 0; i < list.size(); i++) {
-            verdict = verify(list.get(i), address);
-            if (!serverFailed(verdict)) {
-                return verdict;
-            }
-            if (i + 1 < list.size()) {
-                LOGGER.info("{}: recipient probe moves on to {}: {}", list.get(i), list.get(i + 1), verdict.text());
-            }
-        }
-        return verdict;
+    private Verdict timedOut(Verdict verdict) {
+        return new Verdict(Disposition.TEMPORARY_FAILURE, verdict.stage(), Optional.empty(), EnhancedStatus.CONNECTION_LOST,
+                "recipient probe took longer than its total of " + total.orElseThrow().toMillis() + " ms; ended while "
+                        + verdict.stage().description());
     }
 
     /** The server, not the address, failed: no session, or the session ended before an answer to the RCPT. */

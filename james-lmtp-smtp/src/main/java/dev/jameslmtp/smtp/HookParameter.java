@@ -21,6 +21,12 @@ public enum HookParameter implements DocumentedParameter {
     POSITIVE_EXPIRE_TIME("positiveExpireTime", "1 hour", null),
     NEGATIVE_EXPIRE_TIME("negativeExpireTime", "5 minutes", null),
     CACHE_SIZE("cacheSize", "10000", null),
+    TEMPORARY_EXPIRE_TIME("temporaryExpireTime", "10 seconds", null),
+    LOCAL_PART_CASE_SENSITIVE("localPartCaseSensitive", "false", null),
+    VERIFY_BUDGET("verifyBudget", "200 ms", null),
+    PROBE_TIMEOUT("probeTimeout", "30 seconds", null),
+    PROBE_THREADS("probeThreads", "8", null),
+    PROBE_QUEUE_SIZE("probeQueueSize", "100", null),
     TRANSCRIPT("transcript", "false", null);
 
     private final String key;

@@ -30,17 +30,57 @@ import dev.jameslmtp.conf.Routing;
  */
 public record VerifierConfiguration(Routing routing, String lhloName, Duration connectTimeout, Duration replyTimeout,
                                     Duration positiveExpireTime, Duration negativeExpireTime, int cacheSize,
+                                    Duration temporaryExpireTime, boolean localPartCaseSensitive, Probing probing,
                                     boolean transcript, ClientSecurity security) {
 
     static final int MAX_CACHE_SIZE = 10_000_000;
 
+    /**
+     * How probes run: the longest an SMTP network thread waits for one ({@code verifyBudget}), the
+     * total time of one probe ({@code probeTimeout}), the probe threads and their queue.
+     */
+    public record Probing(Duration verifyBudget, Duration probeTimeout, int probeThreads, int probeQueueSize) {
+
+        /** The budget's upper bound: it is time taken from James's SMTP network threads. */
+        static final Duration MAX_VERIFY_BUDGET = Duration.ofSeconds(2);
+        static final int MAX_PROBE_THREADS = 256;
+        static final int MAX_PROBE_QUEUE_SIZE = 100_000;
+
+        public Probing {
+            if (Objects.requireNonNull(verifyBudget, "verifyBudget").isNegative() || verifyBudget.compareTo(MAX_VERIFY_BUDGET) > 0) {
+                throw new IllegalArgumentException("verifyBudget outside 0.." + MAX_VERIFY_BUDGET + ": " + verifyBudget);
+            }
+            requirePositive("probeTimeout", probeTimeout);
+            if (probeThreads < 1 || probeThreads > MAX_PROBE_THREADS) {
+                throw new IllegalArgumentException("probeThreads outside 1.." + MAX_PROBE_THREADS + ": " + probeThreads);
+            }
+            if (probeQueueSize < 0 || probeQueueSize > MAX_PROBE_QUEUE_SIZE) {
+                throw new IllegalArgumentException("probeQueueSize outside 0.." + MAX_PROBE_QUEUE_SIZE + ": " + probeQueueSize);
+            }
+        }
+
+        private static Probing parse(ParameterValues values) {
+            Duration budget = values.duration(HookParameter.VERIFY_BUDGET, Optional.of("never wait: answer 'in progress' at once"));
+            if (budget.compareTo(MAX_VERIFY_BUDGET) > 0) {
+                throw ConfigurationError.invalid(HookParameter.VERIFY_BUDGET.key(), values.get(HookParameter.VERIFY_BUDGET).orElseThrow(),
+                        "a duration from 0 to 2 seconds, e.g. '200 ms': it is time taken from James's SMTP network threads");
+            }
+            return new Probing(budget,
+                    values.duration(HookParameter.PROBE_TIMEOUT, Optional.empty()),
+                    values.integer(HookParameter.PROBE_THREADS, 1, MAX_PROBE_THREADS, "a whole number from 1 to " + MAX_PROBE_THREADS),
+                    values.integer(HookParameter.PROBE_QUEUE_SIZE, 0, MAX_PROBE_QUEUE_SIZE,
+                            "a whole number from 0 (no queue) to " + MAX_PROBE_QUEUE_SIZE));
+        }
+    }
+
     public VerifierConfiguration {
         Objects.requireNonNull(routing, "routing");
         Objects.requireNonNull(security, "security");
+        Objects.requireNonNull(probing, "probing");
         WireSafety.requireLhloName(Objects.requireNonNull(lhloName, "lhloName"));
         requirePositive("connectTimeout", connectTimeout);
         requirePositive("replyTimeout", replyTimeout);
-        if (positiveExpireTime.isNegative() || negativeExpireTime.isNegative()) {
+        if (positiveExpireTime.isNegative() || negativeExpireTime.isNegative() || temporaryExpireTime.isNegative()) {
             throw new IllegalArgumentException("negative expiry time");
         }
         if (cacheSize < 0 || cacheSize > MAX_CACHE_SIZE) {
@@ -74,6 +114,9 @@ public record VerifierConfiguration(Routing routing, String lhloName, Duration c
                 values.duration(HookParameter.POSITIVE_EXPIRE_TIME, Optional.of("not remembered")),
                 values.duration(HookParameter.NEGATIVE_EXPIRE_TIME, Optional.of("not remembered")),
                 values.integer(HookParameter.CACHE_SIZE, 0, MAX_CACHE_SIZE, "a whole number from 0 (nothing remembered) to " + MAX_CACHE_SIZE),
+                values.duration(HookParameter.TEMPORARY_EXPIRE_TIME, Optional.of("not remembered")),
+                values.bool(HookParameter.LOCAL_PART_CASE_SENSITIVE),
+                Probing.parse(values),
                 values.bool(HookParameter.TRANSCRIPT),
                 ClientSecurity.parse(parameters));
     }

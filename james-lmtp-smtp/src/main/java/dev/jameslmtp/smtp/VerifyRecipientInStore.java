@@ -31,6 +31,7 @@ import dev.jameslmtp.client.RecipientProbe;
 import dev.jameslmtp.client.Transcript;
 import dev.jameslmtp.client.Verdict;
 import dev.jameslmtp.conf.ConfigurationError;
+import dev.jameslmtp.conf.DurationSyntax;
 
 /**
  * An SMTP {@code RCPT TO} hook for James's {@code smtpserver.xml} that asks the mail store whether
@@ -42,14 +43,21 @@ import dev.jameslmtp.conf.ConfigurationError;
  * ({@code destination} or {@code transportMap}, the same syntax as {@code LmtpDelivery}'s) sends
  * to a store:
  * <ul>
+ *   <li>an address a probe cannot send (a control character, an angle bracket, over 256
+ *   characters: not RFC 5321 syntax): {@code 501 5.1.3 Bad recipient address syntax};</li>
  *   <li>known to James itself (a James user, or an alias/forward/error in James's recipient
  *   rewrite table): declined, James's chain decides, as with {@code ValidRcptHandler};</li>
- *   <li>otherwise a probe ({@link RecipientProbe}: LHLO, {@code MAIL FROM:<>}, {@code RCPT TO},
- *   RSET, QUIT) asks the store (the servers of a destination list in order, passing over those
- *   that cannot be reached); the answer is remembered ({@link VerificationCache}) and mapped by
- *   {@link RcptAnswers}: accepted → declined (the rest of the RCPT hooks run and James accepts),
- *   refused → the store's 5xx and status, any other trouble → 451 4.x.x (never accept and bounce
- *   later).</li>
+ *   <li>otherwise it is answered from what is known now, as Postfix's verify(8) answers smtpd:
+ *   the remembered answer for the address ({@link VerificationCache}, keyed by
+ *   {@link RecipientKey}); else the failure of its store if the store failed within
+ *   {@code temporaryExpireTime} ({@link FailedStores}); else a probe ({@link RecipientProbe}:
+ *   LHLO, {@code MAIL FROM:<>}, {@code RCPT TO}, RSET, QUIT) is started on a probe thread
+ *   ({@link Probes}) and awaited for at most {@code verifyBudget}; if it has not ended by then,
+ *   or a probe for the address already runs, {@code 450 4.1.1 ... address verification in
+ *   progress}, and the probe's answer is remembered for the client's next attempt. Answers are
+ *   mapped by {@link RcptAnswers}: accepted → declined (the rest of the RCPT hooks run and James
+ *   accepts), refused → the store's 5xx and status, any other trouble → 4xx (never accept and
+ *   bounce later).</li>
  * </ul>
  * Recipients of other domains, and of James domains the transport map does not route, are
  * declined without a probe. Metrics: {@link VerificationMetrics}.
@@ -62,9 +70,18 @@ import dev.jameslmtp.conf.ConfigurationError;
  * named.
  *
  * <h2>Known limits</h2>
- * The probe blocks the SMTP session for at most {@code connectTimeout} plus five
- * {@code replyTimeout}s when the store hangs. {@code postmaster@} is probed like any address: the
- * store must know it (RFC 5321 §4.5.1 requires accepting it).
+ * {@code doRcpt} runs on James's SMTP network thread (shared by many sessions): it holds that
+ * thread for at most {@code verifyBudget} (at most 2 seconds, 200 ms by default), and not at all
+ * once a probe to the same store has outlived the budget, while a probe for the address runs, or
+ * when the probe pool ({@code probeThreads}) and its queue ({@code probeQueueSize}) are full
+ * ({@code 451 4.3.0}, no probe). A probe ends after {@code probeTimeout} in all (its socket is
+ * closed), however many replies a slow store spreads over its {@code replyTimeout}s, and does not
+ * wait for QUIT's reply. A client that meets an unknown address therefore gets a 4xx first when
+ * the store answers slower than the budget, and the right answer on its retry. The host name of
+ * an {@code inet:} destination is resolved by the JDK, outside the probe's total.
+ * {@code postmaster@} is probed like any address: the store must know it (RFC 5321 §4.5.1
+ * requires accepting it). {@link #destroy()} stops the probe threads and ends the probes in
+ * progress.
  */
 public class VerifyRecipientInStore implements RcptHook, ProtocolHandler {
 
@@ -78,6 +95,8 @@ public class VerifyRecipientInStore implements RcptHook, ProtocolHandler {
     private VerifierConfiguration configuration;
     private RecipientProbe probe;
     private VerificationCache cache;
+    private FailedStores failedStores;
+    private Probes probes;
 
     @Inject
     public VerifyRecipientInStore(DomainList domains, UsersRepository users, RecipientRewriteTable rewrites,
@@ -114,57 +133,138 @@ public class VerifyRecipientInStore implements RcptHook, ProtocolHandler {
     }
 
     void configure(VerifierConfiguration configuration) {
+        destroy();
         this.configuration = configuration;
         Transcript transcript = configuration.transcript()
                 ? Transcript.to(TRANSCRIPT_LOGGER::info)
                 : TRANSCRIPT_LOGGER.isDebugEnabled() ? Transcript.to(TRANSCRIPT_LOGGER::debug) : Transcript.NONE;
+        VerifierConfiguration.Probing probing = configuration.probing();
+        this.probes = new Probes(probing.probeThreads(), probing.probeQueueSize(), probing.verifyBudget());
         this.probe = new RecipientProbe(LmtpClient.builder()
                 .lhloName(configuration.lhloName())
                 .timeouts(configuration.timeouts())
                 .tls(configuration.security().tls())
                 .sasl(configuration.security().sasl())
                 .transcript(transcript)
-                .build());
+                .build(), probing.probeTimeout(), probes.timer());
         this.cache = new VerificationCache(clock, configuration.positiveExpireTime(), configuration.negativeExpireTime(),
-                configuration.cacheSize());
-        LOGGER.info("Verifying recipients of James's domains with the store: {}", configuration.routing().destinations());
+                configuration.temporaryExpireTime(), configuration.cacheSize());
+        this.failedStores = new FailedStores(clock, configuration.temporaryExpireTime());
+        LOGGER.info("Verifying recipients of James's domains with the store: {} (SMTP threads wait at most {} for a probe;"
+                        + " {} probe threads, queue {}, {} per probe)", configuration.routing().destinations(),
+                DurationSyntax.format(probing.verifyBudget()), probing.probeThreads(), probing.probeQueueSize(),
+                DurationSyntax.format(probing.probeTimeout()));
+    }
+
+    /** Stops the probe threads and ends the probes in progress; James calls it when the SMTP server stops. */
+    @Override
+    public void destroy() {
+        if (probe != null) {
+            probe.abortAll();
+        }
+        if (probes != null) {
+            probes.close();
+        }
     }
 
     @Override
     public HookResult doRcpt(SMTPSession session, MaybeSender sender, MailAddress rcpt) {
-        if (cache == null) {
+        if (probes == null) {
             throw new IllegalStateException("VerifyRecipientInStore is not initialised");
         }
-        Optional<DestinationList> destination;
+        DestinationList destination;
         try {
             if (!james.isLocalDomain(rcpt.getDomain())) {
                 return HookResult.DECLINED;
             }
-            destination = configuration.routing().destinationFor(rcpt.getDomain().asString());
-            if (destination.isEmpty() || james.isKnown(rcpt)) {
+            Optional<DestinationList> routed = configuration.routing().destinationFor(rcpt.getDomain().asString());
+            if (routed.isEmpty()) {
                 return HookResult.DECLINED;
             }
+            if (!RecipientProbe.canSend(rcpt.asString())) {
+                LOGGER.info("Refused recipient {} (501 5.1.3): not an address a probe can send", printable(rcpt.asString()));
+                return RcptAnswers.badSyntax();
+            }
+            if (james.isKnown(rcpt)) {
+                return HookResult.DECLINED;
+            }
+            destination = routed.get();
         } catch (Exception e) {
-            LOGGER.error("Could not tell whether {} is a James recipient; answering 451", rcpt.asString(), e);
+            LOGGER.error("Could not tell whether {} is a James recipient; answering 451", printable(rcpt.asString()), e);
             return RcptAnswers.localError(rcpt);
         }
-        Verdict verdict = cache.verify(rcpt.asString(), () -> {
-            metrics.probed();
-            return probe.verify(destination.get(), rcpt.asString());
-        });
+        return verify(rcpt, destination);
+    }
+
+    /** From what is known now: the cache, a recent store failure, else a probe awaited within the budget. */
+    private HookResult verify(MailAddress rcpt, DestinationList destination) {
+        RecipientKey key = RecipientKey.of(rcpt, configuration.localPartCaseSensitive());
+        Optional<Verdict> known = cache.lookUp(key);
+        if (known.isPresent()) {
+            return answer(rcpt, destination, known.get());
+        }
+        Optional<Verdict> failure = failedStores.recentFailure(destination);
+        if (failure.isPresent()) {
+            metrics.answeredStoreFailedRecently();
+            LOGGER.debug("Deferred recipient {}: {} failed recently: {}", rcpt.asString(), destination, failure.get());
+            return RcptAnswers.of(rcpt, failure.get());
+        }
+        String address = rcpt.asString();
+        Probes.Outcome outcome = probes.ask(key, destination, () -> probeAndRemember(key, destination, address));
+        if (outcome instanceof Probes.Answered answered) {
+            return answer(rcpt, destination, answered.verdict());
+        }
+        if (outcome instanceof Probes.QueueFull) {
+            metrics.answeredQueueFull();
+            LOGGER.debug("Deferred recipient {}: every probe thread is busy and the probe queue is full", address);
+            return RcptAnswers.busy(rcpt);
+        }
+        metrics.answeredInProgress();
+        LOGGER.debug("Deferred recipient {}: address verification in progress with {}", address, destination);
+        return RcptAnswers.inProgress(rcpt);
+    }
+
+    /** On a probe thread: asks the store (unless it failed while this probe was queued) and remembers what it learnt. */
+    private Verdict probeAndRemember(RecipientKey key, DestinationList destination, String address) {
+        Optional<Verdict> failure = failedStores.recentFailure(destination);
+        if (failure.isPresent()) {
+            return failure.get();
+        }
+        metrics.probed();
+        Verdict verdict = probe.verify(destination, address);
+        if (FailedStores.blameTheStore(verdict)) {
+            failedStores.failed(destination, verdict);
+            LOGGER.warn("Could not verify {} with {}: {}; its recipients are answered 4xx without a probe for {}", address, destination,
+                    verdict, DurationSyntax.format(configuration.temporaryExpireTime()));
+        } else {
+            cache.remember(key, verdict);
+            if (verdict.disposition() == Disposition.TEMPORARY_FAILURE) {
+                LOGGER.warn("{} answered the probe for {} with a temporary failure: {}", destination, address, verdict);
+            }
+        }
+        return verdict;
+    }
+
+    private HookResult answer(MailAddress rcpt, DestinationList destination, Verdict verdict) {
         metrics.answered(verdict);
-        log(rcpt, destination.get(), verdict);
+        if (verdict.disposition() == Disposition.PERMANENT_FAILURE) {
+            LOGGER.info("Rejected recipient {}: {} says {}", rcpt.asString(), destination, verdict);
+        } else if (verdict.disposition() == Disposition.DELIVERED) {
+            LOGGER.debug("{} accepted by {}", rcpt.asString(), destination);
+        } else {
+            LOGGER.debug("Deferred recipient {}: {}", rcpt.asString(), verdict);
+        }
         return RcptAnswers.of(rcpt, verdict);
     }
 
-    private static void log(MailAddress rcpt, DestinationList destination, Verdict verdict) {
-        if (verdict.disposition() == Disposition.DELIVERED) {
-            LOGGER.debug("{} accepted by {}", rcpt.asString(), destination);
-        } else if (verdict.disposition() == Disposition.PERMANENT_FAILURE) {
-            LOGGER.info("Rejected recipient {}: {} says {}", rcpt.asString(), destination, verdict);
-        } else {
-            LOGGER.warn("Deferred recipient {} (451): could not verify it with {}: {}", rcpt.asString(), destination, verdict);
+    /** The address for a log line: control characters (C0, DEL, C1) shown as {@code ?}. */
+    private static String printable(String address) {
+        StringBuilder shown = new StringBuilder(address.length());
+        for (int i = 0; i < address.length(); i++) {
+            char c = address.charAt(i);
+            shown.append(c < 0x20 || (c >= 0x7f && c <= 0x9f) ? '?' : c);
         }
+        return shown.toString();
     }
 
     private static String defaultDomain(DomainList domains) {

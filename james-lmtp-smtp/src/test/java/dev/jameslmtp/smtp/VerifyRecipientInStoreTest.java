@@ -9,6 +9,8 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 import org.apache.commons.configuration2.BaseHierarchicalConfiguration;
@@ -31,6 +33,9 @@ import dev.jameslmtp.testing.Response;
 /**
  * The hook against a scripted LMTP store on loopback: what the SMTP client is told at RCPT for
  * each answer of the store, which recipients are never probed, and how long answers are kept.
+ * These stores answer in milliseconds, so the hook is given the largest {@code verifyBudget}
+ * (2 seconds) unless a test says otherwise: each RCPT gets the probe's answer, not "in progress".
+ * What happens when the store is slower than the budget: {@link VerifyRecipientInStoreBudgetTest}.
  */
 class VerifyRecipientInStoreTest {
 
@@ -53,8 +58,11 @@ class VerifyRecipientInStoreTest {
         tmp = Files.createTempDirectory(target.toAbsolutePath(), "t");
     }
 
+    private final List<VerifyRecipientInStore> hooks = new ArrayList<>();
+
     @AfterEach
-    void stopServer() {
+    void stopHooksAndServer() {
+        hooks.forEach(VerifyRecipientInStore::destroy);
         if (server != null) {
             server.close();
         }
@@ -75,10 +83,16 @@ class VerifyRecipientInStoreTest {
         VerifyRecipientInStore hook = new VerifyRecipientInStore(james, metrics, clock, () -> "james.test");
         BaseHierarchicalConfiguration config = new BaseHierarchicalConfiguration();
         config.addProperty("[@class]", VerifyRecipientInStore.class.getName());
+        List<String> given = new ArrayList<>();
         for (int i = 0; i < parameters.length; i += 2) {
             config.addProperty(parameters[i], parameters[i + 1]);
+            given.add(parameters[i]);
+        }
+        if (!given.contains("verifyBudget")) {
+            config.addProperty("verifyBudget", "2 seconds");
         }
         hook.init(config);
+        hooks.add(hook);
         return hook;
     }
 
@@ -131,6 +145,22 @@ class VerifyRecipientInStoreTest {
     }
 
     @Test
+    void doRcptShouldAnswer451NotTheStores421WhichWouldCloseTheSmtpSession() throws Exception {
+        VerifyRecipientInStore hook = hookInFrontOf(new LmtpHandler() {
+            @Override
+            public Response greeting() {
+                return Response.reply("421 4.3.2 fake.test shutting down");
+            }
+        });
+
+        HookResult result = rcpt(hook, "alice@example.test");
+
+        assertThat(result.getResult()).isEqualTo(HookReturnCode.denySoft());
+        assertThat(result.getSmtpRetCode()).isEqualTo("451");
+        assertThat(result.getSmtpDescription()).startsWith("4.3.2 <alice@example.test>");
+    }
+
+    @Test
     void doRcptShouldAnswer451WithoutStoreDetailsWhenTheStoreIsDown() throws Exception {
         int port;
         try (ServerSocket closed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -153,6 +183,7 @@ class VerifyRecipientInStoreTest {
         assertThat(rcpt(hook, "alice@example.test").getSmtpRetCode()).isEqualTo("451");
 
         server = FakeLmtpServer.startUnix(socket, DOVECOT_LIKE);
+        clock.advance(Duration.ofSeconds(10));                   // temporaryExpireTime: the failure is forgotten
 
         assertThat(rcpt(hook, "alice@example.test")).isEqualTo(HookResult.DECLINED);
     }
@@ -270,6 +301,43 @@ class VerifyRecipientInStoreTest {
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("destination")
                 .hasMessageContaining("transportMap");
+    }
+
+    @Test
+    void doRcptShouldRefuseWith501AndProbeNothingWhenTheAddressHoldsAControlCharacter() throws Exception {
+        VerifyRecipientInStore hook = hookInFrontOf(DOVECOT_LIKE);
+        MailAddress tab = new MailAddress("\"a\\\tb\"@example.test");     // RCPT TO:<"a\<TAB>b"@example.test>, which James parses
+
+        HookResult result = hook.doRcpt(null, SENDER, tab);
+
+        assertThat(result.getResult()).isEqualTo(HookReturnCode.deny());
+        assertThat(result.getSmtpRetCode()).isEqualTo("501");
+        assertThat(result.getSmtpDescription()).isEqualTo("5.1.3 Bad recipient address syntax");
+        assertThat(server.connectionCount()).isZero();
+    }
+
+    @Test
+    void doRcptShouldProbeOnceForAddressesThatDifferOnlyInCase() throws Exception {
+        VerifyRecipientInStore hook = hookInFrontOf(LmtpHandler.defaults());
+
+        assertThat(rcpt(hook, "BoB@Example.test")).isEqualTo(HookResult.DECLINED);
+        assertThat(rcpt(hook, "bob@example.test")).isEqualTo(HookResult.DECLINED);
+        assertThat(rcpt(hook, "BOB@EXAMPLE.TEST")).isEqualTo(HookResult.DECLINED);
+
+        assertThat(server.connectionCount()).isEqualTo(1);
+        assertThat(metrics.countFor(VerificationMetrics.PROBES)).isEqualTo(1);
+    }
+
+    @Test
+    void doRcptShouldProbeEachSpellingOfTheLocalPartWhenItIsCaseSensitive() throws Exception {
+        server = FakeLmtpServer.start(LmtpHandler.defaults());
+        VerifyRecipientInStore hook = hook("destination", "inet:[127.0.0.1]:" + server.port(), "localPartCaseSensitive", "true");
+
+        rcpt(hook, "BoB@example.test");
+        rcpt(hook, "bob@example.test");
+        rcpt(hook, "BoB@EXAMPLE.test");                          // the domain is never case-sensitive
+
+        assertThat(server.connectionCount()).isEqualTo(2);
     }
 
     @Test
