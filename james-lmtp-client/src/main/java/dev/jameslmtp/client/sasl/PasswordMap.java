@@ -58,7 +58,7 @@ public final class PasswordMap {
                 throw error(source, number, "the user before ':' is empty (expected 'key user:password')");
             }
             if (entries.containsKey(key)) {
-                throw error(source, number, "key '" + key + "' appears a second time");
+                throw error(source, number, "the key appears a second time");
             }
             Credentials credentials;
             try {
