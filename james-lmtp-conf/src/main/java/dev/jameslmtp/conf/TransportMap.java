@@ -174,7 +174,8 @@ public final class TransportMap {
         try {
             return DestinationList.parse(value);
         } catch (IllegalArgumentException e) {
-            throw error(source, number, "destination '" + ConfigurationError.shown(field) + "': " + e.getMessage());
+            // the parser quotes the element as written: neutralised, as every value shown in an error
+            throw error(source, number, "destination '" + ConfigurationError.shown(field) + "': " + ConfigurationError.shown(e.getMessage()));
         }
     }
 

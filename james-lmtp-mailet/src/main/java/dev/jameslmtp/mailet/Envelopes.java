@@ -16,6 +16,11 @@ import dev.jameslmtp.client.WireSafety;
  * The parts of an LMTP envelope taken from a James mail: the sender ("" for the null sender) and
  * each recipient with its RFC 3461 DSN parameters (NOTIFY, ORCPT as {@code rfc822;xtext}), plus
  * RET and ENVID. The client sends the DSN parameters only when the server offers DSN.
+ *
+ * <p>James keeps ENVID and ORCPT as the sender wrote them, in xtext already ({@code EnvId.of}
+ * insists on it; ORCPT is taken as it came): such a value is passed on as it is, not encoded a
+ * second time ({@code user+2Btag} stays {@code user+2Btag}). A value that is not xtext (set by
+ * a mailet, say) is encoded.
  */
 final class Envelopes {
 
@@ -37,7 +42,7 @@ final class Envelopes {
                 .filter(set -> !set.isEmpty())
                 .map(set -> set.stream().map(n -> n.name().toUpperCase(Locale.ROOT)).collect(Collectors.joining(",")));
         Optional<String> orcpt = dsn.flatMap(DsnParameters.RecipientDsnParameters::getOrcptParameter)
-                .map(original -> "rfc822;" + xtext(original.asString()));
+                .map(original -> "rfc822;" + asXtext(original.asString()));
         return new Recipient(address.asString(), notify, orcpt);
     }
 
@@ -46,7 +51,32 @@ final class Envelopes {
     }
 
     static Optional<String> envid(Mail mail) {
-        return mail.dsnParameters().flatMap(DsnParameters::getEnvIdParameter).map(DsnParameters.EnvId::asString).map(Envelopes::xtext);
+        return mail.dsnParameters().flatMap(DsnParameters::getEnvIdParameter).map(DsnParameters.EnvId::asString).map(Envelopes::asXtext);
+    }
+
+    /** The value itself when it is xtext already, else its xtext. */
+    static String asXtext(String value) {
+        return isXtext(value) ? value : xtext(value);
+    }
+
+    /** RFC 3461 §4: {@code xchar} (33-126 but '+' and '=') or '+' and two upper-case hex digits. */
+    static boolean isXtext(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '+') {
+                if (i + 2 >= value.length() || !isHexDigit(value.charAt(i + 1)) || !isHexDigit(value.charAt(i + 2))) {
+                    return false;
+                }
+                i += 2;
+            } else if (c < 33 || c > 126 || c == '=') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isHexDigit(char c) {
+        return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F');
     }
 
     /** RFC 3461 §4 xtext: '+', '=' and bytes outside 33..126 as "+HH". */

@@ -35,7 +35,8 @@ import dev.jameslmtp.client.Transcript;
  * created {@code 0600} on a POSIX file system ({@link DeliveryJournal}).
  *
  * <p>Reading is fail-safe: a last line without its newline (torn by a crash) is ignored, and so is
- * a line that cannot be parsed or whose address is not the mail's recipient at that position:
+ * a line that is not exactly as written here (the position in plain decimal digits, a known mark)
+ * or whose address is not the mail's recipient at that position:
  * such a recipient has no mark and is sent again. Not thread-safe: one attempt at a time.
  */
 final class MailJournal implements AutoCloseable {
@@ -132,17 +133,28 @@ final class MailJournal implements AutoCloseable {
         if (fields.length != 3) {
             return false;
         }
-        int index;
-        try {
-            index = Integer.parseInt(fields[0]);
-        } catch (NumberFormatException e) {
+        if (!isPosition(fields[0])) {
             return false;
         }
+        int index = Integer.parseInt(fields[0]);
         Optional<Mark> mark = Mark.of(fields[1]);
         if (mark.isEmpty() || index < 0 || index >= recipients.size() || !recipients.get(index).asString().equals(fields[2])) {
             return false;
         }
         marks.putIfAbsent(index, mark.get());
+        return true;
+    }
+
+    /** A position as {@link #write} writes it: decimal ASCII digits, no sign, no leading zero, below a billion. */
+    private static boolean isPosition(String field) {
+        if (field.isEmpty() || field.length() > 9 || (field.charAt(0) == '0' && field.length() > 1)) {
+            return false;
+        }
+        for (int i = 0; i < field.length(); i++) {
+            if (field.charAt(i) < '0' || field.charAt(i) > '9') {
+                return false;
+            }
+        }
         return true;
     }
 
