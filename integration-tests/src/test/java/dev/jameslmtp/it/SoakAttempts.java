@@ -6,8 +6,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * What one James run's log says of each attempt to the store: LmtpDelivery's one line per attempt
@@ -30,7 +33,11 @@ final class SoakAttempts {
         int bounced;
     }
 
+    private static final String HANDED_BACK = " goes back on the queue for ";
+
     private final Map<String, Tally> tallies = new HashMap<>();
+    private final Map<Integer, Set<String>> names = new HashMap<>();
+    private final Map<String, String> handedBack = new HashMap<>();
     private int lines;
 
     /** Reads a run's log; lines of mails that are not the soak's (the DSNs) are skipped. */
@@ -48,6 +55,14 @@ final class SoakAttempts {
     }
 
     private void add(String line, List<SoakMail> mails) {
+        int back = line.indexOf(HANDED_BACK);
+        if (back > 0) {
+            int name = line.lastIndexOf(" Mail ", back);
+            if (name > 0) {
+                handedBack.put(line.substring(name + " Mail ".length(), back), line.substring(0, Math.min(12, line.length())));
+            }
+            return;
+        }
         int start = line.indexOf(PREFIX);
         if (start < 0) {
             return;
@@ -58,6 +73,10 @@ final class SoakAttempts {
             return;
         }
         lines++;
+        int from = line.indexOf(" from ", start);
+        if (from > start) {
+            names.computeIfAbsent(n, k -> new HashSet<>()).add(line.substring(start + PREFIX.length(), from));
+        }
         String rest = line.substring(colon);
         for (String recipient : mails.get(n).recipients()) {
             for (int at = itemStart(rest, recipient, 0); at >= 0; at = itemStart(rest, recipient, at + 1)) {
@@ -117,6 +136,16 @@ final class SoakAttempts {
 
     Tally of(int mail, String user) {
         return tallies.getOrDefault(key(mail, user), new Tally());
+    }
+
+    /** James's names of mail {@code n} seen in this log's attempt lines. */
+    Set<String> names(int n) {
+        return names.getOrDefault(n, Set.of());
+    }
+
+    /** When this run last handed mail {@code name} back to the queue unattempted (its busy store), if it did. */
+    Optional<String> handedBack(String name) {
+        return Optional.ofNullable(handedBack.get(name));
     }
 
     /** Attempt lines of soak mails in this log. */

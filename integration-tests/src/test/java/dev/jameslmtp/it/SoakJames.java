@@ -54,13 +54,17 @@ public final class SoakJames implements AutoCloseable {
         this.statusLines = statusLines;
     }
 
-    /** Starts James in a child JVM on this class path, its output copied to {@code log}; waits (bounded) until it listens. */
-    static SoakJames start(Path workDir, String store, String sink, boolean fresh, Path log) throws Exception {
+    /**
+     * Starts James in a child JVM on this class path, its output copied to {@code log}; waits
+     * (bounded) until it listens. {@code quickStart}: the client compiler only, which starts James
+     * sooner and runs it slower (for short runs).
+     */
+    static SoakJames start(Path workDir, String store, String sink, boolean fresh, boolean quickStart, Path log) throws Exception {
         Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-cp", System.getProperty("java.class.path"),
+                "-Xmx1g", quickStart ? "-XX:TieredStopAtLevel=1" : "-XX:+TieredCompilation", "-cp", System.getProperty("java.class.path"),
                 "-Djames.exit.on.startup.error=false",
                 "-Djames.lifecycle.leak.detection.mode=NONE",
-                "-Dlogback.configurationFile=" + System.getProperty("logback.configurationFile", ""),
+                "-Dlogback.configurationFile=" + Path.of("src/test/resources/logback-soak.xml").toAbsolutePath(),
                 SoakJames.class.getName(), workDir.toString(), store, sink, fresh ? "fresh" : "keep")
                 .redirectErrorStream(true)
                 .start();

@@ -141,10 +141,28 @@ final class SoakReport {
         String line = "mail " + mail + " " + user + ": " + copies.size() + " copies;" + why;
         if (bad > 0) {
             problem("unexplained duplicate: " + line + (twice > 0
-                    ? " James's log shows " + delivered + " deliveries to this recipient: the mail was on James's queue twice" : ""));
+                    ? " James's log shows " + delivered + " deliveries to this recipient: the mail was on James's queue twice" : "")
+                    + handedBack(mail, runs, logs));
         } else if (windows.size() < SHOWN) {
             windows.add(line);
         }
+    }
+
+    /** Where a killed run had handed this mail back to the queue (put aside for a busy store): the last time. */
+    private static String handedBack(int mail, List<Run> runs, List<SoakAttempts> logs) {
+        StringBuilder out = new StringBuilder();
+        java.util.Set<String> names = new java.util.HashSet<>();
+        logs.forEach(log -> names.addAll(log.names(mail)));
+        for (int k = 0; k < runs.size(); k++) {
+            if (runs.get(k).killed()) {
+                for (String name : names) {
+                    int run = k + 1;
+                    logs.get(k).handedBack(name).ifPresent(time -> out.append("; run ").append(run)
+                            .append(" (killed) had handed it back to the queue at ").append(time));
+                }
+            }
+        }
+        return out.toString();
     }
 
     private void problem(String text) {

@@ -171,7 +171,7 @@ final class SoakRun {
     private SoakJames startJames(Path dir, String store, String sink, boolean fresh) throws Exception {
         Path log = dir.resolve("james-" + (runs.size() + 1) + ".log");
         long startMicros = System.currentTimeMillis() * 1000L;
-        SoakJames james = SoakJames.start(dir.resolve("james"), store, sink, fresh, log);
+        SoakJames james = SoakJames.start(dir.resolve("james"), store, sink, fresh, config.mails() <= 1000, log);
         runs.add(new SoakReport.Run(log, startMicros, false));
         return james;
     }
