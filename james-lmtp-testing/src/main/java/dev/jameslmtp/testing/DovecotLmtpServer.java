@@ -86,6 +86,7 @@ public final class DovecotLmtpServer implements AutoCloseable {
 
     static final Path DOVECOT = Path.of("/usr/sbin/dovecot");
     static final Path LMTP = Path.of("/usr/lib/dovecot/lmtp");
+    private static final Path SETSID = Path.of("/usr/bin/setsid");
     private static final int MAX_SOCKET_PATH = 100;
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
     private static final Pattern MAILDIR_NAME = Pattern.compile("^(\\d+)\\.M(\\d+)P");
@@ -128,16 +129,21 @@ public final class DovecotLmtpServer implements AutoCloseable {
     private final DovecotConfig.Layout layout;
     private final int port;
     private final Map<String, String> quotaRules;
-    private final Process process;
+    private final Path conf;
+    private final Duration startupTimeout;
+    private volatile Process process;
     private final Thread shutdownHook;
     private boolean closed;
 
-    private DovecotLmtpServer(DovecotConfig.Layout layout, int port, Map<String, String> quotaRules, Process process) {
+    private DovecotLmtpServer(DovecotConfig.Layout layout, int port, Map<String, String> quotaRules, Path conf, Options options)
+            throws IOException {
         this.layout = layout;
         this.port = port;
         this.quotaRules = quotaRules;
-        this.process = process;
-        this.shutdownHook = new Thread(() -> DovecotProcesses.stop(process, STOP_TIMEOUT), "dovecot-test-shutdown");
+        this.conf = conf;
+        this.startupTimeout = options.startupTimeout();
+        this.process = launch(conf, layout.workDir(), false);
+        this.shutdownHook = new Thread(() -> DovecotProcesses.stop(this.process, STOP_TIMEOUT), "dovecot-test-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
@@ -180,12 +186,7 @@ public final class DovecotLmtpServer implements AutoCloseable {
             options.tls().ifPresent(leaf -> leaf.writePem(layout.workDir().resolve("tls-cert.pem"), layout.workDir().resolve("tls-key.pem")));
             writeReadable(conf, DovecotConfig.dovecotConf(layout, port, identity, options));
 
-            Process process = new ProcessBuilder(DOVECOT.toString(), "-F", "-c", conf.toString())
-                    .redirectErrorStream(true)
-                    .redirectOutput(workDir.resolve("dovecot.out").toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .start();
-            DovecotLmtpServer server = new DovecotLmtpServer(layout, port, quotaRules, process);
+            DovecotLmtpServer server = new DovecotLmtpServer(layout, port, quotaRules, conf, options);
             server.awaitGreeting(options.startupTimeout());
             return server;
         } catch (IOException e) {
@@ -193,13 +194,82 @@ public final class DovecotLmtpServer implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code dovecot -F} in a process group (and session) of its own, led by the master, so that
+     * {@link #kill()} reaches every process Dovecot started with one signal.
+     */
+    private static Process launch(Path conf, Path workDir, boolean append) throws IOException {
+        List<String> command = new ArrayList<>();
+        if (Files.isExecutable(SETSID)) {
+            command.add(SETSID.toString());
+        }
+        command.addAll(List.of(DOVECOT.toString(), "-F", "-c", conf.toString()));
+        File out = workDir.resolve("dovecot.out").toFile();
+        return new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(append ? ProcessBuilder.Redirect.appendTo(out) : ProcessBuilder.Redirect.to(out))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .start();
+    }
+
+    /**
+     * SIGKILL to Dovecot's whole process group (the master, its LMTP processes, every helper), as
+     * a crash or the OOM killer would: no reply is sent, nothing is cleaned. Returns once every
+     * process of the group is gone (bounded). The mail stays; {@link #restart()} starts it again.
+     */
+    public synchronized void kill() {
+        if (closed) {
+            throw new IllegalStateException("closed");
+        }
+        DovecotProcesses.killGroup(process, STOP_TIMEOUT);
+    }
+
+    /**
+     * Starts Dovecot again after {@link #kill()}, on the same port with the same configuration,
+     * Maildirs and logs (appended), and waits until it greets. Bounded by the startup timeout;
+     * a few attempts if the port is briefly taken.
+     */
+    public synchronized void restart() {
+        if (closed) {
+            throw new IllegalStateException("closed");
+        }
+        if (process.isAlive()) {
+            throw new IllegalStateException("Dovecot is still running: kill() it first");
+        }
+        IllegalStateException failure = null;
+        for (int attempt = 0; attempt < 5; attempt++) {
+            try {
+                process = launch(conf, layout.workDir(), true);
+                awaitGreeting(startupTimeout, false);
+                return;
+            } catch (PortTakenException e) {
+                failure = e;
+                sleep(Duration.ofMillis(500));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot start Dovecot again", e);
+            }
+        }
+        throw failure;
+    }
+
+    /** Whether Dovecot's master process runs (false after {@link #kill()}, until {@link #restart()}). */
+    public boolean isRunning() {
+        return process.isAlive();
+    }
+
     private void awaitGreeting(Duration timeout) {
+        awaitGreeting(timeout, true);
+    }
+
+    private void awaitGreeting(Duration timeout, boolean closeOnFailure) {
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = "no attempt";
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 String log = logTail();
-                close();
+                if (closeOnFailure) {
+                    close();
+                }
                 if (log.contains("Address already in use")) {
                     throw new PortTakenException(log);
                 }
@@ -225,7 +295,11 @@ public final class DovecotLmtpServer implements AutoCloseable {
             sleep(Duration.ofMillis(100));
         }
         String log = logTail();
-        close();
+        if (closeOnFailure) {
+            close();
+        } else {
+            DovecotProcesses.killGroup(process, STOP_TIMEOUT);
+        }
         throw new IllegalStateException("Dovecot did not greet on 127.0.0.1:" + port + " within " + timeout
                 + " (last: " + last + "); log tail:\n" + log);
     }
@@ -254,9 +328,14 @@ public final class DovecotLmtpServer implements AutoCloseable {
         return user + "@" + DOMAIN;
     }
 
+    /** That user's Maildir (messages in its {@code new} and {@code cur}; {@code tmp} holds unfinished saves). */
+    public Path maildir(String user) {
+        return layout.mailRoot().resolve(DOMAIN).resolve(user);
+    }
+
     /** The stored messages (Maildir new and cur) of that user, oldest delivery first. */
     public List<byte[]> messages(String user) {
-        Path maildir = layout.mailRoot().resolve(DOMAIN).resolve(user);
+        Path maildir = maildir(user);
         List<Path> files = new ArrayList<>();
         for (String sub : List.of("new", "cur")) {
             Path dir = maildir.resolve(sub);

@@ -69,6 +69,55 @@ final class DovecotProcesses {
         }
     }
 
+    /**
+     * SIGKILL to the process group that {@code process} leads (started under {@code setsid}), then
+     * to any descendant outside it; waits, bounded by {@code timeout}, until no process of the
+     * group is left.
+     */
+    static void killGroup(Process process, Duration timeout) {
+        List<ProcessHandle> descendants = process.descendants().toList();
+        long group = process.pid();
+        try {
+            Process kill = new ProcessBuilder("/bin/kill", "-KILL", "--", "-" + group)
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!kill.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                kill.destroyForcibly();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run /bin/kill", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        process.destroyForcibly();
+        descendants.forEach(ProcessHandle::destroyForcibly);
+        awaitExit(process.toHandle(), timeout);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (groupAlive(group) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        if (groupAlive(group)) {
+            throw new IllegalStateException("processes of group " + group + " still alive " + timeout + " after SIGKILL");
+        }
+    }
+
+    /** Whether a process of that group is alive (a zombie counts as gone), from {@code /proc/<pid>/stat}. */
+    private static boolean groupAlive(long group) {
+        return ProcessHandle.allProcesses().anyMatch(handle -> {
+            try {
+                String stat = Files.readString(Path.of("/proc", Long.toString(handle.pid()), "stat"));
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                return !fields[0].equals("Z") && Long.parseLong(fields[2]) == group;
+            } catch (IOException | RuntimeException e) {
+                return false; // gone meanwhile
+            }
+        });
+    }
+
     private static boolean awaitExit(ProcessHandle handle, Duration timeout) {
         if (!handle.isAlive()) {
             return true;

@@ -187,4 +187,51 @@ class DovecotLmtpServerTest {
         assertThat(dovecot).noneMatch(ProcessHandle::isAlive);
         assertThatThrownBy(() -> RawLmtpClient.tcp(server.tcpPort())).isInstanceOf(IOException.class);
     }
+
+    @Test
+    void killShouldEndEveryDovecotProcessAtOnceAndRestartShouldServeTheSamePortWithTheMailKept(TestInfo test) throws Exception {
+        start(test, DovecotLmtpServer.Options.defaults());
+        try (RawLmtpClient client = RawLmtpClient.tcp(server.tcpPort())) {
+            deliver(client, MESSAGE, "alice");
+        }
+        try (RawLmtpClient cut = RawLmtpClient.tcp(server.tcpPort())) {
+            cut.reply();
+            cut.command("LHLO client.test");
+            cut.command("MAIL FROM:<sender@client.test>");
+            cut.command("RCPT TO:<alice@example.test>");
+            assertThat(cut.command("DATA")).startsWith("354");
+            Set<ProcessHandle> dovecot = ProcessHandle.current().descendants()
+                    .filter(p -> p.info().command().orElse("").contains("dovecot"))
+                    .collect(Collectors.toSet());
+            assertThat(dovecot).as("master, helpers and the LMTP process of this session").hasSizeGreaterThan(2);
+
+            server.kill();
+
+            assertThat(dovecot).as("killed or zombies (the init process reaps the orphans)").noneMatch(DovecotLmtpServerTest::running);
+            assertThat(server.isRunning()).isFalse();
+            assertThatThrownBy(() -> RawLmtpClient.tcp(server.tcpPort())).isInstanceOf(IOException.class);
+            assertThatThrownBy(() -> {
+                cut.send("Subject: never ends\r\n\r\nbody\r\n.\r\n");
+                cut.reply();
+            }).as("the session cut mid-DATA gets no reply").isInstanceOf(IOException.class);
+        }
+
+        server.restart();
+
+        assertThat(server.isRunning()).isTrue();
+        try (RawLmtpClient client = RawLmtpClient.tcp(server.tcpPort())) {
+            assertThat(deliver(client, MESSAGE, "alice")).contains("221 2.0.0 Bye");
+        }
+        assertThat(server.messages("alice")).as("the first mail kept, the cut one never stored, the last one stored").hasSize(2);
+    }
+
+    /** Alive and not a zombie, from {@code /proc/<pid>/stat}. */
+    private static boolean running(ProcessHandle process) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+            return process.isAlive() && stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+        } catch (IOException e) {
+            return false; // gone
+        }
+    }
 }
