@@ -211,7 +211,7 @@ final class SessionOpener {
         // p= for a -PLUS mechanism; y for SCRAM when we could bind but the server offered no -PLUS; else n
         Optional<ChannelBinding> announced = mechanism.channelBinding()
                 || mechanism.scram() && !MechanismChoice.offersChannelBinding(capabilities.authMechanisms()) ? binding : Optional.empty();
-        SaslConversation.Result result = SaslConversation.run(wire, mechanism, credentials, announced);
+        SaslConversation.Result result = SaslConversation.run(wire, mechanism.start(credentials, announced, sasl.scramIterations()));
         if (result instanceof SaslConversation.Refused refused) {
             Reply reply = refused.reply();
             LOGGER.warn("{}: SASL authentication as {} with {} failed: {}", peer, credentials.user(), mechanism,

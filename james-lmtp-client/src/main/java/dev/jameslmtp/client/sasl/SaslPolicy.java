@@ -24,15 +24,19 @@ import java.util.Set;
  *   <li>{@code failureCache}: remembered refusals ({@code lmtp_sasl_auth_cache_time}).</li>
  *   <li>{@code channelBinding}: the channel binding SCRAM uses on TLS sessions (default none; see
  *       {@link ChannelBindingType}).</li>
+ *   <li>{@code scramIterations}: the SCRAM iteration counts accepted from a server (see
+ *       {@link ScramIterations}).</li>
  * </ul>
  */
 public record SaslPolicy(CredentialSource credentials, Set<Mechanism> mechanisms, SecurityOptions options,
                          SecurityOptions tlsOptions, boolean trustUnixSocket, boolean requireAuth, boolean softBounce,
-                         AuthFailureCache failureCache, ChannelBindingType channelBinding) {
+                         AuthFailureCache failureCache, ChannelBindingType channelBinding,
+                         ScramIterations scramIterations) {
 
     /** No AUTH at all. */
     public static final SaslPolicy NONE = new SaslPolicy(CredentialSource.NONE, EnumSet.allOf(Mechanism.class),
-            SecurityOptions.DEFAULT, SecurityOptions.NO_ANONYMOUS, false, false, true, AuthFailureCache.disabled(), ChannelBindingType.NONE);
+            SecurityOptions.DEFAULT, SecurityOptions.NO_ANONYMOUS, false, false, true, AuthFailureCache.disabled(), ChannelBindingType.NONE,
+            ScramIterations.DEFAULT);
 
     public SaslPolicy {
         Objects.requireNonNull(credentials, "credentials");
@@ -40,6 +44,7 @@ public record SaslPolicy(CredentialSource credentials, Set<Mechanism> mechanisms
         Objects.requireNonNull(tlsOptions, "tlsOptions");
         Objects.requireNonNull(failureCache, "failureCache");
         Objects.requireNonNull(channelBinding, "channelBinding");
+        Objects.requireNonNull(scramIterations, "scramIterations");
         mechanisms = Set.copyOf(Objects.requireNonNull(mechanisms, "mechanisms"));
         if (mechanisms.isEmpty()) {
             throw new IllegalArgumentException("no SASL mechanism left to use");
@@ -52,35 +57,40 @@ public record SaslPolicy(CredentialSource credentials, Set<Mechanism> mechanisms
     }
 
     public SaslPolicy withCredentials(CredentialSource source) {
-        return new SaslPolicy(source, mechanisms, options, tlsOptions, trustUnixSocket, requireAuth, softBounce, failureCache, channelBinding);
+        return new SaslPolicy(source, mechanisms, options, tlsOptions, trustUnixSocket, requireAuth, softBounce, failureCache, channelBinding, scramIterations);
     }
 
     public SaslPolicy withMechanisms(Set<Mechanism> allowed) {
-        return new SaslPolicy(credentials, allowed, options, tlsOptions, trustUnixSocket, requireAuth, softBounce, failureCache, channelBinding);
+        return new SaslPolicy(credentials, allowed, options, tlsOptions, trustUnixSocket, requireAuth, softBounce, failureCache, channelBinding, scramIterations);
     }
 
     public SaslPolicy withOptions(SecurityOptions plain, SecurityOptions tls) {
-        return new SaslPolicy(credentials, mechanisms, plain, tls, trustUnixSocket, requireAuth, softBounce, failureCache, channelBinding);
+        return new SaslPolicy(credentials, mechanisms, plain, tls, trustUnixSocket, requireAuth, softBounce, failureCache, channelBinding, scramIterations);
     }
 
     public SaslPolicy withTrustUnixSocket(boolean trust) {
-        return new SaslPolicy(credentials, mechanisms, options, tlsOptions, trust, requireAuth, softBounce, failureCache, channelBinding);
+        return new SaslPolicy(credentials, mechanisms, options, tlsOptions, trust, requireAuth, softBounce, failureCache, channelBinding, scramIterations);
     }
 
     public SaslPolicy withRequireAuth(boolean require) {
-        return new SaslPolicy(credentials, mechanisms, options, tlsOptions, trustUnixSocket, require, softBounce, failureCache, channelBinding);
+        return new SaslPolicy(credentials, mechanisms, options, tlsOptions, trustUnixSocket, require, softBounce, failureCache, channelBinding, scramIterations);
     }
 
     public SaslPolicy withSoftBounce(boolean soft) {
-        return new SaslPolicy(credentials, mechanisms, options, tlsOptions, trustUnixSocket, requireAuth, soft, failureCache, channelBinding);
+        return new SaslPolicy(credentials, mechanisms, options, tlsOptions, trustUnixSocket, requireAuth, soft, failureCache, channelBinding, scramIterations);
     }
 
     public SaslPolicy withFailureCache(AuthFailureCache cache) {
-        return new SaslPolicy(credentials, mechanisms, options, tlsOptions, trustUnixSocket, requireAuth, softBounce, cache, channelBinding);
+        return new SaslPolicy(credentials, mechanisms, options, tlsOptions, trustUnixSocket, requireAuth, softBounce, cache, channelBinding, scramIterations);
     }
 
     public SaslPolicy withChannelBinding(ChannelBindingType type) {
-        return new SaslPolicy(credentials, mechanisms, options, tlsOptions, trustUnixSocket, requireAuth, softBounce, failureCache, type);
+        return new SaslPolicy(credentials, mechanisms, options, tlsOptions, trustUnixSocket, requireAuth, softBounce, failureCache, type, scramIterations);
+    }
+
+    public SaslPolicy withScramIterations(ScramIterations accepted) {
+        return new SaslPolicy(credentials, mechanisms, options, tlsOptions, trustUnixSocket, requireAuth, softBounce, failureCache, channelBinding,
+                accepted);
     }
 
     /** The security options for a connection that is (or counts as) encrypted or not. */
