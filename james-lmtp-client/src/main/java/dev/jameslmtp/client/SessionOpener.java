@@ -5,7 +5,6 @@ import java.net.Socket;
 import java.util.Optional;
 
 import javax.net.ssl.SSLSession;
-import javax.net.ssl.SSLSocket;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,10 +90,10 @@ final class SessionOpener {
         }
         Wire wire = null;
         try {
-            if (tls.wrapperMode() && level != TlsLevel.NONE) {
-                socket = handshakeFirst(socket, destination);
-            }
             wire = new Wire(socket, peer, timeouts, transcript);
+            if (tls.wrapperMode() && level != TlsLevel.NONE) {
+                handshakeFirst(wire, destination);
+            }
             wire.stage(Stage.GREETING);
             Reply greeting = wire.read();
             if (!greeting.isPositive()) {
@@ -111,7 +110,7 @@ final class SessionOpener {
             closeQuietly(wire, socket);
             throw e;
         } catch (IOException e) {
-            Stage stage = wire != null ? wire.stage() : tls.wrapperMode() ? Stage.STARTTLS : Stage.GREETING;
+            Stage stage = wire != null ? wire.stage() : Stage.GREETING;
             closeQuietly(wire, socket);
             throw new LmtpConnectException(Trouble.ofException(stage, peer, e), e);
         }
@@ -127,15 +126,14 @@ final class SessionOpener {
         return lhlo;
     }
 
-    private Socket handshakeFirst(Socket plain, Destination destination) throws IOException {
-        plain.setSoTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1, timeouts.of(Stage.STARTTLS).toMillis())));
-        SSLSocket ssl = tls.layer(plain, destination);
+    /** Wrapper mode: TLS from the first byte, the whole handshake within the STARTTLS stage's timeout. */
+    private void handshakeFirst(Wire wire, Destination destination) throws IOException {
+        wire.stage(Stage.STARTTLS);
         try {
-            ssl.startHandshake();
+            wire.handshake(plain -> tls.layer(plain, destination));
         } catch (IOException e) {
             throw new LmtpConnectException(Trouble.tlsFailed(destination.toString(), e), e);
         }
-        return ssl;
     }
 
     /** STARTTLS when offered; returns the LHLO reply that now holds (the new one after TLS). */
