@@ -16,6 +16,7 @@ import dev.jameslmtp.client.sasl.PasswordMapException;
 import dev.jameslmtp.client.sasl.PasswordMapFile;
 import dev.jameslmtp.client.sasl.PasswordMapKeys;
 import dev.jameslmtp.client.sasl.SaslPolicy;
+import dev.jameslmtp.client.sasl.ScramIterations;
 import dev.jameslmtp.client.sasl.Secret;
 import dev.jameslmtp.client.tls.TlsLevel;
 import dev.jameslmtp.client.tls.TlsPolicy;
@@ -35,7 +36,7 @@ import dev.jameslmtp.client.tls.TlsPolicy;
  * $LMTP_KEYSTORE_PASSWORD} (required with {@code --tls-keystore}), never from the command line.
  *
  * <p>DIAGNOSTICS: a {@link CommandException} (64) naming the option: an unknown TLS level,
- * mechanism or channel binding type, TLS files with {@code --tls none}, PEM files and a store for
+ * mechanism or channel binding type, a SCRAM iteration maximum below 4096, TLS files with {@code --tls none}, PEM files and a store for
  * the same thing, a key store without its password or with a wrong one (never shown), an unusable password map (file and line, never its
  * content), no map entry for the destination, no password and no terminal.
  */
@@ -47,7 +48,8 @@ record SessionSecurity(TlsPolicy tls, SaslPolicy sasl) {
 
     /** The security options as picocli left them: null or false when not given. */
     record Options(boolean auth, String user, Path passwordMap, String tls, Path tlsCa, Path tlsCert, Path tlsKey,
-                   Path tlsTrustStore, Path tlsKeyStore, String saslMechanisms, String saslChannelBinding, boolean requireAuth) {
+                   Path tlsTrustStore, Path tlsKeyStore, String saslMechanisms, String saslChannelBinding, String saslScramMaxIterations,
+                   boolean requireAuth) {
     }
 
     static SessionSecurity resolve(Options options, ConfigFile config, Map<String, String> env, Destination destination,
@@ -61,7 +63,12 @@ record SessionSecurity(TlsPolicy tls, SaslPolicy sasl) {
         String mechanisms = options.saslMechanisms() != null ? options.saslMechanisms() : config.security("sasl-mechanisms").orElse(null);
         String binding = options.saslChannelBinding() != null ? options.saslChannelBinding()
                 : config.security("sasl-channel-binding").orElse(null);
+        String maxIterations = options.saslScramMaxIterations() != null ? options.saslScramMaxIterations()
+                : config.security("sasl-scram-max-iterations").orElse(null);
         if (!auth) {
+            if (maxIterations != null) {
+                throw CommandException.usage("--sasl-scram-max-iterations is given, but no authentication (-a) is asked for");
+            }
             if (mechanisms != null) {
                 throw CommandException.usage("--sasl-mechanisms is given, but no authentication (-a) is asked for");
             }
@@ -82,7 +89,19 @@ record SessionSecurity(TlsPolicy tls, SaslPolicy sasl) {
                         + " (none, tls-server-end-point)");
             }
         }
+        if (maxIterations != null) {
+            sasl = sasl.withScramIterations(scramIterations(maxIterations));
+        }
         return new SessionSecurity(tls, sasl);
+    }
+
+    private static ScramIterations scramIterations(String text) throws CommandException {
+        try {
+            return new ScramIterations(Integer.parseInt(text.strip()));
+        } catch (IllegalArgumentException e) {
+            throw CommandException.usage("--sasl-scram-max-iterations: '" + Sanitise.shown(text) + "' is not a whole number from "
+                    + ScramIterations.MIN + " (the least RFC 7677 allows)");
+        }
     }
 
     private static CredentialSource credentials(String user, Path map, Map<String, String> env, Destination destination,
