@@ -4,42 +4,54 @@ import java.io.IOException;
 import java.net.Socket;
 
 /**
- * A deadline on a plain socket for I/O that does not go through {@link Wire}'s deadline streams,
- * enforced by the {@link SocketWatchdog}: once armed and past due, the socket is closed, which
- * fails whatever call is blocked on it; {@link #disarm()} then says so, for the caller to report a
- * timeout rather than a lost connection. Armed and disarmed by one thread, checked by the watchdog.
+ * A deadline on a plain socket for I/O that its read timeout cannot bound, enforced by the
+ * {@link SocketWatchdog}: while armed and past due, the socket is closed, which fails whatever
+ * call is blocked on it; {@link #fired()} then says so, for the caller to report a timeout rather
+ * than a lost connection. Watched from construction to {@link #close()} (or until the socket is
+ * closed); armed and disarmed by one thread at a time, at the cost of a volatile write each.
+ *
+ * <p>Used where bytes pass beneath the deadline of {@link DeadlineInputStream}: the TLS handshake
+ * ({@link TlsHandshake}) and each read of a TLS record, which the {@code SSLSocket} reads from the
+ * plain socket in as many reads as the peer likes, each within the read timeout.
  */
 final class SocketDeadline implements SocketWatchdog.Watched {
 
     private final Socket socket;
-    private volatile long deadline;
+    /** {@link System#nanoTime()} by which the I/O in progress must be done; 0 when disarmed. */
+    private volatile long due;
     private volatile boolean fired;
 
     SocketDeadline(Socket socket) {
         this.socket = socket;
-    }
-
-    /** From now on the socket is closed once {@code nanos} have passed, until {@link #disarm()}. */
-    void arm(long nanos) {
-        long due = System.nanoTime() + nanos;
-        deadline = due == 0 ? 1 : due;
         SocketWatchdog.watch(this);
     }
 
-    /** Stops watching; true when the deadline passed and the socket was closed. */
-    boolean disarm() {
-        deadline = 0;
-        SocketWatchdog.unwatch(this);
+    /** From now on the socket is closed once {@link System#nanoTime()} passes {@code dueNanoTime}, until {@link #disarm()}. */
+    void armUntil(long dueNanoTime) {
+        due = dueNanoTime == 0 ? 1 : dueNanoTime;
+    }
+
+    void disarm() {
+        due = 0;
+    }
+
+    /** True once the deadline passed and the socket was closed. */
+    boolean fired() {
         return fired;
+    }
+
+    /** Stops watching. */
+    void close() {
+        SocketWatchdog.unwatch(this);
     }
 
     @Override
     public boolean check(long now) {
-        long due = deadline;
-        if (due == 0 || socket.isClosed()) {
+        if (socket.isClosed()) {
             return true;
         }
-        if (now - due > 0) {
+        long at = due;
+        if (at != 0 && now - at > 0) {
             fired = true;
             try {
                 socket.close();

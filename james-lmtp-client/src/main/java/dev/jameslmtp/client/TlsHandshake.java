@@ -25,13 +25,16 @@ final class TlsHandshake {
     static void within(SSLSocket ssl, Socket plain, long timeoutNanos) throws IOException {
         plain.setSoTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1, timeoutNanos / 1_000_000)));
         SocketDeadline deadline = new SocketDeadline(plain);
-        deadline.arm(timeoutNanos);
+        deadline.armUntil(System.nanoTime() + timeoutNanos);
         try {
             ssl.startHandshake();
         } catch (IOException e) {
-            throw deadline.disarm() ? timedOut(timeoutNanos, e) : e;
+            throw deadline.fired() ? timedOut(timeoutNanos, e) : e;
+        } finally {
+            deadline.disarm();
+            deadline.close();
         }
-        if (deadline.disarm()) {
+        if (deadline.fired()) {
             throw timedOut(timeoutNanos, null); // done just as the deadline closed the socket
         }
     }

@@ -52,7 +52,8 @@ final class Wire implements Closeable {
             watchdog.close(); // the new socket's stream is watched instead
         }
         this.socket = newSocket;
-        this.in = new DeadlineInputStream(newSocket, newSocket.getInputStream());
+        this.in = newSocket == plain ? new DeadlineInputStream(plain, plain.getInputStream())
+                : new DeadlineInputStream(newSocket, newSocket.getInputStream(), new SocketDeadline(plain));
         this.reader = new ReplyReader(in, transcript);
         this.watchdog = new WatchdogOutputStream(plain, newSocket.getOutputStream(), timeoutNanos[stage.ordinal()]);
         this.out = new BufferedOutputStream(watchdog, OUTPUT_BUFFER_BYTES);
@@ -148,6 +149,7 @@ final class Wire implements Closeable {
     @Override
     public void close() {
         watchdog.close();
+        in.unwatch();
         try {
             socket.close();
         } catch (IOException ignored) {
