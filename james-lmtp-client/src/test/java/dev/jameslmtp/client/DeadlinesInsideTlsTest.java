@@ -15,16 +15,23 @@ import dev.jameslmtp.client.tls.TlsLevel;
 import dev.jameslmtp.client.tls.TlsPolicy;
 import dev.jameslmtp.testing.FakeLmtpServer;
 import dev.jameslmtp.testing.LmtpHandler;
+import dev.jameslmtp.testing.Response;
 import dev.jameslmtp.testing.TestCertificates;
 
 /**
- * The deadline for a whole reply holds inside TLS too: behind a {@link DrippingTlsRelay} the
- * handshake completes (TLS 1.2, its records pass at once) and then the greeting's TLS record
- * arrives one byte every 1.5 s, each within the 2 s read timeout. The greeting must be given up at
- * its 2 s deadline (4.4.2, timed out), well within 10 s, a generous bound against a hang: the
- * record alone would take over a minute.
+ * The stage deadlines hold inside TLS too, where the {@code SSLSocket} does the reading and writing
+ * of the plain socket. Each delivery must end well within 10 s with a 2 s stage timeout (a generous
+ * bound against a hang, not a speed check):
+ *
+ * <ul>
+ *   <li>behind a {@link DrippingTlsRelay} the handshake completes (TLS 1.2, its records pass at
+ *   once) and then the greeting's TLS record arrives one byte every 1.5 s, each within the read
+ *   timeout; the record alone would take over a minute;</li>
+ *   <li>a server that says 354 and stops reading the body: the write watchdog must close the plain
+ *   socket, since closing the {@code SSLSocket} waits for the lock the blocked writer holds.</li>
+ * </ul>
  */
-class TlsReplyDeadlineTest {
+class DeadlinesInsideTlsTest {
 
     private static final Duration STAGE_TIMEOUT = Duration.ofSeconds(2);
     private static final TestCertificates.Authority CA = TestCertificates.authority("reply deadline test CA");
@@ -62,5 +69,34 @@ class TlsReplyDeadlineTest {
         });
         assertThat(server.tlsProtocol(0)).contains("TLSv1.2"); // the handshake itself went through
         assertThat(server.commands(0)).isEmpty();
+    }
+
+    @Test
+    void aBodyTheServerStopsReadingInsideTlsShouldTimeOutAtTheStageDeadline() throws Exception {
+        server = FakeLmtpServer.startImplicitTls(new LmtpHandler() {
+            @Override
+            public Response data(int acceptedRecipients) {
+                return Response.replyThenStall("354 go ahead");
+            }
+        }, CA.issue("localhost", "127.0.0.1").serverContext());
+        LmtpClient client = LmtpClient.builder().lhloName("client.test").timeouts(Timeouts.defaults().withAll(STAGE_TIMEOUT))
+                .tls(TlsPolicy.builder(TlsLevel.ENCRYPT).wrapperMode(true).build()).build();
+        Destination destination = Destination.parse("inet:[127.0.0.1]:" + server.port());
+        Content endless = out -> {
+            byte[] line = "0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz\r\n".getBytes(StandardCharsets.US_ASCII);
+            for (int i = 0; i < 300_000; i++) { // 22 MB: more than the loopback socket buffers of both sides
+                out.write(line);
+            }
+        };
+
+        DeliveryResult result = CompletableFuture.supplyAsync(() -> client.deliver(destination, Envelope.of("s@origin.test", "a@example.test"),
+                endless)).get(10, TimeUnit.SECONDS);
+
+        assertThat(result.outcomes()).allSatisfy(o -> {
+            assertThat(o.disposition()).isEqualTo(Disposition.TEMPORARY_FAILURE);
+            assertThat(o.stage()).isEqualTo(Stage.BODY);
+            assertThat(o.status().toString()).isEqualTo("4.4.2");
+            assertThat(o.text()).contains("timed out while sending message body");
+        });
     }
 }
