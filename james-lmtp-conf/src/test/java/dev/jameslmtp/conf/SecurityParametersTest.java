@@ -228,4 +228,15 @@ class SecurityParametersTest {
         assertThatThrownBy(() -> parse("saslScramMaxIterations", "100000"))
                 .hasMessageContaining("saslScramMaxIterations").hasMessageContaining("saslPasswordMap");
     }
+
+    @Test
+    void clientSecurityShouldTakeSaslScramMaxIterationsAsTheMailetDoesForTheSmtpHook() throws IOException {
+        Path file = map("[127.0.0.1]:2424 lmtpadmin:s3cr3t\n");
+
+        assertThat(ClientSecurity.keys()).contains("saslScramMaxIterations");
+        assertThat(ClientSecurity.parse(java.util.Map.of("saslPasswordMap", file.toString(), "saslScramMaxIterations", "200000"))
+                .sasl().scramIterations()).isEqualTo(new ScramIterations(200_000));
+        assertThatThrownBy(() -> ClientSecurity.parse(java.util.Map.of("saslPasswordMap", file.toString(), "saslScramMaxIterations", "1")))
+                .hasMessageContaining("saslScramMaxIterations").hasMessageContaining("from 4096");
+    }
 }
