@@ -7,7 +7,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The one daemon thread that ends socket I/O a socket's own read timeout cannot bound: stalled
- * writes ({@link WatchdogOutputStream}) and whole TLS handshakes ({@link SocketDeadline}). Every
+ * writes ({@link WatchdogOutputStream}), whole TLS handshakes and whole replies read through TLS
+ * ({@link SocketDeadline}). Every
  * {@link #TICK_MILLIS} ms it asks each registered {@link Watched} whether it is past its deadline,
  * and such a one closes its socket, which fails the blocked call. It sleeps without waking while
  * nothing is registered. A deadline may so be outlived by up to one tick; timeouts are seconds to

@@ -11,8 +11,9 @@ import java.util.Objects;
  * for each whole reply read in it, not for each read (as Postfix with
  * {@code lmtp_per_record_deadline = yes}), so a server that drips a reply byte by byte is cut off;
  * it also bounds each write. The STARTTLS timeout is also a deadline for the whole TLS handshake
- * (after STARTTLS or in wrapper mode), as Postfix's {@code lmtp_starttls_timeout}. The BODY timeout bounds every write of message content, so a server
- * that stops reading cannot stall a delivery forever.
+ * (after STARTTLS or in wrapper mode), as Postfix's {@code lmtp_starttls_timeout}. The BODY timeout
+ * bounds every write of message content, so a server that stops reading cannot stall a delivery
+ * forever.
  */
 public final class Timeouts {
 
