@@ -32,7 +32,7 @@ import java.util.Set;
  * password-map = /etc/lmtp/sasl_passwd     (as --password-map)
  * tls         = verify                     (as --tls: none, may, encrypt, verify)
  * tls-ca      = /etc/lmtp/store-ca.pem     (as --tls-ca; also tls-cert, tls-key, tls-truststore, tls-keystore)
- * sasl-mechanisms = SCRAM-SHA-256          (as --sasl-mechanisms; also sasl-channel-binding)
+ * sasl-mechanisms = SCRAM-SHA-256          (as --sasl-mechanisms; also sasl-channel-binding, sasl-scram-max-iterations)
  * require-auth = yes                       (as --require-auth)
  * </pre>
  *
@@ -45,7 +45,8 @@ record ConfigFile(Optional<Destination> destination, Optional<String> lhlo, Opti
 
     /** The keys of {@link #security}: authentication and TLS, read by {@link SessionSecurity}. */
     static final List<String> SECURITY_KEYS = List.of("auth", "user", "password-map", "tls", "tls-ca", "tls-cert", "tls-key",
-            "tls-truststore", "tls-keystore", "sasl-mechanisms", "sasl-channel-binding", "require-auth", "sasl-tls-security-options");
+            "tls-truststore", "tls-keystore", "sasl-mechanisms", "sasl-channel-binding", "sasl-scram-max-iterations", "require-auth",
+            "sasl-tls-security-options");
 
     static final List<String> KEYS = java.util.stream.Stream.concat(
             java.util.stream.Stream.of("destination", "lhlo", "sender", "timeout", "transcript"), SECURITY_KEYS.stream()).toList();

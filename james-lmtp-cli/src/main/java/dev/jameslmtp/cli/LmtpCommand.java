@@ -45,8 +45,8 @@ import picocli.CommandLine.Parameters;
                 + "            [--timeout duration] [--[no-]skip-5xx-greeting] [-a] [--user name] [--password-map file]\n"
                 + "            [--tls none|may|encrypt|verify] [--tls-ca file | --tls-truststore file]\n"
                 + "            [--tls-cert file --tls-key file | --tls-keystore file] [--sasl-mechanisms list]\n"
-                + "            [--sasl-channel-binding none|tls-server-end-point] [--sasl-tls-security-options list]\n"
-                + "            [--require-auth] [-t recipient]... [recipient]... < message",
+                + "            [--sasl-channel-binding none|tls-server-end-point] [--sasl-scram-max-iterations n]\n"
+                + "            [--sasl-tls-security-options list] [--require-auth] [-t recipient]... [recipient]... < message",
         descriptionHeading = "%n",
         description = {
             "Reads an RFC 5322 message (header and body) on standard input, sends it in one LMTP transaction",
@@ -79,8 +79,8 @@ import picocli.CommandLine.Parameters;
             "Configuration file (-C): lines 'key = value', '#' starts a comment line. Keys:",
             "  destination, lhlo, sender (empty or <> = null sender), timeout (30s, 500ms, 2m),",
             "  transcript (yes/no), auth (yes/no), user, password-map, tls, tls-ca, tls-cert, tls-key,",
-            "  tls-truststore, tls-keystore, sasl-mechanisms, sasl-channel-binding, require-auth (yes/no),",
-            "  sasl-tls-security-options.",
+            "  tls-truststore, tls-keystore, sasl-mechanisms, sasl-channel-binding, sasl-scram-max-iterations,",
+            "  require-auth (yes/no), sasl-tls-security-options.",
             "  Options on the command line win over the file.",
             "",
             "Authentication (-a, --user, --password-map, --require-auth): SASL AUTH with the strongest of",
@@ -94,11 +94,14 @@ import picocli.CommandLine.Parameters;
             "  else $USER with $LMTP_PASSWORD or the terminal. Never a password on the command line.",
             "  An AUTH refusal defers (exit 75). With --require-auth, a server that offers no AUTH or no",
             "  acceptable mechanism defers too (4.7.0): nothing is sent unauthenticated.",
+            "  SCRAM accepts the server's iteration count from 4096 (RFC 7677) to --sasl-scram-max-iterations",
+            "  (default 65536, Cyrus SASL's limit); out of range it defers (4.7.0) before computing anything.",
             "",
             "TLS (--tls): none (default); may (STARTTLS when offered, else in clear); encrypt (STARTTLS",
             "  required, certificate not checked); verify (STARTTLS required, certificate checked against",
             "  --tls-ca, else the JDK's CAs, and the host name). At encrypt and verify, no STARTTLS, a refusal",
             "  or a failed handshake defers (exit 75) before any mail is sent. --starttls = --tls encrypt.",
+            "  The whole handshake must end within the timeout (--timeout), however the server paces it.",
             "  Trust and client key from PKCS#12 or JKS stores: --tls-truststore (password, if any, in",
             "  $LMTP_TRUSTSTORE_PASSWORD) and --tls-keystore (password in $LMTP_KEYSTORE_PASSWORD, required;",
             "  also the key's), instead of --tls-ca and --tls-cert/--tls-key. Never a password in argv.",
@@ -229,6 +232,10 @@ public final class LmtpCommand {
             description = "none (default) or tls-server-end-point: SCRAM channel binding on TLS.")
     private String saslChannelBinding;
 
+    @Option(names = "--sasl-scram-max-iterations", paramLabel = "n",
+            description = "Highest SCRAM iteration count accepted from the server (default 65536, at least 4096).")
+    private String saslScramMaxIterations;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     private boolean help;
 
@@ -316,7 +323,7 @@ public final class LmtpCommand {
         }
         SessionSecurity security = SessionSecurity.resolve(new SessionSecurity.Options(auth, user, passwordMap,
                 starttls ? "encrypt" : tls, tlsCa, tlsCert, tlsKey, tlsTrustStore, tlsKeyStore, saslMechanisms, saslChannelBinding,
-                requireAuth, saslTlsSecurityOptions),
+                saslScramMaxIterations, requireAuth, saslTlsSecurityOptions),
                 settings.config(), context.env(), settings.destination(), prompt);
         security.warnings().forEach(warning -> context.err().println("lmtp: warning: " + warning));
         try (MessageSpool message = MessageSpool.of(context.in())) {

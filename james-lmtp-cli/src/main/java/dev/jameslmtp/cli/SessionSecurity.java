@@ -18,6 +18,7 @@ import dev.jameslmtp.client.sasl.PasswordMapFile;
 import dev.jameslmtp.client.sasl.PasswordMapKeys;
 import dev.jameslmtp.client.sasl.Protection;
 import dev.jameslmtp.client.sasl.SaslPolicy;
+import dev.jameslmtp.client.sasl.ScramIterations;
 import dev.jameslmtp.client.sasl.Secret;
 import dev.jameslmtp.client.sasl.SecurityOptions;
 import dev.jameslmtp.client.tls.TlsLevel;
@@ -38,7 +39,7 @@ import dev.jameslmtp.client.tls.TlsPolicy;
  * $LMTP_KEYSTORE_PASSWORD} (required with {@code --tls-keystore}), never from the command line.
  *
  * <p>DIAGNOSTICS: a {@link CommandException} (64) naming the option: an unknown TLS level,
- * mechanism or channel binding type, TLS files with {@code --tls none}, PEM files and a store for
+ * mechanism or channel binding type, a SCRAM iteration maximum below 4096, TLS files with {@code --tls none}, PEM files and a store for
  * the same thing, a key store without its password or with a wrong one (never shown), an unusable password map (file and line, never its
  * content), no map entry for the destination, no password and no terminal, unknown security options.
  * {@link #warnings()}: PLAIN and LOGIN allowed towards an unverified peer.
@@ -51,8 +52,8 @@ record SessionSecurity(TlsPolicy tls, SaslPolicy sasl) {
 
     /** The security options as picocli left them: null or false when not given. */
     record Options(boolean auth, String user, Path passwordMap, String tls, Path tlsCa, Path tlsCert, Path tlsKey,
-                   Path tlsTrustStore, Path tlsKeyStore, String saslMechanisms, String saslChannelBinding, boolean requireAuth,
-                   String saslTlsSecurityOptions) {
+                   Path tlsTrustStore, Path tlsKeyStore, String saslMechanisms, String saslChannelBinding, String saslScramMaxIterations,
+                   boolean requireAuth, String saslTlsSecurityOptions) {
     }
 
     /**
@@ -81,9 +82,14 @@ record SessionSecurity(TlsPolicy tls, SaslPolicy sasl) {
                 : config.security("sasl-channel-binding").orElse(null);
         String tlsOptions = options.saslTlsSecurityOptions() != null ? options.saslTlsSecurityOptions()
                 : config.security("sasl-tls-security-options").orElse(null);
+        String maxIterations = options.saslScramMaxIterations() != null ? options.saslScramMaxIterations()
+                : config.security("sasl-scram-max-iterations").orElse(null);
         if (!auth) {
             if (tlsOptions != null) {
                 throw CommandException.usage("--sasl-tls-security-options is given, but no authentication (-a) is asked for");
+            }
+            if (maxIterations != null) {
+                throw CommandException.usage("--sasl-scram-max-iterations is given, but no authentication (-a) is asked for");
             }
             if (mechanisms != null) {
                 throw CommandException.usage("--sasl-mechanisms is given, but no authentication (-a) is asked for");
@@ -113,7 +119,19 @@ record SessionSecurity(TlsPolicy tls, SaslPolicy sasl) {
                         + "' is not a list of security options (noplaintext, noanonymous, or none)");
             }
         }
+        if (maxIterations != null) {
+            sasl = sasl.withScramIterations(scramIterations(maxIterations));
+        }
         return new SessionSecurity(tls, sasl);
+    }
+
+    private static ScramIterations scramIterations(String text) throws CommandException {
+        try {
+            return new ScramIterations(Integer.parseInt(text.strip()));
+        } catch (IllegalArgumentException e) {
+            throw CommandException.usage("--sasl-scram-max-iterations: '" + Sanitise.shown(text) + "' is not a whole number from "
+                    + ScramIterations.MIN + " (the least RFC 7677 allows)");
+        }
     }
 
     private static CredentialSource credentials(String user, Path map, Map<String, String> env, Destination destination,

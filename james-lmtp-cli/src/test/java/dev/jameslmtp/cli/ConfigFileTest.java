@@ -43,7 +43,7 @@ class ConfigFileTest {
                 .isInstanceOf(CommandException.class)
                 .hasMessage("/etc/lmtp.conf:2: unknown key 'destinaton' (keys: destination, lhlo, sender, timeout, transcript, auth, user, "
                         + "password-map, tls, tls-ca, tls-cert, tls-key, tls-truststore, tls-keystore, sasl-mechanisms, sasl-channel-binding, "
-                        + "require-auth, sasl-tls-security-options)")
+                        + "sasl-scram-max-iterations, require-auth, sasl-tls-security-options)")
                 .satisfies(e -> assertThat(((CommandException) e).status()).isEqualTo(ExitStatus.USAGE));
     }
 

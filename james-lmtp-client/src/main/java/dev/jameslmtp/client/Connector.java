@@ -13,7 +13,7 @@ import org.newsclub.net.unix.AFUNIXSocketAddress;
 /**
  * Opens the socket for a {@link Destination}: TCP to each address of the host in turn (address
  * records only, never MX), or a UNIX-domain socket through junixsocket, whose sockets, unlike the
- * JDK's UNIX channels, honour read timeouts. Each socket is shown to the {@link SocketDeadline}
+ * JDK's UNIX channels, honour read timeouts. Each socket is shown to the {@link ConversationDeadline}
  * armed on the calling thread, if any, before it connects.
  */
 final class Connector {
@@ -25,7 +25,7 @@ final class Connector {
         int millis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
         if (destination instanceof Destination.Unix unix) {
             AFUNIXSocket socket = AFUNIXSocket.newInstance();
-            SocketDeadline.watch(socket);
+            ConversationDeadline.watch(socket);
             try {
                 socket.connect(AFUNIXSocketAddress.of(unix.path()), millis);
                 return socket;
@@ -41,7 +41,7 @@ final class Connector {
         IOException last = null;
         for (InetAddress address : addresses) {
             Socket socket = new Socket();
-            SocketDeadline.watch(socket);
+            ConversationDeadline.watch(socket);
             try {
                 socket.setTcpNoDelay(true);
                 socket.connect(new InetSocketAddress(address, inet.port()), millis);

@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * <p>Time: each reply is bounded by its stage's timeout; with a {@code total} (see
  * {@link #RecipientProbe(LmtpClient, Duration, ScheduledExecutorService)}) the whole probe, every
  * server of a list, connect, TLS handshakes and AUTH included, ends when {@code total} has passed:
- * its sockets are closed ({@link SocketDeadline}) and the verdict is a temporary {@code 4.4.2}.
+ * its sockets are closed ({@link ConversationDeadline}) and the verdict is a temporary {@code 4.4.2}.
  * QUIT's reply is never awaited on the caller's thread ({@link LmtpConnection#quitWithoutWaiting}).
  * Thread-safe: every call opens its own session.
  */
@@ -45,7 +45,7 @@ public final class RecipientProbe {
     private final LmtpClient client;
     private final Optional<Duration> total;
     private final ScheduledExecutorService timer;
-    private final Set<SocketDeadline> inProgress = ConcurrentHashMap.newKeySet();
+    private final Set<ConversationDeadline> inProgress = ConcurrentHashMap.newKeySet();
 
     /** Probes bounded by the client's per-stage timeouts only. */
     public RecipientProbe(LmtpClient client) {
@@ -104,7 +104,7 @@ public final class RecipientProbe {
         if (total.isEmpty()) {
             return verifyInTurn(servers.servers(), address, Optional.empty());
         }
-        try (SocketDeadline deadline = SocketDeadline.arm(total.get(), timer)) {
+        try (ConversationDeadline deadline = ConversationDeadline.arm(total.get(), timer)) {
             inProgress.add(deadline);
             try {
                 Verdict verdict = verifyInTurn(servers.servers(), address, Optional.of(deadline));
@@ -120,14 +120,14 @@ public final class RecipientProbe {
      * for an owner that shuts down. Only probes with a total are reached.
      */
     public void abortAll() {
-        inProgress.forEach(SocketDeadline::expire);
+        inProgress.forEach(ConversationDeadline::expire);
     }
 
-    private Verdict verifyInTurn(List<Destination> list, String address, Optional<SocketDeadline> deadline) {
+    private Verdict verifyInTurn(List<Destination> list, String address, Optional<ConversationDeadline> deadline) {
         Verdict verdict = null;
         for (int i = 0; i < list.size(); i++) {
             verdict = verifyAt(list.get(i), address);
-            if (!serverFailed(verdict) || deadline.map(SocketDeadline::passed).orElse(false)) {
+            if (!serverFailed(verdict) || deadline.map(ConversationDeadline::passed).orElse(false)) {
                 return verdict;
             }
             if (i + 1 < list.size()) {

@@ -7,10 +7,10 @@ import java.util.Optional;
 
 import javax.security.sasl.SaslException;
 
-import dev.jameslmtp.client.sasl.ChannelBinding;
 import dev.jameslmtp.client.sasl.Credentials;
 import dev.jameslmtp.client.sasl.Mechanism;
 import dev.jameslmtp.client.sasl.SaslExchange;
+import dev.jameslmtp.client.sasl.ScramIterations;
 
 /**
  * The AUTH command of RFC 4954 around one {@link SaslExchange}: {@code AUTH <mechanism> [initial
@@ -44,13 +44,13 @@ final class SaslConversation {
     }
 
     static Result run(Wire wire, Mechanism mechanism, Credentials credentials) throws IOException {
-        return run(wire, mechanism, credentials, Optional.empty());
+        return run(wire, mechanism.start(credentials));
     }
 
-    /** As above, announcing {@code binding} as {@link Mechanism#start(Credentials, Optional)} says. */
-    static Result run(Wire wire, Mechanism mechanism, Credentials credentials, Optional<ChannelBinding> binding) throws IOException {
+    /** Runs {@code exchange}, started as {@link Mechanism#start(Credentials, Optional, ScramIterations)} says. */
+    static Result run(Wire wire, SaslExchange exchange) throws IOException {
         wire.stage(Stage.AUTH);
-        SaslExchange exchange = mechanism.start(credentials, binding);
+        Mechanism mechanism = exchange.mechanism();
         Optional<byte[]> initial;
         try {
             initial = exchange.initialResponse();

@@ -5,7 +5,6 @@ import java.net.Socket;
 import java.util.Optional;
 
 import javax.net.ssl.SSLSession;
-import javax.net.ssl.SSLSocket;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,10 +92,10 @@ final class SessionOpener {
         }
         Wire wire = null;
         try {
-            if (tls.wrapperMode() && level != TlsLevel.NONE) {
-                socket = handshakeFirst(socket, destination);
-            }
             wire = new Wire(socket, peer, timeouts, transcript);
+            if (tls.wrapperMode() && level != TlsLevel.NONE) {
+                handshakeFirst(wire, destination);
+            }
             wire.stage(Stage.GREETING);
             Reply greeting = wire.read();
             if (!greeting.isPositive()) {
@@ -113,7 +112,7 @@ final class SessionOpener {
             closeQuietly(wire, socket);
             throw e;
         } catch (IOException e) {
-            Stage stage = wire != null ? wire.stage() : tls.wrapperMode() ? Stage.STARTTLS : Stage.GREETING;
+            Stage stage = wire != null ? wire.stage() : Stage.GREETING;
             closeQuietly(wire, socket);
             throw new LmtpConnectException(Trouble.ofException(stage, peer, e), e);
         }
@@ -129,15 +128,14 @@ final class SessionOpener {
         return lhlo;
     }
 
-    private Socket handshakeFirst(Socket plain, Destination destination) throws IOException {
-        plain.setSoTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1, timeouts.of(Stage.STARTTLS).toMillis())));
-        SSLSocket ssl = tls.layer(plain, destination);
+    /** Wrapper mode: TLS from the first byte, the whole handshake within the STARTTLS stage's timeout. */
+    private void handshakeFirst(Wire wire, Destination destination) throws IOException {
+        wire.stage(Stage.STARTTLS);
         try {
-            ssl.startHandshake();
+            wire.handshake(plain -> tls.layer(plain, destination));
         } catch (IOException e) {
             throw new LmtpConnectException(Trouble.tlsFailed(destination.toString(), e), e);
         }
-        return ssl;
     }
 
     /** STARTTLS when offered; returns the LHLO reply that now holds (the new one after TLS). */
@@ -215,7 +213,7 @@ final class SessionOpener {
         // p= for a -PLUS mechanism; y for SCRAM when we could bind but the server offered no -PLUS; else n
         Optional<ChannelBinding> announced = mechanism.channelBinding()
                 || mechanism.scram() && !MechanismChoice.offersChannelBinding(capabilities.authMechanisms()) ? binding : Optional.empty();
-        SaslConversation.Result result = SaslConversation.run(wire, mechanism, credentials, announced);
+        SaslConversation.Result result = SaslConversation.run(wire, mechanism.start(credentials, announced, sasl.scramIterations()));
         if (result instanceof SaslConversation.Refused refused) {
             Reply reply = refused.reply();
             LOGGER.warn("{}: SASL authentication as {} with {} failed: {}", peer, credentials.user(), mechanism,

@@ -2,99 +2,64 @@ package dev.jameslmtp.client;
 
 import java.io.IOException;
 import java.net.Socket;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Objects;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
- * A deadline for a whole conversation, whatever its per-stage timeouts: while it is armed on a
- * thread, every socket that {@link Connector} opens on that thread is closed when the deadline
- * passes, which ends the connect, read, write or TLS handshake in progress with an
- * {@link IOException}. A socket opened after the deadline has passed is closed at once.
+ * A deadline on a plain socket for I/O that its read timeout cannot bound, enforced by the
+ * {@link SocketWatchdog}: while armed and past due, the socket is closed, which fails whatever
+ * call is blocked on it; {@link #fired()} then says so, for the caller to report a timeout rather
+ * than a lost connection. Watched from construction to {@link #close()} (or until the socket is
+ * closed); armed and disarmed by one thread at a time, at the cost of a volatile write each.
  *
- * <p>{@link RecipientProbe} arms one around each probe, so that a store slow enough to use most of
- * each reply timeout (greeting, LHLO, STARTTLS, LHLO, AUTH steps, MAIL, RCPT) still cannot hold a
- * probe beyond its total. {@link #close()} disarms it; the sockets are left to their owner.
- * Not shared between threads: arm, converse and close on the same thread.
+ * <p>Used where bytes pass beneath the deadline of {@link DeadlineInputStream}: the TLS handshake
+ * ({@link TlsHandshake}) and each read of a TLS record, which the {@code SSLSocket} reads from the
+ * plain socket in as many reads as the peer likes, each within the read timeout.
  */
-final class SocketDeadline implements AutoCloseable {
+final class SocketDeadline implements SocketWatchdog.Watched {
 
-    private static final ThreadLocal<SocketDeadline> ARMED = new ThreadLocal<>();
+    private final Socket socket;
+    /** {@link System#nanoTime()} by which the I/O in progress must be done; 0 when disarmed. */
+    private volatile long due;
+    private volatile boolean fired;
 
-    private final List<Socket> sockets = new ArrayList<>();
-    private final ScheduledFuture<?> alarm;
-    private boolean passed;
-
-    private SocketDeadline(Duration total, ScheduledExecutorService timer) {
-        this.alarm = timer.schedule(this::expire, Math.max(1, total.toNanos()), TimeUnit.NANOSECONDS);
+    SocketDeadline(Socket socket) {
+        this.socket = socket;
+        SocketWatchdog.watch(this);
     }
 
-    /**
-     * Arms a deadline {@code total} from now on the calling thread; {@code timer} closes the
-     * sockets when it passes.
-     *
-     * @throws IllegalStateException when one is already armed on this thread
-     */
-    static SocketDeadline arm(Duration total, ScheduledExecutorService timer) {
-        Objects.requireNonNull(total, "total");
-        Objects.requireNonNull(timer, "timer");
-        if (ARMED.get() != null) {
-            throw new IllegalStateException("a socket deadline is already armed on this thread");
-        }
-        SocketDeadline deadline = new SocketDeadline(total, timer);
-        ARMED.set(deadline);
-        return deadline;
+    /** From now on the socket is closed once {@link System#nanoTime()} passes {@code dueNanoTime}, until {@link #disarm()}. */
+    void armUntil(long dueNanoTime) {
+        due = dueNanoTime == 0 ? 1 : dueNanoTime;
     }
 
-    /** Called by {@link Connector} with each socket before it connects: watched when a deadline is armed on this thread. */
-    static void watch(Socket socket) {
-        SocketDeadline deadline = ARMED.get();
-        if (deadline != null) {
-            deadline.add(socket);
-        }
+    void disarm() {
+        due = 0;
     }
 
-    /** True once the deadline has passed (and the sockets were closed). */
-    synchronized boolean passed() {
-        return passed;
+    /** True once the deadline passed and the socket was closed. */
+    boolean fired() {
+        return fired;
     }
 
-    private synchronized void add(Socket socket) {
-        if (passed) {
-            closeQuietly(socket);
-        } else {
-            sockets.add(socket);
-        }
+    /** Stops watching. */
+    void close() {
+        SocketWatchdog.unwatch(this);
     }
 
-    /** Closes the watched sockets now, as if the deadline had passed (also for an owner shutting down). */
-    synchronized void expire() {
-        passed = true;
-        sockets.forEach(SocketDeadline::closeQuietly);
-        sockets.clear();
-    }
-
-    /** Disarms the deadline on this thread; sockets still open stay open. */
     @Override
-    public void close() {
-        alarm.cancel(false);
-        if (ARMED.get() == this) {
-            ARMED.remove();
+    public boolean check(long now) {
+        if (socket.isClosed()) {
+            return true;
         }
-        synchronized (this) {
-            sockets.clear();
+        long at = due;
+        if (at != 0 && now - at > 0) {
+            fired = true;
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // closing is all we can do
+            }
+            return true;
         }
-    }
-
-    private static void closeQuietly(Socket socket) {
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // closing is all we wanted
-        }
+        return false;
     }
 }

@@ -10,8 +10,10 @@ import java.util.Objects;
  * LHLO timeout, as Postfix's {@code lmtp_lhlo_timeout} covers both. A stage's timeout is a deadline
  * for each whole reply read in it, not for each read (as Postfix with
  * {@code lmtp_per_record_deadline = yes}), so a server that drips a reply byte by byte is cut off;
- * it also bounds each write. The BODY timeout bounds every write of message content, so a server
- * that stops reading cannot stall a delivery forever.
+ * it also bounds each write. The STARTTLS timeout is also a deadline for the whole TLS handshake
+ * (after STARTTLS or in wrapper mode), as Postfix's {@code lmtp_starttls_timeout}. The BODY timeout
+ * bounds every write of message content, so a server that stops reading cannot stall a delivery
+ * forever.
  */
 public final class Timeouts {
 

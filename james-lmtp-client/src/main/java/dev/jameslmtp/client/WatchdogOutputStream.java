@@ -9,12 +9,12 @@ import java.net.SocketTimeoutException;
 /**
  * Bounds every write to the socket. {@link Socket} has no write timeout, so a server that stops
  * reading would block a delivery forever. Here a write only publishes its deadline in a volatile
- * field and clears it when done; the one {@link WriteWatchdog} thread of the JVM looks at the
+ * field and clears it when done; the one {@link SocketWatchdog} thread of the JVM looks at the
  * deadlines a few times a second and closes the socket of a write that is past its own. The
  * blocked write then fails and is reported as a {@link SocketTimeoutException}. No timer task, no
  * lock and no allocation per write.
  */
-final class WatchdogOutputStream extends FilterOutputStream {
+final class WatchdogOutputStream extends FilterOutputStream implements SocketWatchdog.Watched {
 
     private final Socket socket;
     private final byte[] one = new byte[1];
@@ -27,7 +27,7 @@ final class WatchdogOutputStream extends FilterOutputStream {
         super(out);
         this.socket = socket;
         this.timeoutNanos = timeoutNanos;
-        WriteWatchdog.watch(this);
+        SocketWatchdog.watch(this);
     }
 
     /** The bound for the writes from now on (the current stage's timeout). */
@@ -62,11 +62,11 @@ final class WatchdogOutputStream extends FilterOutputStream {
     /** Stops watching: the socket is being closed. */
     @Override
     public void close() {
-        WriteWatchdog.unwatch(this);
+        SocketWatchdog.unwatch(this);
     }
 
-    /** Called by the watchdog: true when this stream needs no more watching. */
-    boolean check(long now) {
+    @Override
+    public boolean check(long now) {
         if (socket.isClosed()) {
             return true;
         }

@@ -23,6 +23,9 @@ final class Wire implements Closeable {
 
     private static final int OUTPUT_BUFFER_BYTES = 16 * 1024;
 
+    /** The TCP or UNIX socket: what the deadlines close, even under TLS (see {@link SocketWatchdog}). */
+    private final Socket plain;
+    /** {@link #plain}, or the TLS socket over it. */
     private Socket socket;
     private DeadlineInputStream in;
     private WatchdogOutputStream watchdog;
@@ -34,6 +37,7 @@ final class Wire implements Closeable {
     private volatile Stage stage = Stage.CONNECT;
 
     Wire(Socket socket, String peer, Timeouts timeouts, Transcript transcript) throws IOException {
+        this.plain = socket;
         this.peer = peer;
         this.transcript = transcript;
         this.timeoutNanos = new long[Stage.values().length];
@@ -48,16 +52,18 @@ final class Wire implements Closeable {
             watchdog.close(); // the new socket's stream is watched instead
         }
         this.socket = newSocket;
-        this.in = new DeadlineInputStream(newSocket, newSocket.getInputStream());
+        this.in = newSocket == plain ? new DeadlineInputStream(plain, plain.getInputStream())
+                : new DeadlineInputStream(newSocket, newSocket.getInputStream(), new SocketDeadline(plain));
         this.reader = new ReplyReader(in, transcript);
-        this.watchdog = new WatchdogOutputStream(newSocket, newSocket.getOutputStream(), timeoutNanos[stage.ordinal()]);
+        this.watchdog = new WatchdogOutputStream(plain, newSocket.getOutputStream(), timeoutNanos[stage.ordinal()]);
         this.out = new BufferedOutputStream(watchdog, OUTPUT_BUFFER_BYTES);
     }
 
     /**
-     * After the server's 220 to STARTTLS: layers TLS over the socket and shakes hands, within the
-     * current stage's timeout. Bytes the server sent in clear after its 220 are refused (RFC 3207
-     * §6 response injection): they would otherwise be read as if they came over TLS.
+     * After the server's 220 to STARTTLS: layers TLS over the socket and shakes hands, the whole
+     * handshake within the current stage's timeout ({@link TlsHandshake}). Bytes the server sent in
+     * clear after its 220 are refused (RFC 3207 §6 response injection): they would otherwise be read
+     * as if they came over TLS.
      *
      * @throws LmtpProtocolException if such bytes are waiting
      */
@@ -65,9 +71,13 @@ final class Wire implements Closeable {
         if (reader.buffered() > 0 || in.available() > 0) {
             throw new LmtpProtocolException("the server sent data in clear after its reply to STARTTLS");
         }
-        socket.setSoTimeout(soTimeout(stage));
-        SSLSocket ssl = layer.layer(socket);
-        ssl.startHandshake();
+        return handshake(layer);
+    }
+
+    /** Layers TLS over the plain socket and shakes hands within the current stage's timeout: wrapper mode, or after STARTTLS. */
+    SSLSession handshake(TlsLayer layer) throws IOException {
+        SSLSocket ssl = layer.layer(plain);
+        TlsHandshake.within(ssl, plain, timeoutNanos[stage.ordinal()]);
         attach(ssl);
         return ssl.getSession();
     }
@@ -139,14 +149,11 @@ final class Wire implements Closeable {
     @Override
     public void close() {
         watchdog.close();
+        in.unwatch();
         try {
             socket.close();
         } catch (IOException ignored) {
             // nothing left to do with a socket that will not close
         }
-    }
-
-    private int soTimeout(Stage of) {
-        return (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeoutNanos[of.ordinal()] / 1_000_000));
     }
 }

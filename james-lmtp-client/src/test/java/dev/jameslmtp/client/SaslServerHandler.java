@@ -40,6 +40,8 @@ class SaslServerHandler implements LmtpHandler {
     volatile String refusal = "535 5.7.8 Authentication credentials invalid";
     /** The channel binding data this server computes for its own certificate (tls-server-end-point). */
     volatile byte[] serverBinding;
+    /** The SCRAM iteration count this server announces ({@code i=}) and computes with. */
+    volatile int iterations = 4096;
     /** The gs2 headers of the SCRAM exchanges, in order. */
     final List<String> gs2Headers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean tlsUp;
@@ -112,7 +114,7 @@ class SaslServerHandler implements LmtpHandler {
                 }
                 clientFirstBare = clientFirst.substring(clientFirst.indexOf(",,") + 2);
                 String clientNonce = clientFirstBare.substring(clientFirstBare.indexOf("r=") + 2);
-                serverFirst = "r=" + clientNonce + "srv" + System.nanoTime() + ",s=" + Base64.getEncoder().encodeToString(salt) + ",i=4096";
+                serverFirst = "r=" + clientNonce + "srv" + System.nanoTime() + ",s=" + Base64.getEncoder().encodeToString(salt) + ",i=" + iterations;
                 return Response.reply("334 " + b64(serverFirst));
             default:
                 return Response.reply("504 5.5.4 Unrecognized authentication type");
@@ -160,7 +162,7 @@ class SaslServerHandler implements LmtpHandler {
         }
         byte[] proof = Base64.getDecoder().decode(clientFinal.substring(clientFinal.indexOf(",p=") + 3));
         String authMessage = clientFirstBare + "," + serverFirst + "," + withoutProof;
-        byte[] salted = pbkdf2(password, salt, 4096);
+        byte[] salted = pbkdf2(password, salt, iterations);
         byte[] clientKey = hmac("HmacSHA256", salted, bytes("Client Key"));
         byte[] storedKey = sha256(clientKey);
         byte[] clientSignature = hmac("HmacSHA256", storedKey, bytes(authMessage));

@@ -21,8 +21,9 @@ public record ClientSecurity(TlsPolicy tls, SaslPolicy sasl) {
             Parameter.TLS_SECURITY_LEVEL, Parameter.TLS_WRAPPER_MODE, Parameter.TLS_CA_FILE, Parameter.TLS_CERT_FILE,
             Parameter.TLS_KEY_FILE, Parameter.TLS_TRUST_STORE, Parameter.TLS_TRUST_STORE_PASSWORD, Parameter.TLS_KEY_STORE,
             Parameter.TLS_KEY_STORE_PASSWORD, Parameter.TLS_PROTOCOLS, Parameter.TLS_CIPHERS,
-            Parameter.SASL_PASSWORD_MAP, Parameter.SASL_MECHANISMS, Parameter.SASL_CHANNEL_BINDING, Parameter.SASL_SECURITY_OPTIONS,
-            Parameter.SASL_TLS_SECURITY_OPTIONS, Parameter.SASL_TLS_VERIFIED_SECURITY_OPTIONS, Parameter.SASL_TRUST_UNIX_SOCKET, Parameter.REQUIRE_AUTH,
+            Parameter.SASL_PASSWORD_MAP, Parameter.SASL_MECHANISMS, Parameter.SASL_CHANNEL_BINDING, Parameter.SASL_SCRAM_MAX_ITERATIONS,
+            Parameter.SASL_SECURITY_OPTIONS, Parameter.SASL_TLS_SECURITY_OPTIONS, Parameter.SASL_TLS_VERIFIED_SECURITY_OPTIONS,
+            Parameter.SASL_TRUST_UNIX_SOCKET, Parameter.REQUIRE_AUTH,
             Parameter.SASL_AUTH_SOFT_BOUNCE, Parameter.SASL_AUTH_CACHE_TIME);
 
     public ClientSecurity {

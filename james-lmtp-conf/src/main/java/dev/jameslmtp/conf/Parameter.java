@@ -8,6 +8,7 @@ import java.util.stream.Collectors;
 import dev.jameslmtp.client.Stage;
 import dev.jameslmtp.client.pool.FailedServers;
 import dev.jameslmtp.client.pool.PoolLimits;
+import dev.jameslmtp.client.sasl.ScramIterations;
 
 /**
  * Every mailet parameter of {@code LmtpDelivery}, with its default. The default, when there is
@@ -31,6 +32,7 @@ public enum Parameter implements DocumentedParameter {
     JOURNAL_MAX_AGE("journalMaxAge", null, "twice the sum of the delayTime delays, at least 1 day"),
     CONNECT_TIMEOUT("connectTimeout", Stage.CONNECT),
     LHLO_TIMEOUT("lhloTimeout", Stage.LHLO),
+    STARTTLS_TIMEOUT("starttlsTimeout", Stage.STARTTLS),
     MAIL_TIMEOUT("mailTimeout", Stage.MAIL),
     RCPT_TIMEOUT("rcptTimeout", Stage.RCPT),
     DATA_TIMEOUT("dataTimeout", Stage.DATA),
@@ -44,6 +46,7 @@ public enum Parameter implements DocumentedParameter {
     SASL_PASSWORD_MAP("saslPasswordMap", null, "none"),
     SASL_MECHANISMS("saslMechanisms", "SCRAM-SHA-256-PLUS, SCRAM-SHA-1-PLUS, SCRAM-SHA-256, SCRAM-SHA-1, CRAM-MD5, PLAIN, LOGIN", null),
     SASL_CHANNEL_BINDING("saslChannelBinding", "none", null),
+    SASL_SCRAM_MAX_ITERATIONS("saslScramMaxIterations", Integer.toString(ScramIterations.DEFAULT_MAX), null),
     SASL_SECURITY_OPTIONS("saslSecurityOptions", "noplaintext, noanonymous", null),
     SASL_TLS_SECURITY_OPTIONS("saslTlsSecurityOptions", "noplaintext, noanonymous", null),
     SASL_TLS_VERIFIED_SECURITY_OPTIONS("saslTlsVerifiedSecurityOptions", "noanonymous", null),

@@ -25,6 +25,7 @@ import dev.jameslmtp.client.sasl.PasswordMapException;
 import dev.jameslmtp.client.sasl.PasswordMapFile;
 import dev.jameslmtp.client.sasl.Protection;
 import dev.jameslmtp.client.sasl.SaslPolicy;
+import dev.jameslmtp.client.sasl.ScramIterations;
 import dev.jameslmtp.client.sasl.Secret;
 import dev.jameslmtp.client.sasl.SecurityOptions;
 import dev.jameslmtp.client.tls.TlsLevel;
@@ -149,9 +150,9 @@ final class SecurityParameters {
         boolean requireAuth = values.bool(Parameter.REQUIRE_AUTH);
         if (mapFile.isEmpty()) {
             List<String> set = new ArrayList<>();
-            for (Parameter parameter : List.of(Parameter.SASL_MECHANISMS, Parameter.SASL_CHANNEL_BINDING, Parameter.SASL_SECURITY_OPTIONS,
-                    Parameter.SASL_TLS_SECURITY_OPTIONS, Parameter.SASL_TLS_VERIFIED_SECURITY_OPTIONS, Parameter.SASL_TRUST_UNIX_SOCKET,
-                    Parameter.REQUIRE_AUTH,
+            for (Parameter parameter : List.of(Parameter.SASL_MECHANISMS, Parameter.SASL_CHANNEL_BINDING, Parameter.SASL_SCRAM_MAX_ITERATIONS,
+                    Parameter.SASL_SECURITY_OPTIONS, Parameter.SASL_TLS_SECURITY_OPTIONS, Parameter.SASL_TLS_VERIFIED_SECURITY_OPTIONS,
+                    Parameter.SASL_TRUST_UNIX_SOCKET, Parameter.REQUIRE_AUTH,
                     Parameter.SASL_AUTH_SOFT_BOUNCE, Parameter.SASL_AUTH_CACHE_TIME)) {
                 changed(values, parameter).ifPresent(v -> set.add(parameter.key()));
             }
@@ -170,6 +171,8 @@ final class SecurityParameters {
         SaslPolicy policy = SaslPolicy.of(credentials)
                 .withMechanisms(mechanisms(values))
                 .withChannelBinding(channelBinding(values))
+                .withScramIterations(new ScramIterations(values.integer(Parameter.SASL_SCRAM_MAX_ITERATIONS, ScramIterations.MIN,
+                        Integer.MAX_VALUE, "a whole number from " + ScramIterations.MIN + " (the least RFC 7677 allows)")))
                 .withOptions(options(values, Parameter.SASL_SECURITY_OPTIONS), options(values, Parameter.SASL_TLS_SECURITY_OPTIONS),
                         options(values, Parameter.SASL_TLS_VERIFIED_SECURITY_OPTIONS))
                 .withTrustUnixSocket(values.bool(Parameter.SASL_TRUST_UNIX_SOCKET))

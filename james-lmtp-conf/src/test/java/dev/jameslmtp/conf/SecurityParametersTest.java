@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.jameslmtp.client.Destination;
 import dev.jameslmtp.client.sasl.ChannelBindingType;
+import dev.jameslmtp.client.sasl.ScramIterations;
 import dev.jameslmtp.client.sasl.Credentials;
 import dev.jameslmtp.client.sasl.Mechanism;
 import dev.jameslmtp.client.sasl.Protection;
@@ -264,5 +265,31 @@ class SecurityParametersTest {
                 .hasMessageContaining("saslChannelBinding").hasMessageContaining("none or tls-server-end-point");
         assertThatThrownBy(() -> parse("saslChannelBinding", "tls-server-end-point"))
                 .hasMessageContaining("saslChannelBinding").hasMessageContaining("saslPasswordMap");
+    }
+
+    @Test
+    void saslScramMaxIterationsShouldDefaultToCyrusSaslsLimitAndRefuseLessThanTheRfcMinimum() throws IOException {
+        Path file = map("[127.0.0.1]:2424 lmtpadmin:s3cr3t\n");
+
+        assertThat(parse("saslPasswordMap", file.toString()).sasl().scramIterations()).isEqualTo(new ScramIterations(65_536));
+        assertThat(parse("saslPasswordMap", file.toString(), "saslScramMaxIterations", "600000").sasl().scramIterations())
+                .isEqualTo(new ScramIterations(600_000));
+        assertThatThrownBy(() -> parse("saslPasswordMap", file.toString(), "saslScramMaxIterations", "4095"))
+                .hasMessageContaining("saslScramMaxIterations").hasMessageContaining("4095").hasMessageContaining("from 4096");
+        assertThatThrownBy(() -> parse("saslPasswordMap", file.toString(), "saslScramMaxIterations", "lots"))
+                .hasMessageContaining("saslScramMaxIterations").hasMessageContaining("from 4096");
+        assertThatThrownBy(() -> parse("saslScramMaxIterations", "100000"))
+                .hasMessageContaining("saslScramMaxIterations").hasMessageContaining("saslPasswordMap");
+    }
+
+    @Test
+    void clientSecurityShouldTakeSaslScramMaxIterationsAsTheMailetDoesForTheSmtpHook() throws IOException {
+        Path file = map("[127.0.0.1]:2424 lmtpadmin:s3cr3t\n");
+
+        assertThat(ClientSecurity.keys()).contains("saslScramMaxIterations");
+        assertThat(ClientSecurity.parse(java.util.Map.of("saslPasswordMap", file.toString(), "saslScramMaxIterations", "200000"))
+                .sasl().scramIterations()).isEqualTo(new ScramIterations(200_000));
+        assertThatThrownBy(() -> ClientSecurity.parse(java.util.Map.of("saslPasswordMap", file.toString(), "saslScramMaxIterations", "1")))
+                .hasMessageContaining("saslScramMaxIterations").hasMessageContaining("from 4096");
     }
 }

@@ -59,6 +59,11 @@ public final class Response {
         return new Response(Duration.ZERO, lines(lines), After.DROP);
     }
 
+    /** Send these reply lines, then stop reading and replying (e.g. 354, then leave the body unread). */
+    public static Response replyThenStall(String... lines) {
+        return new Response(Duration.ZERO, lines(lines), After.STALL);
+    }
+
     /** Stop reading and replying; the socket stays open until the server is closed. */
     public static Response stall() {
         return new Response(Duration.ZERO, new byte[0], After.STALL);

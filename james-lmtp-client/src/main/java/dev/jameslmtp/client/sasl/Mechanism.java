@@ -60,11 +60,16 @@ public enum Mechanism {
      * {@code -PLUS} mechanism ({@code y}); otherwise empty ({@code n}). Other mechanisms ignore it.
      */
     public SaslExchange start(Credentials credentials, Optional<ChannelBinding> binding) {
+        return start(credentials, binding, ScramIterations.DEFAULT);
+    }
+
+    /** As above; a SCRAM exchange refuses a server whose iteration count {@code iterations} does not accept. */
+    public SaslExchange start(Credentials credentials, Optional<ChannelBinding> binding, ScramIterations iterations) {
         if (channelBinding && binding.isEmpty()) {
             throw new IllegalArgumentException(saslName + " needs a channel binding");
         }
         return switch (this) {
-            case SCRAM_SHA_256_PLUS, SCRAM_SHA_1_PLUS, SCRAM_SHA_256, SCRAM_SHA_1 -> new ScramExchange(this, credentials, binding);
+            case SCRAM_SHA_256_PLUS, SCRAM_SHA_1_PLUS, SCRAM_SHA_256, SCRAM_SHA_1 -> new ScramExchange(this, credentials, binding, iterations);
             case CRAM_MD5 -> new CramMd5Exchange(credentials);
             case PLAIN -> new PlainExchange(credentials);
             case LOGIN -> new LoginExchange(credentials);

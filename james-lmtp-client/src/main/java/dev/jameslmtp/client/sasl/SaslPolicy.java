@@ -29,16 +29,19 @@ import dev.jameslmtp.client.tls.TlsLevel;
  *   <li>{@code failureCache}: remembered refusals ({@code lmtp_sasl_auth_cache_time}).</li>
  *   <li>{@code channelBinding}: the channel binding SCRAM uses on TLS sessions (default none; see
  *       {@link ChannelBindingType}).</li>
+ *   <li>{@code scramIterations}: the SCRAM iteration counts accepted from a server (see
+ *       {@link ScramIterations}).</li>
  * </ul>
  */
 public record SaslPolicy(CredentialSource credentials, Set<Mechanism> mechanisms, SecurityOptions options,
                          SecurityOptions tlsOptions, SecurityOptions verifiedOptions, boolean trustUnixSocket,
-                         boolean requireAuth, boolean softBounce, AuthFailureCache failureCache, ChannelBindingType channelBinding) {
+                         boolean requireAuth, boolean softBounce, AuthFailureCache failureCache, ChannelBindingType channelBinding,
+                         ScramIterations scramIterations) {
 
     /** No AUTH at all. */
     public static final SaslPolicy NONE = new SaslPolicy(CredentialSource.NONE, EnumSet.allOf(Mechanism.class),
             SecurityOptions.DEFAULT, SecurityOptions.DEFAULT, SecurityOptions.NO_ANONYMOUS, false, false, true,
-            AuthFailureCache.disabled(), ChannelBindingType.NONE);
+            AuthFailureCache.disabled(), ChannelBindingType.NONE, ScramIterations.DEFAULT);
 
     public SaslPolicy {
         Objects.requireNonNull(credentials, "credentials");
@@ -47,6 +50,7 @@ public record SaslPolicy(CredentialSource credentials, Set<Mechanism> mechanisms
         Objects.requireNonNull(verifiedOptions, "verifiedOptions");
         Objects.requireNonNull(failureCache, "failureCache");
         Objects.requireNonNull(channelBinding, "channelBinding");
+        Objects.requireNonNull(scramIterations, "scramIterations");
         mechanisms = Set.copyOf(Objects.requireNonNull(mechanisms, "mechanisms"));
         if (mechanisms.isEmpty()) {
             throw new IllegalArgumentException("no SASL mechanism left to use");
@@ -60,43 +64,48 @@ public record SaslPolicy(CredentialSource credentials, Set<Mechanism> mechanisms
 
     public SaslPolicy withCredentials(CredentialSource source) {
         return new SaslPolicy(source, mechanisms, options, tlsOptions, verifiedOptions, trustUnixSocket, requireAuth, softBounce,
-                failureCache, channelBinding);
+                failureCache, channelBinding, scramIterations);
     }
 
     public SaslPolicy withMechanisms(Set<Mechanism> allowed) {
         return new SaslPolicy(credentials, allowed, options, tlsOptions, verifiedOptions, trustUnixSocket, requireAuth, softBounce,
-                failureCache, channelBinding);
+                failureCache, channelBinding, scramIterations);
     }
 
     /** The security options in clear, after an unverified TLS handshake, after a verified one (or on a trusted UNIX socket). */
     public SaslPolicy withOptions(SecurityOptions clear, SecurityOptions tls, SecurityOptions verifiedTls) {
         return new SaslPolicy(credentials, mechanisms, clear, tls, verifiedTls, trustUnixSocket, requireAuth, softBounce,
-                failureCache, channelBinding);
+                failureCache, channelBinding, scramIterations);
     }
 
     public SaslPolicy withTrustUnixSocket(boolean trust) {
         return new SaslPolicy(credentials, mechanisms, options, tlsOptions, verifiedOptions, trust, requireAuth, softBounce,
-                failureCache, channelBinding);
+                failureCache, channelBinding, scramIterations);
     }
 
     public SaslPolicy withRequireAuth(boolean require) {
         return new SaslPolicy(credentials, mechanisms, options, tlsOptions, verifiedOptions, trustUnixSocket, require, softBounce,
-                failureCache, channelBinding);
+                failureCache, channelBinding, scramIterations);
     }
 
     public SaslPolicy withSoftBounce(boolean soft) {
         return new SaslPolicy(credentials, mechanisms, options, tlsOptions, verifiedOptions, trustUnixSocket, requireAuth, soft,
-                failureCache, channelBinding);
+                failureCache, channelBinding, scramIterations);
     }
 
     public SaslPolicy withFailureCache(AuthFailureCache cache) {
         return new SaslPolicy(credentials, mechanisms, options, tlsOptions, verifiedOptions, trustUnixSocket, requireAuth, softBounce,
-                cache, channelBinding);
+                cache, channelBinding, scramIterations);
     }
 
     public SaslPolicy withChannelBinding(ChannelBindingType type) {
         return new SaslPolicy(credentials, mechanisms, options, tlsOptions, verifiedOptions, trustUnixSocket, requireAuth, softBounce,
-                failureCache, type);
+                failureCache, type, scramIterations);
+    }
+
+    public SaslPolicy withScramIterations(ScramIterations accepted) {
+        return new SaslPolicy(credentials, mechanisms, options, tlsOptions, verifiedOptions, trustUnixSocket, requireAuth, softBounce,
+                failureCache, channelBinding, accepted);
     }
 
     /** The security options for a connection so protected. */
@@ -110,7 +119,8 @@ public record SaslPolicy(CredentialSource credentials, Set<Mechanism> mechanisms
 
     /** What of this policy shapes an opened session: part of the pool key. */
     public SaslTerms terms() {
-        return new SaslTerms(mechanisms, options, tlsOptions, verifiedOptions, trustUnixSocket, requireAuth, channelBinding);
+        return new SaslTerms(mechanisms, options, tlsOptions, verifiedOptions, trustUnixSocket, requireAuth, channelBinding,
+                scramIterations);
     }
 
     /**

@@ -20,16 +20,22 @@ import com.ongres.scram.common.exception.ScramException;
  * <p>The server's final message {@code v=} is verified; it may come as a last 334 challenge (RFC
  * 4954 §4: additional data with success), answered with an empty line. {@link #complete} refuses a
  * 235 that came without a verified {@code v=}: such a server has not proved it knows the password.
+ *
+ * <p>The server's iteration count ({@code i=}) is checked against {@link ScramIterations} as soon
+ * as its first message is parsed, before the salted password is computed: a count out of range
+ * fails the exchange without any proof computed or sent.
  */
 final class ScramExchange implements SaslExchange {
 
     private final Mechanism mechanism;
     private final ScramClient client;
+    private final ScramIterations iterations;
     private int step;
     private boolean verified;
 
-    ScramExchange(Mechanism mechanism, Credentials credentials, Optional<ChannelBinding> binding) {
+    ScramExchange(Mechanism mechanism, Credentials credentials, Optional<ChannelBinding> binding, ScramIterations iterations) {
         this.mechanism = mechanism;
+        this.iterations = iterations;
         // the library says p= when the one advertised mechanism is -PLUS and a binding is given,
         // y when it is not -PLUS and a binding is given, n without a binding
         ScramClient.FinalBuildStage builder = ScramClient.builder()
@@ -59,7 +65,12 @@ final class ScramExchange implements SaslExchange {
         try {
             switch (step++) {
                 case 0:
-                    client.serverFirstMessage(message);
+                    // parses only; the salted password is computed by clientFinalMessage()
+                    int count = client.serverFirstMessage(message).getIterationCount();
+                    if (!iterations.accepts(count)) {
+                        throw new SaslException(mechanism + ": the server's iteration count " + count
+                                + " is outside the accepted range " + iterations + "; no proof computed");
+                    }
                     return client.clientFinalMessage().toString().getBytes(StandardCharsets.UTF_8);
                 case 1:
                     client.serverFinalMessage(message);
