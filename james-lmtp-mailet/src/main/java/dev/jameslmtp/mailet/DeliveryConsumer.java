@@ -202,13 +202,29 @@ final class DeliveryConsumer {
      * <p>The mail's {@link DeliveryJournal delivery journal} is read first: a mail handed out
      * again after James died in an attempt (or after a failed acknowledgement) is attempted only
      * for the recipients without a mark; the marked ones are logged and left alone. The journal is
-     * synced before the acknowledgement and removed once the queue took it.
+     * synced before the acknowledgement and removed once the queue took it, its id then kept as
+     * settled. A second copy of a mail left on the queue by a kill (same journal id) is
+     * acknowledged without an attempt once the first is settled, and handed back for later while
+     * the first is in an attempt.
      */
     void process(MailQueue.MailQueueItem item) {
         Mail mail = item.getMail();
+        if (journal.settled(mail)) {
+            LOGGER.info("Mail {} was settled already: this copy was left on the queue a second time when James was stopped,"
+                    + " it is not sent again", mail.getName());
+            acknowledge(item, mail, MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
+            LifecycleUtil.dispose(mail);
+            return;
+        }
+        Optional<MailJournal> held = journal.tryOpen(mail);
+        if (held.isEmpty()) {
+            handBack(item, limits.busyDelay(LmtpDelivery.destinationKey(mail)),
+                    "another copy of it, left on the queue a second time when James was stopped, is in an attempt");
+            return;
+        }
         try (AttemptMdc m = AttemptMdc.mail(mail);
              AttemptMdc a = AttemptMdc.open(queue.getName().asString(), Route.text(mail).map(List::of).orElse(List.of()));
-             MailJournal marks = journal.of(mail)) {
+             MailJournal marks = held.get()) {
             List<MailAddress> recipients = List.copyOf(mail.getRecipients());
             List<Integer> open = marks.unsettled(recipients, marks.marks(recipients));
             MailQueue.MailQueueItem.CompletionStatus status;
@@ -226,6 +242,7 @@ final class DeliveryConsumer {
             }
             marks.sync();
             if (acknowledge(item, mail, status) && status == MailQueue.MailQueueItem.CompletionStatus.SUCCESS) {
+                journal.settle(mail);
                 marks.delete();
             }
         } finally {

@@ -1,6 +1,7 @@
 package dev.jameslmtp.mailet;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -23,10 +24,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The directory of delivery journals of one LmtpDelivery ({@code journalDirectory}): one file per
  * queued mail that is in an attempt, or was when James died, named by the journal id the mail
- * carries (attribute {@value #ID}, new for every copy put on the queue: at {@code service}, and for
- * each put-back of deferred recipients). The file is removed once the queue item is acknowledged,
- * so the directory holds no journal while James is idle (only {@link JournalSweeper}'s heartbeat).
- * See {@link MailJournal}.
+ * carries (attribute {@value #ID}). {@code service} derives the id from the mail ({@link #idFor}),
+ * so that a mail James's spool hands out again after a kill gets the id it had; each put-back of
+ * deferred recipients gets a new one ({@link #newId}). The file is removed once the queue item is
+ * acknowledged, and its id kept a while in {@link SettledItems}, so that a second copy left on the
+ * queue by a kill sends nothing again; the directory holds no journal while James is idle (only
+ * {@link JournalSweeper}'s heartbeat and the settled ids). At most one attempt holds a journal
+ * ({@link #tryOpen}). See {@link MailJournal}.
  *
  * <p>Journals name recipients, so on a POSIX file system the directory is created {@code 0700}
  * and each journal {@code 0600}, whatever the umask; an existing directory that group or others
@@ -48,11 +52,13 @@ final class DeliveryJournal {
     private static final Logger LOGGER = LoggerFactory.getLogger(DeliveryJournal.class);
 
     private final Path directory;
+    private final SettledItems settled;
     private final Set<Path> held = new HashSet<>();
     private volatile Consumer<String> beforeWrite = line -> { };
 
-    private DeliveryJournal(Path directory) {
+    private DeliveryJournal(Path directory, SettledItems settled) {
         this.directory = directory;
+        this.settled = settled;
     }
 
     /**
@@ -73,31 +79,101 @@ final class DeliveryJournal {
         }
         Path probe = Files.createTempFile(directory, ".probe-", ".tmp");
         Files.delete(probe);
-        return new DeliveryJournal(directory);
+        return new DeliveryJournal(directory, SettledItems.open(directory));
     }
 
     Path directory() {
         return directory;
     }
 
-    /** Gives {@code copy} a journal id of its own: call it on every copy about to be enqueued. */
+    /** Gives {@code copy} a journal id of its own: a put-back copy about to be enqueued. */
     static void newId(Mail copy) {
         copy.setAttribute(new Attribute(ID_NAME, AttributeValue.of(UUID.randomUUID().toString())));
     }
 
-    /** The journal of a mail taken off the queue; one that keeps nothing when the mail has no (valid) journal id. */
-    MailJournal of(Mail mail) {
-        Optional<String> id = mail.getAttribute(ID_NAME).map(Attribute::getValue).map(AttributeValue::value)
-                .filter(String.class::isInstance).map(String.class::cast);
-        if (id.isEmpty() || !ID_SYNTAX.matcher(id.get()).matches()) {
+    /**
+     * Gives {@code mail}, about to be enqueued by {@code service} for {@code destination}, the
+     * journal id derived from what James's spool hands out the same each time: its name (unique
+     * in a James), recipients, {@code Message-ID}, the destination, and the journal id it already
+     * carries (none, or the one it had when it left this mailet for the error processor, so that
+     * a mail an operator sends back through the mailet is a new item). A mail the spool hands out
+     * again after a kill thus gets the id it had, and the copy queued then is not sent twice.
+     */
+    static void idFor(Mail mail, String destination) {
+        StringBuilder seed = new StringBuilder("queued\n").append(mail.getName()).append('\n').append(destination).append('\n')
+                .append(idOf(mail).orElse("")).append('\n').append(messageId(mail)).append('\n');
+        mail.getRecipients().forEach(recipient -> seed.append(recipient.asString()).append('\n'));
+        UUID id = UUID.nameUUIDFromBytes(seed.toString().getBytes(StandardCharsets.UTF_8));
+        mail.setAttribute(new Attribute(ID_NAME, AttributeValue.of(id.toString())));
+    }
+
+    private static String messageId(Mail mail) {
+        try {
+            return Optional.ofNullable(mail.getMessage()).map(message -> {
+                try {
+                    return message.getHeader("Message-ID", ",");
+                } catch (javax.mail.MessagingException e) {
+                    return null;
+                }
+            }).orElse("");
+        } catch (javax.mail.MessagingException e) {
+            return "";
+        }
+    }
+
+    /** Whether {@code text} is a journal id as this class writes and accepts them. */
+    static boolean isId(String text) {
+        return ID_SYNTAX.matcher(text).matches();
+    }
+
+    private static Optional<String> idOf(Mail mail) {
+        return mail.getAttribute(ID_NAME).map(Attribute::getValue).map(AttributeValue::value)
+                .filter(String.class::isInstance).map(String.class::cast).filter(DeliveryJournal::isId);
+    }
+
+    /** Whether a queue item with the journal id of {@code mail} was acknowledged as done lately: this one is a copy left by a kill. */
+    boolean settled(Mail mail) {
+        return idOf(mail).map(settled::contains).orElse(false);
+    }
+
+    /** Remembers that the queue item of {@code mail} was acknowledged as done (its journal is removed apart). */
+    void settle(Mail mail) {
+        idOf(mail).ifPresent(settled::add);
+    }
+
+    /** Forgets the ids settled before the last rotation (hourly, by {@link JournalSweeper}). */
+    void rotateSettled() {
+        settled.rotate();
+    }
+
+    /**
+     * The journal of a mail taken off the queue, held for this attempt until it is closed; empty
+     * when another attempt holds it now (a second copy of the mail, left on the queue by a kill).
+     * One that keeps nothing when the mail has no (valid) journal id.
+     */
+    Optional<MailJournal> tryOpen(Mail mail) {
+        Optional<String> id = idOf(mail);
+        if (id.isEmpty()) {
             LOGGER.debug("Mail {} carries no journal id (queued before the journal existed?): no delivery journal", mail.getName());
-            return MailJournal.none(mail.getName());
+            return Optional.of(MailJournal.none(mail.getName()));
         }
         Path file = directory.resolve(id.get() + SUFFIX);
         synchronized (held) {
-            held.add(file);
+            if (!held.add(file)) {
+                return Optional.empty();
+            }
         }
-        return new MailJournal(mail.getName(), Optional.of(file), beforeWrite, () -> release(file));
+        return Optional.of(new MailJournal(mail.getName(), Optional.of(file), beforeWrite, () -> release(file)));
+    }
+
+    /** {@link #tryOpen}, for a mail no other attempt can hold (tests). */
+    MailJournal of(Mail mail) {
+        return tryOpen(mail).orElseThrow(() -> new IllegalStateException("journal of mail " + mail.getName() + " held by another attempt"));
+    }
+
+    /** Stops writing settled ids. */
+    void close() {
+        settled.close();
     }
 
     private void release(Path file) {

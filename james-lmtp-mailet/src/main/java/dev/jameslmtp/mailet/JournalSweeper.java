@@ -44,7 +44,8 @@ import dev.jameslmtp.conf.ParameterValues;
  * heartbeat to now; without a heartbeat, to now).
  *
  * <p>The first sweep runs at {@link #start}, then one every {@link #PERIOD} on one daemon thread
- * that {@link #close} stops. A sweep looks at no more than {@value #MAX_ENTRIES} journals. Should
+ * that {@link #close} stops; each periodic sweep also rotates the {@link SettledItems settled ids}
+ * (so they too are kept for a time of James's running time, one to two periods). A sweep looks at no more than {@value #MAX_ENTRIES} journals. Should
  * the downtime not be accounted for (the directory cannot be read), nothing is swept until the
  * next start.
  */
@@ -107,7 +108,10 @@ final class JournalSweeper implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        timer.scheduleWithFixedDelay(this::sweep, PERIOD.toMillis(), PERIOD.toMillis(), TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(() -> {
+            sweep();
+            journal.rotateSettled();
+        }, PERIOD.toMillis(), PERIOD.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**

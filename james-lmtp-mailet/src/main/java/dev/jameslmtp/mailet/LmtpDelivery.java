@@ -25,6 +25,7 @@ import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.queue.api.MailQueue;
 import org.apache.james.queue.api.MailQueueFactory;
 import org.apache.james.queue.api.MailQueueName;
+import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeName;
 import org.apache.mailet.Mail;
 import org.apache.mailet.ProcessingState;
@@ -110,7 +111,7 @@ import dev.jameslmtp.conf.Parameter;
  * <tr><td>{@code softBounce}</td><td>false</td><td>true: permanent failures are treated as temporary (5yz 5.x.x becomes 4yz 4.x.x), as Postfix's soft_bounce</td></tr>
  * <tr><td>{@code recipientLimit}</td><td>50</td><td>recipients per LMTP transaction; a mail with more for one destination is sent in several; 0 = no limit</td></tr>
  * <tr><td>{@code concurrency}</td><td>10</td><td>deliveries in flight per destination (1 to 256), counted across every LmtpDelivery of the James; the first mailet to use a destination sets its limit</td></tr>
- * <tr><td>{@code journalDirectory}</td><td>var/lmtp-journal/ followed by the outgoing queue's name, in James's working directory</td><td>directory of the delivery journal: one small file per mail in an attempt, recording each recipient's fate as soon as it is known, so that a mail handed out again after James was killed is sent only to the recipients without one; a path, or a {@code file://} URL resolved by James; it must be writable, else init() fails; created 0700, its files 0600</td></tr>
+ * <tr><td>{@code journalDirectory}</td><td>var/lmtp-journal/ followed by the outgoing queue's name, in James's working directory</td><td>directory of the delivery journal: one small file per mail in an attempt, recording each recipient's fate as soon as it is known, so that a mail handed out again after James was killed is sent only to the recipients without one, and the ids of the mails settled in the last hour or two; a path, or a {@code file://} URL resolved by James; it must be writable, else init() fails; created 0700, its files 0600</td></tr>
  * <tr><td>{@code journalMaxAge}</td><td>twice the sum of the delayTime delays, at least 1 day</td><td>a journal file not written for this long of James's running time (downtime does not count) and held by no attempt is removed, at init and every hour, counted by lmtpDeliveryJournalSwept: its mail left the queue without it; at least 1 hour</td></tr>
  * <tr><td>{@code connectTimeout}</td><td>30 seconds</td><td>to open the connection</td></tr>
  * <tr><td>{@code lhloTimeout}</td><td>5 minutes</td><td>for the greeting and the LHLO reply</td></tr>
@@ -277,10 +278,15 @@ public class LmtpDelivery extends GenericMailet {
         this(queueFactory, metricFactory, () -> defaultDomain(domainList), Clock.systemUTC(), ConsumerMode.START, JOURNAL_ROOT);
     }
 
-    /** For tests: without {@code journalDirectory} and without James's FileSystem, journals go under {@code target/}. */
+    /**
+     * For tests: without {@code journalDirectory} and without James's FileSystem, journals go under
+     * {@code target/}, in a directory of this instance's own (test mails share names, and a
+     * journal directory remembers the mails it settled).
+     */
     LmtpDelivery(MailQueueFactory<?> queueFactory, MetricFactory metricFactory, Supplier<String> defaultLhloName, Clock clock,
                  ConsumerMode consumerMode) {
-        this(queueFactory, metricFactory, defaultLhloName, clock, consumerMode, "file://target/lmtp-journal/");
+        this(queueFactory, metricFactory, defaultLhloName, clock, consumerMode,
+                "file://target/lmtp-journal/" + java.util.UUID.randomUUID() + "/");
     }
 
     private LmtpDelivery(MailQueueFactory<?> queueFactory, MetricFactory metricFactory, Supplier<String> defaultLhloName, Clock clock,
@@ -433,7 +439,7 @@ public class LmtpDelivery extends GenericMailet {
                         copy.setName(name + "-to-" + destinationKey(entry.getKey()).replaceAll("[^A-Za-z0-9._-]", "_"));
                     }
                     entry.getKey().ifPresent(destination -> Route.set(copy, destination));
-                    DeliveryJournal.newId(copy);
+                    DeliveryJournal.idFor(copy, destinationKey(entry.getKey()));
                     queue.enQueue(copy);
                 });
             } catch (Exception e) {
@@ -451,16 +457,18 @@ public class LmtpDelivery extends GenericMailet {
      * as James's {@code RemoteDelivery} does. Every James queue copies or serialises what it is
      * given at {@code enQueue} (the memory queue keeps a clone, ActiveMQ and RabbitMQ serialise
      * the mail and its message), so ghosting the mail afterwards never touches the queued item.
-     * If the enqueue fails, the mail leaves as it came (no route, no journal id) with the exception.
+     * If the enqueue fails, the mail leaves as it came (no route, the journal id it had) with the exception.
      */
     private void enqueueWhole(Mail mail, Optional<DestinationList> destination) throws MessagingException {
         destination.ifPresent(route -> Route.set(mail, route));
-        DeliveryJournal.newId(mail);
+        Optional<Attribute> formerId = mail.getAttribute(AttributeName.of(DeliveryJournal.ID));
+        DeliveryJournal.idFor(mail, destinationKey(destination));
         try {
             queue.enQueue(mail);
         } catch (Exception e) {
             mail.removeAttribute(Route.ATTRIBUTE);
             mail.removeAttribute(AttributeName.of(DeliveryJournal.ID));
+            formerId.ifPresent(mail::setAttribute);
             throw new MessagingException("LmtpDelivery could not enqueue mail " + mail.getName() + "; recipients not queued: "
                     + Transcript.neutralise(mail.getRecipients().toString()), e);
         }
@@ -483,6 +491,9 @@ public class LmtpDelivery extends GenericMailet {
         }
         if (sweeper != null) {
             sweeper.close();
+        }
+        if (journal != null) {
+            journal.close();
         }
         if (claimedQueue != null) {
             QueueClaims.release(queueFactory, claimedQueue, this);

@@ -209,18 +209,137 @@ class DeliveryJournalTest {
         }
     }
 
+    private static List<Mail> queuedMails(LmtpDelivery mailet) throws Exception {
+        List<Mail> mails = new ArrayList<>();
+        ((org.apache.james.queue.api.ManageableMailQueue) mailet.queue()).browse().forEachRemaining(view -> mails.add(view.getMail()));
+        return mails;
+    }
+
+    private static Object journalId(Mail mail) {
+        return mail.getAttribute(org.apache.mailet.AttributeName.of(DeliveryJournal.ID)).orElseThrow().getValue().value();
+    }
+
+    /** RCPT commands over every connection (the pool may reuse one). */
+    private static List<String> rcpts(FakeLmtpServer server) {
+        List<String> rcpts = new ArrayList<>();
+        for (int i = 0; i < server.connectionCount(); i++) {
+            server.commands(i).stream().filter(c -> c.startsWith("RCPT")).forEach(rcpts::add);
+        }
+        return rcpts;
+    }
+
+    /** The mail as James's spool hands it out again after a kill: the same mail, message and all. */
+    private static Mail replayOf(Mail mail) throws Exception {
+        Mail again = org.apache.james.server.core.MailImpl.duplicate(mail);
+        again.setName(mail.getName());
+        return again;
+    }
+
+    private static FakeMail named(String name, String... recipients) throws Exception {
+        FakeMail mail = LmtpDeliveryTest.mail("alice@a.test", recipients);
+        mail.setName(name);
+        return mail;
+    }
+
     @Test
-    void serviceShouldGiveEachQueuedCopyAJournalIdOfItsOwn() throws Exception {
+    void serviceShouldDeriveTheJournalIdFromTheMailSoThatTheSpoolHandingItOutAgainGivesTheSameOne() throws Exception {
         FakeLmtpServer server = FakeLmtpServer.start(LmtpHandler.defaults());
         toClose.add(server);
         LmtpDelivery mailet = mailet(server, "journal-ids");
 
-        mailet.service(LmtpDeliveryTest.mail("alice@a.test", "bob@b.test"));
-        mailet.service(LmtpDeliveryTest.mail("alice@a.test", "bob@b.test"));
+        Mail mail = named("Mail-1", "bob@b.test");
+        Mail replay = replayOf(mail);
+        mailet.service(mail);
+        mailet.service(replay); // James's spool hands the mail out again after a kill
+        mailet.service(named("Mail-2", "bob@b.test"));
 
-        List<Object> ids = new ArrayList<>();
-        ((org.apache.james.queue.api.ManageableMailQueue) mailet.queue()).browse().forEachRemaining(view -> ids.add(
-                view.getMail().getAttribute(org.apache.mailet.AttributeName.of(DeliveryJournal.ID)).orElseThrow().getValue().value()));
-        assertThat(ids).hasSize(2).doesNotHaveDuplicates();
+        List<Object> ids = queuedMails(mailet).stream().map(DeliveryJournalTest::journalId).toList();
+        assertThat(ids).hasSize(3);
+        assertThat(ids.get(0)).isEqualTo(ids.get(1)).isNotEqualTo(ids.get(2));
+    }
+
+    @Test
+    void aMailQueuedTwiceByASpoolHandingItOutAgainShouldBeDeliveredOnce() throws Exception {
+        FakeLmtpServer server = FakeLmtpServer.start(LmtpHandler.defaults());
+        toClose.add(server);
+        LmtpDelivery mailet = mailet(server, "journal-spool-twice");
+        Mail mail = named("Mail-1", "bob@b.test", "carol@b.test");
+        Mail replay = replayOf(mail);
+        mailet.service(mail);
+        mailet.service(replay);
+        List<Mail> copies = queuedMails(mailet);
+        List<MailQueue.MailQueueItem.CompletionStatus> acknowledgements = new ArrayList<>();
+
+        mailet.consumer().process(item(copies.get(0), acknowledgements));
+        mailet.consumer().process(item(copies.get(1), acknowledgements));
+
+        assertThat(rcpts(server)).containsExactly("RCPT TO:<bob@b.test>", "RCPT TO:<carol@b.test>");
+        assertThat(acknowledgements).containsExactly(MailQueue.MailQueueItem.CompletionStatus.SUCCESS,
+                MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
+    }
+
+    @Test
+    void aSecondCopyShouldNotBeSentAfterARestartWhenTheFirstWasSettledBeforeIt() throws Exception {
+        FakeLmtpServer server = FakeLmtpServer.start(LmtpHandler.defaults());
+        toClose.add(server);
+        LmtpDelivery first = mailet(server, "journal-settled-restart");
+        first.consumer().process(item(queued("twice-1", "bob@b.test"), new ArrayList<>()));
+        first.destroy();
+        assertThat(directory.resolve(SettledItems.CURRENT)).content().isEqualTo("twice-1\n");
+
+        LmtpDelivery restarted = mailet(server, "journal-settled-restart-2");
+        List<MailQueue.MailQueueItem.CompletionStatus> acknowledgements = new ArrayList<>();
+        restarted.consumer().process(item(queued("twice-1", "bob@b.test"), acknowledgements));
+
+        assertThat(rcpts(server)).containsExactly("RCPT TO:<bob@b.test>");
+        assertThat(acknowledgements).containsExactly(MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
+    }
+
+    @Test
+    void aSecondCopyShouldBeHandedBackWhileTheFirstIsInAnAttempt() throws Exception {
+        FakeLmtpServer server = FakeLmtpServer.start(new LmtpHandler() {
+            @Override
+            public List<Response> afterDot(List<String> accepted, byte[] body) {
+                return List.of(Response.stall());
+            }
+        });
+        toClose.add(server);
+        LmtpDelivery mailet = mailet(server, "journal-side-by-side");
+        List<MailQueue.MailQueueItem.CompletionStatus> first = new ArrayList<>();
+        CompletableFuture<Void> attempt = CompletableFuture.runAsync(() ->
+                mailet.consumer().process(item(uncheckedQueued("side-1", "bob@b.test"), first)));
+        List<MailQueue.MailQueueItem.CompletionStatus> second = new ArrayList<>();
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.commands(0).contains("DATA"));
+
+            mailet.consumer().process(item(queued("side-1", "bob@b.test"), second));
+
+            assertThat(server.connectionCount()).isEqualTo(1);
+            assertThat(second).containsExactly(MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
+            assertThat(queuedMails(mailet)).singleElement().satisfies(back -> assertThat(journalId(back)).isEqualTo("side-1"));
+        } finally {
+            mailet.abortSessions();
+            attempt.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aMailSentThroughTheMailetAgainFromTheErrorRepositoryShouldBeANewItem() throws Exception {
+        FakeLmtpServer server = FakeLmtpServer.start(LmtpHandler.defaults());
+        toClose.add(server);
+        LmtpDelivery mailet = mailet(server, "journal-reprocessed");
+        mailet.service(named("Mail-1", "bob@b.test"));
+        Mail queuedFirst = queuedMails(mailet).get(0);
+        mailet.consumer().process(item(queuedFirst, new ArrayList<>()));
+        FakeMail fromErrorRepository = named("Mail-1", "bob@b.test");
+        fromErrorRepository.setAttribute(new org.apache.mailet.Attribute(org.apache.mailet.AttributeName.of(DeliveryJournal.ID),
+                org.apache.mailet.AttributeValue.of((String) journalId(queuedFirst))));
+
+        mailet.service(fromErrorRepository);
+        Mail queuedAgain = queuedMails(mailet).get(1); // browsing leaves the first item on the queue
+        mailet.consumer().process(item(queuedAgain, new ArrayList<>()));
+
+        assertThat(journalId(queuedAgain)).isNotEqualTo(journalId(queuedFirst));
+        assertThat(rcpts(server)).containsExactly("RCPT TO:<bob@b.test>", "RCPT TO:<bob@b.test>");
     }
 }
