@@ -10,4 +10,8 @@ interface AttemptMarks {
     AttemptMarks NONE = (index, mark) -> { };
 
     void mark(int index, MailJournal.Mark mark);
+
+    /** Before the recipient at {@code index} is put back on the queue as {@code putBack} describes. */
+    default void putting(int index, MailJournal.PutBack putBack) {
+    }
 }

@@ -1,8 +1,12 @@
 package dev.jameslmtp.mailet;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -18,6 +22,8 @@ import org.apache.mailet.Mail;
 import org.apache.mailet.MailetContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import dev.jameslmtp.client.Transcript;
 
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -226,6 +232,11 @@ final class DeliveryConsumer {
              AttemptMdc a = AttemptMdc.open(queue.getName().asString(), Route.text(mail).map(List::of).orElse(List.of()));
              MailJournal marks = held.get()) {
             List<MailAddress> recipients = List.copyOf(mail.getRecipients());
+            if (!putBackAgain(mail, recipients, marks)) {
+                marks.sync();
+                acknowledge(item, mail, retryAfterPause());
+                return;
+            }
             List<Integer> open = marks.unsettled(recipients, marks.marks(recipients));
             MailQueue.MailQueueItem.CompletionStatus status;
             if (open.isEmpty()) {
@@ -248,6 +259,51 @@ final class DeliveryConsumer {
         } finally {
             LifecycleUtil.dispose(mail);
         }
+    }
+
+    /**
+     * Puts back again each copy whose put-back was begun when James died: the journal holds its
+     * intent lines, and some of its recipients have no mark yet (James died between the enqueue
+     * and the {@code requeued} lines). The copy is made again whole (the same recipients in the
+     * same order, the same retries, under the copy id written then), so that a copy the queue took
+     * before the kill and this one are the same item twice, sent once; then its recipients are
+     * marked requeued. False when the queue refused: the item is kept on the queue to try again.
+     */
+    private boolean putBackAgain(Mail mail, List<MailAddress> recipients, MailJournal marks) {
+        Map<Integer, MailJournal.PutBack> putBacks = marks.putBacks(recipients);
+        if (putBacks.isEmpty()) {
+            return true;
+        }
+        Map<Integer, MailJournal.Mark> settled = marks.marks(recipients);
+        Map<String, List<Integer>> byCopy = new LinkedHashMap<>();
+        new TreeMap<>(putBacks).forEach((position, putBack) ->
+                byCopy.computeIfAbsent(putBack.copyId(), id -> new ArrayList<>()).add(position));
+        for (Map.Entry<String, List<Integer>> copy : byCopy.entrySet()) {
+            List<Integer> positions = copy.getValue();
+            List<Integer> unmarked = positions.stream().filter(position -> !settled.containsKey(position)).toList();
+            if (unmarked.isEmpty()) {
+                continue;
+            }
+            Map<MailAddress, Integer> retries = new LinkedHashMap<>();
+            positions.forEach(position -> retries.merge(recipients.get(position), putBacks.get(position).retries(), Math::max));
+            try {
+                MailCopies.send(mail, positions.stream().map(recipients::get).toList(), again -> {
+                    RetryState.record(again, retries);
+                    again.setAttribute(new Attribute(Bounces.IS_DELIVERY_PERMANENT_ERROR, AttributeValue.of(false)));
+                    DeliveryJournal.setId(again, copy.getKey());
+                    queue.enQueue(again, putBacks.get(positions.get(0)).delay());
+                });
+            } catch (Exception e) {
+                LOGGER.error("Could not put recipients {} of mail {} back on the queue again; the queue is asked to keep the mail",
+                        Transcript.neutralise(retries.keySet().toString()), mail.getName(), e);
+                return false;
+            }
+            marks.mark(unmarked, MailJournal.Mark.REQUEUED, recipients);
+            LOGGER.info("Recipients {} of mail {} were being put back on the queue when James stopped: put back again, as copy {}"
+                    + " (should the first put-back have reached the queue, the two copies are sent once)",
+                    Transcript.neutralise(retries.keySet().toString()), mail.getName(), copy.getKey());
+        }
+        return true;
     }
 
     private MailQueue.MailQueueItem.CompletionStatus attempt(Mail mail, AttemptMarks marks) {

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * queued mail that is in an attempt, or was when James died, named by the journal id the mail
  * carries (attribute {@value #ID}). {@code service} derives the id from the mail ({@link #idFor}),
  * so that a mail James's spool hands out again after a kill gets the id it had; each put-back of
- * deferred recipients gets a new one ({@link #newId}). The file is removed once the queue item is
+ * deferred recipients gets a new one ({@link #newId}), written in the journal before the enqueue. The file is removed once the queue item is
  * acknowledged, and its id kept a while in {@link SettledItems}, so that a second copy left on the
  * queue by a kill sends nothing again; the directory holds no journal while James is idle (only
  * {@link JournalSweeper}'s heartbeat and the settled ids). At most one attempt holds a journal
@@ -86,9 +86,14 @@ final class DeliveryJournal {
         return directory;
     }
 
-    /** Gives {@code copy} a journal id of its own: a put-back copy about to be enqueued. */
-    static void newId(Mail copy) {
-        copy.setAttribute(new Attribute(ID_NAME, AttributeValue.of(UUID.randomUUID().toString())));
+    /** A new journal id, for a put-back copy. */
+    static String newId() {
+        return UUID.randomUUID().toString();
+    }
+
+    /** Gives {@code copy}, about to be enqueued, the journal id {@code id}. */
+    static void setId(Mail copy, String id) {
+        copy.setAttribute(new Attribute(ID_NAME, AttributeValue.of(id)));
     }
 
     /**

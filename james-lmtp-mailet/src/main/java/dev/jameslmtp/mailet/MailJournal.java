@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -65,6 +66,40 @@ final class MailJournal implements AutoCloseable {
         }
     }
 
+    /**
+     * A put-back about to be made: the recipient goes back on the queue in the copy whose journal id
+     * is {@code copyId}, with {@code retries} retries scheduled, after {@code delay} (whole
+     * seconds, rounded up). Written as
+     * {@code <position> requeuing/<copyId>/<retries>/<delay in seconds> <address>} before the copy is
+     * enqueued, so that a mail handed out again after James died between the enqueue and the
+     * {@code requeued} line puts the recipient back again under the same id (a copy already on the
+     * queue and this one then share one journal: it is sent once) instead of sending it itself.
+     */
+    record PutBack(String copyId, int retries, Duration delay) {
+
+        private static final String WORD = "requeuing";
+
+        PutBack {
+            if (!DeliveryJournal.isId(copyId) || retries < 0 || delay.isNegative()) {
+                throw new IllegalArgumentException("not a put-back: " + copyId + " " + retries + " " + delay);
+            }
+            delay = Duration.ofSeconds(delay.toSeconds() + (delay.toNanosPart() > 0 ? 1 : 0));
+        }
+
+        String word() {
+            return WORD + "/" + copyId + "/" + retries + "/" + delay.toSeconds();
+        }
+
+        static Optional<PutBack> of(String word) {
+            String[] parts = word.split("/", -1);
+            if (parts.length != 4 || !parts[0].equals(WORD) || !DeliveryJournal.isId(parts[1]) || !isPosition(parts[2])
+                    || !isPosition(parts[3])) {
+                return Optional.empty();
+            }
+            return Optional.of(new PutBack(parts[1], Integer.parseInt(parts[2]), Duration.ofSeconds(Integer.parseInt(parts[3]))));
+        }
+    }
+
     /** What {@code beforeWrite} is given before the sync. */
     static final String SYNC = "sync";
     private static final Logger LOGGER = LoggerFactory.getLogger(MailJournal.class);
@@ -99,9 +134,26 @@ final class MailJournal implements AutoCloseable {
      * Lines not understood are logged and ignored: their recipients stay unmarked.
      */
     Map<Integer, Mark> marks(List<MailAddress> recipients) {
-        Map<Integer, Mark> marks = new HashMap<>();
+        return read(recipients).marks();
+    }
+
+    /**
+     * The put-backs begun ({@link PutBack}, written before each enqueue), by position, whether
+     * known done or not: a copy is put back again whole (every position of its copy id) when one
+     * of its recipients has no mark, James having died between the enqueue and the
+     * {@code requeued} lines.
+     */
+    Map<Integer, PutBack> putBacks(List<MailAddress> recipients) {
+        return read(recipients).putBacks();
+    }
+
+    private record Reading(Map<Integer, Mark> marks, Map<Integer, PutBack> putBacks) {
+    }
+
+    private Reading read(List<MailAddress> recipients) {
+        Reading reading = new Reading(new HashMap<>(), new HashMap<>());
         if (file.isEmpty() || !Files.exists(file.get())) {
-            return marks;
+            return reading;
         }
         String text;
         try {
@@ -109,7 +161,7 @@ final class MailJournal implements AutoCloseable {
         } catch (IOException e) {
             LOGGER.warn("Could not read the delivery journal {} of mail {} ({}); every recipient is sent again", file.get(), mailName,
                     e.toString());
-            return marks;
+            return reading;
         }
         int complete = text.lastIndexOf('\n') + 1;
         if (complete < text.length()) {
@@ -120,15 +172,15 @@ final class MailJournal implements AutoCloseable {
             if (lines[n].isEmpty()) {
                 continue;
             }
-            if (!read(lines[n], recipients, marks)) {
+            if (!read(lines[n], recipients, reading)) {
                 LOGGER.warn("Delivery journal {} of mail {}: line {} not understood, ignored (its recipient is sent again)",
                         file.get(), mailName, n + 1);
             }
         }
-        return marks;
+        return reading;
     }
 
-    private static boolean read(String line, List<MailAddress> recipients, Map<Integer, Mark> marks) {
+    private static boolean read(String line, List<MailAddress> recipients, Reading reading) {
         String[] fields = line.split(" ", 3);
         if (fields.length != 3) {
             return false;
@@ -137,12 +189,17 @@ final class MailJournal implements AutoCloseable {
             return false;
         }
         int index = Integer.parseInt(fields[0]);
-        Optional<Mark> mark = Mark.of(fields[1]);
-        if (mark.isEmpty() || index < 0 || index >= recipients.size() || !recipients.get(index).asString().equals(fields[2])) {
+        if (index < 0 || index >= recipients.size() || !recipients.get(index).asString().equals(fields[2])) {
             return false;
         }
-        marks.putIfAbsent(index, mark.get());
-        return true;
+        Optional<Mark> mark = Mark.of(fields[1]);
+        if (mark.isPresent()) {
+            reading.marks().putIfAbsent(index, mark.get());
+            return true;
+        }
+        Optional<PutBack> putBack = PutBack.of(fields[1]);
+        putBack.ifPresent(begun -> reading.putBacks().put(index, begun));
+        return putBack.isPresent();
     }
 
     /** A position as {@link #write} writes it: decimal ASCII digits, no sign, no leading zero, below a billion. */
@@ -185,11 +242,28 @@ final class MailJournal implements AutoCloseable {
             return AttemptMarks.NONE;
         }
         List<Integer> fixed = List.copyOf(positions);
-        return (index, mark) -> write(fixed.get(index), mark, recipients.get(fixed.get(index)));
+        return new AttemptMarks() {
+            @Override
+            public void mark(int index, Mark mark) {
+                write(fixed.get(index), mark.word, mark == Mark.BOUNCED, recipients.get(fixed.get(index)));
+            }
+
+            @Override
+            public void putting(int index, PutBack putBack) {
+                write(fixed.get(index), putBack.word(), false, recipients.get(fixed.get(index)));
+            }
+        };
     }
 
-    private void write(int position, Mark mark, MailAddress recipient) {
-        String text = position + " " + mark.word + " " + recipient.asString() + "\n";
+    /** Marks {@code recipients}' {@code positions} with {@code mark} (a put-back begun before a restart, now done). */
+    void mark(List<Integer> positions, Mark mark, List<MailAddress> recipients) {
+        if (file.isPresent()) {
+            positions.forEach(position -> write(position, mark.word, mark == Mark.BOUNCED, recipients.get(position)));
+        }
+    }
+
+    private void write(int position, String word, boolean bounce, MailAddress recipient) {
+        String text = position + " " + word + " " + recipient.asString() + "\n";
         beforeWrite.accept(text);
         byte[] line = text.getBytes(StandardCharsets.UTF_8);
         try {
@@ -202,7 +276,7 @@ final class MailJournal implements AutoCloseable {
             }
         } catch (IOException e) {
             LOGGER.warn("Could not write to the delivery journal {} of mail {} ({}): after a crash, recipient {} would be {} again",
-                    file.get(), mailName, e.toString(), Transcript.neutralise(recipient.asString()), mark == Mark.BOUNCED ? "bounced" : "sent");
+                    file.get(), mailName, e.toString(), Transcript.neutralise(recipient.asString()), bounce ? "bounced" : "sent");
         }
     }
 

@@ -72,7 +72,7 @@ final class OutcomeDispatcher {
         List<MailAddress> unstored = new ArrayList<>();
         Exception unstoredCause = null;
         for (List<RecipientFate> group : byRetryCount(outcomes.with(Fate.DEFERRED))) {
-            Optional<Exception> failure = putBack(mail, group);
+            Optional<Exception> failure = putBack(mail, group, marks);
             if (failure.isPresent()) {
                 unstored.addAll(group.stream().map(RecipientFate::recipient).toList());
                 unstoredCause = failure.get();
@@ -89,16 +89,26 @@ final class OutcomeDispatcher {
         }
     }
 
+    /** The deferred recipients by retry count, each group in the order of the mail (a copy put back again after a kill is made in that order). */
     private static List<List<RecipientFate>> byRetryCount(List<RecipientFate> deferred) {
         Map<Integer, List<RecipientFate>> byRetry = new LinkedHashMap<>();
-        deferred.forEach(fate -> byRetry.computeIfAbsent(fate.retries(), r -> new ArrayList<>()).add(fate));
+        deferred.stream().sorted(java.util.Comparator.comparingInt(RecipientFate::index))
+                .forEach(fate -> byRetry.computeIfAbsent(fate.retries(), r -> new ArrayList<>()).add(fate));
         return List.copyOf(byRetry.values());
     }
 
-    /** Puts {@code group} back on the queue, else in the error processor; empty when one of them took it. */
-    private Optional<Exception> putBack(Mail mail, List<RecipientFate> group) {
+    /**
+     * Puts {@code group} back on the queue, else in the error processor; empty when one of them
+     * took it. The copy's journal id is chosen, and written in {@code marks} with the retries and
+     * the delay, before the first enqueue: a try that failed after the queue took the copy, or a
+     * mail handed out again after James died before its {@code requeued} line, puts the copy back
+     * under the same id, and copies with one id are sent once.
+     */
+    private Optional<Exception> putBack(Mail mail, List<RecipientFate> group, AttemptMarks marks) {
         List<MailAddress> recipients = group.stream().map(RecipientFate::recipient).toList();
         Duration delay = group.get(0).retryDelay().orElseThrow();
+        String copyId = DeliveryJournal.newId();
+        group.forEach(fate -> marks.putting(fate.index(), new MailJournal.PutBack(copyId, fate.retries(), delay)));
         Exception last = null;
         for (int tries = 1; tries <= PUT_BACK_TRIES; tries++) {
             try {
@@ -106,7 +116,7 @@ final class OutcomeDispatcher {
                     RetryState.record(copy, group);
                     copy.setAttribute(new Attribute(Bounces.IS_DELIVERY_PERMANENT_ERROR, AttributeValue.of(false)));
                     copy.setLastUpdated(Date.from(clock.instant()));
-                    DeliveryJournal.newId(copy);
+                    DeliveryJournal.setId(copy, copyId);
                     queue.enQueue(copy, delay);
                 });
                 return Optional.empty();

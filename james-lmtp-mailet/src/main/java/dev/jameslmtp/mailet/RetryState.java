@@ -38,12 +38,19 @@ final class RetryState {
 
     /** Writes the counts of {@code fates} (the recipients the mail now holds) onto {@code mail}. */
     static void record(Mail mail, Collection<RecipientFate> fates) {
+        Map<MailAddress, Integer> retries = new java.util.LinkedHashMap<>();
+        fates.forEach(fate -> retries.merge(fate.recipient(), fate.retries(), Math::max));
+        record(mail, retries);
+    }
+
+    /** Writes {@code retries} (for the recipients the mail now holds) onto {@code mail}. */
+    static void record(Mail mail, Map<MailAddress, Integer> retries) {
         Map<String, AttributeValue<?>> counts = new HashMap<>();
         int highest = 0;
-        for (RecipientFate fate : fates) {
-            counts.merge(fate.recipient().asString(), AttributeValue.of(fate.retries()),
+        for (Map.Entry<MailAddress, Integer> entry : retries.entrySet()) {
+            counts.merge(entry.getKey().asString(), AttributeValue.of(entry.getValue()),
                     (a, b) -> (Integer) a.value() >= (Integer) b.value() ? a : b);
-            highest = Math.max(highest, fate.retries());
+            highest = Math.max(highest, entry.getValue());
         }
         mail.setAttribute(new Attribute(RETRIES, AttributeValue.of(counts)));
         mail.setAttribute(new Attribute(DELIVERY_RETRY_COUNT, AttributeValue.of(highest)));

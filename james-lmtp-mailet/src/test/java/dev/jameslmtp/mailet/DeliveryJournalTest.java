@@ -342,4 +342,53 @@ class DeliveryJournalTest {
         assertThat(journalId(queuedAgain)).isNotEqualTo(journalId(queuedFirst));
         assertThat(rcpts(server)).containsExactly("RCPT TO:<bob@b.test>", "RCPT TO:<bob@b.test>");
     }
+
+    @Test
+    void putBacksShouldBeReadFromWholeExactLines() throws Exception {
+        List<MailAddress> recipients = addresses("a@b.test", "c@b.test", "d@b.test");
+        MailJournal journal = journalWith("0 requeuing/copy-1/2/60 a@b.test\n0 requeued a@b.test\n1 requeuing/copy-2/3/3600 c@b.test\n"
+                + "2 requeuing/../9/1 d@b.test\n");
+
+        assertThat(journal.putBacks(recipients)).containsOnly(
+                Map.entry(0, new MailJournal.PutBack("copy-1", 2, Duration.ofMinutes(1))),
+                Map.entry(1, new MailJournal.PutBack("copy-2", 3, Duration.ofHours(1))));
+        assertThat(journal.unsettled(recipients, journal.marks(recipients))).containsExactly(1, 2);
+    }
+
+    @Test
+    void aPutBackCutByAKillShouldBeMadeAgainUnderItsCopyIdInsteadOfSendingTheRecipient() throws Exception {
+        FakeLmtpServer server = FakeLmtpServer.start(LmtpHandler.defaults());
+        toClose.add(server);
+        LmtpDelivery mailet = mailet(server, "journal-put-back-again");
+        // James died after the queue took the copy for carol and erin, and before erin's 'requeued' line
+        Files.writeString(directory.resolve("cut-1.journal"), "0 delivered bob@b.test\n1 requeuing/copy-7/2/60 carol@b.test\n"
+                + "3 requeuing/copy-7/1/60 erin@b.test\n1 requeued carol@b.test\n");
+        List<MailQueue.MailQueueItem.CompletionStatus> acknowledgements = new ArrayList<>();
+
+        mailet.consumer().process(item(queued("cut-1", "bob@b.test", "carol@b.test", "dan@b.test", "erin@b.test"), acknowledgements));
+
+        assertThat(rcpts(server)).containsExactly("RCPT TO:<dan@b.test>");
+        assertThat(queuedMails(mailet)).singleElement().satisfies(copy -> {
+            assertThat(journalId(copy)).isEqualTo("copy-7");
+            assertThat(copy.getRecipients()).extracting(MailAddress::asString).containsExactly("carol@b.test", "erin@b.test");
+            assertThat(RetryState.retriesOf(copy, new MailAddress("carol@b.test"))).isEqualTo(2);
+            assertThat(RetryState.retriesOf(copy, new MailAddress("erin@b.test"))).isEqualTo(1);
+        });
+        assertThat(acknowledgements).containsExactly(MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
+    }
+
+    @Test
+    void aPutBackShouldWriteItsCopyIdBeforeTheEnqueueAndRequeuedAfter() throws Exception {
+        FakeLmtpServer server = FakeLmtpServer.start(new PerRecipientHandler().rcpt("carol@b.test", "451 4.2.0 Try later"));
+        toClose.add(server);
+        LmtpDelivery mailet = mailet(server, "journal-put-back-order");
+        List<String> lines = new ArrayList<>();
+        mailet.journal().beforeWrite(line -> lines.add(line.strip()));
+
+        mailet.consumer().process(item(queued("order-1", "bob@b.test", "carol@b.test"), new ArrayList<>()));
+
+        Object copyId = journalId(queuedMails(mailet).get(0));
+        assertThat(lines).containsExactly("0 delivered bob@b.test", "1 requeuing/" + copyId + "/1/60 carol@b.test",
+                "1 requeued carol@b.test", MailJournal.SYNC);
+    }
 }

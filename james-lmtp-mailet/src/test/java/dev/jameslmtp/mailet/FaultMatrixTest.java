@@ -491,10 +491,12 @@ class FaultMatrixTest {
      * The crash dimension: James dies (an Error thrown before the n-th journal line, or before the
      * sync that precedes the acknowledgement, n drawn at random) in an attempt whose recipients get
      * random replies; the queue item was not acknowledged, so it is handed out again, as it was
-     * enqueued, and delivered with the journal. Then every recipient is stored, bounced or on the
-     * queue exactly once, except those James had carried out but not yet written down when it
-     * died: a 2xx after the dot sent by the store but not yet read or not yet written (the RFC 2033
-     * window), and the put-back or bounce whose lines the crash preceded. None is lost.
+     * enqueued, and delivered with the journal; then what is on the queue is delivered. Then every
+     * recipient is stored or bounced exactly once, except those James had carried out but not yet
+     * written down when it died: a 2xx after the dot sent by the store but not yet read or not yet
+     * written (the RFC 2033 window), and a bounce whose line the crash preceded. A put-back whose
+     * line the crash preceded is made again under the same copy id, and the two copies are
+     * delivered once. None is lost.
      */
     @Test
     void noRecipientShouldBeSentTwiceOrLostWhenJamesDiesAtARandomPointAndTheMailIsHandedOutAgain(@org.junit.jupiter.api.io.TempDir
@@ -587,15 +589,24 @@ class FaultMatrixTest {
             assertThat(left.filter(file -> file.toString().endsWith(DeliveryJournal.SUFFIX)))
                     .as("journal removed after the acknowledgement (the sweeper's heartbeat stays)").isEmpty();
         }
+        // the store now accepts everything: what is on the queue is delivered (put-back copies made twice across the crash
+        // share a journal id and must be delivered once)
+        handler.acceptAll = true;
+        List<Mail> putBack = new ArrayList<>();
+        queue.browse().forEachRemaining(view -> putBack.add(view.getMail()));
+        queue.clear();
+        for (Mail copy : putBack) {
+            mailet.consumer().process(new RecordingQueueItem(copy, new ArrayList<>()));
+        }
+        assertThat(queue.getSize()).as("nothing left on the queue once the store accepts everything").isZero();
         Map<String, Integer> fates = new HashMap<>(handler.stored);
         context.getSentMails().forEach(sent -> sent.getRecipients().forEach(r -> fates.merge(r.asString(), 1, Integer::sum)));
-        queue.browse().forEachRemaining(view -> view.getMail().getRecipients().forEach(r -> fates.merge(r.asString(), 1, Integer::sum)));
         java.util.Set<String> recorded = new java.util.HashSet<>();
         written.stream().filter(line -> !line.equals(MailJournal.SYNC)).forEach(line -> recorded.add(line.strip().split(" ")[2]));
         for (String recipient : recipients) {
             boolean window = crashedBefore.get() != null && doneBeforeCrash.contains(recipient) && !recorded.contains(recipient);
             int times = fates.getOrDefault(recipient, 0);
-            assertThat(times).as(recipient + " stored, bounced or queued (" + where + ", lines written " + written + ")")
+            assertThat(times).as(recipient + " stored or bounced (" + where + ", lines written " + written + ")")
                     .isBetween(1, window ? 2 : 1);
         }
         return where;
