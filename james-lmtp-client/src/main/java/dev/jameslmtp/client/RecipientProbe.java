@@ -46,6 +46,7 @@ public final class RecipientProbe {
     private final Optional<Duration> total;
     private final ScheduledExecutorService timer;
     private final Set<ConversationDeadline> inProgress = ConcurrentHashMap.newKeySet();
+    private volatile boolean aborted;
 
     /** Probes bounded by the client's per-stage timeouts only. */
     public RecipientProbe(LmtpClient client) {
@@ -120,6 +121,7 @@ public final class RecipientProbe {
      * for an owner that shuts down. Only probes with a total are reached.
      */
     public void abortAll() {
+        aborted = true;
         inProgress.forEach(ConversationDeadline::expire);
     }
 
@@ -155,9 +157,10 @@ public final class RecipientProbe {
     }
 
     private Verdict timedOut(Verdict verdict) {
+        String why = aborted ? "recipient probe ended by a shutdown"
+                : "recipient probe took longer than its total of " + total.orElseThrow().toMillis() + " ms";
         return new Verdict(Disposition.TEMPORARY_FAILURE, verdict.stage(), Optional.empty(), EnhancedStatus.CONNECTION_LOST,
-                "recipient probe took longer than its total of " + total.orElseThrow().toMillis() + " ms; ended while "
-                        + verdict.stage().description());
+                why + "; ended while " + verdict.stage().description());
     }
 
     /** The server, not the address, failed: no session, or the session ended before an answer to the RCPT. */

@@ -41,6 +41,11 @@ import dev.jameslmtp.testing.FakeLmtpServer;
 
 class LmtpDeliveryTest {
 
+    /** Maps and key stores the tests write: removed after each test, never left in /tmp. */
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path temp;
+
+
     private static final Instant NOW = Instant.parse("2026-01-02T03:04:05Z");
     private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
 
@@ -147,7 +152,7 @@ class LmtpDeliveryTest {
 
     @Test
     void serviceShouldEnqueueOneMailPerDestinationWhenTheTransportMapHasSeveral() throws Exception {
-        java.nio.file.Path map = java.nio.file.Files.createTempFile("transport", ".map");
+        java.nio.file.Path map = java.nio.file.Files.createTempFile(temp, "transport", ".map");
         java.nio.file.Files.writeString(map, "b.test lmtp:inet:127.0.0.1:" + server.port() + "\n* inet:127.0.0.2:2424\n");
         mailet("destination", null, "transportMap", map.toString());
 
@@ -378,7 +383,7 @@ class LmtpDeliveryTest {
 
     @Test
     void transportMapWithoutEntryShouldDeferTheRecipient() throws Exception {
-        java.nio.file.Path map = java.nio.file.Files.createTempFile("transport", ".map");
+        java.nio.file.Path map = java.nio.file.Files.createTempFile(temp, "transport", ".map");
         java.nio.file.Files.writeString(map, "b.test inet:127.0.0.1:" + server.port() + "\n");
         mailet("destination", null, "transportMap", map.toString());
 
@@ -428,7 +433,7 @@ class LmtpDeliveryTest {
 
     @Test
     void initShouldFailOnAWrongKeyStorePasswordNamingTheStoreButNeverThePassword() throws Exception {
-        java.nio.file.Path store = java.nio.file.Files.createTempDirectory("lmtp-keystore").resolve("client.p12");
+        java.nio.file.Path store = java.nio.file.Files.createTempDirectory(temp, "lmtp-keystore").resolve("client.p12");
         dev.jameslmtp.testing.TestCertificates.authority("init CA").issue("james.client.test")
                 .writeKeyStore(store, "PKCS12", "right-nOt4LoGs".toCharArray());
 

@@ -32,6 +32,11 @@ import dev.jameslmtp.testing.Response;
  */
 class OperatorHooksTest {
 
+    /** Maps and key stores the tests write: removed after each test, never left in /tmp. */
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path temp;
+
+
     private static final String POSTMASTER = "postmaster@james.test";
 
     private final PerRecipientHandler handler = new PerRecipientHandler();
@@ -70,7 +75,7 @@ class OperatorHooksTest {
 
     /** b.test goes to {@link #server}, c.test to {@link #other}. */
     private void mailet(String... parameters) throws Exception {
-        java.nio.file.Path map = java.nio.file.Files.createTempFile("transport", ".map");
+        java.nio.file.Path map = java.nio.file.Files.createTempFile(temp, "transport", ".map");
         java.nio.file.Files.writeString(map, "b.test inet:127.0.0.1:" + server.port() + "\nc.test inet:127.0.0.1:" + other.port() + "\n");
         Map<String, String> config = new HashMap<>();
         config.put("transportMap", map.toString());
@@ -154,7 +159,7 @@ class OperatorHooksTest {
             }
         };
         try (FakeLmtpServer auth = FakeLmtpServer.start(authenticating)) {
-            java.nio.file.Path passwords = java.nio.file.Files.createTempFile("sasl_passwd", "");
+            java.nio.file.Path passwords = java.nio.file.Files.createTempFile(temp, "sasl_passwd", "");
             java.nio.file.Files.writeString(passwords, "[127.0.0.1]:" + auth.port() + " lmtpuser:" + password + "\n");
             mailet("destination", "inet:[127.0.0.1]:" + auth.port(), "notifyClasses", "protocol", "transcript", "true",
                     "saslPasswordMap", passwords.toString(), "saslSecurityOptions", "none");
