@@ -26,8 +26,9 @@ import dev.jameslmtp.client.Destination;
  *
  * <p>A reading that fails (the file vanished, became unreadable or malformed) keeps the last good
  * map and logs one error naming the file and the line; the next change is tried again. A file that
- * group or others may write is refused (at start: {@link #open} fails; later: the last good map is
- * kept); one they may read gets a warning naming the file. No message shows the file's content.
+ * group or others may write is refused (at start: {@link #open} fails; later, including after a
+ * chmod alone: the last good map is kept, with an error); one they may read gets a warning naming
+ * the file. No message shows the file's content.
  * Thread-safe.
  *
  * <p>DIAGNOSTICS: {@link #open} throws {@link PasswordMapException} when the file cannot be read
@@ -159,12 +160,17 @@ public final class PasswordMapFile implements CredentialSource {
         return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     }
 
-    /** What tells one version of the file from another. */
-    private record Stamp(long modifiedNanos, long size, Object fileKey) {
+    /**
+     * What tells one version of the file from another: also its permissions, so that a chmod alone
+     * is seen (a map made group-writable is refused, one made private again is read).
+     */
+    private record Stamp(long modifiedNanos, long size, Object fileKey, String permissions) {
         static Stamp of(Path file) throws IOException {
             BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            String permissions = file.getFileSystem().supportedFileAttributeViews().contains("posix")
+                    ? PosixFilePermissions.toString(Files.getPosixFilePermissions(file)) : "";
             return new Stamp(attributes.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS), attributes.size(),
-                    attributes.fileKey());
+                    attributes.fileKey(), permissions);
         }
     }
 }

@@ -100,6 +100,23 @@ class PasswordMapFileTest {
                 .doesNotContain("planted");
     }
 
+    @Test
+    void aChmodAloneShouldBeSeenByTheNextLookup() throws IOException {
+        Path file = write("sasl_passwd", "[127.0.0.1]:2424 alice:good\n", 100);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        PasswordMapFile map = PasswordMapFile.open(file, () -> "me");
+
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-rw-rw-"));
+        String opened = stderrOf(() -> assertThat(map.forDestination(STORE)).hasValue(Credentials.of("alice", "good")));
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        String closed = stderrOf(() -> assertThat(map.forDestination(STORE)).hasValue(Credentials.of("alice", "good")));
+
+        assertThat(opened).as("made writable by others, content unchanged").contains("ERROR").contains("written by group or others");
+        assertThat(closed).as("made private again: the file is the last good one").doesNotContain("ERROR");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw--w----"));
+        assertThat(stderrOf(() -> map.forDestination(STORE))).as("writable by its group").contains("written by group or others");
+    }
+
     private static String stderrOf(Runnable action) {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream stderr = System.err;
