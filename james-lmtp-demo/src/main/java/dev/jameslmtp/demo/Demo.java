@@ -107,8 +107,7 @@ public final class Demo {
         parameters.put("outgoing", QUEUE);
         parameters.put("delayTime", "2*5 seconds");
         parameters.put("maxRetries", "2");
-        parameters.put("bounceProcessor", "bounces");
-        parameters.put("onSuccess", "delivered");
+        parameters.put("onSuccess", "delivered"); // bounces: the mailet's own RFC 3464 DSNs (the default bounceMode)
         parameters.put("connectTimeout", "5 seconds");
         return parameters;
     }
@@ -170,20 +169,45 @@ public final class Demo {
         return sent;
     }
 
-    /** Until every recipient is delivered or bounced and every bounced message's DSN has arrived, or the patience runs out. */
+    /**
+     * Until every recipient is delivered (seen by {@link OutcomeRecorder} in LmtpDelivery's
+     * {@code onSuccess} processor) or bounced (named as failed in a DSN in the sender's INBOX), or
+     * the patience runs out.
+     */
     private void awaitOutcomes(List<SentMessage> batch, Outcomes outcomes, DemoJames james) throws InterruptedException {
         long deadline = System.nanoTime() + options.patience().toNanos();
-        while (System.nanoTime() < deadline
-                && !(allKnown(batch, outcomes) && james.inbox(SENDER).size() >= bouncedMessages(batch, outcomes))) {
+        while (System.nanoTime() < deadline && !allKnown(batch, outcomes)) {
+            recordBounces(dsns(james), outcomes);
+            if (allKnown(batch, outcomes)) {
+                return;
+            }
             Thread.sleep(POLL.toMillis());
         }
     }
 
-    private static long bouncedMessages(List<SentMessage> batch, Outcomes outcomes) {
-        return batch.stream()
-                .filter(message -> message.recipients().stream().anyMatch(recipient -> outcomes.of(message.messageId(), recipient)
-                        .filter(outcome -> outcome.kind() == Outcomes.Kind.BOUNCED).isPresent()))
-                .count();
+    /** Each recipient a DSN reports as failed is bounced, with the store's reply from its {@code Diagnostic-Code}. */
+    private static void recordBounces(List<DsnReading> dsns, Outcomes outcomes) {
+        for (DsnReading dsn : dsns) {
+            for (DsnReading.Recipient recipient : dsn.recipients()) {
+                if (recipient.action().equalsIgnoreCase("failed") && dsn.messageId().isPresent()) {
+                    outcomes.record(new Outcomes.Outcome(dsn.messageId().get(), recipient.address(), Outcomes.Kind.BOUNCED,
+                            recipient.diagnostic()));
+                }
+            }
+        }
+    }
+
+    /** The DSNs in the sender's INBOX, as a DSN parser reads them. */
+    private static List<DsnReading> dsns(DemoJames james) {
+        List<DsnReading> dsns = new ArrayList<>();
+        for (byte[] message : james.inbox(SENDER)) {
+            try {
+                DsnReading.parse(message).ifPresent(dsns::add);
+            } catch (MessagingException | IOException e) {
+                // not a DSN: the demo's sender receives nothing else
+            }
+        }
+        return dsns;
     }
 
     private static boolean allKnown(List<SentMessage> batch, Outcomes outcomes) {
@@ -224,31 +248,29 @@ public final class Demo {
             }
             out.println();
         }
-        printDsns(james);
+        printDsns(james, batch);
         out.printf("Summary: %d delivered, %d deferred, %d bounced in %.1f s%n",
                 delivered, deferred, bounced, elapsed.toMillis() / 1000.0);
     }
 
-    /** The per-recipient part of each DSN that DSNBounce wrote to the sender's INBOX. */
-    private void printDsns(DemoJames james) {
-        List<byte[]> dsns = james.inbox(SENDER);
+    /** Each DSN the mailet wrote to the sender's INBOX, field by field as a DSN parser reads it. */
+    private void printDsns(DemoJames james, List<SentMessage> batch) {
+        List<DsnReading> dsns = dsns(james);
         if (dsns.isEmpty()) {
             return;
         }
-        out.printf("Delivery status notifications in %s's INBOX (from DSNBounce):%n", SENDER);
-        for (byte[] dsn : dsns) {
-            out.println("  DSN:");
-            boolean inBlock = false;
-            for (String line : new String(dsn, StandardCharsets.UTF_8).lines().toList()) {
-                if (line.startsWith("Final-Recipient:")) {
-                    inBlock = true;
-                }
-                if (inBlock && line.isBlank()) {
-                    inBlock = false;
-                }
-                if (inBlock && !line.startsWith("Last-Attempt-Date:")) {
-                    out.println("    " + line);
-                }
+        out.printf("Delivery status notifications in %s's INBOX (RFC 3464, from LmtpDelivery), as a DSN parser reads them:%n", SENDER);
+        for (DsnReading dsn : dsns) {
+            String about = batch.stream().filter(message -> dsn.messageId().filter(message.messageId()::equals).isPresent())
+                    .map(message -> "message " + message.number() + " \"" + message.subject() + "\"").findFirst()
+                    .orElse(dsn.messageId().orElse("a message"));
+            out.printf("  DSN about %s (Reporting-MTA: %s)%n", about, dsn.reportingMta());
+            for (DsnReading.Recipient recipient : dsn.recipients()) {
+                out.printf("    Final-Recipient: %s%n", recipient.finalRecipient());
+                out.printf("      Action: %s%n", recipient.action());
+                out.printf("      Status: %s%n", recipient.status());
+                recipient.remoteMta().ifPresent(mta -> out.printf("      Remote-MTA: %s%n", mta));
+                recipient.diagnosticCode().ifPresent(code -> out.printf("      Diagnostic-Code: %s%n", code));
             }
         }
         out.println();

@@ -12,9 +12,9 @@ import java.util.Optional;
  *
  * <p>Pipeline: {@code root} → {@code transport}: the mandatory {@code RemoveMimeHeader bcc};
  * {@code LmtpDelivery} for the recipients of the store's domain; local delivery for the sender's
- * domain (where DSNs arrive). LmtpDelivery's {@code onSuccess} goes to {@code delivered} and its
- * {@code bounceProcessor} to {@code bounces}, where {@link OutcomeRecorder} notes each recipient
- * before DSNBounce writes to the sender.
+ * domain (where DSNs arrive). LmtpDelivery's {@code onSuccess} goes to {@code delivered}, where
+ * {@link OutcomeRecorder} notes each recipient; bounces are LmtpDelivery's own RFC 3464 DSNs (its
+ * default {@code bounceMode}), sent to the sender.
  *
  * <p>The embedded LMTP store is James's own LMTP server in mailbox mode
  * ({@code CoreCmdHandlerLoader}): it appends straight to the in-memory mailboxes and never enters
@@ -40,18 +40,8 @@ final class DemoConf {
                 + "            <mailet match=\"RecipientIsLocal\" class=\"LocalDelivery\"/>";
         return JamesConfFiles.mailetContainer(Demo.SENDER_DOMAIN, transport, """
                         <processor state="delivered" enableJmx="false">
-                            <mailet match="All" class="dev.jameslmtp.demo.OutcomeRecorder">
-                                <outcome>delivered</outcome>
-                            </mailet>
+                            <mailet match="All" class="dev.jameslmtp.demo.OutcomeRecorder"/>
                             <mailet match="All" class="Null"/>
-                        </processor>
-                        <processor state="bounces" enableJmx="false">
-                            <mailet match="All" class="dev.jameslmtp.demo.OutcomeRecorder">
-                                <outcome>bounced</outcome>
-                            </mailet>
-                            <mailet match="All" class="DSNBounce">
-                                <passThrough>false</passThrough>
-                            </mailet>
                         </processor>""");
     }
 

@@ -28,7 +28,12 @@ class DemoTest {
                 .containsPattern("alice@example\\.test +INBOX holds 3 message\\(s\\)")
                 .containsPattern("bob@example\\.test +INBOX holds 2 message\\(s\\)")
                 .containsPattern("carol@example\\.test +INBOX holds 1 message\\(s\\)")
-                .contains("Status: 550 5.1.1")
+                .contains("(RFC 3464, from LmtpDelivery)")
+                .contains("Final-Recipient: rfc822; nobody@example.test")
+                .contains("Action: failed")
+                .containsPattern("Status: 5\\.1\\.1\\R") // a bare enhanced code, as RFC 3464 has it
+                .contains("Diagnostic-Code: smtp; 550 5.1.1")
+                .doesNotContain("DSNBounce")
                 .contains("Summary: 6 delivered, 0 deferred, 1 bounced");
     }
 
