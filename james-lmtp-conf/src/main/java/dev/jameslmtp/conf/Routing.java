@@ -10,7 +10,8 @@ import dev.jameslmtp.client.DestinationList;
 
 /**
  * Where a recipient's mail goes: one destination (list) for all, or a {@link TransportMap} by
- * domain. A destination is a {@link DestinationList}: one server, or several tried in order.
+ * domain, read again from its file when the file changes ({@link Reloading}). A destination is a
+ * {@link DestinationList}: one server, or several tried in order.
  */
 public sealed interface Routing {
 
@@ -46,7 +47,7 @@ public sealed interface Routing {
             } catch (InvalidPathException e) {
                 throw ConfigurationError.invalid("transportMap", transportMap.get(), "the path of a transport map file");
             }
-            return new Mapped(TransportMap.read("transportMap", file));
+            return new Reloading(TransportMapFile.open("transportMap", file));
         }
         throw ConfigurationError.missing("destination' or 'transportMap",
                 "exactly one of them: 'destination' (e.g. 'unix:/run/dovecot/lmtp' or 'inet:127.0.0.1:24') or 'transportMap' (a file path)");
@@ -81,6 +82,30 @@ public sealed interface Routing {
         @Override
         public Set<DestinationList> destinations() {
             return map.destinations();
+        }
+    }
+
+    /** The transport map of the {@code transportMap} parameter, following its file ({@link TransportMapFile}). */
+    final class Reloading implements Routing {
+        private final TransportMapFile file;
+
+        Reloading(TransportMapFile file) {
+            this.file = Objects.requireNonNull(file, "file");
+        }
+
+        @Override
+        public Optional<DestinationList> destinationFor(String domain) {
+            return file.current().destinationFor(domain);
+        }
+
+        @Override
+        public Set<DestinationList> destinations() {
+            return file.current().destinations();
+        }
+
+        @Override
+        public String toString() {
+            return "transport map " + file.file();
         }
     }
 }

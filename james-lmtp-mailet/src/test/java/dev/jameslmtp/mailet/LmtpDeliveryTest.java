@@ -163,6 +163,22 @@ class LmtpDeliveryTest {
     }
 
     @Test
+    void serviceShouldRouteByTheTransportMapAsItsFileSaysNowWithoutARestart() throws Exception {
+        java.nio.file.Path map = java.nio.file.Files.createTempFile(temp, "transport", ".map");
+        java.nio.file.Files.writeString(map, "b.test inet:127.0.0.1:2401\n");
+        java.nio.file.Files.setLastModifiedTime(map, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000));
+        mailet("destination", null, "transportMap", map.toString());
+        mailet.service(mail("alice@a.test", "bob@b.test"));
+
+        java.nio.file.Path edited = java.nio.file.Files.writeString(temp.resolve("transport.new"), "b.test inet:127.0.0.1:2402\n");
+        java.nio.file.Files.move(edited, map, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        mailet.service(mail("alice@a.test", "bob@b.test"));
+
+        assertThat(queued()).extracting(item -> Route.text(item.getMail()).orElseThrow())
+                .containsExactly("inet:127.0.0.1:2401", "inet:127.0.0.1:2402");
+    }
+
+    @Test
     void attemptShouldDeliverEveryRecipientWhenTheServerAcceptsAll() throws Exception {
         mailet();
         FakeMail mail = mail("alice@a.test", "bob@b.test", "carol@b.test");
