@@ -1,6 +1,6 @@
 package dev.jameslmtp.cli;
 
-import dev.jameslmtp.client.Destination;
+import dev.jameslmtp.client.DestinationList;
 import dev.jameslmtp.client.WireSafety;
 
 import java.io.IOException;
@@ -40,7 +40,7 @@ import java.util.Set;
  * unknown key, a repeated key, a line without {@code =} or a bad value is an error naming the
  * file, the line and the key (never echoing the value).
  */
-record ConfigFile(Optional<Destination> destination, Optional<String> lhlo, Optional<String> sender,
+record ConfigFile(Optional<DestinationList> destination, Optional<String> lhlo, Optional<String> sender,
                   Optional<Duration> timeout, Optional<Boolean> transcript, Map<String, String> security) {
 
     /** The keys of {@link #security}: authentication and TLS, read by {@link SessionSecurity}. */
@@ -115,13 +115,21 @@ record ConfigFile(Optional<Destination> destination, Optional<String> lhlo, Opti
             return new ConfigFile(destination, lhlo, sender, timeout, transcript, more);
         }
         return switch (key) {
-            case "destination" -> new ConfigFile(Optional.of(Destination.parse(value)), lhlo, sender, timeout, transcript, security);
+            case "destination" -> new ConfigFile(Optional.of(destinationList(value)), lhlo, sender, timeout, transcript, security);
             case "lhlo" -> new ConfigFile(destination, Optional.of(WireSafety.requireLhloName(value)), sender, timeout, transcript, security);
             case "sender" -> new ConfigFile(destination, lhlo, Optional.of(Addresses.sender(value)), timeout, transcript, security);
             case "timeout" -> new ConfigFile(destination, lhlo, sender, Optional.of(Durations.parse(value)), transcript, security);
             case "transcript" -> new ConfigFile(destination, lhlo, sender, timeout, Optional.of(bool(value)), security);
             default -> throw new IllegalStateException("key " + key);
         };
+    }
+
+    private static DestinationList destinationList(String value) {
+        try {
+            return DestinationList.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(Settings.invalid(value, e), e);
+        }
     }
 
     private static boolean bool(String value) {

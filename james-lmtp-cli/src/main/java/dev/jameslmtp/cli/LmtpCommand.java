@@ -5,6 +5,12 @@ import dev.jameslmtp.client.LmtpClient;
 import dev.jameslmtp.client.LmtpConnectException;
 import dev.jameslmtp.client.LmtpConnection;
 import dev.jameslmtp.client.Transcript;
+import dev.jameslmtp.client.pool.ConnectionPool;
+import dev.jameslmtp.client.pool.FailedServers;
+import dev.jameslmtp.client.pool.FailoverDelivery;
+import dev.jameslmtp.client.pool.PoolLimits;
+import dev.jameslmtp.client.pool.PooledDelivery;
+import dev.jameslmtp.client.pool.ReuseCounter;
 
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -13,6 +19,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +77,10 @@ import picocli.CommandLine.Parameters;
             "    inet:host  inet:host:port TCP (port 24 unless given; 'lmtp' = 24); port 25 is refused",
             "    inet:[1.2.3.4]:port       numeric IPv4; IPv6 as inet:[ipv6:2001:db8::1]:port",
             "    host:port                 same as inet:host:port",
+            "  or a list of them separated by commas, tried in order, as the mailet takes it:",
+            "    -d 'inet:store-a:24, inet:store-b:24'. A server that cannot be reached, greets",
+            "    negatively or closes before the content passes its recipients to the next; the report",
+            "    then names, before the text, the server that answered each recipient.",
             "",
             "-d alone: '-d destination' names the server, as in Postfix. A -d followed by another option",
             "  or by nothing, as in 'lmtp -d -f user@example.com -t ...', switches the transcript on",
@@ -333,9 +344,16 @@ public final class LmtpCommand {
             if (settings.transcript()) {
                 client.transcript(Transcript.to(context.err()::println));
             }
+            if (settings.destination().servers().size() > 1) {
+                // a list: the mailet's failover (a server that cannot take the mail passes its recipients to the next)
+                FailoverDelivery failover = new FailoverDelivery(new PooledDelivery(ConnectionPool.create(), PoolLimits.disabled(),
+                        ReuseCounter.NONE), new FailedServers(Duration.ZERO, System::nanoTime));
+                return report(failover.deliver(client.build(), settings.destination(), settings.envelope(), message.content()), context,
+                        true);
+            }
             LmtpConnection connection;
             try {
-                connection = client.build().connect(settings.destination());
+                connection = client.build().connect(settings.destination().first());
             } catch (LmtpConnectException e) {
                 return report(DeliveryResult.sameFor(settings.destination().toString(), settings.envelope(), e.verdict()), context);
             }
@@ -351,7 +369,12 @@ public final class LmtpCommand {
     }
 
     private static int report(DeliveryResult result, Context context) {
-        Report.lines(result).forEach(context.out()::println);
+        return report(result, context, false);
+    }
+
+    /** With {@code servers} (a destination list), each line names the server that answered. */
+    private static int report(DeliveryResult result, Context context, boolean servers) {
+        Report.lines(result, servers).forEach(context.out()::println);
         context.out().flush();
         return ExitStatus.of(result);
     }

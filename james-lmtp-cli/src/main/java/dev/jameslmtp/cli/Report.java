@@ -20,7 +20,9 @@ import java.util.List;
  * The columns are: address, outcome ({@code delivered}, {@code deferred} for a temporary failure,
  * {@code bounced} for a permanent one), reply code ({@code -} when the outcome was decided
  * locally, e.g. connection refused or timeout), enhanced status, and the server's text (or the
- * local diagnostic). The address and the text are {@link Transcript#neutralise neutralised} on their
+ * local diagnostic). With a destination list of several servers, a column before the text names
+ * the server that answered ({@code -} when none did: connection refused everywhere), as the DSN's
+ * {@code Remote-MTA} does. The address and the text are {@link Transcript#neutralise neutralised} on their
  * way to the terminal: a server's control characters (an escape sequence, a bare CR), line
  * separators and bidirectional marks are shown escaped, never acted on.
  */
@@ -30,11 +32,18 @@ final class Report {
     }
 
     static List<String> lines(DeliveryResult result) {
+        return lines(result, false);
+    }
+
+    /** With {@code servers}, a column before the text names the server that answered ({@code -} when none did). */
+    static List<String> lines(DeliveryResult result, boolean servers) {
         int addressWidth = 0;
         int statusWidth = 0;
+        int serverWidth = 0;
         for (RecipientOutcome outcome : result.outcomes()) {
             addressWidth = Math.max(addressWidth, address(outcome).length());
             statusWidth = Math.max(statusWidth, outcome.status().toString().length());
+            serverWidth = Math.max(serverWidth, server(outcome).length());
         }
         List<String> lines = new ArrayList<>();
         for (RecipientOutcome outcome : result.outcomes()) {
@@ -42,10 +51,15 @@ final class Report {
                     + "  " + pad(outcome(outcome), "delivered".length())
                     + "  " + pad(outcome.code() == 0 ? "-" : Integer.toString(outcome.code()), 3)
                     + "  " + pad(outcome.status().toString(), statusWidth)
+                    + (servers ? "  " + pad(server(outcome), serverWidth) : "")
                     + "  " + Transcript.neutralise(outcome.text());
             lines.add(line.stripTrailing());
         }
         return lines;
+    }
+
+    private static String server(RecipientOutcome outcome) {
+        return outcome.server().map(Object::toString).orElse("-");
     }
 
     private static String address(RecipientOutcome outcome) {

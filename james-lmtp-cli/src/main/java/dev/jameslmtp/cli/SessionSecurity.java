@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import dev.jameslmtp.client.Destination;
+import dev.jameslmtp.client.DestinationList;
 import dev.jameslmtp.client.LmtpClient;
 import dev.jameslmtp.client.sasl.ChannelBindingType;
 import dev.jameslmtp.client.sasl.CredentialSource;
@@ -69,7 +69,7 @@ record SessionSecurity(TlsPolicy tls, SaslPolicy sasl) {
                 .toList();
     }
 
-    static SessionSecurity resolve(Options options, ConfigFile config, Map<String, String> env, Destination destination,
+    static SessionSecurity resolve(Options options, ConfigFile config, Map<String, String> env, DestinationList destination,
                                    PasswordPrompt prompt) throws CommandException {
         TlsPolicy tls = tls(options, config, env);
         String user = options.user() != null ? options.user() : config.security("user").orElse(null);
@@ -134,7 +134,7 @@ record SessionSecurity(TlsPolicy tls, SaslPolicy sasl) {
         }
     }
 
-    private static CredentialSource credentials(String user, Path map, Map<String, String> env, Destination destination,
+    private static CredentialSource credentials(String user, Path map, Map<String, String> env, DestinationList destination,
                                                 PasswordPrompt prompt) throws CommandException {
         if (user == null && map != null) {
             PasswordMapFile file;
@@ -143,9 +143,11 @@ record SessionSecurity(TlsPolicy tls, SaslPolicy sasl) {
             } catch (PasswordMapException e) {
                 throw CommandException.usage("--password-map: " + e.getMessage());
             }
-            if (file.forDestination(destination).isEmpty()) {
+            if (destination.servers().stream().allMatch(server -> file.forDestination(server).isEmpty())) {
+                List<String> keys = destination.servers().stream()
+                        .flatMap(server -> PasswordMapKeys.of(server, LmtpClient.localHostName()).stream()).distinct().toList();
                 throw CommandException.usage("--password-map: " + map + " has no entry for " + destination
-                        + " (keys tried: " + String.join(", ", PasswordMapKeys.of(destination, LmtpClient.localHostName())) + ")");
+                        + " (keys tried: " + String.join(", ", keys) + ")");
             }
             return file;
         }
@@ -157,7 +159,7 @@ record SessionSecurity(TlsPolicy tls, SaslPolicy sasl) {
         }
     }
 
-    private static Secret password(String user, Map<String, String> env, Destination destination, PasswordPrompt prompt)
+    private static Secret password(String user, Map<String, String> env, DestinationList destination, PasswordPrompt prompt)
             throws CommandException {
         String fromEnv = env.get(PASSWORD_VARIABLE);
         if (fromEnv != null) {

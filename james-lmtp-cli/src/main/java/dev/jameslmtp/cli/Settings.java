@@ -1,6 +1,6 @@
 package dev.jameslmtp.cli;
 
-import dev.jameslmtp.client.Destination;
+import dev.jameslmtp.client.DestinationList;
 import dev.jameslmtp.client.Envelope;
 import dev.jameslmtp.client.LmtpClient;
 import dev.jameslmtp.client.Recipient;
@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
  * <p>DIAGNOSTICS: every problem is a {@link CommandException} with status
  * {@link ExitStatus#USAGE} whose message names the option, variable or file line at fault.
  */
-record Settings(Destination destination, Envelope envelope, Optional<String> lhlo, Timeouts timeouts, boolean transcript,
+record Settings(DestinationList destination, Envelope envelope, Optional<String> lhlo, Timeouts timeouts, boolean transcript,
                 ConfigFile config) {
 
     static final String DEFAULT_DESTINATION = "inet:localhost:24";
@@ -98,7 +98,7 @@ record Settings(Destination destination, Envelope envelope, Optional<String> lhl
         return recipients;
     }
 
-    private static Destination destination(Options options, ConfigFile config, Map<String, String> env) throws CommandException {
+    private static DestinationList destination(Options options, ConfigFile config, Map<String, String> env) throws CommandException {
         if (options.destination() != null) {
             if (options.server() != null || options.port() != null) {
                 throw CommandException.usage("-d and -s/-p both name the server; give one or the other");
@@ -116,7 +116,7 @@ record Settings(Destination destination, Envelope envelope, Optional<String> lhl
         if (fromEnv != null && !fromEnv.isBlank()) {
             return parse("$" + DESTINATION_VARIABLE, fromEnv);
         }
-        return Destination.parse(DEFAULT_DESTINATION);
+        return DestinationList.parse(DEFAULT_DESTINATION);
     }
 
     /** {@code -s host -p port} as a destination: IPv4 and IPv6 literals get their brackets. */
@@ -134,14 +134,25 @@ record Settings(Destination destination, Envelope envelope, Optional<String> lhl
         return "inet:" + host + (port == null ? "" : ":" + port.strip());
     }
 
-    private static Destination parse(String where, String text) throws CommandException {
+    private static DestinationList parse(String where, String text) throws CommandException {
         try {
-            return Destination.parse(text);
+            return DestinationList.parse(text);
         } catch (IllegalArgumentException e) {
             String hint = where.equals("-d") && text.contains("@") && !text.regionMatches(true, 0, "unix:", 0, 5)
                     ? " (to switch the transcript on before a bare recipient, write -v instead of -d)" : "";
-            throw CommandException.usage(where + ": " + e.getMessage() + hint);
+            throw CommandException.usage(where + ": " + invalid(text, e) + hint);
         }
+    }
+
+    /**
+     * What is wrong with a destination (list) {@code text}: the reason (which names a single
+     * destination itself), the whole value when it is a list, and the accepted forms.
+     */
+    static String invalid(String text, IllegalArgumentException e) {
+        String reason = e.getMessage().contains(text.strip()) ? e.getMessage()
+                : "'" + Sanitise.shown(text.strip()) + "': " + e.getMessage();
+        return reason + "; expected unix:/path, inet:host[:port] or inet:[addr][:port], or several of them separated by"
+                + " commas, tried in order";
     }
 
     /** {@code $USER@host} (or {@code $LOGNAME}, or the JVM's user name), as sendmail's default sender. */
