@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 import javax.mail.MessagingException;
@@ -23,6 +24,7 @@ import org.apache.mailet.MailetContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.jameslmtp.client.Destination;
 import dev.jameslmtp.client.Transcript;
 import dev.jameslmtp.conf.BounceMode;
 import dev.jameslmtp.conf.LmtpDeliveryConfiguration;
@@ -91,6 +93,16 @@ final class Bounces {
      */
     boolean markDelayWarning(Mail mail, List<RecipientFate> deferred) {
         return delayWarnings.markIfDue(mail, deferred);
+    }
+
+    /**
+     * Success notifications (in either bounce mode: James has none of its own): the recipients of
+     * {@code delivered} whose NOTIFY asks for SUCCESS, unless the store that took them reports itself.
+     */
+    void sendDelivered(Mail mail, List<RecipientFate> delivered, Predicate<Destination> storeReports) {
+        if (!delivered.isEmpty()) {
+            dsn.sendDelivered(mail, delivered, storeReports);
+        }
     }
 
     void send(Mail mail, List<RecipientFate> bounced) {

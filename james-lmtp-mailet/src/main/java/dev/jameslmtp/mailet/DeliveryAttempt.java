@@ -43,6 +43,7 @@ final class DeliveryAttempt {
     private final DeliveryMetrics metrics;
     private final OpenSessions sessions = new OpenSessions();
     private final DestinationExchanges exchanges;
+    private final FailoverDelivery delivery;
 
     DeliveryAttempt(LmtpDeliveryConfiguration configuration, LmtpClientFactory clientFactory, OutcomeDispatcher dispatcher,
                     DeliveryMetrics metrics, ConnectionPool pool, ProtocolNotices notices) {
@@ -50,7 +51,7 @@ final class DeliveryAttempt {
         this.mapper = new OutcomeMapper(configuration.softBounce(), configuration.delaySchedule());
         this.dispatcher = dispatcher;
         this.metrics = metrics;
-        FailoverDelivery delivery = new FailoverDelivery(new PooledDelivery(pool, configuration.connectionCache(), metrics::transaction, sessions),
+        this.delivery = new FailoverDelivery(new PooledDelivery(pool, configuration.connectionCache(), metrics::transaction, sessions),
                 new FailedServers(configuration.failureSkipTime(), System::nanoTime));
         this.exchanges = new DestinationExchanges(configuration, clientFactory, metrics, notices, delivery, sessions);
     }
@@ -83,7 +84,7 @@ final class DeliveryAttempt {
             MailOutcomes outcomes = new MailOutcomes(mail.getName(), recipients, fates(mail, recipients, marks));
             metrics.count(outcomes);
             AttemptLog.log(mail, outcomes, configuration.delaySchedule().maxRetries());
-            dispatcher.dispatch(mail, outcomes, marks);
+            dispatcher.dispatch(mail, outcomes, marks, delivery::serverReportsDsn);
             return outcomes;
         } finally {
             timer.stopAndPublish();

@@ -53,9 +53,9 @@ record DsnReport(String reportingMta, InternetAddress from, MailAddress to, Opti
             .withZone(ZoneOffset.UTC);
     private static final String CRLF = "\r\n";
 
-    /** RFC 3464 §2.3.3, for the two that this mailet reports. */
+    /** RFC 3464 §2.3.3, for the three that this mailet reports (an LMTP store is final delivery: never "relayed"). */
     enum Action {
-        FAILED, DELAYED;
+        FAILED, DELAYED, DELIVERED;
 
         String field() {
             return name().toLowerCase(Locale.ROOT);
@@ -103,8 +103,15 @@ record DsnReport(String reportingMta, InternetAddress from, MailAddress to, Opti
         return entries.stream().anyMatch(entry -> entry.action() == Action.FAILED);
     }
 
+    private boolean reportsOnly(Action action) {
+        return entries.stream().allMatch(entry -> entry.action() == action);
+    }
+
     String subject() {
-        return reportsFailure() ? "Undelivered Mail Returned to Sender" : "Delayed Mail (still being retried)";
+        if (reportsFailure()) {
+            return "Undelivered Mail Returned to Sender";
+        }
+        return reportsOnly(Action.DELIVERED) ? "Successful Mail Delivery Report" : "Delayed Mail (still being retried)";
     }
 
     /** The body of the {@code message/delivery-status} part. */
@@ -135,6 +142,9 @@ record DsnReport(String reportingMta, InternetAddress from, MailAddress to, Opti
                     .append("recipients. It's attached below.").append(CRLF).append(CRLF)
                     .append("For further assistance, please send mail to the postmaster. If you do so, please include").append(CRLF)
                     .append("this problem report.").append(CRLF);
+        } else if (reportsOnly(Action.DELIVERED)) {
+            text.append("Your message was successfully delivered to the destination(s) listed below, the mailbox").append(CRLF)
+                    .append("store of each recipient: you will receive no further notifications about them.").append(CRLF);
         } else {
             text.append("####################################################################").append(CRLF)
                     .append("# THIS IS A WARNING ONLY.  YOU DO NOT NEED TO RESEND YOUR MESSAGE. #").append(CRLF)
@@ -145,7 +155,11 @@ record DsnReport(String reportingMta, InternetAddress from, MailAddress to, Opti
         for (Action action : Action.values()) {
             List<Entry> withAction = entries.stream().filter(entry -> entry.action() == action).toList();
             if (!withAction.isEmpty()) {
-                text.append(CRLF).append(action == Action.FAILED ? "Could not be delivered:" : "Delayed:").append(CRLF).append(CRLF);
+                text.append(CRLF).append(switch (action) {
+                    case FAILED -> "Could not be delivered:";
+                    case DELAYED -> "Delayed:";
+                    case DELIVERED -> "Delivered:";
+                }).append(CRLF).append(CRLF);
                 withAction.forEach(entry -> text.append('<').append(ascii(entry.finalRecipient().asString())).append(">: ")
                         .append(ascii(entry.explanation())).append(CRLF));
             }
@@ -173,7 +187,8 @@ record DsnReport(String reportingMta, InternetAddress from, MailAddress to, Opti
             returnedPart.setDescription("Undelivered Message");
         } else {
             returnedPart.setDataHandler(new DataHandler(new ByteArrayDataSource(headers(original), "text/rfc822-headers")));
-            returnedPart.setDescription(reportsFailure() ? "Undelivered Message Headers" : "Delayed Message Headers");
+            returnedPart.setDescription(reportsFailure() ? "Undelivered Message Headers"
+                    : reportsOnly(Action.DELIVERED) ? "Delivered Message Headers" : "Delayed Message Headers");
         }
 
         MimeMultipart report = new ReportMultipart();

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 import javax.mail.MessagingException;
@@ -82,6 +83,41 @@ final class DsnSender {
         } catch (MessagingException | RuntimeException e) {
             LOGGER.error("Could not send the DSN of mail {} to {}", mail.getName(), Transcript.neutralise(sender.asString()), e);
         }
+    }
+
+    /**
+     * RFC 3461 §5.2.2: an LMTP store is final delivery, so the recipients of {@code delivered} whose
+     * NOTIFY asks for SUCCESS get one {@code Action: delivered} report, unless the store that
+     * delivered them offered DSN ({@code storeReports}): NOTIFY went to it, and it reports itself.
+     * Only the header comes back. Nothing for the null sender.
+     */
+    void sendDelivered(Mail mail, List<RecipientFate> delivered, Predicate<Destination> storeReports) {
+        List<DsnReport.Entry> entries = delivered.stream()
+                .filter(fate -> asks(mail, fate.recipient(), DsnParameters.Notify.SUCCESS))
+                .filter(fate -> fate.verdict().server().filter(storeReports).isEmpty())
+                .map(fate -> entry(mail, fate, DsnReport.Action.DELIVERED))
+                .toList();
+        if (entries.isEmpty() || !mail.hasSender()) {
+            return;
+        }
+        Instant now = clock.instant();
+        DsnReport report = new DsnReport(reportingMta, MailerDaemon.from(context, reportingMta), mail.getMaybeSender().get(),
+                mail.dsnParameters().flatMap(DsnParameters::getEnvIdParameter).map(DsnParameters.EnvId::asString),
+                ArrivalDate.of(mail).orElse(now), now, entries, DsnReport.Returned.HEADERS);
+        MailAddress sender = mail.getMaybeSender().get();
+        try {
+            context.sendMail(null, List.of(sender), report.message(mail.getMessage()));
+            LOGGER.info("Mail {}: success DSN sent to {} for {}", mail.getName(), Transcript.neutralise(sender.asString()),
+                    Transcript.neutralise(entries.stream().map(e -> e.finalRecipient().asString()).collect(Collectors.joining(", "))));
+        } catch (MessagingException | RuntimeException e) {
+            LOGGER.error("Could not send the success DSN of mail {} to {}", mail.getName(), Transcript.neutralise(sender.asString()), e);
+        }
+    }
+
+    /** Whether the recipient's NOTIFY names {@code kind} itself (SUCCESS is never implied). */
+    private static boolean asks(Mail mail, MailAddress recipient, DsnParameters.Notify kind) {
+        return recipientParameters(mail, recipient).flatMap(DsnParameters.RecipientDsnParameters::getNotifyParameter)
+                .filter(set -> set.contains(kind)).isPresent();
     }
 
     /** The report for this attempt, empty when NOTIFY leaves every recipient out. */

@@ -67,7 +67,9 @@ import dev.jameslmtp.conf.Parameter;
  *   failed recipient with {@code Action: failed}, its own bare {@code Status: 5.1.1},
  *   {@code Diagnostic-Code: smtp; <the store's reply>} and {@code Remote-MTA} ({@code dns; host},
  *   or {@code x-unix; /path} for a UNIX socket), followed by the returned message (its header
- *   only with RET=HDRS); NOTIFY and ORCPT are honoured. With {@code james} (the default when
+ *   only with RET=HDRS); NOTIFY and ORCPT are honoured, and in either mode a recipient whose NOTIFY
+ *   asks for SUCCESS gets an {@code Action: delivered} DSN once delivered, unless the store offered
+ *   DSN and so reports itself. With {@code james} (the default when
  *   {@code bounceProcessor} is set), recipients with the same reply form one copy of the mail,
  *   sent to {@code bounceProcessor} with James's Bouncer attributes {@code delivery-error} (e.g.
  *   {@code "550 5.1.1 User doesn't exist: bob"}), {@code delivery-error-code} (the reply code,

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 import org.apache.james.core.MailAddress;
 import org.apache.james.queue.api.MailQueue;
@@ -18,6 +19,7 @@ import org.apache.mailet.MailetContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.jameslmtp.client.Destination;
 import dev.jameslmtp.client.Transcript;
 
 /**
@@ -63,11 +65,15 @@ final class OutcomeDispatcher {
     }
 
     void dispatch(Mail mail, MailOutcomes outcomes) throws UnstoredRecipientsException {
-        dispatch(mail, outcomes, AttemptMarks.NONE);
+        dispatch(mail, outcomes, AttemptMarks.NONE, server -> false);
     }
 
-    /** Dispatches, marking each recipient requeued or bounced in {@code marks} once that is done. */
-    void dispatch(Mail mail, MailOutcomes outcomes, AttemptMarks marks) throws UnstoredRecipientsException {
+    /**
+     * Dispatches, marking each recipient requeued or bounced in {@code marks} once that is done;
+     * {@code storeReports} tells the servers that send their own success notifications (they offered DSN).
+     */
+    void dispatch(Mail mail, MailOutcomes outcomes, AttemptMarks marks, Predicate<Destination> storeReports)
+            throws UnstoredRecipientsException {
         boolean delayWarning = bounces.markDelayWarning(mail, outcomes.with(Fate.DEFERRED));
         List<MailAddress> unstored = new ArrayList<>();
         Exception unstoredCause = null;
@@ -82,6 +88,7 @@ final class OutcomeDispatcher {
         }
         bounces.send(mail, outcomes.with(Fate.BOUNCED), delayWarning ? outcomes.with(Fate.DEFERRED) : List.of(),
                 group -> group.forEach(fate -> marks.mark(fate.index(), MailJournal.Mark.BOUNCED)));
+        bounces.sendDelivered(mail, outcomes.with(Fate.DELIVERED), storeReports);
         sendOnSuccess(mail, outcomes.addresses(Fate.DELIVERED));
         mail.setRecipients(outcomes.addresses(Fate.DEFERRED));
         if (!unstored.isEmpty()) {

@@ -340,4 +340,65 @@ class Rfc3464BounceTest {
         ((ManageableMailQueue) mailet.queue()).browse().forEachRemaining(item -> mails.add(item.getMail()));
         return mails;
     }
+
+    @Test
+    void notifySuccessShouldGetOneDeliveredReportWhenTheStoreDoesNotOfferDsn() throws Exception {
+        handler.rcpt("unknown@b.test", "550 5.1.1 unknown");
+        mailet();
+        FakeMail mail = LmtpDeliveryTest.mail("alice@a.test", "bob@b.test", "carol@b.test", "dave@b.test", "unknown@b.test");
+        mail.setDsnParameters(DsnParameters.builder()
+                .envId(DsnParameters.EnvId.of("env-7"))
+                .addRcptParameter(new MailAddress("bob@b.test"), DsnParameters.RecipientDsnParameters.of(
+                        EnumSet.of(DsnParameters.Notify.SUCCESS, DsnParameters.Notify.FAILURE), new MailAddress("Bob@orig.test")))
+                .addRcptParameter(new MailAddress("dave@b.test"), DsnParameters.RecipientDsnParameters.of(EnumSet.of(DsnParameters.Notify.FAILURE)))
+                .addRcptParameter(new MailAddress("unknown@b.test"), DsnParameters.RecipientDsnParameters.of(EnumSet.of(DsnParameters.Notify.SUCCESS)))
+                .build().orElseThrow());
+
+        mailet.attempt(mail);
+
+        assertThat(server.commands(0)).contains("RCPT TO:<bob@b.test>").noneMatch(command -> command.contains("NOTIFY="));
+        assertThat(dsns()).as("no failure report: unknown asked for SUCCESS only").hasSize(1);
+        FakeMailContext.SentMail sent = dsns().get(0);
+        assertThat(sent.getSender()).isNull();
+        assertThat(sent.getRecipients()).containsExactly(new MailAddress("alice@a.test"));
+        DeliveryStatusNotification dsn = parse(sent);
+        assertThat(dsn.message().getSubject()).isEqualTo("Successful Mail Delivery Report");
+        assertThat(dsn.perMessage()).containsEntry("Original-Envelope-Id", "env-7");
+        assertThat(dsn.perRecipient()).singleElement().satisfies(fields -> assertThat(fields)
+                .containsEntry("Final-Recipient", "rfc822; bob@b.test")
+                .containsEntry("Original-Recipient", "rfc822; Bob@orig.test")
+                .containsEntry("Action", "delivered")
+                .containsEntry("Status", "2.0.0")
+                .containsEntry("Remote-MTA", "dns; 127.0.0.1")
+                .containsEntry("Diagnostic-Code", "smtp; 250 2.0.0 <bob@b.test> Saved"));
+        assertThat(dsn.humanReadable()).contains("successfully delivered").contains("Delivered:").contains("<bob@b.test>: ");
+        assertThat(new ContentType(dsn.returned().orElseThrow().getContentType()).getBaseType()).isEqualTo("text/rfc822-headers");
+    }
+
+    @Test
+    void aStoreOfferingDsnShouldGetNotifyAndOrcptAndReportSuccessItself() throws Exception {
+        try (FakeLmtpServer dsnStore = FakeLmtpServer.start(dev.jameslmtp.testing.LmtpHandler.withCapabilities(
+                "PIPELINING", "ENHANCEDSTATUSCODES", "8BITMIME", "DSN"))) {
+            mailet("destination", "inet:[127.0.0.1]:" + dsnStore.port());
+            FakeMail mail = LmtpDeliveryTest.mail("alice@a.test", "bob@b.test");
+            mail.setDsnParameters(DsnParameters.builder()
+                    .addRcptParameter(new MailAddress("bob@b.test"), DsnParameters.RecipientDsnParameters.of(
+                            EnumSet.of(DsnParameters.Notify.SUCCESS), new MailAddress("bob@orig.test")))
+                    .build().orElseThrow());
+
+            mailet.attempt(mail);
+
+            assertThat(dsnStore.commands(0)).contains("RCPT TO:<bob@b.test> NOTIFY=SUCCESS ORCPT=rfc822;bob@orig.test");
+            assertThat(dsns()).as("the store reports success itself").isEmpty();
+        }
+    }
+
+    @Test
+    void withoutNotifySuccessNoDeliveredReportShouldBeSent() throws Exception {
+        mailet();
+
+        mailet.attempt(LmtpDeliveryTest.mail("alice@a.test", "bob@b.test"));
+
+        assertThat(dsns()).isEmpty();
+    }
 }

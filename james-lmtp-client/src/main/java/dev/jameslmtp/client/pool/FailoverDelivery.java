@@ -48,6 +48,11 @@ public final class FailoverDelivery {
         this.failedServers = Objects.requireNonNull(failedServers, "failedServers");
     }
 
+    /** Whether {@code server} reports on the mail itself (it offered DSN): see {@link PooledDelivery#offersDsn}. */
+    public boolean serverReportsDsn(Destination server) {
+        return sessions.offersDsn(server);
+    }
+
     public DeliveryResult deliver(LmtpClient client, DestinationList destination, Envelope envelope, Content content) {
         return deliver(client, destination, envelope, content, OutcomeListener.NONE);
     }

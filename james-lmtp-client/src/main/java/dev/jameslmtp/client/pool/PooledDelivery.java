@@ -49,6 +49,8 @@ public final class PooledDelivery {
     private final PoolLimits limits;
     private final ReuseCounter counter;
     private final LeaseListener leases;
+    /** The servers whose last session offered DSN (RFC 3461): NOTIFY, ORCPT, RET and ENVID went to them. */
+    private final Set<Destination> offeringDsn = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public PooledDelivery(ConnectionPool pool, PoolLimits limits, ReuseCounter counter) {
         this(pool, limits, counter, LeaseListener.NONE);
@@ -87,6 +89,7 @@ public final class PooledDelivery {
                 }
             });
             counter.transaction(true);
+            noteDsn(server, connection.connection);
             if (!failedBeforeContent(connection.connection, result)) {
                 refusals.forEach(listener::replied);
                 giveBack(connection, result);
@@ -107,8 +110,25 @@ public final class PooledDelivery {
         leases.leased(fresh.connection);
         DeliveryResult result = fresh.connection.deliver(envelope, content, listener);
         counter.transaction(false);
+        noteDsn(server, fresh.connection);
         giveBack(fresh, result);
         return result;
+    }
+
+    /**
+     * Whether the last session with {@code server} offered DSN: then NOTIFY, ORCPT, RET and ENVID
+     * went to it with the mail, and success notifications are the store's to send (RFC 3461 §5.2).
+     */
+    public boolean offersDsn(Destination server) {
+        return offeringDsn.contains(server);
+    }
+
+    private void noteDsn(Destination server, LmtpConnection connection) {
+        if (connection.capabilities().dsn()) {
+            offeringDsn.add(server);
+        } else {
+            offeringDsn.remove(server);
+        }
     }
 
     /** The connection broke and no byte of content was sent: nothing was delivered. */
