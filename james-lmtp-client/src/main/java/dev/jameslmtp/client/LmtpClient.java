@@ -41,6 +41,7 @@ public final class LmtpClient {
     private final SaslPolicy sasl;
     private final SessionOpener opener;
     private final boolean skip5xxGreeting;
+    private final OrcptPolicy orcpt;
 
     private LmtpClient(Builder builder) {
         this.lhloName = builder.lhloName;
@@ -50,6 +51,7 @@ public final class LmtpClient {
         this.tls = builder.tls;
         this.sasl = builder.sasl;
         this.skip5xxGreeting = builder.skip5xxGreeting;
+        this.orcpt = builder.orcpt;
         this.opener = new SessionOpener(lhloName, timeouts, transcript, tls, sasl, skip5xxGreeting);
     }
 
@@ -64,7 +66,7 @@ public final class LmtpClient {
      * @throws LmtpConnectException when the session cannot be opened; its verdict applies to every recipient
      */
     public LmtpConnection connect(Destination destination) throws LmtpConnectException {
-        return LmtpConnection.open(opener, Objects.requireNonNull(destination, "destination"), skipQuitResponse);
+        return LmtpConnection.open(opener, Objects.requireNonNull(destination, "destination"), skipQuitResponse, orcpt);
     }
 
     /**
@@ -83,7 +85,7 @@ public final class LmtpClient {
     public LmtpConnection connect(Destination destination, Transcript transcript) throws LmtpConnectException {
         SessionOpener writingTo = transcript == this.transcript ? opener : new SessionOpener(lhloName, timeouts,
                 Objects.requireNonNull(transcript, "transcript"), tls, sasl, skip5xxGreeting);
-        return LmtpConnection.open(writingTo, Objects.requireNonNull(destination, "destination"), skipQuitResponse);
+        return LmtpConnection.open(writingTo, Objects.requireNonNull(destination, "destination"), skipQuitResponse, orcpt);
     }
 
     /**
@@ -114,6 +116,11 @@ public final class LmtpClient {
 
     public boolean skip5xxGreeting() {
         return skip5xxGreeting;
+    }
+
+    /** Whether ORCPT goes to stores that do not offer DSN ({@code orcptWithoutDsn}). */
+    public OrcptPolicy orcpt() {
+        return orcpt;
     }
 
     public TlsPolicy tls() {
@@ -156,6 +163,7 @@ public final class LmtpClient {
         private TlsPolicy tls = TlsPolicy.NONE;
         private SaslPolicy sasl = SaslPolicy.NONE;
         private boolean skip5xxGreeting = true;
+        private OrcptPolicy orcpt = OrcptPolicy.AUTO;
 
         private Builder() {
         }
@@ -194,6 +202,12 @@ public final class LmtpClient {
         }
 
         /** STARTTLS or implicit TLS; default: none. */
+        /** ORCPT to stores that do not offer DSN: {@link OrcptPolicy#AUTO} (Dovecot only) unless set. */
+        public Builder orcpt(OrcptPolicy orcpt) {
+            this.orcpt = Objects.requireNonNull(orcpt, "orcpt");
+            return this;
+        }
+
         public Builder tls(TlsPolicy tls) {
             this.tls = Objects.requireNonNull(tls, "tls");
             return this;

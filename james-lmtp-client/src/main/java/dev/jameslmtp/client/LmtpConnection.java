@@ -43,11 +43,14 @@ public final class LmtpConnection implements Closeable {
     private final Capabilities capabilities;
     private final SessionInfo session;
     private final boolean skipQuitResponse;
+    /** Whether ORCPT goes on RCPT TO although the store does not offer DSN ({@link OrcptPolicy}, decided on its greeting). */
+    private final boolean orcptWithoutDsn;
     private boolean usable = true;
     private int transactions;
 
-    private LmtpConnection(Wire wire, Reply lhlo, SessionInfo session, boolean skipQuitResponse) {
+    private LmtpConnection(Wire wire, Reply lhlo, SessionInfo session, boolean skipQuitResponse, boolean orcptWithoutDsn) {
         this.wire = wire;
+        this.orcptWithoutDsn = orcptWithoutDsn;
         this.session = session;
         this.peer = wire.peer();
         this.serverName = firstWord(lhlo.lines().get(0));
@@ -65,9 +68,10 @@ public final class LmtpConnection implements Closeable {
     }
 
     /** Opens a session with {@code opener} (connect, greeting, LHLO, STARTTLS, AUTH). */
-    static LmtpConnection open(SessionOpener opener, Destination destination, boolean skipQuitResponse) throws LmtpConnectException {
+    static LmtpConnection open(SessionOpener opener, Destination destination, boolean skipQuitResponse, OrcptPolicy orcpt)
+            throws LmtpConnectException {
         SessionOpener.Opened opened = opener.open(destination);
-        return new LmtpConnection(opened.wire(), opened.lhlo(), opened.info(), skipQuitResponse);
+        return new LmtpConnection(opened.wire(), opened.lhlo(), opened.info(), skipQuitResponse, orcpt.withoutDsn(opened.greeting()));
     }
 
     /** Runs one transaction. Every recipient of {@code envelope} gets exactly one outcome. */
@@ -295,6 +299,8 @@ public final class LmtpConnection implements Closeable {
         StringBuilder rcpt = new StringBuilder("RCPT TO:<").append(recipient.address()).append('>');
         if (capabilities.dsn()) {
             recipient.notification().ifPresent(notify -> rcpt.append(" NOTIFY=").append(notify));
+        }
+        if (capabilities.dsn() || orcptWithoutDsn) {
             recipient.originalRecipient().ifPresent(orcpt -> rcpt.append(" ORCPT=").append(orcpt));
         }
         return Command.of(rcpt.toString());

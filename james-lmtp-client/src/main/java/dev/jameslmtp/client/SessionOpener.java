@@ -48,7 +48,7 @@ final class SessionOpener {
     private static final Logger LOGGER = LoggerFactory.getLogger(SessionOpener.class);
 
     /** An open session: its wire, the last LHLO reply and how it was secured. */
-    record Opened(Wire wire, Reply lhlo, SessionInfo info) {
+    record Opened(Wire wire, Reply greeting, Reply lhlo, SessionInfo info) {
     }
 
     private final String lhloName;
@@ -107,7 +107,7 @@ final class SessionOpener {
             }
             SessionInfo info = wire.tlsSession().map(SessionOpener::describe).orElse(SessionInfo.PLAIN);
             info = authenticate(wire, destination, Capabilities.from(lhlo), info, level);
-            return new Opened(wire, lhlo, info);
+            return new Opened(wire, greeting, lhlo, info);
         } catch (LmtpConnectException | ClearFallback e) {
             closeQuietly(wire, socket);
             throw e;

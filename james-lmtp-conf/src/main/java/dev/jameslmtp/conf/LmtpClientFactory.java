@@ -13,13 +13,14 @@ public interface LmtpClientFactory {
 
     LmtpClient create(LmtpDeliveryConfiguration configuration, Transcript transcript);
 
-    /** The client of {@code james-lmtp-client}, with the configured LHLO name, timeouts, QUIT and 5xx-greeting policies, TLS and SASL. */
+    /** The client of {@code james-lmtp-client}, with the configured LHLO name, timeouts, QUIT, 5xx-greeting and ORCPT policies, TLS and SASL. */
     static LmtpClientFactory standard() {
         return (configuration, transcript) -> LmtpClient.builder()
                 .lhloName(configuration.lhloName())
                 .timeouts(configuration.timeouts())
                 .skipQuitResponse(configuration.skipQuitResponse())
                 .skip5xxGreeting(configuration.skip5xxGreeting())
+                .orcpt(configuration.orcpt())
                 .tls(configuration.tls())
                 .sasl(configuration.sasl())
                 .transcript(transcript)

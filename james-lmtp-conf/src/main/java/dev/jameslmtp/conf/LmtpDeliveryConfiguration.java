@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 import dev.jameslmtp.client.Destination;
+import dev.jameslmtp.client.OrcptPolicy;
 import dev.jameslmtp.client.Timeouts;
 import dev.jameslmtp.client.WireSafety;
 import dev.jameslmtp.client.sasl.SaslPolicy;
@@ -35,7 +36,7 @@ import dev.jameslmtp.client.pool.PoolLimits;
 public record LmtpDeliveryConfiguration(Routing routing, String lhloName, String outgoing, DelaySchedule delaySchedule,
                                         Optional<String> bounceProcessor, Optional<String> onSuccess, boolean softBounce,
                                         int recipientLimit, int concurrency, Timeouts timeouts, boolean skipQuitResponse,
-                                        boolean skip5xxGreeting, boolean transcript, TlsPolicy tls, SaslPolicy sasl,
+                                        boolean skip5xxGreeting, OrcptPolicy orcpt, boolean transcript, TlsPolicy tls, SaslPolicy sasl,
                                         PoolLimits connectionCache, Duration failureSkipTime,
                                         Reporting reporting) {
 
@@ -49,6 +50,7 @@ public record LmtpDeliveryConfiguration(Routing routing, String lhloName, String
         Objects.requireNonNull(bounceProcessor, "bounceProcessor");
         Objects.requireNonNull(onSuccess, "onSuccess");
         Objects.requireNonNull(timeouts, "timeouts");
+        Objects.requireNonNull(orcpt, "orcpt");
         Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(sasl, "sasl");
         Objects.requireNonNull(connectionCache, "connectionCache");
@@ -90,12 +92,23 @@ public record LmtpDeliveryConfiguration(Routing routing, String lhloName, String
                 timeouts(values),
                 values.bool(Parameter.SKIP_QUIT_RESPONSE),
                 values.bool(Parameter.SKIP_5XX_GREETING),
+                orcpt(values),
                 values.bool(Parameter.TRANSCRIPT),
                 tls,
                 SecurityParameters.sasl(values, tls),
                 connectionCache(values),
                 values.duration(Parameter.DESTINATION_FAILURE_SKIP_TIME, Optional.of("off")),
                 reporting(values, bounceProcessor));
+    }
+
+    private static OrcptPolicy orcpt(Values values) {
+        String value = values.getOrDefault(Parameter.ORCPT_WITHOUT_DSN).orElseThrow();
+        try {
+            return OrcptPolicy.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw ConfigurationError.invalid(Parameter.ORCPT_WITHOUT_DSN.key(), value,
+                    "'auto' (to a store whose greeting names Dovecot), 'always' or 'never' (only to a store offering DSN)");
+        }
     }
 
     private static PoolLimits connectionCache(Values values) {

@@ -41,8 +41,19 @@ class LmtpDeliveryConfigurationTest {
         assertThat(configuration.timeouts()).isEqualTo(Timeouts.defaults());
         assertThat(configuration.skipQuitResponse()).isFalse();
         assertThat(configuration.skip5xxGreeting()).isTrue();
+        assertThat(configuration.orcpt()).isEqualTo(dev.jameslmtp.client.OrcptPolicy.AUTO);
         assertThat(configuration.transcript()).isFalse();
         assertThat(configuration.reporting()).isEqualTo(Reporting.defaults());
+    }
+
+    @Test
+    void orcptWithoutDsnShouldTakeAutoAlwaysOrNeverAndNameTheAcceptedValuesOtherwise() {
+        assertThat(parse("orcptWithoutDsn", "Always").orcpt()).isEqualTo(dev.jameslmtp.client.OrcptPolicy.ALWAYS);
+        assertThat(parse("orcptWithoutDsn", "never").orcpt()).isEqualTo(dev.jameslmtp.client.OrcptPolicy.NEVER);
+        assertThatThrownBy(() -> parse("orcptWithoutDsn", "yes"))
+                .isInstanceOf(ConfigurationError.class)
+                .hasMessageStartingWith("parameter 'orcptWithoutDsn': invalid value 'yes'")
+                .hasMessageContaining("'auto'").hasMessageContaining("'always' or 'never'");
     }
 
     @Test

@@ -64,6 +64,7 @@ final class DovecotConfig {
                 "mail_plugins = $mail_plugins quota",
                 "quota_full_tempfail = " + yesNo(options.quotaFullTempfail()),
                 "lmtp_rcpt_check_quota = " + yesNo(options.lmtpRcptCheckQuota()),
+                "lmtp_hdr_delivery_address = " + (options.originalDeliveryAddress() ? "original" : "final"),
                 "auth_cache_size = 0",
                 "passdb {",
                 "  driver = passwd-file",

@@ -93,7 +93,7 @@ public final class DovecotLmtpServer implements AutoCloseable {
 
     /** Startup options; immutable, change with the withers. */
     public record Options(boolean quotaFullTempfail, boolean lmtpRcptCheckQuota, Duration startupTimeout,
-                          java.util.Optional<TestCertificates.Leaf> tls) {
+                          java.util.Optional<TestCertificates.Leaf> tls, boolean originalDeliveryAddress) {
 
         public Options {
             if (startupTimeout.isNegative() || startupTimeout.isZero()) {
@@ -103,26 +103,32 @@ public final class DovecotLmtpServer implements AutoCloseable {
 
         /** Over quota is {@code 552 5.2.2} after the dot; startup waits up to 20 s. */
         public static Options defaults() {
-            return new Options(false, false, Duration.ofSeconds(20), java.util.Optional.empty());
+            return new Options(false, false, Duration.ofSeconds(20), java.util.Optional.empty(), false);
         }
 
         /** Dovecot {@code quota_full_tempfail}: true turns over-quota into {@code 452 4.2.2}. */
         public Options quotaFullTempfail(boolean value) {
-            return new Options(value, lmtpRcptCheckQuota, startupTimeout, tls);
+            return new Options(value, lmtpRcptCheckQuota, startupTimeout, tls, originalDeliveryAddress);
         }
 
         /** Dovecot {@code lmtp_rcpt_check_quota}: true checks the quota at RCPT instead of after the dot. */
         public Options lmtpRcptCheckQuota(boolean value) {
-            return new Options(quotaFullTempfail, value, startupTimeout, tls);
+            return new Options(quotaFullTempfail, value, startupTimeout, tls, originalDeliveryAddress);
         }
 
         public Options startupTimeout(Duration value) {
-            return new Options(quotaFullTempfail, lmtpRcptCheckQuota, value, tls);
+            return new Options(quotaFullTempfail, lmtpRcptCheckQuota, value, tls, originalDeliveryAddress);
         }
 
         /** {@code ssl = yes} with this certificate: LMTP offers STARTTLS. */
         public Options withTls(TestCertificates.Leaf certificate) {
-            return new Options(quotaFullTempfail, lmtpRcptCheckQuota, startupTimeout, java.util.Optional.of(certificate));
+            return new Options(quotaFullTempfail, lmtpRcptCheckQuota, startupTimeout, java.util.Optional.of(certificate),
+                    originalDeliveryAddress);
+        }
+
+        /** Dovecot {@code lmtp_hdr_delivery_address = original}: {@code Delivered-To:} shows RCPT TO's ORCPT when given. */
+        public Options originalDeliveryAddress(boolean value) {
+            return new Options(quotaFullTempfail, lmtpRcptCheckQuota, startupTimeout, tls, value);
         }
     }
 

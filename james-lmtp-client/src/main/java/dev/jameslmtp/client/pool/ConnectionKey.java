@@ -4,6 +4,7 @@ import java.util.Objects;
 
 import dev.jameslmtp.client.Destination;
 import dev.jameslmtp.client.LmtpClient;
+import dev.jameslmtp.client.OrcptPolicy;
 import dev.jameslmtp.client.SessionKey;
 import dev.jameslmtp.client.Timeouts;
 
@@ -14,17 +15,18 @@ import dev.jameslmtp.client.Timeouts;
  * are fixed when the session opens while several mailets with different settings share one pool.
  * {@link #toString()} shows no password (the session key holds none).
  */
-public record ConnectionKey(SessionKey session, String lhloName, Timeouts timeouts) {
+public record ConnectionKey(SessionKey session, String lhloName, Timeouts timeouts, OrcptPolicy orcpt) {
 
     public ConnectionKey {
         Objects.requireNonNull(session, "session");
         Objects.requireNonNull(lhloName, "lhloName");
         Objects.requireNonNull(timeouts, "timeouts");
+        Objects.requireNonNull(orcpt, "orcpt");
     }
 
     /** The key of a session that {@code client} would open now to {@code endpoint}. */
     public static ConnectionKey of(LmtpClient client, Destination endpoint) {
-        return new ConnectionKey(client.sessionKey(endpoint), client.lhloName(), client.timeouts());
+        return new ConnectionKey(client.sessionKey(endpoint), client.lhloName(), client.timeouts(), client.orcpt());
     }
 
     public Destination endpoint() {

@@ -78,10 +78,12 @@ class ConnectionPoolTest {
     void takeShouldReturnNothingForAnotherLhloNameOrIdentity() throws Exception {
         pool.offer(used(), LIMITS);
 
-        assertThat(pool.take(new ConnectionKey(key.session(), "other.test", client.timeouts()))).isEmpty();
+        assertThat(pool.take(new ConnectionKey(key.session(), "other.test", client.timeouts(), client.orcpt()))).isEmpty();
         assertThat(pool.take(new ConnectionKey(new SessionKey(endpoint, TlsPolicy.NONE, Optional.of(new AuthIdentity("alice", "f1")),
                 SaslPolicy.NONE.terms()),
-                "client.test", client.timeouts()))).isEmpty();
+                "client.test", client.timeouts(), client.orcpt()))).isEmpty();
+        assertThat(pool.take(new ConnectionKey(key.session(), key.lhloName(), key.timeouts(), dev.jameslmtp.client.OrcptPolicy.NEVER)))
+                .as("another ORCPT policy").isEmpty();
         assertThat(pool.idleCount(key)).isEqualTo(1);
     }
 
