@@ -11,6 +11,14 @@ final class VersionProvider implements CommandLine.IVersionProvider {
 
     @Override
     public String[] getVersion() {
+        return new String[] {
+            "lmtp (james-lmtp) " + version(),
+            "Java " + System.getProperty("java.version") + ", " + System.getProperty("os.name"),
+        };
+    }
+
+    /** The project version, or {@code unknown}. */
+    static String version() {
         Properties properties = new Properties();
         try (InputStream in = VersionProvider.class.getResourceAsStream("version.properties")) {
             if (in != null) {
@@ -19,9 +27,6 @@ final class VersionProvider implements CommandLine.IVersionProvider {
         } catch (IOException e) {
             // fall through to "unknown"
         }
-        return new String[] {
-            "lmtp (james-lmtp) " + properties.getProperty("version", "unknown"),
-            "Java " + System.getProperty("java.version") + ", " + System.getProperty("os.name"),
-        };
+        return properties.getProperty("version", "unknown");
     }
 }
