@@ -2,7 +2,6 @@ package dev.jameslmtp.client;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -40,7 +39,6 @@ import org.slf4j.LoggerFactory;
 public final class RecipientProbe {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(RecipientProbe.class);
-    private static final Set<Stage> SESSION = EnumSet.of(Stage.CONNECT, Stage.GREETING, Stage.LHLO);
 
     private final LmtpClient client;
     private final Optional<Duration> total;
@@ -168,7 +166,7 @@ public final class RecipientProbe {
         if (verdict.disposition() != Disposition.TEMPORARY_FAILURE) {
             return false;
         }
-        if (SESSION.contains(verdict.stage())) {
+        if (verdict.stage().opensSession()) {
             return true;
         }
         return verdict.reply().map(reply -> reply.code() == 421).orElse(verdict.status().equals(EnhancedStatus.CONNECTION_LOST));

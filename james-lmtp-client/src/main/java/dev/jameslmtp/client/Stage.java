@@ -37,4 +37,14 @@ public enum Stage {
     public String description() {
         return description;
     }
+
+    /** Opening a session: a failure here is the server's, not a recipient's (the next server of a list may take them). */
+    public boolean opensSession() {
+        return this == CONNECT || this == GREETING || this == LHLO;
+    }
+
+    /** Within a transaction before any byte of content: a failure here delivered nothing. */
+    public boolean beforeContent() {
+        return this == RSET || this == MAIL || this == RCPT || this == DATA;
+    }
 }

@@ -12,10 +12,8 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
-import javax.mail.MessagingException;
 
 import org.apache.james.core.MailAddress;
-import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeName;
 import org.apache.mailet.AttributeValue;
@@ -142,30 +140,25 @@ final class Bounces {
     private void sendGroup(Mail mail, List<RecipientFate> group) {
         RecipientFate first = group.get(0);
         List<MailAddress> recipients = group.stream().map(RecipientFate::recipient).distinct().toList();
-        Mail copy = null;
         try {
-            copy = mail.duplicate();
-            copy.setRecipients(recipients);
-            copy.setLastUpdated(Date.from(clock.instant()));
-            copy.setAttribute(new Attribute(DELIVERY_ERROR, AttributeValue.of(first.deliveryError())));
-            copy.setAttribute(new Attribute(IS_DELIVERY_PERMANENT_ERROR, AttributeValue.of(first.permanent())));
-            if (first.code().isPresent()) {
-                copy.setAttribute(new Attribute(DELIVERY_ERROR_CODE, AttributeValue.of(first.code().get())));
-            } else {
-                copy.removeAttribute(DELIVERY_ERROR_CODE);
-            }
-            if (bounceProcessor.isPresent()) {
-                context.sendMail(copy, bounceProcessor.get());
-            } else {
-                context.bounce(copy, explanation(group));
-            }
-        } catch (MessagingException | RuntimeException e) {
+            MailCopies.send(mail, recipients, copy -> {
+                copy.setLastUpdated(Date.from(clock.instant()));
+                copy.setAttribute(new Attribute(DELIVERY_ERROR, AttributeValue.of(first.deliveryError())));
+                copy.setAttribute(new Attribute(IS_DELIVERY_PERMANENT_ERROR, AttributeValue.of(first.permanent())));
+                if (first.code().isPresent()) {
+                    copy.setAttribute(new Attribute(DELIVERY_ERROR_CODE, AttributeValue.of(first.code().get())));
+                } else {
+                    copy.removeAttribute(DELIVERY_ERROR_CODE);
+                }
+                if (bounceProcessor.isPresent()) {
+                    context.sendMail(copy, bounceProcessor.get());
+                } else {
+                    context.bounce(copy, explanation(group));
+                }
+            });
+        } catch (Exception e) {
             LOGGER.error("Could not bounce mail {} for {}: {}", mail.getName(), Transcript.neutralise(recipients.toString()),
                     Transcript.neutralise(first.deliveryError()), e);
-        } finally {
-            if (copy != null) {
-                LifecycleUtil.dispose(copy);
-            }
         }
     }
 

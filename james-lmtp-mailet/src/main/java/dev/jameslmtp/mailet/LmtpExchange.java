@@ -1,12 +1,10 @@
 package dev.jameslmtp.mailet;
 
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 import dev.jameslmtp.client.Content;
 import dev.jameslmtp.client.DeliveryResult;
@@ -15,7 +13,6 @@ import dev.jameslmtp.client.Envelope;
 import dev.jameslmtp.client.LmtpClient;
 import dev.jameslmtp.client.Recipient;
 import dev.jameslmtp.client.RecipientOutcome;
-import dev.jameslmtp.client.Stage;
 import dev.jameslmtp.client.Verdict;
 import dev.jameslmtp.client.pool.FailoverDelivery;
 
@@ -32,7 +29,6 @@ import dev.jameslmtp.client.pool.FailoverDelivery;
  */
 final class LmtpExchange {
 
-    private static final Set<Stage> SESSION = EnumSet.of(Stage.CONNECT, Stage.GREETING, Stage.LHLO);
 
     /** A recipient of the mail, by its position in the mail, ready for the wire. */
     record Numbered(int number, Recipient recipient) {
@@ -75,7 +71,7 @@ final class LmtpExchange {
             for (RecipientOutcome outcome : result.outcomes()) {
                 verdicts.put(transaction.get(outcome.index()).number(), outcome.verdict());
             }
-            if (result.outcomes().stream().allMatch(outcome -> SESSION.contains(outcome.stage()))) {
+            if (result.outcomes().stream().allMatch(outcome -> outcome.stage().opensSession())) {
                 noSession = result.outcomes().get(0).verdict();
             }
         }

@@ -1,10 +1,8 @@
 package dev.jameslmtp.client.pool;
 
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,7 +18,6 @@ import dev.jameslmtp.client.LmtpClient;
 import dev.jameslmtp.client.OutcomeListener;
 import dev.jameslmtp.client.Recipient;
 import dev.jameslmtp.client.RecipientOutcome;
-import dev.jameslmtp.client.Stage;
 
 /**
  * One transaction to a {@link DestinationList}: the servers are tried in order (those that failed
@@ -37,8 +34,6 @@ import dev.jameslmtp.client.Stage;
 public final class FailoverDelivery {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(FailoverDelivery.class);
-    private static final Set<Stage> SESSION = EnumSet.of(Stage.CONNECT, Stage.GREETING, Stage.LHLO);
-    private static final Set<Stage> BEFORE_CONTENT = EnumSet.of(Stage.RSET, Stage.MAIL, Stage.RCPT, Stage.DATA);
 
     private final PooledDelivery sessions;
     private final FailedServers failedServers;
@@ -117,10 +112,10 @@ public final class FailoverDelivery {
         if (outcome.disposition() == Disposition.DELIVERED) {
             return false;
         }
-        if (SESSION.contains(outcome.stage())) {
+        if (outcome.stage().opensSession()) {
             return true;
         }
-        return BEFORE_CONTENT.contains(outcome.stage()) && outcome.disposition() == Disposition.TEMPORARY_FAILURE
+        return outcome.stage().beforeContent() && outcome.disposition() == Disposition.TEMPORARY_FAILURE
                 && (outcome.code() == 421 || outcome.reply().isEmpty() && outcome.status().equals(EnhancedStatus.CONNECTION_LOST));
     }
 }

@@ -1,7 +1,6 @@
 package dev.jameslmtp.client.pool;
 
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -43,7 +42,6 @@ import dev.jameslmtp.client.Verdict;
 public final class PooledDelivery {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(PooledDelivery.class);
-    private static final Set<Stage> BEFORE_CONTENT = EnumSet.of(Stage.RSET, Stage.MAIL, Stage.RCPT, Stage.DATA);
 
     private final ConnectionPool pool;
     private final PoolLimits limits;
@@ -134,7 +132,7 @@ public final class PooledDelivery {
     /** The connection broke and no byte of content was sent: nothing was delivered. */
     static boolean failedBeforeContent(LmtpConnection connection, DeliveryResult result) {
         return !connection.isUsable() && result.outcomes().stream()
-                .allMatch(o -> o.disposition() != Disposition.DELIVERED && BEFORE_CONTENT.contains(o.stage()));
+                .allMatch(o -> o.disposition() != Disposition.DELIVERED && o.stage().beforeContent());
     }
 
     private void giveBack(PooledConnection connection, DeliveryResult result) {

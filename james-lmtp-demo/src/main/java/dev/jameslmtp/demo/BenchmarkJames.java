@@ -7,8 +7,8 @@ import java.util.Optional;
 
 /**
  * The demo's embedded, in-memory James (SMTP in on 127.0.0.1, LmtpDelivery for the store's
- * domain) for the benchmarks, delivering to {@code destination}. In the demo's package because
- * {@link DemoJames} is package-private.
+ * domain) for the benchmarks module, delivering to {@code destination}: the public face of the
+ * package-private {@link DemoJames}, kept in the demo module (no package split across modules).
  */
 public final class BenchmarkJames implements AutoCloseable {
 
