@@ -97,6 +97,11 @@ public final class Capabilities {
         return has("DSN");
     }
 
+    /** Whether XCLIENT is offered with {@code attribute} among its parameters ({@code XCLIENT ADDR PORT HELO ...}). */
+    public boolean xclientAttribute(String attribute) {
+        return parameters("XCLIENT").stream().anyMatch(attribute::equalsIgnoreCase);
+    }
+
     public boolean enhancedStatusCodes() {
         return has("ENHANCEDSTATUSCODES");
     }

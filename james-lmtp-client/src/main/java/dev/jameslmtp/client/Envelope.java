@@ -7,11 +7,18 @@ import java.util.Optional;
 /**
  * Who a message is from and for. The empty sender is the null reverse-path {@code <>} (bounces).
  * Recipients are kept in order and may repeat: RFC 2033 gives each RCPT its own reply.
- * {@code ret} and {@code envid} are RFC 3461 MAIL parameters, sent when the server offers DSN.
+ * {@code ret} and {@code envid} are RFC 3461 MAIL parameters, sent when the server offers DSN;
+ * {@code origin}, when present, goes to a server that offers XCLIENT before the transaction.
  */
-public record Envelope(String sender, List<Recipient> recipients, Optional<String> ret, Optional<String> envid) {
+public record Envelope(String sender, List<Recipient> recipients, Optional<String> ret, Optional<String> envid, Optional<Origin> origin) {
+
+    /** An envelope whose origin is not passed on. */
+    public Envelope(String sender, List<Recipient> recipients, Optional<String> ret, Optional<String> envid) {
+        this(sender, recipients, ret, envid, Optional.empty());
+    }
 
     public Envelope {
+        Objects.requireNonNull(origin, "origin");
         WireSafety.requireAddress("sender address", Objects.requireNonNull(sender, "sender"));
         recipients = List.copyOf(recipients);
         if (recipients.isEmpty()) {
@@ -31,6 +38,11 @@ public record Envelope(String sender, List<Recipient> recipients, Optional<Strin
 
     public static Envelope of(String sender, List<Recipient> recipients) {
         return new Envelope(sender, recipients, Optional.empty(), Optional.empty());
+    }
+
+    /** This envelope for {@code recipients} only (a server of a list taking what the previous one could not). */
+    public Envelope withRecipients(List<Recipient> recipients) {
+        return new Envelope(sender, recipients, ret, envid, origin);
     }
 
     /** True when the sender or a recipient needs SMTPUTF8. */

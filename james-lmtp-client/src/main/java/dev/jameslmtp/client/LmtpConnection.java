@@ -40,7 +40,11 @@ public final class LmtpConnection implements Closeable {
     private final Wire wire;
     private final String peer;
     private final String serverName;
-    private final Capabilities capabilities;
+    /** Those of the last LHLO (the one after an XCLIENT, if any). */
+    private Capabilities capabilities;
+    private final String lhloName;
+    /** Whether an XCLIENT gave this session the origin of one mail: then it serves no other. */
+    private boolean carriesOrigin;
     private final SessionInfo session;
     private final boolean skipQuitResponse;
     /** Whether ORCPT goes on RCPT TO although the store does not offer DSN ({@link OrcptPolicy}, decided on its greeting). */
@@ -48,8 +52,10 @@ public final class LmtpConnection implements Closeable {
     private boolean usable = true;
     private int transactions;
 
-    private LmtpConnection(Wire wire, Reply lhlo, SessionInfo session, boolean skipQuitResponse, boolean orcptWithoutDsn) {
+    private LmtpConnection(Wire wire, Reply lhlo, SessionInfo session, boolean skipQuitResponse, boolean orcptWithoutDsn,
+                           String lhloName) {
         this.wire = wire;
+        this.lhloName = lhloName;
         this.orcptWithoutDsn = orcptWithoutDsn;
         this.session = session;
         this.peer = wire.peer();
@@ -71,7 +77,8 @@ public final class LmtpConnection implements Closeable {
     static LmtpConnection open(SessionOpener opener, Destination destination, boolean skipQuitResponse, OrcptPolicy orcpt)
             throws LmtpConnectException {
         SessionOpener.Opened opened = opener.open(destination);
-        return new LmtpConnection(opened.wire(), opened.lhlo(), opened.info(), skipQuitResponse, orcpt.withoutDsn(opened.greeting()));
+        return new LmtpConnection(opened.wire(), opened.lhlo(), opened.info(), skipQuitResponse, orcpt.withoutDsn(opened.greeting()),
+                opener.lhloName());
     }
 
     /** Runs one transaction. Every recipient of {@code envelope} gets exactly one outcome. */
@@ -89,15 +96,18 @@ public final class LmtpConnection implements Closeable {
             ledger.decideRemaining(Trouble.ofException(Stage.RSET, peer, new IOException("connection is no longer usable")));
             return ledger.result(peer);
         }
-        ContentInfo info;
-        try {
-            info = needsMeasure() ? MeasuredContent.of(content) : null;
-        } catch (IOException e) {
-            ledger.decideRemaining(Trouble.ofException(Stage.MAIL, peer, e));
-            return ledger.result(peer);
-        }
         boolean reset = transactions++ > 0;
         try {
+            if (envelope.origin().isPresent() && capabilities.has("XCLIENT")) {
+                passOrigin(envelope.origin().get());
+            }
+            ContentInfo info;
+            try {
+                info = needsMeasure() ? MeasuredContent.of(content) : null;
+            } catch (IOException e) {
+                ledger.decideRemaining(Trouble.ofException(Stage.MAIL, peer, e));
+                return ledger.result(peer);
+            }
             if (!refusedBeforeSending(envelope, info, ledger)) {
                 transact(envelope, content, info, ledger, reset);
             }
@@ -114,6 +124,35 @@ public final class LmtpConnection implements Closeable {
             ledger.decideRemaining(Trouble.ofException(stage, peer, e));
         }
         return ledger.result(peer);
+    }
+
+    /**
+     * XCLIENT with the mail's origin (the attributes the server named), then LHLO again, as the
+     * server greets anew: from then on the store sees the original client. A refusal other than
+     * 421 is logged and the transaction goes on without it; a session that took it is given to no
+     * other mail ({@link #carriesOrigin()}).
+     */
+    private void passOrigin(Origin origin) throws IOException {
+        wire.stage(Stage.LHLO);
+        wire.send(Command.of(origin.command(capabilities)));
+        Reply reply = readReply(Stage.LHLO);
+        if (reply.code() != 220) {
+            LOGGER.warn("{}: XCLIENT refused ({}); the transaction goes on without the original client", peer,
+                    Transcript.neutralise(reply.toString()));
+            return;
+        }
+        carriesOrigin = true;
+        wire.send(Command.of("LHLO " + lhloName));
+        Reply lhlo = readReply(Stage.LHLO);
+        if (!lhlo.isPositive()) {
+            throw new ServerClosingException(Stage.LHLO, lhlo);
+        }
+        capabilities = Capabilities.from(lhlo);
+    }
+
+    /** Whether an XCLIENT gave this session one mail's origin: it must not be cached for another. */
+    public boolean carriesOrigin() {
+        return carriesOrigin;
     }
 
     /** The size and 8-bit scan is needed only for what the server offers: SIZE and 8BITMIME. */

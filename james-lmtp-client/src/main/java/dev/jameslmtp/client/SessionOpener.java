@@ -48,6 +48,10 @@ final class SessionOpener {
     private static final Logger LOGGER = LoggerFactory.getLogger(SessionOpener.class);
 
     /** An open session: its wire, the last LHLO reply and how it was secured. */
+    String lhloName() {
+        return lhloName;
+    }
+
     record Opened(Wire wire, Reply greeting, Reply lhlo, SessionInfo info) {
     }
 

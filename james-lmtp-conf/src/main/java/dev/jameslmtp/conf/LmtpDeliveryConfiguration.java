@@ -36,7 +36,8 @@ import dev.jameslmtp.client.pool.PoolLimits;
 public record LmtpDeliveryConfiguration(Routing routing, String lhloName, String outgoing, DelaySchedule delaySchedule,
                                         Optional<String> bounceProcessor, Optional<String> onSuccess, boolean softBounce,
                                         int recipientLimit, int concurrency, Timeouts timeouts, boolean skipQuitResponse,
-                                        boolean skip5xxGreeting, OrcptPolicy orcpt, boolean transcript, TlsPolicy tls, SaslPolicy sasl,
+                                        boolean skip5xxGreeting, OrcptPolicy orcpt, XclientDestinations xclient, boolean transcript,
+                                        TlsPolicy tls, SaslPolicy sasl,
                                         PoolLimits connectionCache, Duration failureSkipTime,
                                         Reporting reporting) {
 
@@ -51,6 +52,7 @@ public record LmtpDeliveryConfiguration(Routing routing, String lhloName, String
         Objects.requireNonNull(onSuccess, "onSuccess");
         Objects.requireNonNull(timeouts, "timeouts");
         Objects.requireNonNull(orcpt, "orcpt");
+        Objects.requireNonNull(xclient, "xclient");
         Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(sasl, "sasl");
         Objects.requireNonNull(connectionCache, "connectionCache");
@@ -93,12 +95,24 @@ public record LmtpDeliveryConfiguration(Routing routing, String lhloName, String
                 values.bool(Parameter.SKIP_QUIT_RESPONSE),
                 values.bool(Parameter.SKIP_5XX_GREETING),
                 orcpt(values),
+                xclient(values),
                 values.bool(Parameter.TRANSCRIPT),
                 tls,
                 SecurityParameters.sasl(values, tls),
                 connectionCache(values),
                 values.duration(Parameter.DESTINATION_FAILURE_SKIP_TIME, Optional.of("off")),
                 reporting(values, bounceProcessor));
+    }
+
+    private static XclientDestinations xclient(Values values) {
+        Optional<String> value = values.get(Parameter.XCLIENT_DESTINATIONS);
+        try {
+            return value.map(XclientDestinations::parse).orElse(XclientDestinations.NONE);
+        } catch (IllegalArgumentException e) {
+            throw ConfigurationError.invalid(Parameter.XCLIENT_DESTINATIONS.key(), value.get(),
+                    "'*' (every destination) or LMTP destinations separated by commas, e.g. 'unix:/run/dovecot/lmtp' ("
+                    + e.getMessage() + ")");
+        }
     }
 
     private static OrcptPolicy orcpt(Values values) {

@@ -43,6 +43,7 @@ public enum Parameter implements DocumentedParameter {
     SKIP_QUIT_RESPONSE("skipQuitResponse", "false", null),
     SKIP_5XX_GREETING("skip5xxGreeting", "true", null),
     ORCPT_WITHOUT_DSN("orcptWithoutDsn", "auto", null),
+    XCLIENT_DESTINATIONS("xclientDestinations", null, "none"),
     TRANSCRIPT("transcript", "false", null),
     SASL_PASSWORD_MAP("saslPasswordMap", null, "none"),
     SASL_MECHANISMS("saslMechanisms", "SCRAM-SHA-256-PLUS, SCRAM-SHA-1-PLUS, SCRAM-SHA-256, SCRAM-SHA-1, CRAM-MD5, PLAIN, LOGIN", null),

@@ -47,6 +47,21 @@ class LmtpDeliveryConfigurationTest {
     }
 
     @Test
+    void xclientDestinationsShouldTakeEveryDestinationOrAListAndNameTheAcceptedFormsOtherwise() {
+        DestinationList dovecot = DestinationList.parse("unix:/run/dovecot/lmtp");
+        DestinationList other = DestinationList.parse("inet:store.test:24");
+
+        assertThat(parse().xclient().covers(dovecot)).isFalse();
+        assertThat(parse("xclientDestinations", "*").xclient().covers(other)).isTrue();
+        assertThat(parse("xclientDestinations", "unix:/run/dovecot/lmtp").xclient().covers(dovecot)).isTrue();
+        assertThat(parse("xclientDestinations", "unix:/run/dovecot/lmtp").xclient().covers(other)).isFalse();
+        assertThatThrownBy(() -> parse("xclientDestinations", "smtp:relay"))
+                .isInstanceOf(ConfigurationError.class)
+                .hasMessageStartingWith("parameter 'xclientDestinations': invalid value 'smtp:relay'")
+                .hasMessageContaining("'*' (every destination)");
+    }
+
+    @Test
     void orcptWithoutDsnShouldTakeAutoAlwaysOrNeverAndNameTheAcceptedValuesOtherwise() {
         assertThat(parse("orcptWithoutDsn", "Always").orcpt()).isEqualTo(dev.jameslmtp.client.OrcptPolicy.ALWAYS);
         assertThat(parse("orcptWithoutDsn", "never").orcpt()).isEqualTo(dev.jameslmtp.client.OrcptPolicy.NEVER);

@@ -9,6 +9,7 @@ import org.apache.mailet.Mail;
 
 import dev.jameslmtp.client.Content;
 import dev.jameslmtp.client.DestinationList;
+import dev.jameslmtp.client.Origin;
 import dev.jameslmtp.client.Verdict;
 import dev.jameslmtp.client.pool.FailoverDelivery;
 import dev.jameslmtp.conf.LmtpClientFactory;
@@ -49,7 +50,8 @@ final class DestinationExchanges {
             TimeMetric timer = metrics.startExchange(destination.toString());
             Map<Integer, Verdict> verdicts;
             try {
-                verdicts = exchange.deliver(destination, sender, recipients, ret, envid, content, marks);
+                Optional<Origin> origin = configuration.xclient().covers(destination) ? Envelopes.origin(mail) : Optional.empty();
+                verdicts = exchange.deliver(destination, sender, recipients, ret, envid, origin, content, marks);
             } finally {
                 timer.stopAndPublish();
             }

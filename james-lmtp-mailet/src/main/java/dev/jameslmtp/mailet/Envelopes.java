@@ -9,6 +9,7 @@ import org.apache.james.core.MailAddress;
 import org.apache.mailet.DsnParameters;
 import org.apache.mailet.Mail;
 
+import dev.jameslmtp.client.Origin;
 import dev.jameslmtp.client.Recipient;
 import dev.jameslmtp.client.WireSafety;
 
@@ -44,6 +45,27 @@ final class Envelopes {
         Optional<String> orcpt = dsn.flatMap(DsnParameters.RecipientDsnParameters::getOrcptParameter)
                 .map(original -> "rfc822;" + asXtext(original.asString()));
         return new Recipient(address.asString(), notify, orcpt);
+    }
+
+    /**
+     * The SMTP client the mail came from, for XCLIENT: its address (IPv6 as {@code IPV6:...}, as
+     * the XCLIENT specification writes it) and the HELO name James recorded ({@link Mail#SMTP_HELO}).
+     * Empty when the address is not an IP literal (mail made inside James) or a value cannot go on
+     * the wire.
+     */
+    static Optional<Origin> origin(Mail mail) {
+        String address = mail.getRemoteAddr();
+        if (address == null || !com.google.common.net.InetAddresses.isInetAddress(address)) {
+            return Optional.empty();
+        }
+        String written = address.contains(":") ? "IPV6:" + address : address;
+        Optional<String> helo = mail.getAttribute(Mail.SMTP_HELO).map(attribute -> attribute.getValue().value())
+                .filter(String.class::isInstance).map(String.class::cast).filter(Envelopes::isXtext);
+        try {
+            return Optional.of(new Origin(written, java.util.OptionalInt.empty(), helo));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 
     static Optional<String> ret(Mail mail) {

@@ -10,6 +10,7 @@ import dev.jameslmtp.client.Content;
 import dev.jameslmtp.client.DeliveryResult;
 import dev.jameslmtp.client.DestinationList;
 import dev.jameslmtp.client.Envelope;
+import dev.jameslmtp.client.Origin;
 import dev.jameslmtp.client.LmtpClient;
 import dev.jameslmtp.client.Recipient;
 import dev.jameslmtp.client.RecipientOutcome;
@@ -48,7 +49,7 @@ final class LmtpExchange {
 
     /** Delivers; each recipient delivered is marked in {@code marks} as its 2xx after the dot is read. */
     Map<Integer, Verdict> deliver(DestinationList destination, String sender, List<Numbered> recipients, Optional<String> ret,
-                                  Optional<String> envid, Content content, AttemptMarks marks) {
+                                  Optional<String> envid, Optional<Origin> origin, Content content, AttemptMarks marks) {
         Content measured = Content.measuredOnce(content);
         Map<Integer, Verdict> verdicts = new HashMap<>();
         Verdict noSession = null;
@@ -62,7 +63,7 @@ final class LmtpExchange {
                 }
                 continue;
             }
-            Envelope envelope = new Envelope(sender, transaction.stream().map(Numbered::recipient).toList(), ret, envid);
+            Envelope envelope = new Envelope(sender, transaction.stream().map(Numbered::recipient).toList(), ret, envid, origin);
             DeliveryResult result = delivery.deliver(client, destination, envelope, measured, outcome -> {
                 if (outcome.delivered()) {
                     marks.mark(transaction.get(outcome.index()).number(), MailJournal.Mark.DELIVERED);

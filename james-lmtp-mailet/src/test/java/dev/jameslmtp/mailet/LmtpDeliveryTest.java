@@ -179,6 +179,41 @@ class LmtpDeliveryTest {
     }
 
     @Test
+    void theMailsOriginShouldGoWithXclientOnlyToTheDestinationsListed() throws Exception {
+        dev.jameslmtp.testing.LmtpHandler offering = new dev.jameslmtp.testing.LmtpHandler() {
+            @Override
+            public List<String> capabilities() {
+                return List.of("PIPELINING", "ENHANCEDSTATUSCODES", "XCLIENT ADDR PORT HELO");
+            }
+
+            @Override
+            public dev.jameslmtp.testing.Response unknown(String line) {
+                return line.startsWith("XCLIENT ") ? dev.jameslmtp.testing.Response.reply("220 store ready")
+                        : dev.jameslmtp.testing.LmtpHandler.super.unknown(line);
+            }
+        };
+        try (FakeLmtpServer store = FakeLmtpServer.start(offering)) {
+            String storeDestination = "inet:127.0.0.1:" + store.port();
+            FakeMail mail = FakeMail.builder().name("from-outside")
+                    .mimeMessage(MimeMessageBuilder.mimeMessageBuilder().setSubject("hello").setText("Hello.\r\n"))
+                    .sender("alice@a.test").recipients("bob@b.test").state(Mail.DEFAULT)
+                    .remoteAddr("2001:db8::7")
+                    .attribute(new org.apache.mailet.Attribute(Mail.SMTP_HELO, org.apache.mailet.AttributeValue.of("mx.sender.test")))
+                    .build();
+
+            mailet("destination", storeDestination, "xclientDestinations", storeDestination);
+            mailet.attempt(mail);
+            mailet.destroy();
+            mailet("destination", storeDestination);
+            mailet.attempt(mail("alice@a.test", "carol@b.test"));
+
+            assertThat(store.commands(0)).contains("XCLIENT ADDR=IPV6:2001:db8::7 HELO=mx.sender.test");
+            assertThat(store.connectionCount()).isEqualTo(2);
+            assertThat(store.commands(1)).noneMatch(command -> command.startsWith("XCLIENT"));
+        }
+    }
+
+    @Test
     void attemptShouldDeliverEveryRecipientWhenTheServerAcceptsAll() throws Exception {
         mailet();
         FakeMail mail = mail("alice@a.test", "bob@b.test", "carol@b.test");

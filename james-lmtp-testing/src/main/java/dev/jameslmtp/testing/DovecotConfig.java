@@ -65,6 +65,7 @@ final class DovecotConfig {
                 "quota_full_tempfail = " + yesNo(options.quotaFullTempfail()),
                 "lmtp_rcpt_check_quota = " + yesNo(options.lmtpRcptCheckQuota()),
                 "lmtp_hdr_delivery_address = " + (options.originalDeliveryAddress() ? "original" : "final"),
+                "login_trusted_networks = " + (options.trustLoopback() ? "127.0.0.0/8" : ""),
                 "auth_cache_size = 0",
                 "passdb {",
                 "  driver = passwd-file",

@@ -93,7 +93,7 @@ public final class DovecotLmtpServer implements AutoCloseable {
 
     /** Startup options; immutable, change with the withers. */
     public record Options(boolean quotaFullTempfail, boolean lmtpRcptCheckQuota, Duration startupTimeout,
-                          java.util.Optional<TestCertificates.Leaf> tls, boolean originalDeliveryAddress) {
+                          java.util.Optional<TestCertificates.Leaf> tls, boolean originalDeliveryAddress, boolean trustLoopback) {
 
         public Options {
             if (startupTimeout.isNegative() || startupTimeout.isZero()) {
@@ -103,32 +103,37 @@ public final class DovecotLmtpServer implements AutoCloseable {
 
         /** Over quota is {@code 552 5.2.2} after the dot; startup waits up to 20 s. */
         public static Options defaults() {
-            return new Options(false, false, Duration.ofSeconds(20), java.util.Optional.empty(), false);
+            return new Options(false, false, Duration.ofSeconds(20), java.util.Optional.empty(), false, false);
         }
 
         /** Dovecot {@code quota_full_tempfail}: true turns over-quota into {@code 452 4.2.2}. */
         public Options quotaFullTempfail(boolean value) {
-            return new Options(value, lmtpRcptCheckQuota, startupTimeout, tls, originalDeliveryAddress);
+            return new Options(value, lmtpRcptCheckQuota, startupTimeout, tls, originalDeliveryAddress, trustLoopback);
         }
 
         /** Dovecot {@code lmtp_rcpt_check_quota}: true checks the quota at RCPT instead of after the dot. */
         public Options lmtpRcptCheckQuota(boolean value) {
-            return new Options(quotaFullTempfail, value, startupTimeout, tls, originalDeliveryAddress);
+            return new Options(quotaFullTempfail, value, startupTimeout, tls, originalDeliveryAddress, trustLoopback);
         }
 
         public Options startupTimeout(Duration value) {
-            return new Options(quotaFullTempfail, lmtpRcptCheckQuota, value, tls, originalDeliveryAddress);
+            return new Options(quotaFullTempfail, lmtpRcptCheckQuota, value, tls, originalDeliveryAddress, trustLoopback);
         }
 
         /** {@code ssl = yes} with this certificate: LMTP offers STARTTLS. */
         public Options withTls(TestCertificates.Leaf certificate) {
             return new Options(quotaFullTempfail, lmtpRcptCheckQuota, startupTimeout, java.util.Optional.of(certificate),
-                    originalDeliveryAddress);
+                    originalDeliveryAddress, trustLoopback);
         }
 
         /** Dovecot {@code lmtp_hdr_delivery_address = original}: {@code Delivered-To:} shows RCPT TO's ORCPT when given. */
         public Options originalDeliveryAddress(boolean value) {
-            return new Options(quotaFullTempfail, lmtpRcptCheckQuota, startupTimeout, tls, value);
+            return new Options(quotaFullTempfail, lmtpRcptCheckQuota, startupTimeout, tls, value, trustLoopback);
+        }
+
+        /** Dovecot {@code login_trusted_networks = 127.0.0.0/8}: LMTP offers XCLIENT to clients on loopback. */
+        public Options trustLoopback(boolean value) {
+            return new Options(quotaFullTempfail, lmtpRcptCheckQuota, startupTimeout, tls, originalDeliveryAddress, value);
         }
     }
 

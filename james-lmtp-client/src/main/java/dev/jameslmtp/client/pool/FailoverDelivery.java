@@ -71,7 +71,7 @@ public final class FailoverDelivery {
             List<Recipient> recipients = pending.stream().map(envelope.recipients()::get).toList();
             List<Integer> sent = pending;
             DeliveryResult result = sessions.deliver(client, server,
-                    new Envelope(envelope.sender(), recipients, envelope.ret(), envelope.envid()), content,
+                    envelope.withRecipients(recipients), content,
                     outcome -> listener.replied(inEnvelope(envelope, sent.get(outcome.index()), outcome, server)));
             List<Integer> moving = new ArrayList<>();
             String why = null;

@@ -138,7 +138,7 @@ public final class PooledDelivery {
     private void giveBack(PooledConnection connection, DeliveryResult result) {
         leases.returned(connection.connection);
         boolean clean = result.outcomes().stream().map(RecipientOutcome::status).noneMatch(EnhancedStatus.PROTOCOL_ERROR::equals);
-        if (!clean || !pool.offer(connection, limits)) {
+        if (!clean || connection.connection.carriesOrigin() || !pool.offer(connection, limits)) {
             connection.connection.quitWithoutWaiting(); // the outcomes are known: QUIT must not delay them
         }
     }
