@@ -52,7 +52,7 @@ class DeliveryConsumerTest {
     void consumerShouldDeliverQueuedMail() throws Exception {
         start("100ms", "3");
 
-        mailet.service(LmtpDeliveryTest.mail("alice@a.test", "bob@b.test", "carol@b.test"));
+        mailet.service(TestMails.mail("alice@a.test", "bob@b.test", "carol@b.test"));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> metrics.countFor(DeliveryMetrics.DELIVERED) == 2);
         assertThat(handler.dots.get()).isEqualTo(1);
@@ -64,7 +64,7 @@ class DeliveryConsumerTest {
         handler.afterDot("full@b.test", "452 4.2.2 Mailbox full");
         start("300ms", "3");
 
-        mailet.service(LmtpDeliveryTest.mail("alice@a.test", "bob@b.test", "full@b.test"));
+        mailet.service(TestMails.mail("alice@a.test", "bob@b.test", "full@b.test"));
         await().atMost(Duration.ofSeconds(10)).until(() -> metrics.countFor(DeliveryMetrics.DEFERRED) == 1);
         handler.acceptAll();
 
@@ -86,7 +86,7 @@ class DeliveryConsumerTest {
         handler.rcpt("full@b.test", "452 4.2.2 Mailbox full");
         start("50ms", "2");
 
-        mailet.service(LmtpDeliveryTest.mail("alice@a.test", "full@b.test"));
+        mailet.service(TestMails.mail("alice@a.test", "full@b.test"));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> metrics.countFor(DeliveryMetrics.BOUNCED) == 1);
         // the attempt counts its outcomes before it carries them out: wait for the bounce itself

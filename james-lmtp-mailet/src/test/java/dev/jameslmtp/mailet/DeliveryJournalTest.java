@@ -134,7 +134,7 @@ class DeliveryJournalTest {
     }
 
     private static Mail queued(String id, String... recipients) throws Exception {
-        FakeMail mail = LmtpDeliveryTest.mail("alice@a.test", recipients);
+        FakeMail mail = TestMails.mail("alice@a.test", recipients);
         mail.setAttribute(new org.apache.mailet.Attribute(org.apache.mailet.AttributeName.of(DeliveryJournal.ID),
                 org.apache.mailet.AttributeValue.of(id)));
         return mail;
@@ -236,7 +236,7 @@ class DeliveryJournalTest {
     }
 
     private static FakeMail named(String name, String... recipients) throws Exception {
-        FakeMail mail = LmtpDeliveryTest.mail("alice@a.test", recipients);
+        FakeMail mail = TestMails.mail("alice@a.test", recipients);
         mail.setName(name);
         return mail;
     }

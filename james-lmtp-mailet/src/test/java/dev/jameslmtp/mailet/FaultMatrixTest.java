@@ -212,7 +212,7 @@ class FaultMatrixTest {
         ManageableMailQueue queue = (ManageableMailQueue) mailet.queue();
         queue.clear();
         FakeMail mail = FakeMail.builder().name("case-" + script.seed)
-                .mimeMessage(LmtpDeliveryTest.mail("alice@a.test", "x@b.test").getMessage())
+                .mimeMessage(TestMails.mail("alice@a.test", "x@b.test").getMessage())
                 .sender("alice@a.test")
                 .recipients(script.recipients.toArray(String[]::new))
                 .build();
@@ -357,7 +357,7 @@ class FaultMatrixTest {
             queue.clear();
             List<String> distinct = script.recipients.stream().distinct().toList();
             FakeMail mail = FakeMail.builder().name("case-" + script.seed)
-                    .mimeMessage(LmtpDeliveryTest.mail("alice@a.test", "x@b.test").getMessage())
+                    .mimeMessage(TestMails.mail("alice@a.test", "x@b.test").getMessage())
                     .sender("alice@a.test")
                     .recipients(distinct.toArray(String[]::new))
                     .build();
@@ -615,7 +615,7 @@ class FaultMatrixTest {
     private static MailQueue.MailQueueItem queuedItem(String id, List<String> recipients,
                                                       List<MailQueue.MailQueueItem.CompletionStatus> acknowledgements) throws Exception {
         FakeMail mail = FakeMail.builder().name(id)
-                .mimeMessage(LmtpDeliveryTest.mail("alice@a.test", "x@b.test").getMessage())
+                .mimeMessage(TestMails.mail("alice@a.test", "x@b.test").getMessage())
                 .sender("alice@a.test")
                 .recipients(recipients.toArray(String[]::new))
                 .attribute(new org.apache.mailet.Attribute(org.apache.mailet.AttributeName.of(DeliveryJournal.ID),

@@ -83,7 +83,7 @@ class JamesFaultsTest {
     void deliveredRecipientsShouldNotBeSentAgainWhenTheQueueRefusesTheDeferredOnes() throws Exception {
         handler.afterDot("full@b.test", "452 4.2.2 Mailbox full");
         start(LmtpDelivery.ConsumerMode.START);
-        mailet.service(LmtpDeliveryTest.mail("alice@a.test", "bob@b.test", "full@b.test"));
+        mailet.service(TestMails.mail("alice@a.test", "bob@b.test", "full@b.test"));
         queues.failEnqueues(1000);
 
         await().atMost(Duration.ofSeconds(20)).until(() -> context.getSentMails().stream().anyMatch(m -> Mail.ERROR.equals(m.getState())));
@@ -103,7 +103,7 @@ class JamesFaultsTest {
         start(LmtpDelivery.ConsumerMode.DO_NOT_START);
         queues.failEnqueues(OutcomeDispatcher.PUT_BACK_TRIES - 1);
 
-        mailet.attempt(LmtpDeliveryTest.mail("alice@a.test", "bob@b.test", "full@b.test"));
+        mailet.attempt(TestMails.mail("alice@a.test", "bob@b.test", "full@b.test"));
 
         assertThat(waiting()).containsExactly(List.of(new MailAddress("full@b.test")));
         assertThat(metrics.countFor(DeliveryMetrics.PUT_BACK_FAILURES)).isEqualTo(OutcomeDispatcher.PUT_BACK_TRIES - 1);
@@ -116,7 +116,7 @@ class JamesFaultsTest {
         start(LmtpDelivery.ConsumerMode.START);
         queues.failAcknowledgements(1);
 
-        mailet.service(LmtpDeliveryTest.mail("alice@a.test", "bob@b.test", "full@b.test"));
+        mailet.service(TestMails.mail("alice@a.test", "bob@b.test", "full@b.test"));
 
         await().atMost(Duration.ofSeconds(20)).until(() -> queues.acknowledgementFailures.get() == 0
                 && metrics.countFor(DeliveryMetrics.DEFERRED) == 1);
@@ -131,7 +131,7 @@ class JamesFaultsTest {
         Path map = dir.resolve("transport");
         Files.writeString(map, "a.test inet:127.0.0.1:" + server.port() + "\nb.test inet:127.0.0.2:2424\nc.test inet:127.0.0.3:2424\n");
         start(LmtpDelivery.ConsumerMode.DO_NOT_START, "destination", null, "transportMap", map.toString());
-        FakeMail mail = LmtpDeliveryTest.mail("alice@x.test", "a1@a.test", "b1@b.test", "c1@c.test", "a2@a.test");
+        FakeMail mail = TestMails.mail("alice@x.test", "a1@a.test", "b1@b.test", "c1@c.test", "a2@a.test");
         queues.failEnqueuesAfter(1, 1);
 
         assertThatThrownBy(() -> mailet.service(mail)).isInstanceOf(MessagingException.class);
@@ -145,7 +145,7 @@ class JamesFaultsTest {
     @Test
     void serviceShouldLeaveTheMailWholeAndUnroutedWhenItsOnlyEnqueueFails() throws Exception {
         start(LmtpDelivery.ConsumerMode.DO_NOT_START);
-        FakeMail mail = LmtpDeliveryTest.mail("alice@x.test", "bob@b.test", "carol@b.test");
+        FakeMail mail = TestMails.mail("alice@x.test", "bob@b.test", "carol@b.test");
         queues.failEnqueues(1);
 
         assertThatThrownBy(() -> mailet.service(mail)).isInstanceOf(MessagingException.class)

@@ -74,7 +74,7 @@ class JournalHygieneTest {
     }
 
     private static Mail queued(String id, String... recipients) throws Exception {
-        FakeMail mail = LmtpDeliveryTest.mail("alice@a.test", recipients);
+        FakeMail mail = TestMails.mail("alice@a.test", recipients);
         mail.setAttribute(new Attribute(AttributeName.of(DeliveryJournal.ID), AttributeValue.of(id)));
         return mail;
     }

@@ -105,7 +105,7 @@ class LmtpDeliveryInjectionTest {
         try (FakeLmtpServer server = FakeLmtpServer.start(LmtpHandler.defaults())) {
             mailet.init(FakeMailetConfig.builder().mailetName("lmtp").mailetContext(FakeMailContext.defaultContext())
                     .setProperty("destination", "inet:127.0.0.1:" + server.port()).build());
-            mailet.attempt(LmtpDeliveryTest.mail("alice@a.test", "bob@b.test"));
+            mailet.attempt(TestMails.mail("alice@a.test", "bob@b.test"));
         } finally {
             mailet.destroy();
         }
@@ -134,7 +134,7 @@ class LmtpDeliveryInjectionTest {
         try (FakeLmtpServer server = FakeLmtpServer.start(LmtpHandler.defaults())) {
             mailet.init(FakeMailetConfig.builder().mailetName("lmtp").mailetContext(FakeMailContext.defaultContext())
                     .setProperty("destination", "inet:127.0.0.1:" + server.port()).build());
-            mailet.attempt(LmtpDeliveryTest.mail("alice@a.test", "bob@b.test"));
+            mailet.attempt(TestMails.mail("alice@a.test", "bob@b.test"));
         } finally {
             mailet.destroy();
         }

@@ -1,5 +1,6 @@
 package dev.jameslmtp.mailet;
 
+import static dev.jameslmtp.mailet.TestMails.mail;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -18,7 +19,6 @@ import java.util.Optional;
 import javax.mail.MessagingException;
 
 import org.apache.james.core.MailAddress;
-import org.apache.james.core.MaybeSender;
 import org.apache.james.core.builder.MimeMessageBuilder;
 import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.james.metrics.tests.RecordingMetricFactory;
@@ -94,15 +94,6 @@ class LmtpDeliveryTest {
         return mailet;
     }
 
-    static FakeMail mail(String sender, String... recipients) throws MessagingException {
-        return FakeMail.builder()
-                .name("m1")
-                .mimeMessage(MimeMessageBuilder.mimeMessageBuilder().setSubject("hello").setText("Hello, world.\r\n.dot line\r\n"))
-                .sender(sender == null ? MaybeSender.nullSender() : MaybeSender.getMailSender(sender))
-                .recipients(recipients)
-                .state(Mail.DEFAULT)
-                .build();
-    }
 
     private List<ManageableMailQueue.MailQueueItemView> queued() throws Exception {
         List<ManageableMailQueue.MailQueueItemView> items = new ArrayList<>();

@@ -105,7 +105,7 @@ class Rfc3464BounceTest {
                 .afterDot("full@b.test", "552 5.2.2 <full@b.test> Mailbox full");
         mailet();
 
-        MailOutcomes outcomes = mailet.attempt(LmtpDeliveryTest.mail("alice@a.test", "bob@b.test", "unknown@b.test", "full@b.test"));
+        MailOutcomes outcomes = mailet.attempt(TestMails.mail("alice@a.test", "bob@b.test", "unknown@b.test", "full@b.test"));
 
         assertThat(outcomes.addresses(Fate.DELIVERED)).containsExactly(new MailAddress("bob@b.test"));
         FakeMailContext.SentMail sent = dsns().get(0);
@@ -142,7 +142,7 @@ class Rfc3464BounceTest {
         handler.rcpt("x@b.test", "550 No such user here");
         mailet();
 
-        mailet.attempt(LmtpDeliveryTest.mail("alice@a.test", "x@b.test"));
+        mailet.attempt(TestMails.mail("alice@a.test", "x@b.test"));
 
         DeliveryStatusNotification dsn = parse(dsns().get(0));
         assertThat(fields(dsn, "x@b.test"))
@@ -155,7 +155,7 @@ class Rfc3464BounceTest {
         handler.rcpt("busy@b.test", "452 4.2.2 Over quota");
         mailet("maxRetries", "0", "delayTime", "0*1 minute");
 
-        mailet.attempt(LmtpDeliveryTest.mail("alice@a.test", "busy@b.test"));
+        mailet.attempt(TestMails.mail("alice@a.test", "busy@b.test"));
 
         assertThat(fields(parse(dsns().get(0)), "busy@b.test"))
                 .containsEntry("Action", "failed")
@@ -169,7 +169,7 @@ class Rfc3464BounceTest {
         server.close();
         mailet("destination", "inet:[127.0.0.1]:" + port, "maxRetries", "0", "delayTime", "0*1 minute");
 
-        mailet.attempt(LmtpDeliveryTest.mail("alice@a.test", "bob@b.test"));
+        mailet.attempt(TestMails.mail("alice@a.test", "bob@b.test"));
 
         assertThat(fields(parse(dsns().get(0)), "bob@b.test"))
                 .containsEntry("Status", "4.4.1")
@@ -184,7 +184,7 @@ class Rfc3464BounceTest {
         handler.rcpt("unknown@b.test", "550 5.1.1 <unknown@b.test> User doesn't exist");
         mailet("destination", "unix:" + down + ", inet:[127.0.0.1]:" + server.port());
 
-        mailet.attempt(LmtpDeliveryTest.mail("alice@a.test", "bob@b.test", "unknown@b.test"));
+        mailet.attempt(TestMails.mail("alice@a.test", "bob@b.test", "unknown@b.test"));
 
         DeliveryStatusNotification dsn = parse(dsns().get(0));
         assertThat(fields(dsn, "unknown@b.test"))
@@ -200,7 +200,7 @@ class Rfc3464BounceTest {
     void dsnParametersShouldGiveOriginalRecipientEnvelopeIdHeadersOnlyAndHonourNotifyNever() throws Exception {
         handler.rcpt("x@b.test", "550 5.1.1 unknown").rcpt("quiet@b.test", "550 5.1.1 unknown");
         mailet();
-        FakeMail mail = LmtpDeliveryTest.mail("alice@a.test", "x@b.test", "quiet@b.test");
+        FakeMail mail = TestMails.mail("alice@a.test", "x@b.test", "quiet@b.test");
         mail.setDsnParameters(DsnParameters.builder()
                 .envId(DsnParameters.EnvId.of("envelope-42"))
                 .ret(DsnParameters.Ret.HDRS)
@@ -243,7 +243,7 @@ class Rfc3464BounceTest {
     void notifyNeverForEveryFailedRecipientShouldSendNoDsn() throws Exception {
         handler.rcpt("quiet@b.test", "550 5.1.1 unknown");
         mailet();
-        FakeMail mail = LmtpDeliveryTest.mail("alice@a.test", "quiet@b.test");
+        FakeMail mail = TestMails.mail("alice@a.test", "quiet@b.test");
         mail.setDsnParameters(DsnParameters.builder()
                 .addRcptParameter(new MailAddress("quiet@b.test"), DsnParameters.RecipientDsnParameters.of(EnumSet.of(DsnParameters.Notify.NEVER)))
                 .build().orElseThrow());
@@ -258,7 +258,7 @@ class Rfc3464BounceTest {
         handler.rcpt("unknown@b.test", "550 5.1.1 unknown");
         mailet();
 
-        MailOutcomes outcomes = mailet.attempt(LmtpDeliveryTest.mail(null, "unknown@b.test"));
+        MailOutcomes outcomes = mailet.attempt(TestMails.mail(null, "unknown@b.test"));
 
         assertThat(outcomes.addresses(Fate.BOUNCED)).containsExactly(new MailAddress("unknown@b.test"));
         assertThat(dsns()).isEmpty();
@@ -269,7 +269,7 @@ class Rfc3464BounceTest {
     void delayWarningShouldBeSentOnceWhenTheMailIsOlderThanDelayWarningTime() throws Exception {
         handler.rcpt("full@b.test", "452 4.2.2 Mailbox full");
         mailet("delayWarningTime", "1h");
-        FakeMail mail = LmtpDeliveryTest.mail("alice@a.test", "bob@b.test", "full@b.test");
+        FakeMail mail = TestMails.mail("alice@a.test", "bob@b.test", "full@b.test");
         mail.setAttribute(new Attribute(ArrivalDate.ATTRIBUTE, AttributeValue.of(ZonedDateTime.ofInstant(NOW.minus(Duration.ofHours(2)), ZoneOffset.UTC))));
 
         mailet.attempt(mail);
@@ -297,7 +297,7 @@ class Rfc3464BounceTest {
     void delayWarningShouldWaitForDelayWarningTime() throws Exception {
         handler.rcpt("full@b.test", "452 4.2.2 Mailbox full");
         mailet("delayWarningTime", "1h");
-        FakeMail mail = LmtpDeliveryTest.mail("alice@a.test", "full@b.test");
+        FakeMail mail = TestMails.mail("alice@a.test", "full@b.test");
         mail.setAttribute(new Attribute(ArrivalDate.ATTRIBUTE, AttributeValue.of(ZonedDateTime.ofInstant(NOW.minus(Duration.ofMinutes(59)), ZoneOffset.UTC))));
 
         mailet.attempt(mail);
@@ -310,7 +310,7 @@ class Rfc3464BounceTest {
     void withoutDelayWarningTimeDeferredRecipientsShouldGetNoDsn() throws Exception {
         handler.rcpt("full@b.test", "452 4.2.2 Mailbox full");
         mailet();
-        FakeMail mail = LmtpDeliveryTest.mail("alice@a.test", "full@b.test");
+        FakeMail mail = TestMails.mail("alice@a.test", "full@b.test");
         mail.setAttribute(new Attribute(ArrivalDate.ATTRIBUTE, AttributeValue.of(ZonedDateTime.ofInstant(NOW.minus(Duration.ofDays(3)), ZoneOffset.UTC))));
 
         mailet.attempt(mail);
@@ -321,7 +321,7 @@ class Rfc3464BounceTest {
     @Test
     void serviceShouldStampTheArrivalDateOnce() throws Exception {
         mailet();
-        FakeMail mail = LmtpDeliveryTest.mail("alice@a.test", "bob@b.test");
+        FakeMail mail = TestMails.mail("alice@a.test", "bob@b.test");
 
         mailet.service(mail);
 
@@ -345,7 +345,7 @@ class Rfc3464BounceTest {
     void notifySuccessShouldGetOneDeliveredReportWhenTheStoreDoesNotOfferDsn() throws Exception {
         handler.rcpt("unknown@b.test", "550 5.1.1 unknown");
         mailet();
-        FakeMail mail = LmtpDeliveryTest.mail("alice@a.test", "bob@b.test", "carol@b.test", "dave@b.test", "unknown@b.test");
+        FakeMail mail = TestMails.mail("alice@a.test", "bob@b.test", "carol@b.test", "dave@b.test", "unknown@b.test");
         mail.setDsnParameters(DsnParameters.builder()
                 .envId(DsnParameters.EnvId.of("env-7"))
                 .addRcptParameter(new MailAddress("bob@b.test"), DsnParameters.RecipientDsnParameters.of(
@@ -380,7 +380,7 @@ class Rfc3464BounceTest {
         try (FakeLmtpServer dsnStore = FakeLmtpServer.start(dev.jameslmtp.testing.LmtpHandler.withCapabilities(
                 "PIPELINING", "ENHANCEDSTATUSCODES", "8BITMIME", "DSN"))) {
             mailet("destination", "inet:[127.0.0.1]:" + dsnStore.port());
-            FakeMail mail = LmtpDeliveryTest.mail("alice@a.test", "bob@b.test");
+            FakeMail mail = TestMails.mail("alice@a.test", "bob@b.test");
             mail.setDsnParameters(DsnParameters.builder()
                     .addRcptParameter(new MailAddress("bob@b.test"), DsnParameters.RecipientDsnParameters.of(
                             EnumSet.of(DsnParameters.Notify.SUCCESS), new MailAddress("bob@orig.test")))
@@ -397,7 +397,7 @@ class Rfc3464BounceTest {
     void withoutNotifySuccessNoDeliveredReportShouldBeSent() throws Exception {
         mailet();
 
-        mailet.attempt(LmtpDeliveryTest.mail("alice@a.test", "bob@b.test"));
+        mailet.attempt(TestMails.mail("alice@a.test", "bob@b.test"));
 
         assertThat(dsns()).isEmpty();
     }

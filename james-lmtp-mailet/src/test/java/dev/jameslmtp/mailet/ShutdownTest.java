@@ -56,7 +56,7 @@ class ShutdownTest {
                 .build());
         mailet.shutdownGrace(Duration.ofMillis(500));
         ManageableMailQueue survivor = (ManageableMailQueue) queues.createQueue(MailQueueName.of("lmtp-outgoing"));
-        mailet.service(LmtpDeliveryTest.mail("alice@a.test", "bob@b.test", "carol@b.test", "dave@b.test"));
+        mailet.service(TestMails.mail("alice@a.test", "bob@b.test", "carol@b.test", "dave@b.test"));
         await().atMost(Duration.ofSeconds(10)).until(() -> dots.get() == 1);
 
         mailet.destroy();
@@ -83,7 +83,7 @@ class ShutdownTest {
             mailet.init(FakeMailetConfig.builder().mailetName("lmtp").mailetContext(context)
                     .setProperty("destination", "inet:127.0.0.1:" + slow.port())
                     .build());
-            mailet.service(LmtpDeliveryTest.mail("alice@a.test", "bob@b.test"));
+            mailet.service(TestMails.mail("alice@a.test", "bob@b.test"));
             await().atMost(Duration.ofSeconds(10)).until(() -> dots.get() == 1);
 
             mailet.destroy();

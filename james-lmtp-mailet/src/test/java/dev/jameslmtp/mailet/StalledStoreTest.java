@@ -87,9 +87,9 @@ class StalledStoreTest {
         LmtpDelivery mailet = mailet(Map.of("transportMap", map.toString(), "concurrency", "2"));
 
         for (int i = 0; i < 2000; i++) {
-            mailet.service(LmtpDeliveryTest.mail("alice@a.test", "r" + i + "@stalled.test"));
+            mailet.service(TestMails.mail("alice@a.test", "r" + i + "@stalled.test"));
         }
-        mailet.service(LmtpDeliveryTest.mail("alice@a.test", "bob@healthy.test"));
+        mailet.service(TestMails.mail("alice@a.test", "bob@healthy.test"));
 
         await().atMost(Duration.ofSeconds(60)).until(() -> metrics.countFor(DeliveryMetrics.DELIVERED) == 1);
         assertThat(rcpts(healthy)).isEqualTo(1);
@@ -103,8 +103,8 @@ class StalledStoreTest {
         LmtpDelivery second = mailet(Map.of("destination", destination, "concurrency", "2", "outgoing", "second"));
 
         for (int i = 0; i < 5; i++) {
-            first.service(LmtpDeliveryTest.mail("alice@a.test", "one" + i + "@b.test"));
-            second.service(LmtpDeliveryTest.mail("alice@a.test", "two" + i + "@b.test"));
+            first.service(TestMails.mail("alice@a.test", "one" + i + "@b.test"));
+            second.service(TestMails.mail("alice@a.test", "two" + i + "@b.test"));
         }
 
         await().atMost(Duration.ofSeconds(30)).until(() -> metrics.countFor(DeliveryMetrics.DESTINATION_BUSY) >= 8);
@@ -116,7 +116,7 @@ class StalledStoreTest {
         LmtpDelivery mailet = mailet(Map.of("destination", "inet:127.0.0.1:" + stallsAtMail.port(), "concurrency", "1"));
 
         for (int i = 0; i < 3; i++) {
-            mailet.service(LmtpDeliveryTest.mail("alice@a.test", "r" + i + "@b.test"));
+            mailet.service(TestMails.mail("alice@a.test", "r" + i + "@b.test"));
         }
 
         // one attempt holds the only slot; the two others found the store busy once each
@@ -133,7 +133,7 @@ class StalledStoreTest {
         int held = 1 + DeliveryConsumer.BACKLOG_PER_SLOT;
 
         for (int i = 0; i < held + 3; i++) {
-            mailet.service(LmtpDeliveryTest.mail("alice@a.test", "r" + i + "@b.test"));
+            mailet.service(TestMails.mail("alice@a.test", "r" + i + "@b.test"));
         }
 
         // the three beyond the attempt and the backlog come off the queue again and again

@@ -102,8 +102,8 @@ class TwoStoresTest {
         LmtpDelivery a = mailets.get(0);
 
         for (int i = 0; i < 20; i++) {
-            a.service(LmtpDeliveryTest.mail("alice@x.test", "a" + i + "@a.test"));
-            b.service(LmtpDeliveryTest.mail("alice@x.test", "b" + i + "@b.test", "bb" + i + "@b.test"));
+            a.service(TestMails.mail("alice@x.test", "a" + i + "@a.test"));
+            b.service(TestMails.mail("alice@x.test", "b" + i + "@b.test", "bb" + i + "@b.test"));
         }
 
         await().atMost(Duration.ofSeconds(30)).until(() -> metrics.countFor(DeliveryMetrics.DELIVERED) == 60);
@@ -118,7 +118,7 @@ class TwoStoresTest {
         LmtpDelivery a = mailet(queues, LmtpDelivery.ConsumerMode.DO_NOT_START, Map.of("destination", "inet:127.0.0.1:" + storeA.port()));
         MemoryMailQueueFactory otherJames = new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory(), Clock.systemUTC());
         LmtpDelivery b = mailet(otherJames, LmtpDelivery.ConsumerMode.DO_NOT_START, Map.of("destination", "inet:127.0.0.1:" + storeB.port()));
-        a.service(LmtpDeliveryTest.mail("alice@x.test", "bob@a.test"));
+        a.service(TestMails.mail("alice@x.test", "bob@a.test"));
         List<Mail> queued = new ArrayList<>();
         ((ManageableMailQueue) a.queue()).browse().forEachRemaining(item -> queued.add(item.getMail()));
 
