@@ -4,7 +4,6 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalLong;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -108,7 +107,7 @@ public final class LmtpConnection implements Closeable {
                 ledger.decideRemaining(Trouble.ofException(Stage.MAIL, peer, e));
                 return ledger.result(peer);
             }
-            if (!refusedBeforeSending(envelope, info, ledger)) {
+            if (!TransactionCommands.refusedBeforeSending(capabilities, peer, envelope, info, ledger)) {
                 transact(envelope, content, info, ledger, reset);
             }
         } catch (ServerClosingException e) {
@@ -160,27 +159,6 @@ public final class LmtpConnection implements Closeable {
         return capabilities.size() || capabilities.eightBitMime();
     }
 
-    /** SIZE and SMTPUTF8 checks that fail recipients before a byte is sent; true when none is left. */
-    private boolean refusedBeforeSending(Envelope envelope, ContentInfo info, RecipientLedger ledger) {
-        OptionalLong limit = capabilities.sizeLimit();
-        if (limit.isPresent() && info.size() > limit.getAsLong()) {
-            ledger.decideRemaining(Trouble.messageTooBig(info.size(), limit.getAsLong(), peer));
-            return true;
-        }
-        if (!capabilities.smtpUtf8()) {
-            if (envelope.senderNeedsSmtpUtf8()) {
-                ledger.decideRemaining(Trouble.smtpUtf8Required(peer, "sender"));
-                return true;
-            }
-            for (int i = 0; i < envelope.recipients().size(); i++) {
-                if (WireSafety.needsSmtpUtf8(envelope.recipients().get(i).address())) {
-                    ledger.decide(i, Trouble.smtpUtf8Required(peer, "recipient"));
-                }
-            }
-        }
-        return ledger.undecided().isEmpty();
-    }
-
     /**
      * MAIL, RCPT per recipient and DATA, preceded by RSET when {@code reset}: in pipelined groups
      * when the server offers PIPELINING (the RSET travels with MAIL and its reply is read first),
@@ -198,9 +176,9 @@ public final class LmtpConnection implements Closeable {
         if (first == 1) {
             commands.add(RSET);
         }
-        commands.add(mailCommand(envelope, recipients, info));
+        commands.add(TransactionCommands.mail(capabilities, envelope, recipients, info));
         for (int index : recipients) {
-            commands.add(rcptCommand(envelope.recipients().get(index)));
+            commands.add(TransactionCommands.rcpt(capabilities, orcptWithoutDsn, envelope.recipients().get(index)));
         }
         commands.add(DATA);
 
@@ -302,47 +280,6 @@ public final class LmtpConnection implements Closeable {
         if (!reply.isPositive()) {
             throw new LmtpProtocolException("RSET was answered " + Transcript.neutralise(reply.toString()));
         }
-    }
-
-    private Command mailCommand(Envelope envelope, List<Integer> recipients, ContentInfo info) {
-        StringBuilder mail = new StringBuilder("MAIL FROM:<").append(envelope.sender()).append('>');
-        if (capabilities.eightBitMime() && info.eightBit()) {
-            mail.append(" BODY=8BITMIME");
-        }
-        if (capabilities.size()) {
-            mail.append(" SIZE=").append(info.size());
-        }
-        if (capabilities.smtpUtf8() && needsSmtpUtf8(envelope, recipients)) {
-            mail.append(" SMTPUTF8");
-        }
-        if (capabilities.dsn()) {
-            envelope.ret().ifPresent(ret -> mail.append(" RET=").append(ret));
-            envelope.envid().ifPresent(envid -> mail.append(" ENVID=").append(envid));
-        }
-        return Command.of(mail.toString());
-    }
-
-    private static boolean needsSmtpUtf8(Envelope envelope, List<Integer> recipients) {
-        if (envelope.senderNeedsSmtpUtf8()) {
-            return true;
-        }
-        for (int index : recipients) {
-            if (WireSafety.needsSmtpUtf8(envelope.recipients().get(index).address())) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private Command rcptCommand(Recipient recipient) {
-        StringBuilder rcpt = new StringBuilder("RCPT TO:<").append(recipient.address()).append('>');
-        if (capabilities.dsn()) {
-            recipient.notification().ifPresent(notify -> rcpt.append(" NOTIFY=").append(notify));
-        }
-        if (capabilities.dsn() || orcptWithoutDsn) {
-            recipient.originalRecipient().ifPresent(orcpt -> rcpt.append(" ORCPT=").append(orcpt));
-        }
-        return Command.of(rcpt.toString());
     }
 
     /** The socket of this session, for {@link RecipientProbe}'s own commands. */

@@ -38,7 +38,7 @@ class CyrusAuthenticationTest {
     private static final TestCertificates.Authority CA = TestCertificates.authority("cyrus test CA");
     private static CyrusLmtpServer cyrus;
 
-    private final List<String> transcript = new ArrayList<>();
+    private final List<String> transcript = new java.util.concurrent.CopyOnWriteArrayList<>(); // QUIT's reply may come on another thread
 
     @BeforeAll
     static void startCyrus() {

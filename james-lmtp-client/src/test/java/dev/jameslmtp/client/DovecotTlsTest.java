@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -32,7 +31,7 @@ class DovecotTlsTest {
     private static DovecotLmtpServer tls;
     private static DovecotLmtpServer plain;
 
-    private final List<String> transcript = new ArrayList<>();
+    private final List<String> transcript = new java.util.concurrent.CopyOnWriteArrayList<>(); // QUIT's reply may come on another thread
 
     @BeforeAll
     static void startDovecots() {

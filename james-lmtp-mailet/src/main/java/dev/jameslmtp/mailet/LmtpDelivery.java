@@ -4,10 +4,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -18,24 +16,19 @@ import java.util.stream.Stream;
 import javax.inject.Inject;
 import javax.mail.MessagingException;
 
-import org.apache.james.core.MailAddress;
 import org.apache.james.domainlist.api.DomainList;
 import org.apache.james.filesystem.api.FileSystem;
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.queue.api.MailQueue;
 import org.apache.james.queue.api.MailQueueFactory;
 import org.apache.james.queue.api.MailQueueName;
-import org.apache.mailet.Attribute;
-import org.apache.mailet.AttributeName;
 import org.apache.mailet.Mail;
 import org.apache.mailet.ProcessingState;
 import org.apache.mailet.base.GenericMailet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.jameslmtp.client.DestinationList;
 import dev.jameslmtp.client.LmtpClient;
-import dev.jameslmtp.client.Transcript;
 import dev.jameslmtp.client.pool.ConnectionPool;
 import dev.jameslmtp.conf.ConfigurationError;
 import dev.jameslmtp.conf.LmtpClientFactory;
@@ -99,98 +92,21 @@ import dev.jameslmtp.conf.Parameter;
  * {@code onMatcherException} are accepted. Each reply timeout is a deadline for the whole reply
  * (as Postfix with {@code lmtp_per_record_deadline = yes}): a server that sends a reply slowly,
  * byte by byte, is cut off when it expires. {@code bodyTimeout} bounds each write of the content.
- * <table>
- * <caption>LmtpDelivery parameters</caption>
- * <tr><th>parameter</th><th>default</th><th>meaning</th></tr>
- * <tr><td>{@code destination}</td><td>none</td><td>the LMTP server for every recipient: {@code unix:/run/dovecot/lmtp}, {@code inet:host:port}, {@code [addr]:port}, {@code host} (port 24), or a list of them separated by commas, tried in order (Postfix 3.5: a server that cannot be reached, greets with 4xx or closes with 421 before DATA passes the recipients it did not answer to the next one); exactly one of destination and transportMap is required</td></tr>
- * <tr><td>{@code transportMap}</td><td>none</td><td>path of a Postfix transport(5)-style file: {@code domain destination} lines, {@code .domain} for subdomains, {@code *} for the rest, an optional {@code lmtp:} prefix; read again when it changes (in place or by rename), a broken change keeping the last good map</td></tr>
- * <tr><td>{@code lhloName}</td><td>James's default domain, else this host's name</td><td>the LHLO argument</td></tr>
- * <tr><td>{@code outgoing}</td><td>lmtp-outgoing</td><td>name of the James mail queue holding mail waiting for delivery; each LmtpDelivery needs its own: a second one on the same queue fails init()</td></tr>
- * <tr><td>{@code delayTime}</td><td>1 minute, 5 minutes, 15 minutes, 1 hour, 6 hours</td><td>delays before the retries, RemoteDelivery's syntax {@code [attempts*]duration, ...}, e.g. {@code 4*1 minute, 3*5 minutes, 1 hour}; reconciled with maxRetries as RemoteDelivery does</td></tr>
- * <tr><td>{@code maxRetries}</td><td>5</td><td>retries of a recipient after temporary failures before it bounces</td></tr>
- * <tr><td>{@code bounceProcessor}</td><td>none</td><td>with bounceMode james: processor receiving bounced recipients with James's delivery-error attributes (e.g. with DSNBounce); without it, MailetContext.bounce</td></tr>
- * <tr><td>{@code onSuccess}</td><td>none</td><td>processor receiving a copy of the mail with its delivered recipients</td></tr>
- * <tr><td>{@code softBounce}</td><td>false</td><td>true: permanent failures are treated as temporary (5yz 5.x.x becomes 4yz 4.x.x), as Postfix's soft_bounce</td></tr>
- * <tr><td>{@code recipientLimit}</td><td>50</td><td>recipients per LMTP transaction; a mail with more for one destination is sent in several; 0 = no limit</td></tr>
- * <tr><td>{@code concurrency}</td><td>10</td><td>deliveries in flight per destination (1 to 256), counted across every LmtpDelivery of the James; the first mailet to use a destination sets its limit</td></tr>
- * <tr><td>{@code journalDirectory}</td><td>var/lmtp-journal/ followed by the outgoing queue's name, in James's working directory</td><td>directory of the delivery journal: one small file per mail in an attempt, recording each recipient's fate as soon as it is known, so that a mail handed out again after James was killed is sent only to the recipients without one, and the ids of the mails settled in the last hour or two; a path, or a {@code file://} URL resolved by James; it must be writable, else init() fails; created 0700, its files 0600</td></tr>
- * <tr><td>{@code journalMaxAge}</td><td>twice the sum of the delayTime delays, at least 1 day</td><td>a journal file not written for this long of James's running time (downtime does not count) and held by no attempt is removed, at init and every hour, counted by lmtpDeliveryJournalSwept: its mail left the queue without it; at least 1 hour</td></tr>
- * <tr><td>{@code connectTimeout}</td><td>30 seconds</td><td>to open the connection</td></tr>
- * <tr><td>{@code lhloTimeout}</td><td>5 minutes</td><td>for the greeting and the LHLO reply</td></tr>
- * <tr><td>{@code starttlsTimeout}</td><td>5 minutes</td><td>for the STARTTLS reply, and a deadline for the whole TLS handshake, after STARTTLS or in wrapper mode, however the server paces its bytes (Postfix's lmtp_starttls_timeout); a handshake past it fails like any failed handshake</td></tr>
- * <tr><td>{@code mailTimeout}</td><td>5 minutes</td><td>for the MAIL FROM reply</td></tr>
- * <tr><td>{@code rcptTimeout}</td><td>5 minutes</td><td>for each RCPT TO reply</td></tr>
- * <tr><td>{@code dataTimeout}</td><td>2 minutes</td><td>for the DATA reply</td></tr>
- * <tr><td>{@code bodyTimeout}</td><td>3 minutes</td><td>for each write of the message content</td></tr>
- * <tr><td>{@code dotTimeout}</td><td>10 minutes</td><td>for each reply after the final dot</td></tr>
- * <tr><td>{@code rsetTimeout}</td><td>20 seconds</td><td>for the RSET reply between transactions</td></tr>
- * <tr><td>{@code quitTimeout}</td><td>5 minutes</td><td>for the QUIT reply, awaited in the background: outcomes are recorded before QUIT, which never delays them</td></tr>
- * <tr><td>{@code skipQuitResponse}</td><td>false</td><td>true: close after QUIT without waiting for its reply</td></tr>
- * <tr><td>{@code skip5xxGreeting}</td><td>true</td><td>true: a 5xx greeting or LHLO reply defers every recipient (status made 4.x.x, the reply in the text), as Postfix's lmtp_skip_5xx_greeting; false: it bounces them</td></tr>
- * <tr><td>{@code orcptWithoutDsn}</td><td>auto</td><td>whether ORCPT goes on RCPT TO to a store that does not offer DSN: auto to a store whose greeting names Dovecot (which takes it), always, or never (only with DSN); Cyrus refuses it with 501</td></tr>
- * <tr><td>{@code xclientDestinations}</td><td>none</td><td>opt-in: * or the destinations to which each mail's original SMTP client (address, HELO) goes with XCLIENT before the transaction, when the server offers it (Dovecot, to its login_trusted_networks)</td></tr>
- * <tr><td>{@code transcript}</td><td>false</td><td>true: each LMTP conversation is logged ({@code C:}/{@code S:} lines) at INFO by logger {@code dev.jameslmtp.mailet.transcript}; false: at DEBUG by the same logger (INFO for the destinations of debugPeerList)</td></tr>
- * <tr><td>{@code saslPasswordMap}</td><td>none</td><td>path of a password map in Postfix's sasl_passwd text format: {@code key user:password} lines; key looked up as Postfix does (the host as connected, then the next hop as written: {@code [10.0.0.5]:24}, {@code host}; for {@code unix:} this host's name, then the socket path); no entry, no AUTH; the file is read again when it changes (in place or by rename); a broken change keeps the last good map and logs an error naming the line</td></tr>
- * <tr><td>{@code saslMechanisms}</td><td>SCRAM-SHA-256-PLUS, SCRAM-SHA-1-PLUS, SCRAM-SHA-256, SCRAM-SHA-1, CRAM-MD5, PLAIN, LOGIN</td><td>the mechanisms that may be used; the strongest offered by the server and allowed by the security options is chosen (Postfix's lmtp_sasl_mechanism_filter); the -PLUS ones only on TLS with saslChannelBinding</td></tr>
- * <tr><td>{@code saslChannelBinding}</td><td>none</td><td>{@code tls-server-end-point}: on TLS, SCRAM binds the exchange to the server's certificate (RFC 5929), SCRAM-SHA-256-PLUS or SCRAM-SHA-1-PLUS preferred when offered, gs2 flag {@code y} when none is; {@code none}: no binding. Cyrus 3.6 accepts only tls-unique and refuses it</td></tr>
- * <tr><td>{@code saslScramMaxIterations}</td><td>65536</td><td>the highest SCRAM iteration count accepted from the server (at least 4096, the least RFC 7677 allows, which is also the lowest accepted); a count out of range defers the recipients (4.7.0) naming it, before any proof is computed: a hostile store cannot pin a thread with {@code i=2147483647} nor get a cheap proof with {@code i=1}. The default is the limit of Cyrus SASL's client, which Postfix uses: 16 times Dovecot's and Cyrus's default of 4096</td></tr>
- * <tr><td>{@code saslSecurityOptions}</td><td>noplaintext, noanonymous</td><td>on a connection in clear: {@code noplaintext} forbids PLAIN and LOGIN; {@code none} allows every mechanism</td></tr>
- * <tr><td>{@code saslTlsSecurityOptions}</td><td>noplaintext, noanonymous</td><td>the same on a TLS connection whose certificate is not verified (tlsSecurityLevel may, encrypt): anyone on the path can answer STARTTLS with a certificate of its own, so PLAIN and LOGIN are forbidden; {@code noanonymous} allows them there, with a WARN at init (Postfix's lmtp_sasl_tls_security_options)</td></tr>
- * <tr><td>{@code saslTlsVerifiedSecurityOptions}</td><td>noanonymous</td><td>the same on a TLS connection whose certificate was verified (tlsSecurityLevel verify) and on a trusted UNIX socket: PLAIN and LOGIN allowed (Postfix's lmtp_sasl_tls_verified_security_options)</td></tr>
- * <tr><td>{@code saslTrustUnixSocket}</td><td>false</td><td>true: a {@code unix:} destination is local, not on a network: saslTlsVerifiedSecurityOptions apply to it</td></tr>
- * <tr><td>{@code requireAuth}</td><td>false</td><td>true: fail closed; with no map entry for the destination, no AUTH offered or no acceptable mechanism, the recipients are deferred with 4.7.0 and nothing is sent unauthenticated (Postfix sends anyway)</td></tr>
- * <tr><td>{@code saslAuthSoftBounce}</td><td>true</td><td>true: an AUTH refusal defers the recipients whatever the reply (Cyrus answers a wrong password {@code 501 5.5.4}); false: a 5xx refusal bounces (Postfix's lmtp_sasl_auth_soft_bounce)</td></tr>
- * <tr><td>{@code saslAuthCacheTime}</td><td>1 hour</td><td>how long a refused (server, user, password) is remembered, so that AUTH is not tried again for every mail; a changed password is tried at once; 0 = never remembered</td></tr>
- * <tr><td>{@code tlsSecurityLevel}</td><td>none</td><td>{@code none}, {@code may} (STARTTLS when offered; a failed handshake retries in clear), {@code encrypt} (TLS required, certificate not checked) or {@code verify} (TLS required, certificate must chain to tlsCAFile and name the host); at encrypt and verify a server without STARTTLS, refusing it or failing the handshake defers the recipients (4.7.4, 4.7.5) and no mail goes in clear</td></tr>
- * <tr><td>{@code tlsWrapperMode}</td><td>false</td><td>true: TLS from the first byte (implicit TLS) instead of STARTTLS</td></tr>
- * <tr><td>{@code tlsCAFile}</td><td>the JDK's trusted CAs</td><td>PEM file of the CA certificates that verify trusts</td></tr>
- * <tr><td>{@code tlsCertFile}</td><td>none</td><td>PEM file of a client certificate (chain) to present; with tlsKeyFile</td></tr>
- * <tr><td>{@code tlsKeyFile}</td><td>none</td><td>PEM file of the client certificate's unencrypted PKCS#8 key ({@code BEGIN PRIVATE KEY})</td></tr>
- * <tr><td>{@code tlsTrustStore}</td><td>none</td><td>PKCS#12 or JKS trust store that verify trusts instead of the JDK's CAs; not with tlsCAFile</td></tr>
- * <tr><td>{@code tlsTrustStorePassword}</td><td>none</td><td>its password, if it has one: the password, {@code env:NAME} or {@code file:/path}; never shown</td></tr>
- * <tr><td>{@code tlsKeyStore}</td><td>none</td><td>PKCS#12 or JKS key store holding the client's key and certificate chain; not with tlsCertFile/tlsKeyFile</td></tr>
- * <tr><td>{@code tlsKeyStorePassword}</td><td>none</td><td>its password (also the key's), required with tlsKeyStore: the password, {@code env:NAME} or {@code file:/path}; never shown</td></tr>
- * <tr><td>{@code tlsProtocols}</td><td>TLSv1.3, TLSv1.2</td><td>TLS protocols offered; nothing older than TLSv1.2 is accepted</td></tr>
- * <tr><td>{@code tlsCiphers}</td><td>the JDK's</td><td>JSSE cipher suite names offered</td></tr>
- * <tr><td>{@code connectionCacheEnabled}</td><td>true</td><td>keep connections open between mails and reuse them (Postfix's connection cache); one cache per James, keyed by server, TLS policy, SASL identity and SASL terms (mechanisms, security options, saslTrustUnixSocket, requireAuth, saslChannelBinding), LHLO name and timeouts; a reused connection starts each transaction with RSET, and one that fails before DATA is replaced by a new one without counting against the mail</td></tr>
- * <tr><td>{@code connectionCacheIdleTime}</td><td>2 seconds</td><td>how long an unused connection stays open (Postfix's lmtp_connection_cache_time_limit)</td></tr>
- * <tr><td>{@code connectionCacheReuseTime}</td><td>5 minutes</td><td>how long after opening a connection may still be reused (lmtp_connection_reuse_time_limit)</td></tr>
- * <tr><td>{@code connectionCacheReuseLimit}</td><td>0</td><td>how many times a connection may be reused; 0 = no limit (lmtp_connection_reuse_count_limit)</td></tr>
- * <tr><td>{@code connectionCacheMaxIdle}</td><td>10</td><td>unused connections kept open per server (1 to 256); set it to at least {@code concurrency}</td></tr>
- * <tr><td>{@code destinationFailureSkipTime}</td><td>1 minute</td><td>with a destination list ({@code inet:a:24, inet:b:24}), how long a server that failed (unreachable, negative greeting, 421, lost before DATA) is skipped while another one is not; 0 = never skipped</td></tr>
- * <tr><td>{@code bounceMode}</td><td>rfc3464, or james when bounceProcessor is set</td><td>rfc3464: the mailet sends the sender one RFC 3464 DSN per mail and attempt listing every failed recipient with its own status; james: the stock James path (bounceProcessor with DSNBounce, or MailetContext.bounce); rfc3464 with bounceProcessor is refused</td></tr>
- * <tr><td>{@code delayWarningTime}</td><td>none (no delay warnings)</td><td>as Postfix's delay_warning_time: once a mail is that old and still being retried, its sender gets one {@code Action: delayed} DSN; a bare number is in hours, 0 = none; needs bounceMode rfc3464</td></tr>
- * <tr><td>{@code notifyClasses}</td><td>none</td><td>as Postfix's notify_classes: {@code protocol} sends the postmaster the transcript (secrets redacted) of an LMTP session that ended in a protocol error</td></tr>
- * <tr><td>{@code debugPeerList}</td><td>none</td><td>as Postfix's debug_peer_list: destinations (written as for destination, separated by commas or spaces) whose LMTP transcripts are logged at INFO</td></tr>
- * </table>
- *
- * <h2>Authentication and TLS</h2>
- * With {@code saslPasswordMap}, a session authenticates with the map's entry for its destination
- * (PLAIN, LOGIN, CRAM-MD5, SCRAM-SHA-256 or SCRAM-SHA-1), after STARTTLS when
- * {@code tlsSecurityLevel} asks for it. PLAIN and LOGIN, which send the password itself, are used
- * by default only after a verified handshake ({@code verify}) or on a trusted UNIX socket. An AUTH
- * failure defers the recipients (4.7.x) and closes the connection; no secret ever appears in a
- * log, transcript or error ({@code AUTH} payloads and challenges are shown as {@code ****}, and the
- * text of an AUTH refusal is withheld: a store may echo the payload in it).
- * <pre>{@code
- * <mailet match="HostIs=example.com" class="dev.jameslmtp.mailet.LmtpDelivery">
- *     <destination>inet:cyrus.example.com:24</destination>
- *     <saslPasswordMap>/etc/james/lmtp_sasl_passwd</saslPasswordMap>
- *     <tlsSecurityLevel>verify</tlsSecurityLevel>
- *     <tlsCAFile>/etc/james/store-ca.pem</tlsCAFile>
- *     <requireAuth>true</requireAuth>
- * </mailet>
- * }</pre>
+ * Every parameter, its default and its meaning: {@code docs/configuration.md} (checked against
+ * {@link dev.jameslmtp.conf.Parameter} by {@code ConfigurationDocTest}).
  *
  * <h2>Example</h2>
  * Match the store's domains ({@code HostIs}), not {@code RecipientIsLocal}: users who exist only
  * in the store are not James users, and that matcher sends their mail to James's "no such user"
- * bounce. Every parameter is described in {@code docs/configuration.md}.
+ * bounce. With {@code saslPasswordMap} a session authenticates with the map's entry for its
+ * destination; PLAIN and LOGIN go only after a verified handshake or on a trusted UNIX socket, and
+ * no secret ever reaches a log, a transcript or an error.
  * <pre>{@code
  * <mailet match="HostIs=example.com" class="dev.jameslmtp.mailet.LmtpDelivery">
- *     <destination>unix:/run/dovecot/lmtp</destination>
- *     <delayWarningTime>4h</delayWarningTime>
- *     <notifyClasses>protocol</notifyClasses>
+ *     <destination>inet:store.example.com:24</destination>
+ *     <saslPasswordMap>/etc/james/lmtp_sasl_passwd</saslPasswordMap>
+ *     <tlsSecurityLevel>verify</tlsSecurityLevel>
+ *     <tlsCAFile>/etc/james/store-ca.pem</tlsCAFile>
  *     <delayTime>4*1 minute, 3*5 minutes, 1 hour</delayTime>
  *     <maxRetries>8</maxRetries>
  * </mailet>
@@ -206,47 +122,18 @@ import dev.jameslmtp.conf.Parameter;
  * warning then). A recipient whose domain had no transport map entry is queued without a route
  * and routed again at each attempt.
  *
- * <h2>When James itself fails</h2>
- * <ul>
- *   <li>{@link #service}: one mail per destination is enqueued (the mail itself when there is one); if an enqueue fails, the mail is
- *   left holding exactly the recipients not on the queue and the exception goes to James
- *   ({@code onMailetException}, the {@code error} processor by default): no recipient is both
- *   queued and in the error path.</li>
- *   <li>Putting deferred recipients back: only a copy holding them is enqueued, never the
- *   delivered ones; a failure is tried again (3 tries in all, counted by
- *   {@code lmtpDeliveryPutBackFailures}), then the copy goes to the {@code error} processor.</li>
- *   <li>A failed acknowledgement of the queue item is logged; the outcomes stand and nothing is
- *   put back again.</li>
- *   <li>{@link #destroy}: no more mail is taken; attempts in flight get 10 seconds to finish; then
- *   their LMTP sessions are closed under them, so each ends at once: recipients with a final reply
- *   keep it, the others are deferred and put back on the queue before it is closed.</li>
- * </ul>
- *
- * <h2>Known limits</h2>
- * On a memory or file mail queue the delays are honoured; James's RabbitMQ queue ignores them,
- * as for RemoteDelivery. If James can neither put deferred recipients back on the queue nor hand
- * them to its {@code error} processor, they are logged at ERROR as lost when other recipients of
- * the attempt were delivered or bounced (the whole mail is never handed back, which would deliver
- * those again); when none were, the queue is asked to keep the mail. A failed acknowledgement
- * lets a queue that redelivers unacknowledged mail (a persistent one, after a restart) hand the
- * mail out again; its journal is kept, so only recipients without a mark are sent. At shutdown,
- * an attempt still opening a session (connect, greeting, LHLO) cannot be interrupted; it is left
- * after 5 more seconds with its mail unacknowledged, which a persistent queue hands out again
- * after a restart (recipients of earlier transactions of that attempt are marked in the journal
- * and not sent again). Mail put aside for a busy destination costs one queue
- * round trip per delay; the delay grows to one minute for a destination making no progress.
- * If James is killed (SIGKILL) during an attempt, the queue item was not acknowledged: a
- * persistent queue hands the whole mail out again after the restart. The delivery journal
- * ({@code journalDirectory}) then keeps the recipients whose fate was already written down from
- * being sent (or bounced, or put back) again: a recipient's 2xx after the dot is written the
- * moment it is read, a put-back or bounce once it is done. Left: the RFC 2033 window itself
- * (James dies after the store saved the message but before the reply was read and written),
- * and James dying between putting a deferred copy back or sending a bounce and writing its line
- * (that copy or bounce is made again). A machine crash may lose lines not yet synced (one fsync
- * per attempt): their recipients are sent again, never lost. Mail queued by an earlier version
- * carries no journal id and is delivered without a journal. A reply
- * missing after the final dot is a temporary failure: the server may have delivered, and the
- * retry may deliver twice (RFC 2033 §4.2 leaves no better choice).
+ * <h2>When James itself fails, and known limits</h2>
+ * Each recipient is on the queue or in James's error path, never both, never neither; deferred
+ * recipients go back in a copy of their own (3 tries, {@code lmtpDeliveryPutBackFailures}, then
+ * the {@code error} processor); {@link #destroy} gives attempts 10 seconds, then closes their
+ * sessions, deferring the recipients without a final reply. A James killed during an attempt has
+ * acknowledged nothing: the delivery journal ({@code journalDirectory}) keeps each recipient's
+ * fate, written the moment it is known, so that the mail handed out again is sent only to the
+ * others, and a mail left twice on the queue by the kill is sent once. Left: RFC 2033's window
+ * after the final dot (the server may have delivered; the retry may deliver twice), a second DSN
+ * for a bounce sent just before the kill, and lines not yet synced at a machine crash (sent
+ * again, never lost). James's RabbitMQ queue ignores delays, as for RemoteDelivery. The whole
+ * story: {@code docs/architecture.md}, "Shutdown and restarts".
  */
 public class LmtpDelivery extends GenericMailet {
 
@@ -408,84 +295,17 @@ public class LmtpDelivery extends GenericMailet {
     }
 
     /**
-     * Enqueues the mail, one copy per destination holding that destination's recipients and its
-     * {@link Route} (the mail itself when there is one destination), then ghosts it. If James cannot enqueue a copy, the mail is left holding the
-     * recipients that are not on the queue (all of them when the first enqueue fails) and the
-     * exception goes to James, whose {@code onMailetException} (the {@code error} processor by
-     * default) then gets exactly those recipients: each recipient is on the queue or in the error
-     * path, never both, never neither.
+     * Puts the mail on the mailet's queue ({@link QueueIntake}: one item per destination, each
+     * recipient on the queue or, with the exception, left on the mail for James's error path).
      */
     @Override
     public void service(Mail mail) throws MessagingException {
-        mail.removeAttribute(RetryState.RETRIES);
-        mail.removeAttribute(Route.ATTRIBUTE);
-        ArrivalDate.stampIfAbsent(mail, clock);
-        if (mail.getRecipients().isEmpty()) {
-            LOGGER.debug("Mail {} has no recipients: nothing to deliver", mail.getName());
-            mail.setState(Mail.GHOST);
-            return;
-        }
-        Map<Optional<DestinationList>, List<MailAddress>> byDestination = new LinkedHashMap<>();
-        for (MailAddress recipient : mail.getRecipients()) {
-            byDestination.computeIfAbsent(configuration.routing().destinationFor(recipient.getDomain().asString()),
-                    key -> new ArrayList<>()).add(recipient);
-        }
-        if (byDestination.size() == 1) {
-            enqueueWhole(mail, byDestination.keySet().iterator().next());
-            return;
-        }
-        List<MailAddress> notQueued = new ArrayList<>(mail.getRecipients());
-        String name = mail.getName();
-        for (Map.Entry<Optional<DestinationList>, List<MailAddress>> entry : byDestination.entrySet()) {
-            try {
-                MailCopies.send(mail, entry.getValue(), copy -> {
-                    if (byDestination.size() > 1) {
-                        copy.setName(name + "-to-" + destinationKey(entry.getKey()).replaceAll("[^A-Za-z0-9._-]", "_"));
-                    }
-                    entry.getKey().ifPresent(destination -> Route.set(copy, destination));
-                    DeliveryJournal.idFor(copy, destinationKey(entry.getKey()));
-                    queue.enQueue(copy);
-                });
-            } catch (Exception e) {
-                mail.setRecipients(notQueued);
-                throw new MessagingException("LmtpDelivery could not enqueue mail " + name + " for "
-                        + Transcript.neutralise(entry.getValue() + "; recipients not queued: " + notQueued), e);
-            }
-            entry.getValue().forEach(notQueued::remove);
-        }
-        mail.setState(Mail.GHOST);
-    }
-
-    /**
-     * One destination for every recipient: the mail itself is enqueued, without a copy of our own,
-     * as James's {@code RemoteDelivery} does. Every James queue copies or serialises what it is
-     * given at {@code enQueue} (the memory queue keeps a clone, ActiveMQ and RabbitMQ serialise
-     * the mail and its message), so ghosting the mail afterwards never touches the queued item.
-     * If the enqueue fails, the mail leaves as it came (no route, the journal id it had) with the exception.
-     */
-    private void enqueueWhole(Mail mail, Optional<DestinationList> destination) throws MessagingException {
-        destination.ifPresent(route -> Route.set(mail, route));
-        Optional<Attribute> formerId = mail.getAttribute(AttributeName.of(DeliveryJournal.ID));
-        DeliveryJournal.idFor(mail, destinationKey(destination));
-        try {
-            queue.enQueue(mail);
-        } catch (Exception e) {
-            mail.removeAttribute(Route.ATTRIBUTE);
-            mail.removeAttribute(AttributeName.of(DeliveryJournal.ID));
-            formerId.ifPresent(mail::setAttribute);
-            throw new MessagingException("LmtpDelivery could not enqueue mail " + mail.getName() + "; recipients not queued: "
-                    + Transcript.neutralise(mail.getRecipients().toString()), e);
-        }
-        mail.setState(Mail.GHOST);
+        new QueueIntake(queue, configuration.routing(), clock).accept(mail);
     }
 
     /** The key of the per-destination limits: the mail's route, or {@value DeliveryAttempt#NO_DESTINATION}. */
     static String destinationKey(Mail mail) {
-        return Route.text(mail).orElse(DeliveryAttempt.NO_DESTINATION);
-    }
-
-    private static String destinationKey(Optional<DestinationList> destination) {
-        return destination.map(DestinationList::toString).orElse(DeliveryAttempt.NO_DESTINATION);
+        return QueueIntake.destinationKey(mail);
     }
 
     @Override
