@@ -2,6 +2,7 @@ package dev.jameslmtp.mailet;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -232,12 +233,14 @@ final class DeliveryConsumer {
              AttemptMdc a = AttemptMdc.open(queue.getName().asString(), Route.text(mail).map(List::of).orElse(List.of()));
              MailJournal marks = held.get()) {
             List<MailAddress> recipients = List.copyOf(mail.getRecipients());
-            if (!putBackAgain(mail, recipients, marks)) {
+            MailJournal.Reading reading = marks.read(recipients);
+            Map<Integer, MailJournal.Mark> settled = new HashMap<>(reading.marks());
+            if (!putBackAgain(mail, recipients, marks, reading.putBacks(), settled)) {
                 marks.sync();
                 acknowledge(item, mail, retryAfterPause());
                 return;
             }
-            List<Integer> open = marks.unsettled(recipients, marks.marks(recipients));
+            List<Integer> open = marks.unsettled(recipients, settled);
             MailQueue.MailQueueItem.CompletionStatus status;
             if (open.isEmpty()) {
                 LOGGER.info("Every recipient of mail {} was settled before a restart; nothing to send", mail.getName());
@@ -262,19 +265,16 @@ final class DeliveryConsumer {
     }
 
     /**
-     * Puts back again each copy whose put-back was begun when James died: the journal holds its
-     * intent lines, and some of its recipients have no mark yet (James died between the enqueue
-     * and the {@code requeued} lines). The copy is made again whole (the same recipients in the
-     * same order, the same retries, under the copy id written then), so that a copy the queue took
-     * before the kill and this one are the same item twice, sent once; then its recipients are
-     * marked requeued. False when the queue refused: the item is kept on the queue to try again.
+     * Puts back again, whole and under the copy id written then, each copy whose put-back James
+     * died in (intent lines, some recipient without a mark): a copy the queue took before the
+     * kill and this one are one item twice, sent once. Its recipients are then marked requeued,
+     * in the journal and in {@code settled}. False when the queue refused (the item is kept).
      */
-    private boolean putBackAgain(Mail mail, List<MailAddress> recipients, MailJournal marks) {
-        Map<Integer, MailJournal.PutBack> putBacks = marks.putBacks(recipients);
+    private boolean putBackAgain(Mail mail, List<MailAddress> recipients, MailJournal marks, Map<Integer, MailJournal.PutBack> putBacks,
+                                 Map<Integer, MailJournal.Mark> settled) {
         if (putBacks.isEmpty()) {
             return true;
         }
-        Map<Integer, MailJournal.Mark> settled = marks.marks(recipients);
         Map<String, List<Integer>> byCopy = new LinkedHashMap<>();
         new TreeMap<>(putBacks).forEach((position, putBack) ->
                 byCopy.computeIfAbsent(putBack.copyId(), id -> new ArrayList<>()).add(position));
@@ -299,6 +299,7 @@ final class DeliveryConsumer {
                 return false;
             }
             marks.mark(unmarked, MailJournal.Mark.REQUEUED, recipients);
+            unmarked.forEach(position -> settled.put(position, MailJournal.Mark.REQUEUED));
             LOGGER.info("Recipients {} of mail {} were being put back on the queue when James stopped: put back again, as copy {}"
                     + " (should the first put-back have reached the queue, the two copies are sent once)",
                     Transcript.neutralise(retries.keySet().toString()), mail.getName(), copy.getKey());

@@ -158,6 +158,7 @@ public class LmtpDelivery extends GenericMailet {
 
     private LmtpDeliveryConfiguration configuration;
     private MailQueue queue;
+    private QueueIntake intake;
     private String claimedQueue;
     private boolean poolRetained;
     private DeliveryAttempt attempt;
@@ -229,6 +230,7 @@ public class LmtpDelivery extends GenericMailet {
         connectionPool.retain();
         poolRetained = true;
         queue = queueFactory.createQueue(MailQueueName.of(configuration.outgoing()));
+        intake = new QueueIntake(queue, configuration.routing(), clock);
         DeliveryMetrics metrics = new DeliveryMetrics(metricFactory);
         Bounces bounces = Bounces.of(getMailetContext(), configuration, clock);
         OutcomeDispatcher dispatcher = new OutcomeDispatcher(queue, getMailetContext(), bounces, configuration.onSuccess(), clock, metrics);
@@ -300,7 +302,7 @@ public class LmtpDelivery extends GenericMailet {
      */
     @Override
     public void service(Mail mail) throws MessagingException {
-        new QueueIntake(queue, configuration.routing(), clock).accept(mail);
+        intake.accept(mail);
     }
 
     /** The key of the per-destination limits: the mail's route, or {@value DeliveryAttempt#NO_DESTINATION}. */

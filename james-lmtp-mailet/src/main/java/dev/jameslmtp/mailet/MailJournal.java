@@ -147,10 +147,12 @@ final class MailJournal implements AutoCloseable {
         return read(recipients).putBacks();
     }
 
-    private record Reading(Map<Integer, Mark> marks, Map<Integer, PutBack> putBacks) {
+    /** What the journal holds for {@code recipients}: the marks, and the put-backs begun, by position. */
+    record Reading(Map<Integer, Mark> marks, Map<Integer, PutBack> putBacks) {
     }
 
-    private Reading read(List<MailAddress> recipients) {
+    /** Reads the journal once: {@link #marks} and {@link #putBacks} together. */
+    Reading read(List<MailAddress> recipients) {
         Reading reading = new Reading(new HashMap<>(), new HashMap<>());
         if (file.isEmpty() || !Files.exists(file.get())) {
             return reading;
