@@ -2,8 +2,6 @@ package dev.jameslmtp.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -20,6 +18,7 @@ import dev.jameslmtp.client.tls.TlsPolicy;
 import dev.jameslmtp.testing.FakeLmtpServer;
 import dev.jameslmtp.testing.LmtpHandler;
 import dev.jameslmtp.testing.Response;
+import dev.jameslmtp.testing.Stderr;
 import dev.jameslmtp.testing.TestCertificates;
 
 /**
@@ -74,16 +73,11 @@ class AuthRefusalTextTest {
                 .sasl(SaslPolicy.of(CredentialSource.fixed(Credentials.of(USER, PASSWORD))))
                 .build();
 
-        ByteArrayOutputStream log = new ByteArrayOutputStream();
-        PrintStream stderr = System.err;
-        DeliveryResult result;
-        System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8)); // slf4j-simple writes to System.err
-        try {
-            result = client.deliver(Destination.parse("inet:[127.0.0.1]:" + server.port()), ENVELOPE,
-                    Content.of("Subject: t\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII)));
-        } finally {
-            System.setErr(stderr);
-        }
+        java.util.concurrent.atomic.AtomicReference<DeliveryResult> delivered = new java.util.concurrent.atomic.AtomicReference<>();
+
+        String logged = Stderr.of(() -> delivered.set(client.deliver(Destination.parse("inet:[127.0.0.1]:" + server.port()), ENVELOPE,
+                Content.of("Subject: t\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII)))));
+        DeliveryResult result = delivered.get();
 
         assertThat(server.commands(0)).anyMatch(c -> c.equals("AUTH PLAIN " + PAYLOAD)); // the store did get it to echo
         assertThat(result.outcomes()).allSatisfy(o -> {
@@ -95,7 +89,6 @@ class AuthRefusalTextTest {
                     .doesNotContain(PAYLOAD).doesNotContain(PASSWORD));
             assertThat(o.toString()).doesNotContain(PAYLOAD).doesNotContain(PASSWORD);
         });
-        String logged = log.toString(StandardCharsets.UTF_8);
         assertThat(logged).contains("SASL authentication as " + USER + " with PLAIN failed");
         assertThat(logged).doesNotContain(PAYLOAD).doesNotContain(PASSWORD);
     }

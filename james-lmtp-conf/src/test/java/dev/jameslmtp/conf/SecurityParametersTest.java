@@ -23,6 +23,7 @@ import dev.jameslmtp.client.sasl.SaslPolicy;
 import dev.jameslmtp.client.sasl.SecurityOptions;
 import dev.jameslmtp.client.tls.TlsLevel;
 import dev.jameslmtp.client.tls.TlsPolicy;
+import dev.jameslmtp.testing.Stderr;
 import dev.jameslmtp.testing.TestCertificates;
 
 /** The TLS and SASL parameters: parsed into the client's policies, or init() fails naming the parameter. */
@@ -87,8 +88,8 @@ class SecurityParametersTest {
     void plainAllowedTowardsAnUnverifiedPeerShouldBeAWarnAtInitForTheMailetAndTheHook() throws IOException {
         String file = map("[127.0.0.1]:2424 lmtpadmin:s3cr3t\n").toString();
 
-        String mailet = stderrOf(() -> parse("saslPasswordMap", file, "tlsSecurityLevel", "encrypt", "saslTlsSecurityOptions", "noanonymous"));
-        String hook = stderrOf(() -> ClientSecurity.parse(Map.of("saslPasswordMap", file, "tlsSecurityLevel", "may",
+        String mailet = Stderr.of(() -> parse("saslPasswordMap", file, "tlsSecurityLevel", "encrypt", "saslTlsSecurityOptions", "noanonymous"));
+        String hook = Stderr.of(() -> ClientSecurity.parse(Map.of("saslPasswordMap", file, "tlsSecurityLevel", "may",
                 "saslTlsSecurityOptions", "noanonymous", "saslSecurityOptions", "none")));
 
         assertThat(mailet).contains("WARN").contains("saslTlsSecurityOptions 'noanonymous' allows PLAIN and LOGIN on TLS sessions "
@@ -101,7 +102,7 @@ class SecurityParametersTest {
     void theDefaultsOrAVerifiedLevelShouldGiveNoPlaintextWarning() throws IOException {
         String file = map("[127.0.0.1]:2424 lmtpadmin:s3cr3t\n").toString();
 
-        String logged = stderrOf(() -> {
+        String logged = Stderr.of(() -> {
             parse("saslPasswordMap", file, "tlsSecurityLevel", "encrypt");
             parse("saslPasswordMap", file, "tlsSecurityLevel", "may");
             parse("saslPasswordMap", file, "tlsSecurityLevel", "verify", "saslTlsSecurityOptions", "noanonymous");
@@ -112,17 +113,6 @@ class SecurityParametersTest {
         assertThat(logged).doesNotContain("allows PLAIN");
     }
 
-    private static String stderrOf(Runnable action) {
-        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream stderr = System.err;
-        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8)); // slf4j-simple's output
-        try {
-            action.run();
-        } finally {
-            System.setErr(stderr);
-        }
-        return captured.toString(java.nio.charset.StandardCharsets.UTF_8);
-    }
 
     @Test
     void aMalformedPasswordMapShouldFailNamingTheFileAndLineButNotTheSecret() throws IOException {

@@ -3,9 +3,7 @@ package dev.jameslmtp.conf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.jameslmtp.client.DestinationList;
+import dev.jameslmtp.testing.Stderr;
 
 /** The transport map follows its file: edits in place and by rename; a broken edit keeps the last good map. */
 class TransportMapFileTest {
@@ -70,8 +69,8 @@ class TransportMapFileTest {
         Routing routing = routing(file);
 
         write("transport", "example.test inet:127.0.0.1:2525\nbroken.test smtp:relay.example:25\n", 50);
-        String logged = stderrOf(() -> assertThat(routing.destinationFor("example.test")).isEqualTo(to("inet:127.0.0.1:2424")));
-        String again = stderrOf(() -> routing.destinationFor("example.test"));
+        String logged = Stderr.of(() -> assertThat(routing.destinationFor("example.test")).isEqualTo(to("inet:127.0.0.1:2424")));
+        String again = Stderr.of(() -> routing.destinationFor("example.test"));
         write("transport", "example.test inet:127.0.0.1:2525\n", 20);
 
         assertThat(logged).contains("ERROR").contains(file + ", line 2").contains("keeping the last good map (1 entries)");
@@ -86,7 +85,7 @@ class TransportMapFileTest {
 
         Files.delete(file);
 
-        String logged = stderrOf(() -> assertThat(routing.destinationFor("example.test")).isEqualTo(to("inet:127.0.0.1:2424")));
+        String logged = Stderr.of(() -> assertThat(routing.destinationFor("example.test")).isEqualTo(to("inet:127.0.0.1:2424")));
         assertThat(logged).contains("ERROR").contains("cannot be read any more");
     }
 
@@ -98,15 +97,4 @@ class TransportMapFileTest {
                 .hasMessageContaining(file + ", line 2");
     }
 
-    private static String stderrOf(Runnable action) {
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        PrintStream stderr = System.err;
-        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8)); // slf4j-simple writes to System.err
-        try {
-            action.run();
-        } finally {
-            System.setErr(stderr);
-        }
-        return captured.toString(StandardCharsets.UTF_8);
-    }
 }

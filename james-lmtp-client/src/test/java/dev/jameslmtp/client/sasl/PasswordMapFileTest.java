@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.jameslmtp.client.Destination;
+import dev.jameslmtp.testing.Stderr;
 
 /** The password map file is read again when it changes, and a broken change keeps the last good map. */
 class PasswordMapFileTest {
@@ -48,19 +49,12 @@ class PasswordMapFileTest {
     void aMapThatOthersMayReadShouldBeReportedByNameButStillUsed() throws IOException {
         Path file = write("sasl_passwd", "[127.0.0.1]:2424 alice:s3cr3t-nOt4LoGs\n", 10);
         Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream stderr = System.err;
-        PasswordMapFile map;
-        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
-        try {
-            map = PasswordMapFile.open(file, () -> "me");
-        } finally {
-            System.setErr(stderr);
-        }
+        java.util.concurrent.atomic.AtomicReference<PasswordMapFile> map = new java.util.concurrent.atomic.AtomicReference<>();
 
-        assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8))
-                .contains("WARN").contains(file.toString()).contains("chmod 600").doesNotContain("nOt4LoGs");
-        assertThat(map.forDestination(STORE)).isPresent();
+        String logged = Stderr.of(() -> map.set(PasswordMapFile.open(file, () -> "me")));
+
+        assertThat(logged).contains("WARN").contains(file.toString()).contains("chmod 600").doesNotContain("nOt4LoGs");
+        assertThat(map.get().forDestination(STORE)).isPresent();
     }
 
     @Test
@@ -81,7 +75,7 @@ class PasswordMapFileTest {
         Path file = write("sasl_passwd", "[127.0.0.1]:2424 alice:s3cr3t-nOt4LoGs\n", 10);
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
 
-        String logged = stderrOf(() -> assertThat(PasswordMapFile.open(file, () -> "me").forDestination(STORE)).isPresent());
+        String logged = Stderr.of(() -> assertThat(PasswordMapFile.open(file, () -> "me").forDestination(STORE)).isPresent());
 
         assertThat(logged).doesNotContain("WARN");
     }
@@ -94,7 +88,7 @@ class PasswordMapFileTest {
 
         write("sasl_passwd", "[127.0.0.1]:2424 alice:planted\n", 50);
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-rw-rw-"));
-        String logged = stderrOf(() -> assertThat(map.forDestination(STORE)).hasValue(Credentials.of("alice", "good")));
+        String logged = Stderr.of(() -> assertThat(map.forDestination(STORE)).hasValue(Credentials.of("alice", "good")));
 
         assertThat(logged).contains("ERROR").contains("written by group or others").contains("keeping the last good map")
                 .doesNotContain("planted");
@@ -107,27 +101,16 @@ class PasswordMapFileTest {
         PasswordMapFile map = PasswordMapFile.open(file, () -> "me");
 
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-rw-rw-"));
-        String opened = stderrOf(() -> assertThat(map.forDestination(STORE)).hasValue(Credentials.of("alice", "good")));
+        String opened = Stderr.of(() -> assertThat(map.forDestination(STORE)).hasValue(Credentials.of("alice", "good")));
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        String closed = stderrOf(() -> assertThat(map.forDestination(STORE)).hasValue(Credentials.of("alice", "good")));
+        String closed = Stderr.of(() -> assertThat(map.forDestination(STORE)).hasValue(Credentials.of("alice", "good")));
 
         assertThat(opened).as("made writable by others, content unchanged").contains("ERROR").contains("written by group or others");
         assertThat(closed).as("made private again: the file is the last good one").doesNotContain("ERROR");
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw--w----"));
-        assertThat(stderrOf(() -> map.forDestination(STORE))).as("writable by its group").contains("written by group or others");
+        assertThat(Stderr.of(() -> map.forDestination(STORE))).as("writable by its group").contains("written by group or others");
     }
 
-    private static String stderrOf(Runnable action) {
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        PrintStream stderr = System.err;
-        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8)); // slf4j-simple writes to System.err
-        try {
-            action.run();
-        } finally {
-            System.setErr(stderr);
-        }
-        return captured.toString(StandardCharsets.UTF_8);
-    }
 
     @Test
     void anEditInPlaceShouldBeSeenByTheNextLookup() throws IOException {
