@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import dev.jameslmtp.client.DestinationList;
+import dev.jameslmtp.client.FollowedFile;
 
 /**
  * Where a recipient's mail goes: one destination (list) for all, or a {@link TransportMap} by
@@ -47,7 +48,13 @@ public sealed interface Routing {
             } catch (InvalidPathException e) {
                 throw ConfigurationError.invalid("transportMap", transportMap.get(), "the path of a transport map file");
             }
-            return new Reloading(TransportMapFile.open("transportMap", file));
+            try {
+                return new Reloading(FollowedFile.open("transport map", file, path -> TransportMap.read("transportMap", path),
+                        ConfigurationError.class, map -> map.entries().size()));
+            } catch (java.io.IOException e) {
+                throw ConfigurationError.unreadable("transportMap", file.toString(), e.getClass().getSimpleName()
+                        + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+            }
         }
         throw ConfigurationError.missing("destination' or 'transportMap",
                 "exactly one of them: 'destination' (e.g. 'unix:/run/dovecot/lmtp' or 'inet:127.0.0.1:24') or 'transportMap' (a file path)");
@@ -85,11 +92,15 @@ public sealed interface Routing {
         }
     }
 
-    /** The transport map of the {@code transportMap} parameter, following its file ({@link TransportMapFile}). */
+    /**
+     * The transport map of the {@code transportMap} parameter, following its file: an edit in
+     * place or by rename is seen by the next lookup; a broken one keeps the last good map
+     * ({@link FollowedFile}).
+     */
     final class Reloading implements Routing {
-        private final TransportMapFile file;
+        private final FollowedFile<TransportMap> file;
 
-        Reloading(TransportMapFile file) {
+        Reloading(FollowedFile<TransportMap> file) {
             this.file = Objects.requireNonNull(file, "file");
         }
 

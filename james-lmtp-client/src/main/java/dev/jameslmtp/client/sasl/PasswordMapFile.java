@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Objects;
@@ -17,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.jameslmtp.client.Destination;
+import dev.jameslmtp.client.FollowedFile;
 
 /**
  * A password map file, read at start and read again when it changes, without a restart and
@@ -39,17 +39,12 @@ public final class PasswordMapFile implements CredentialSource {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(PasswordMapFile.class);
 
-    private final Path file;
+    private final FollowedFile<PasswordMap> file;
     private final Supplier<String> localHostName;
-    private Stamp stamp;
-    private PasswordMap map;
-    private Stamp lastFailure;
 
-    private PasswordMapFile(Path file, Supplier<String> localHostName, Stamp stamp, PasswordMap map) {
+    private PasswordMapFile(FollowedFile<PasswordMap> file, Supplier<String> localHostName) {
         this.file = file;
         this.localHostName = localHostName;
-        this.stamp = stamp;
-        this.map = map;
     }
 
     /**
@@ -60,14 +55,12 @@ public final class PasswordMapFile implements CredentialSource {
     public static PasswordMapFile open(Path file, Supplier<String> localHostName) {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(localHostName, "localHostName");
-        Stamp stamp;
         try {
-            stamp = Stamp.of(file);
+            return new PasswordMapFile(FollowedFile.open("password map", file, PasswordMapFile::read, PasswordMapException.class,
+                    PasswordMap::size), localHostName);
         } catch (IOException e) {
             throw new PasswordMapException("password map " + file + ": " + reason(e));
         }
-        PasswordMap map = read(file);
-        return new PasswordMapFile(file, localHostName, stamp, map);
     }
 
     @Override
@@ -76,43 +69,17 @@ public final class PasswordMapFile implements CredentialSource {
     }
 
     /** The map as the file says now, or the last good one when the file is broken. */
-    public synchronized PasswordMap current() {
-        Stamp now;
-        try {
-            now = Stamp.of(file);
-        } catch (IOException e) {
-            failed(null, "password map " + file + ": " + reason(e) + "; keeping the last good map");
-            return map;
-        }
-        if (now.equals(stamp) || now.equals(lastFailure)) {
-            return map;
-        }
-        try {
-            PasswordMap fresh = read(file);
-            map = fresh;
-            stamp = now;
-            lastFailure = null;
-            LOGGER.info("password map {} reloaded: {} entries", file, fresh.size());
-        } catch (PasswordMapException e) {
-            failed(now, e.getMessage() + "; keeping the last good map");
-        }
-        return map;
+    public PasswordMap current() {
+        return file.current();
     }
 
     public Path file() {
-        return file;
+        return file.file();
     }
 
     @Override
     public String toString() {
-        return "PasswordMapFile[" + file + "]";
-    }
-
-    private void failed(Stamp failedStamp, String message) {
-        if (failedStamp == null || !failedStamp.equals(lastFailure)) {
-            LOGGER.error(message);
-        }
-        lastFailure = failedStamp;
+        return "PasswordMapFile[" + file.file() + "]";
     }
 
     /** Checks the permissions, then parses: a map others may write is refused before it is read. */
@@ -158,19 +125,5 @@ public final class PasswordMapFile implements CredentialSource {
             return "not UTF-8 text";
         }
         return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-    }
-
-    /**
-     * What tells one version of the file from another: also its permissions, so that a chmod alone
-     * is seen (a map made group-writable is refused, one made private again is read).
-     */
-    private record Stamp(long modifiedNanos, long size, Object fileKey, String permissions) {
-        static Stamp of(Path file) throws IOException {
-            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
-            String permissions = file.getFileSystem().supportedFileAttributeViews().contains("posix")
-                    ? PosixFilePermissions.toString(Files.getPosixFilePermissions(file)) : "";
-            return new Stamp(attributes.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS), attributes.size(),
-                    attributes.fileKey(), permissions);
-        }
     }
 }
