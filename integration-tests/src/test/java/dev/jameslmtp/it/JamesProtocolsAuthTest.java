@@ -17,7 +17,7 @@ import org.junit.jupiter.api.TestInstance;
 import dev.jameslmtp.client.Content;
 import dev.jameslmtp.client.DeliveryResult;
 import dev.jameslmtp.client.Destination;
-import dev.jameslmtp.client.Disposition;
+import dev.jameslmtp.client.Fate;
 import dev.jameslmtp.client.Envelope;
 import dev.jameslmtp.client.LmtpClient;
 import dev.jameslmtp.client.Stage;
@@ -110,7 +110,7 @@ class JamesProtocolsAuthTest {
         DeliveryResult result = deliver(TlsLevel.VERIFY, only(Mechanism.PLAIN, "wrong-nOt4LoGs"), "wrong@example.test");
 
         assertThat(result.outcomes()).allSatisfy(o -> {
-            assertThat(o.disposition()).isEqualTo(Disposition.TEMPORARY_FAILURE);
+            assertThat(o.fate()).isEqualTo(Fate.DEFERRED);
             assertThat(o.stage()).isEqualTo(Stage.AUTH);
         });
         assertThat(deliveredTo("wrong@example.test")).isZero();

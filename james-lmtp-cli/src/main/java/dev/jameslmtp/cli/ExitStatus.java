@@ -1,7 +1,7 @@
 package dev.jameslmtp.cli;
 
 import dev.jameslmtp.client.DeliveryResult;
-import dev.jameslmtp.client.Disposition;
+import dev.jameslmtp.client.Fate;
 import dev.jameslmtp.client.RecipientOutcome;
 
 import java.util.List;
@@ -38,10 +38,10 @@ final class ExitStatus {
         if (outcomes.stream().allMatch(RecipientOutcome::delivered)) {
             return OK;
         }
-        if (outcomes.stream().anyMatch(o -> o.disposition() == Disposition.TEMPORARY_FAILURE)) {
+        if (outcomes.stream().anyMatch(o -> o.fate() == Fate.DEFERRED)) {
             return TEMPFAIL;
         }
-        boolean allUnknownUsers = result.with(Disposition.PERMANENT_FAILURE).stream()
+        boolean allUnknownUsers = result.with(Fate.BOUNCED).stream()
                 .allMatch(o -> o.status().subject() == 1);
         return allUnknownUsers ? NOUSER : UNAVAILABLE;
     }

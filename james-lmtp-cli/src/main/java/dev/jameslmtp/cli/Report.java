@@ -67,10 +67,10 @@ final class Report {
     }
 
     static String outcome(RecipientOutcome outcome) {
-        return switch (outcome.disposition()) {
+        return switch (outcome.fate()) {
             case DELIVERED -> "delivered";
-            case TEMPORARY_FAILURE -> "deferred";
-            case PERMANENT_FAILURE -> "bounced";
+            case DEFERRED -> "deferred";
+            case BOUNCED -> "bounced";
         };
     }
 

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.jameslmtp.client.DeliveryResult;
-import dev.jameslmtp.client.Disposition;
+import dev.jameslmtp.client.Fate;
 import dev.jameslmtp.client.EnhancedStatus;
 import dev.jameslmtp.client.Envelope;
 import dev.jameslmtp.client.Reply;
@@ -62,7 +62,7 @@ class UntrustedServerTextTest {
 
     @Test
     void reportShouldEscapeTheTextWhateverHandsItOver() {
-        Verdict raw = new Verdict(Disposition.PERMANENT_FAILURE, Stage.RCPT, Optional.of(Reply.of(550, HOSTILE.substring(4))),
+        Verdict raw = new Verdict(Fate.BOUNCED, Stage.RCPT, Optional.of(Reply.of(550, HOSTILE.substring(4))),
                 new EnhancedStatus(5, 1, 1), "\u001b[31mred\rforged\u2028line\u202Eevil \u0085\u2066");
 
         String line = Report.lines(DeliveryResult.sameFor("inet:127.0.0.1:24", Envelope.of("a@x.test", "bob@x.test"), raw)).get(0);

@@ -36,7 +36,7 @@ public record DeliveryResult(String destination, Envelope envelope, List<Recipie
         return outcomes.stream().allMatch(RecipientOutcome::delivered);
     }
 
-    public List<RecipientOutcome> with(Disposition disposition) {
-        return outcomes.stream().filter(o -> o.disposition() == disposition).toList();
+    public List<RecipientOutcome> with(Fate fate) {
+        return outcomes.stream().filter(o -> o.fate() == fate).toList();
     }
 }

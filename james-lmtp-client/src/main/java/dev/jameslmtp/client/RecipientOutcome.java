@@ -4,7 +4,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The outcome for one recipient: its disposition, the stage where it was decided, and why.
+ * The outcome for one recipient: its fate, the stage where it was decided, and why.
  *
  * <p>{@code reply} is the server's own reply for this recipient when there was one; it is empty
  * for outcomes decided locally (connection refused, timeout, lost connection, message too big
@@ -14,12 +14,12 @@ import java.util.Optional;
  * {@code "lost connection with inet:[127.0.0.1]:24 while sending RCPT TO"}. {@code server} is the
  * server whose reply decided the recipient, when known (see {@link Verdict}).
  */
-public record RecipientOutcome(int index, Recipient recipient, Disposition disposition, Stage stage,
+public record RecipientOutcome(int index, Recipient recipient, Fate fate, Stage stage,
                                Optional<Reply> reply, EnhancedStatus status, String text, Optional<Destination> server) {
 
     public RecipientOutcome {
         Objects.requireNonNull(recipient, "recipient");
-        Objects.requireNonNull(disposition, "disposition");
+        Objects.requireNonNull(fate, "fate");
         Objects.requireNonNull(stage, "stage");
         Objects.requireNonNull(reply, "reply");
         Objects.requireNonNull(status, "status");
@@ -28,23 +28,23 @@ public record RecipientOutcome(int index, Recipient recipient, Disposition dispo
         if (server.isPresent() && reply.isEmpty()) {
             throw new IllegalArgumentException("an outcome decided locally has no answering server");
         }
-        boolean consistent = switch (disposition) {
+        boolean consistent = switch (fate) {
             case DELIVERED -> status.statusClass() == 2;
-            case TEMPORARY_FAILURE -> status.statusClass() == 4;
-            case PERMANENT_FAILURE -> status.statusClass() == 5;
+            case DEFERRED -> status.statusClass() == 4;
+            case BOUNCED -> status.statusClass() == 5;
         };
         if (!consistent) {
-            throw new IllegalArgumentException("disposition " + disposition + " does not agree with status " + status);
+            throw new IllegalArgumentException("fate " + fate + " does not agree with status " + status);
         }
-        if (reply.isPresent() && (reply.get().isPositive() != (disposition == Disposition.DELIVERED) || reply.get().isIntermediate())) {
-            throw new IllegalArgumentException("reply " + reply.get().code() + " does not agree with disposition " + disposition
+        if (reply.isPresent() && (reply.get().isPositive() != (fate == Fate.DELIVERED) || reply.get().isIntermediate())) {
+            throw new IllegalArgumentException("reply " + reply.get().code() + " does not agree with fate " + fate
                     + "; an outcome decided locally (e.g. a protocol error) carries no reply");
         }
     }
 
     /** The decision without the recipient: what {@link Verdict#forRecipient} was given. */
     public Verdict verdict() {
-        return new Verdict(disposition, stage, reply, status, text, server);
+        return new Verdict(fate, stage, reply, status, text, server);
     }
 
     /** The reply code, or 0 when the outcome was decided locally. */
@@ -53,7 +53,7 @@ public record RecipientOutcome(int index, Recipient recipient, Disposition dispo
     }
 
     public boolean delivered() {
-        return disposition == Disposition.DELIVERED;
+        return fate == Fate.DELIVERED;
     }
 
     /** {@code "bob@example.test: 550 5.1.1 User doesn't exist (RCPT)"}. */

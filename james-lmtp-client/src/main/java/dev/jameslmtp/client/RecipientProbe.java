@@ -20,10 +20,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #verify} never throws for server or network trouble. Its {@link Verdict}:
  * <ul>
- *   <li>{@link Disposition#DELIVERED} ("the store accepts the address"): a 2xx to RCPT;</li>
- *   <li>{@link Disposition#PERMANENT_FAILURE}: a 5xx to RCPT, with the server's reply and sanitised
+ *   <li>{@link Fate#DELIVERED} ("the store accepts the address"): a 2xx to RCPT;</li>
+ *   <li>{@link Fate#BOUNCED}: a 5xx to RCPT, with the server's reply and sanitised
  *   status (e.g. {@code 550 5.1.1});</li>
- *   <li>{@link Disposition#TEMPORARY_FAILURE}: everything else, which says nothing about the
+ *   <li>{@link Fate#DEFERRED}: everything else, which says nothing about the
  *   address: a 4xx to RCPT, the store unreachable, a timeout, a refused greeting, LHLO or
  *   {@code MAIL FROM:<>} (even a 5xx there: it is the server refusing probes, not the address),
  *   or a reply that makes no sense. A 5xx there is turned into 4xx / 4.x.x.</li>
@@ -107,7 +107,7 @@ public final class RecipientProbe {
             inProgress.add(deadline);
             try {
                 Verdict verdict = verifyInTurn(servers.servers(), address, Optional.of(deadline));
-                return deadline.passed() && verdict.disposition() == Disposition.TEMPORARY_FAILURE ? timedOut(verdict) : verdict;
+                return deadline.passed() && verdict.fate() == Fate.DEFERRED ? timedOut(verdict) : verdict;
             } finally {
                 inProgress.remove(deadline);
             }
@@ -157,13 +157,13 @@ public final class RecipientProbe {
     private Verdict timedOut(Verdict verdict) {
         String why = aborted ? "recipient probe ended by a shutdown"
                 : "recipient probe took longer than its total of " + total.orElseThrow().toMillis() + " ms";
-        return new Verdict(Disposition.TEMPORARY_FAILURE, verdict.stage(), Optional.empty(), EnhancedStatus.CONNECTION_LOST,
+        return new Verdict(Fate.DEFERRED, verdict.stage(), Optional.empty(), EnhancedStatus.CONNECTION_LOST,
                 why + "; ended while " + verdict.stage().description());
     }
 
     /** The server, not the address, failed: no session, or the session ended before an answer to the RCPT. */
     static boolean serverFailed(Verdict verdict) {
-        if (verdict.disposition() != Disposition.TEMPORARY_FAILURE) {
+        if (verdict.fate() != Fate.DEFERRED) {
             return false;
         }
         if (verdict.stage().opensSession()) {
@@ -186,7 +186,7 @@ public final class RecipientProbe {
         Reply rcpt = wire.read();
         reset(connection);
         if (rcpt.isPositive()) {
-            return new Verdict(Disposition.DELIVERED, Stage.RCPT, Optional.of(rcpt), rcpt.status(), Transcript.neutralise(rcpt.text()));
+            return new Verdict(Fate.DELIVERED, Stage.RCPT, Optional.of(rcpt), rcpt.status(), Transcript.neutralise(rcpt.text()));
         }
         return Trouble.ofReply(Stage.RCPT, rcpt);
     }
@@ -205,10 +205,10 @@ public final class RecipientProbe {
     }
 
     private static Verdict asTemporary(Verdict verdict) {
-        if (verdict.disposition() != Disposition.PERMANENT_FAILURE) {
+        if (verdict.fate() != Fate.BOUNCED) {
             return verdict;
         }
-        return new Verdict(Disposition.TEMPORARY_FAILURE, verdict.stage(), verdict.reply(), verdict.status().asTemporary(),
+        return new Verdict(Fate.DEFERRED, verdict.stage(), verdict.reply(), verdict.status().asTemporary(),
                 verdict.text());
     }
 }

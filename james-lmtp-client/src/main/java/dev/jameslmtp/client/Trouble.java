@@ -41,12 +41,12 @@ final class Trouble {
             return temporary(stage, EnhancedStatus.PROTOCOL_ERROR,
                     "protocol error: unexpected reply '" + Transcript.neutralise(reply.toString()) + "' while " + stage.description());
         }
-        Disposition disposition = switch (reply.status().statusClass()) {
-            case 2 -> Disposition.DELIVERED;
-            case 4 -> Disposition.TEMPORARY_FAILURE;
-            default -> Disposition.PERMANENT_FAILURE;
+        Fate fate = switch (reply.status().statusClass()) {
+            case 2 -> Fate.DELIVERED;
+            case 4 -> Fate.DEFERRED;
+            default -> Fate.BOUNCED;
         };
-        return new Verdict(disposition, stage, Optional.of(reply), reply.status(), Transcript.neutralise(reply.text()));
+        return new Verdict(fate, stage, Optional.of(reply), reply.status(), Transcript.neutralise(reply.text()));
     }
 
     /**
@@ -81,12 +81,12 @@ final class Trouble {
     }
 
     static Verdict messageTooBig(long size, long limit, String peer) {
-        return new Verdict(Disposition.PERMANENT_FAILURE, Stage.MAIL, Optional.empty(), EnhancedStatus.MESSAGE_TOO_BIG,
+        return new Verdict(Fate.BOUNCED, Stage.MAIL, Optional.empty(), EnhancedStatus.MESSAGE_TOO_BIG,
                 "message size " + size + " exceeds size limit " + limit + " of server " + peer);
     }
 
     static Verdict smtpUtf8Required(String peer, String what) {
-        return new Verdict(Disposition.PERMANENT_FAILURE, what.equals("sender") ? Stage.MAIL : Stage.RCPT, Optional.empty(),
+        return new Verdict(Fate.BOUNCED, what.equals("sender") ? Stage.MAIL : Stage.RCPT, Optional.empty(),
                 EnhancedStatus.SMTPUTF8_REQUIRED, "SMTPUTF8 is required for the " + what + " address, but not supported by server " + peer);
     }
 
@@ -108,7 +108,7 @@ final class Trouble {
         boolean permanent = reply.isPermanentNegative() && !softBounce;
         EnhancedStatus status = permanent ? reply.status() : reply.status().asTemporary();
         String text = "SASL authentication to " + peer + " failed: server said: " + Transcript.neutralise(reply.toString());
-        return new Verdict(permanent ? Disposition.PERMANENT_FAILURE : Disposition.TEMPORARY_FAILURE, Stage.AUTH,
+        return new Verdict(permanent ? Fate.BOUNCED : Fate.DEFERRED, Stage.AUTH,
                 Optional.of(reply), status, text);
     }
 
@@ -118,10 +118,10 @@ final class Trouble {
                 + Transcript.neutralise(refusal);
         return softBounce
                 ? temporary(Stage.AUTH, new EnhancedStatus(4, 7, 8), text)
-                : new Verdict(Disposition.PERMANENT_FAILURE, Stage.AUTH, Optional.empty(), new EnhancedStatus(5, 7, 8), text);
+                : new Verdict(Fate.BOUNCED, Stage.AUTH, Optional.empty(), new EnhancedStatus(5, 7, 8), text);
     }
 
     private static Verdict temporary(Stage stage, EnhancedStatus status, String text) {
-        return new Verdict(Disposition.TEMPORARY_FAILURE, stage, Optional.empty(), status, text);
+        return new Verdict(Fate.DEFERRED, stage, Optional.empty(), status, text);
     }
 }

@@ -4,7 +4,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A decision about recipients, before it is pinned on one: the disposition, where it was made,
+ * A decision about recipients, before it is pinned on one: the fate, where it was made,
  * the server's reply if it came from one, the sanitised enhanced status and the text.
  * {@link #forRecipient} turns it into that recipient's {@link RecipientOutcome}.
  *
@@ -12,11 +12,11 @@ import java.util.Optional;
  * of several servers, the one of the list that answered (RFC 3464's {@code Remote-MTA}). It goes
  * with a reply and only with one.
  */
-public record Verdict(Disposition disposition, Stage stage, Optional<Reply> reply, EnhancedStatus status, String text,
+public record Verdict(Fate fate, Stage stage, Optional<Reply> reply, EnhancedStatus status, String text,
                       Optional<Destination> server) {
 
     public Verdict {
-        Objects.requireNonNull(disposition, "disposition");
+        Objects.requireNonNull(fate, "fate");
         Objects.requireNonNull(stage, "stage");
         Objects.requireNonNull(reply, "reply");
         Objects.requireNonNull(status, "status");
@@ -28,18 +28,18 @@ public record Verdict(Disposition disposition, Stage stage, Optional<Reply> repl
     }
 
     /** A verdict whose answering server is not (yet) known. */
-    public Verdict(Disposition disposition, Stage stage, Optional<Reply> reply, EnhancedStatus status, String text) {
-        this(disposition, stage, reply, status, text, Optional.empty());
+    public Verdict(Fate fate, Stage stage, Optional<Reply> reply, EnhancedStatus status, String text) {
+        this(fate, stage, reply, status, text, Optional.empty());
     }
 
     /** This verdict, naming {@code server} as the one whose reply it is; unchanged when it has no reply. */
     public Verdict answeredBy(Destination server) {
         Objects.requireNonNull(server, "server");
-        return reply.isEmpty() ? this : new Verdict(disposition, stage, reply, status, text, Optional.of(server));
+        return reply.isEmpty() ? this : new Verdict(fate, stage, reply, status, text, Optional.of(server));
     }
 
     public RecipientOutcome forRecipient(int index, Recipient recipient) {
-        return new RecipientOutcome(index, recipient, disposition, stage, reply, status, text, server);
+        return new RecipientOutcome(index, recipient, fate, stage, reply, status, text, server);
     }
 
     @Override

@@ -81,7 +81,7 @@ class AuthRefusalTextTest {
 
         assertThat(server.commands(0)).anyMatch(c -> c.equals("AUTH PLAIN " + PAYLOAD)); // the store did get it to echo
         assertThat(result.outcomes()).allSatisfy(o -> {
-            assertThat(o.disposition()).isEqualTo(Disposition.TEMPORARY_FAILURE);
+            assertThat(o.fate()).isEqualTo(Fate.DEFERRED);
             assertThat(o.code()).isEqualTo(535);
             assertThat(o.status().toString()).isEqualTo("4.7.8");
             assertThat(o.text()).contains("authentication with PLAIN failed").doesNotContain(PAYLOAD).doesNotContain(PASSWORD);

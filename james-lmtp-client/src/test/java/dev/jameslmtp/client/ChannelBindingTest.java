@@ -90,7 +90,7 @@ class ChannelBindingTest {
 
         assertThat(handler.gs2Headers).containsExactly("p=tls-server-end-point,,");
         assertThat(result.outcomes()).allSatisfy(o -> {
-            assertThat(o.disposition()).isEqualTo(Disposition.TEMPORARY_FAILURE);
+            assertThat(o.fate()).isEqualTo(Fate.DEFERRED);
             assertThat(o.stage()).isEqualTo(Stage.AUTH);
         });
         assertThat(verbs()).doesNotContain("MAIL");

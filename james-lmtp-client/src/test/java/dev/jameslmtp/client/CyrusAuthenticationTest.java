@@ -122,7 +122,7 @@ class CyrusAuthenticationTest {
 
         assertThat(transcript).anyMatch(line -> line.startsWith("C: AUTH SCRAM-SHA-256-PLUS"));
         assertThat(result.outcomes()).allSatisfy(o -> {
-            assertThat(o.disposition()).isEqualTo(Disposition.TEMPORARY_FAILURE);
+            assertThat(o.fate()).isEqualTo(Fate.DEFERRED);
             assertThat(o.stage()).isEqualTo(Stage.AUTH);
         });
         assertThat(transcript).noneMatch(line -> line.startsWith("C: MAIL"));
@@ -146,7 +146,7 @@ class CyrusAuthenticationTest {
         DeliveryResult result = deliver(cyrus.port(), TlsLevel.NONE, only(Mechanism.SCRAM_SHA_256, "wrong-nOt4LoGs"), "bob", "wrong password");
 
         assertThat(result.outcomes()).allSatisfy(o -> {
-            assertThat(o.disposition()).isEqualTo(Disposition.TEMPORARY_FAILURE);
+            assertThat(o.fate()).isEqualTo(Fate.DEFERRED);
             assertThat(o.stage()).isEqualTo(Stage.AUTH);
         });
         assertThat(stored("bob", "wrong password")).isZero();
@@ -157,7 +157,7 @@ class CyrusAuthenticationTest {
         DeliveryResult result = deliver(cyrus.port(), TlsLevel.NONE, SaslPolicy.NONE, "bob", "no credentials");
 
         assertThat(result.outcomes()).allSatisfy(o -> {
-            assertThat(o.disposition()).isEqualTo(Disposition.TEMPORARY_FAILURE);
+            assertThat(o.fate()).isEqualTo(Fate.DEFERRED);
             assertThat(o.code()).isEqualTo(430);
         });
         assertThat(transcript).noneMatch(line -> line.startsWith("C: AUTH"));

@@ -62,7 +62,7 @@ class DeadlinesInsideTlsTest {
                 MESSAGE)).get(10, TimeUnit.SECONDS);
 
         assertThat(result.outcomes()).allSatisfy(o -> {
-            assertThat(o.disposition()).isEqualTo(Disposition.TEMPORARY_FAILURE);
+            assertThat(o.fate()).isEqualTo(Fate.DEFERRED);
             assertThat(o.stage()).isEqualTo(Stage.GREETING);
             assertThat(o.status().toString()).isEqualTo("4.4.2");
             assertThat(o.text()).contains("timed out while receiving the initial server greeting");
@@ -93,7 +93,7 @@ class DeadlinesInsideTlsTest {
                 endless)).get(10, TimeUnit.SECONDS);
 
         assertThat(result.outcomes()).allSatisfy(o -> {
-            assertThat(o.disposition()).isEqualTo(Disposition.TEMPORARY_FAILURE);
+            assertThat(o.fate()).isEqualTo(Fate.DEFERRED);
             assertThat(o.stage()).isEqualTo(Stage.BODY);
             assertThat(o.status().toString()).isEqualTo("4.4.2");
             assertThat(o.text()).contains("timed out while sending message body");

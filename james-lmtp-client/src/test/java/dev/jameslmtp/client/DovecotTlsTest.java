@@ -100,7 +100,7 @@ class DovecotTlsTest {
         DeliveryResult result = deliver("inet:localhost:" + tls.tcpPort(), TlsLevel.VERIFY, SaslPolicy.NONE, tag);
 
         assertThat(result.outcomes()).allSatisfy(o -> {
-            assertThat(o.disposition()).isEqualTo(Disposition.TEMPORARY_FAILURE);
+            assertThat(o.fate()).isEqualTo(Fate.DEFERRED);
             assertThat(o.status().toString()).isEqualTo("4.7.5");
         });
         assertThat(transcript).noneMatch(l -> l.startsWith("C: MAIL"));

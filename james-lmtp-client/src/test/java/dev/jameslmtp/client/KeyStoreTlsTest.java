@@ -133,7 +133,7 @@ class KeyStoreTlsTest {
 
         DeliveryResult result = deliver(TlsPolicy.builder(TlsLevel.VERIFY).verifyingContext(CA.trustingContext()).build());
 
-        assertThat(result.outcomes()).allSatisfy(o -> assertThat(o.disposition()).isEqualTo(Disposition.TEMPORARY_FAILURE));
+        assertThat(result.outcomes()).allSatisfy(o -> assertThat(o.fate()).isEqualTo(Fate.DEFERRED));
         assertThat(server.bodies(0)).isEmpty();
     }
 

@@ -80,7 +80,7 @@ class OutcomeListenerTest {
 
         assertThat(told).extracting(RecipientOutcome::index, RecipientOutcome::code).containsExactly(
                 org.assertj.core.groups.Tuple.tuple(1, 550), org.assertj.core.groups.Tuple.tuple(0, 452));
-        assertThat(result.outcomes().get(2).disposition()).isEqualTo(Disposition.TEMPORARY_FAILURE);
+        assertThat(result.outcomes().get(2).fate()).isEqualTo(Fate.DEFERRED);
     }
 
     @Test

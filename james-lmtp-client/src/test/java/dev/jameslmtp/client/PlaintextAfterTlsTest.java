@@ -87,7 +87,7 @@ class PlaintextAfterTlsTest {
         assertThat(handler.authLines).isEmpty();
         assertThat(server.commands(0)).noneMatch(c -> c.startsWith("AUTH") || c.startsWith("MAIL"));
         assertThat(result.outcomes()).allSatisfy(o -> {
-            assertThat(o.disposition()).isEqualTo(Disposition.TEMPORARY_FAILURE);
+            assertThat(o.fate()).isEqualTo(Fate.DEFERRED);
             assertThat(o.stage()).isEqualTo(Stage.AUTH);
             assertThat(o.status().toString()).isEqualTo("4.7.0");
             assertThat(o.text()).contains("no compatible authentication mechanisms").contains("not verified");

@@ -67,7 +67,7 @@ class RecipientProbeDeadlineTest {
 
         Verdict verdict = assertTimeoutPreemptively(AT_ONCE, () -> probe.verify(store, "alice@example.test"));
 
-        assertThat(verdict.disposition()).isEqualTo(Disposition.DELIVERED);
+        assertThat(verdict.fate()).isEqualTo(Fate.DELIVERED);
     }
 
     @Test
@@ -98,7 +98,7 @@ class RecipientProbeDeadlineTest {
 
         Verdict verdict = assertTimeoutPreemptively(AT_ONCE, () -> probe.verify(store, "alice@example.test"));
 
-        assertThat(verdict.disposition()).isEqualTo(Disposition.TEMPORARY_FAILURE);
+        assertThat(verdict.fate()).isEqualTo(Fate.DEFERRED);
         assertThat(verdict.status()).isEqualTo(EnhancedStatus.CONNECTION_LOST);
         assertThat(verdict.text()).startsWith("recipient probe took longer than its total of 1000 ms; ended while");
         assertThat(server.awaitClosed(0, Duration.ofSeconds(5))).isTrue();
@@ -129,7 +129,7 @@ class RecipientProbeDeadlineTest {
 
         Verdict verdict = assertTimeoutPreemptively(AT_ONCE, () -> probe.verify(store, "alice@example.test"));
 
-        assertThat(verdict.disposition()).isEqualTo(Disposition.TEMPORARY_FAILURE);
+        assertThat(verdict.fate()).isEqualTo(Fate.DEFERRED);
         assertThat(verdict.text()).startsWith("recipient probe took longer than its total of 500 ms");
     }
 
@@ -143,7 +143,7 @@ class RecipientProbeDeadlineTest {
 
             Verdict verdict = assertTimeoutPreemptively(AT_ONCE, () -> probe.verify(both, "alice@example.test"));
 
-            assertThat(verdict.disposition()).isEqualTo(Disposition.TEMPORARY_FAILURE);
+            assertThat(verdict.fate()).isEqualTo(Fate.DEFERRED);
             assertThat(verdict.stage()).isEqualTo(Stage.GREETING);
             assertThat(second.connectionCount()).as("the total covers the whole list").isZero();
         } finally {
@@ -165,7 +165,7 @@ class RecipientProbeDeadlineTest {
         probe.abortAll();
 
         Verdict verdict = running.get(AT_ONCE.toMillis(), TimeUnit.MILLISECONDS);
-        assertThat(verdict.disposition()).isEqualTo(Disposition.TEMPORARY_FAILURE);
+        assertThat(verdict.fate()).isEqualTo(Fate.DEFERRED);
     }
 
     @Test

@@ -38,7 +38,7 @@ class RecipientProbeTest {
     void verifyShouldSendNullSenderRcptRsetQuitAndAcceptWhenRcptIsAnswered250() throws InterruptedException {
         Verdict verdict = verify(LmtpHandler.defaults(), "alice@example.test");
 
-        assertThat(verdict.disposition()).isEqualTo(Disposition.DELIVERED);
+        assertThat(verdict.fate()).isEqualTo(Fate.DELIVERED);
         assertThat(verdict.reply().orElseThrow().code()).isEqualTo(250);
         assertThat(server.awaitClosed(0, Duration.ofSeconds(5))).isTrue();
         assertThat(server.commands(0)).containsExactly("LHLO client.test", "MAIL FROM:<>", "RCPT TO:<alice@example.test>", "RSET", "QUIT");
@@ -53,7 +53,7 @@ class RecipientProbeTest {
             }
         }, "bob@example.test");
 
-        assertThat(verdict.disposition()).isEqualTo(Disposition.PERMANENT_FAILURE);
+        assertThat(verdict.fate()).isEqualTo(Fate.BOUNCED);
         assertThat(verdict.reply().orElseThrow().code()).isEqualTo(550);
         assertThat(verdict.status()).hasToString("5.1.1");
         assertThat(verdict.text()).contains("User doesn't exist");
@@ -68,7 +68,7 @@ class RecipientProbeTest {
             }
         }, "carol@example.test");
 
-        assertThat(verdict.disposition()).isEqualTo(Disposition.TEMPORARY_FAILURE);
+        assertThat(verdict.fate()).isEqualTo(Fate.DEFERRED);
         assertThat(verdict.status()).hasToString("4.3.0");
     }
 
@@ -81,7 +81,7 @@ class RecipientProbeTest {
             }
         }, "alice@example.test");
 
-        assertThat(verdict.disposition()).isEqualTo(Disposition.TEMPORARY_FAILURE);
+        assertThat(verdict.fate()).isEqualTo(Fate.DEFERRED);
         assertThat(verdict.status()).hasToString("4.1.7");
         assertThat(server.commands(0)).doesNotContain("RCPT TO:<alice@example.test>");
     }
@@ -95,7 +95,7 @@ class RecipientProbeTest {
             }
         }, "alice@example.test");
 
-        assertThat(verdict.disposition()).isEqualTo(Disposition.TEMPORARY_FAILURE);
+        assertThat(verdict.fate()).isEqualTo(Fate.DEFERRED);
     }
 
     @Test
@@ -107,7 +107,7 @@ class RecipientProbeTest {
             }
         }, "alice@example.test");
 
-        assertThat(verdict.disposition()).isEqualTo(Disposition.TEMPORARY_FAILURE);
+        assertThat(verdict.fate()).isEqualTo(Fate.DEFERRED);
         assertThat(verdict.stage()).isEqualTo(Stage.RCPT);
     }
 
@@ -120,7 +120,7 @@ class RecipientProbeTest {
 
         Verdict verdict = probe.verify(Destination.parse("inet:[127.0.0.1]:" + port), "alice@example.test");
 
-        assertThat(verdict.disposition()).isEqualTo(Disposition.TEMPORARY_FAILURE);
+        assertThat(verdict.fate()).isEqualTo(Fate.DEFERRED);
         assertThat(verdict.status()).isEqualTo(EnhancedStatus.CONNECT_FAILED);
     }
 
@@ -132,7 +132,7 @@ class RecipientProbeTest {
 
         Verdict verdict = probe.verify(servers, "alice@example.test");
 
-        assertThat(verdict.disposition()).isEqualTo(Disposition.DELIVERED);
+        assertThat(verdict.fate()).isEqualTo(Fate.DELIVERED);
         assertThat(server.connectionCount()).isEqualTo(1);
     }
 
@@ -151,7 +151,7 @@ class RecipientProbeTest {
 
             Verdict verdict = probe.verify(servers, "bob@example.test");
 
-            assertThat(verdict.disposition()).isEqualTo(Disposition.PERMANENT_FAILURE);
+            assertThat(verdict.fate()).isEqualTo(Fate.BOUNCED);
             assertThat(second.connectionCount()).isZero();
         } finally {
             second.close();
@@ -165,7 +165,7 @@ class RecipientProbeTest {
 
         Verdict verdict = probe.verify(servers, "alice@example.test");
 
-        assertThat(verdict.disposition()).isEqualTo(Disposition.TEMPORARY_FAILURE);
+        assertThat(verdict.fate()).isEqualTo(Fate.DEFERRED);
         assertThat(verdict.status()).isEqualTo(EnhancedStatus.CONNECT_FAILED);
     }
 
@@ -184,6 +184,6 @@ class RecipientProbeTest {
             }
         }, "alice@example.test");
 
-        assertThat(verdict.disposition()).isEqualTo(Disposition.DELIVERED);
+        assertThat(verdict.fate()).isEqualTo(Fate.DELIVERED);
     }
 }

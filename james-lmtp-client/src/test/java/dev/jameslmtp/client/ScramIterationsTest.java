@@ -56,7 +56,7 @@ class ScramIterationsTest {
 
     private void assertDeferredWithoutProof(DeliveryResult result, String count) {
         assertThat(result.outcomes()).allSatisfy(o -> {
-            assertThat(o.disposition()).isEqualTo(Disposition.TEMPORARY_FAILURE);
+            assertThat(o.fate()).isEqualTo(Fate.DEFERRED);
             assertThat(o.stage()).isEqualTo(Stage.AUTH);
             assertThat(o.status().toString()).isEqualTo("4.7.0");
             assertThat(o.text()).contains("iteration count " + count + " ").contains("4096 to 65536");

@@ -102,7 +102,7 @@ class SessionOpeningTest {
 
     private void assertDeferredWithoutMail(DeliveryResult result, Stage stage, String status) {
         assertThat(result.outcomes()).allSatisfy(o -> {
-            assertThat(o.disposition()).isEqualTo(Disposition.TEMPORARY_FAILURE);
+            assertThat(o.fate()).isEqualTo(Fate.DEFERRED);
             assertThat(o.stage()).isEqualTo(stage);
             assertThat(o.status().toString()).isEqualTo(status);
         });
@@ -243,7 +243,7 @@ class SessionOpeningTest {
                 SaslPolicy.of(CredentialSource.fixed(Credentials.of(USER, "wrong-nOt4LoGs"))).withSoftBounce(false));
 
         assertThat(result.outcomes()).allSatisfy(o -> {
-            assertThat(o.disposition()).isEqualTo(Disposition.PERMANENT_FAILURE);
+            assertThat(o.fate()).isEqualTo(Fate.BOUNCED);
             assertThat(o.status().toString()).isEqualTo("5.7.8");
         });
     }

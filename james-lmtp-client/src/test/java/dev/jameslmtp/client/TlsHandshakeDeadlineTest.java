@@ -54,7 +54,7 @@ class TlsHandshakeDeadlineTest {
 
     private void assertDeferredWithoutMail(DeliveryResult result) {
         assertThat(result.outcomes()).allSatisfy(o -> {
-            assertThat(o.disposition()).isEqualTo(Disposition.TEMPORARY_FAILURE);
+            assertThat(o.fate()).isEqualTo(Fate.DEFERRED);
             assertThat(o.stage()).isEqualTo(Stage.STARTTLS);
             assertThat(o.status().toString()).isEqualTo("4.7.5");
             assertThat(o.text()).contains("TLS handshake").contains("not complete within 2000 ms");

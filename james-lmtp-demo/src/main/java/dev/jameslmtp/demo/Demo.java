@@ -20,6 +20,8 @@ import javax.mail.Transport;
 import javax.mail.internet.InternetAddress;
 import javax.mail.internet.MimeMessage;
 
+import dev.jameslmtp.client.Fate;
+
 /**
  * The james-lmtp demo: an in-memory Apache James 3.8.1 whose {@code LmtpDelivery} mailet hands
  * mail over LMTP to a store, by default an embedded one (James's own LMTP server over its
@@ -190,7 +192,7 @@ public final class Demo {
         for (DsnReading dsn : dsns) {
             for (DsnReading.Recipient recipient : dsn.recipients()) {
                 if (recipient.action().equalsIgnoreCase("failed") && dsn.messageId().isPresent()) {
-                    outcomes.record(new Outcomes.Outcome(dsn.messageId().get(), recipient.address(), Outcomes.Kind.BOUNCED,
+                    outcomes.record(new Outcomes.Outcome(dsn.messageId().get(), recipient.address(), Fate.BOUNCED,
                             recipient.diagnostic()));
                 }
             }
@@ -228,7 +230,7 @@ public final class Demo {
                 if (outcome.isEmpty()) {
                     deferred++;
                     line = "deferred   (still queued for a retry after " + options.patience().toSeconds() + " s)";
-                } else if (outcome.get().kind() == Outcomes.Kind.DELIVERED) {
+                } else if (outcome.get().fate() == Fate.DELIVERED) {
                     delivered++;
                     line = "delivered";
                 } else {

@@ -9,6 +9,8 @@ import org.apache.james.core.MailAddress;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.GenericMailet;
 
+import dev.jameslmtp.client.Fate;
+
 /**
  * Records each recipient of the mail it sees in {@link Outcomes} as delivered: it runs in
  * LmtpDelivery's {@code onSuccess} processor, which gets a copy of each mail for its delivered
@@ -27,7 +29,7 @@ public class OutcomeRecorder extends GenericMailet {
     public void service(Mail mail) throws MessagingException {
         String messageId = mail.getMessage().getMessageID();
         for (MailAddress recipient : mail.getRecipients()) {
-            outcomes.record(new Outcomes.Outcome(messageId, recipient.asString(), Outcomes.Kind.DELIVERED, Optional.empty()));
+            outcomes.record(new Outcomes.Outcome(messageId, recipient.asString(), Fate.DELIVERED, Optional.empty()));
         }
     }
 

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import dev.jameslmtp.client.Fate;
+
 /**
  * What happened to each recipient, as the demo sees it: LmtpDelivery sends a copy of the
  * delivered recipients to its {@code onSuccess} processor, where {@link OutcomeRecorder} writes
@@ -13,10 +15,8 @@ import java.util.Optional;
  */
 final class Outcomes {
 
-    enum Kind { DELIVERED, BOUNCED }
-
     /** One recipient of one message: delivered, or bounced with the store's reply. */
-    record Outcome(String messageId, String recipient, Kind kind, Optional<String> error) {
+    record Outcome(String messageId, String recipient, Fate fate, Optional<String> error) {
     }
 
     private final List<Outcome> outcomes = new ArrayList<>();

@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.jameslmtp.client.Content;
 import dev.jameslmtp.client.DestinationList;
+import dev.jameslmtp.client.Fate;
 import dev.jameslmtp.client.Verdict;
 import dev.jameslmtp.client.pool.ConnectionPool;
 import dev.jameslmtp.client.pool.FailedServers;
@@ -73,7 +74,7 @@ final class DeliveryAttempt {
     }
 
     /**
-     * Runs the attempt, writing each recipient's disposition in {@code marks} as soon as it is
+     * Runs the attempt, writing each recipient's fate in {@code marks} as soon as it is
      * known: delivered when its 2xx after the dot is read, requeued once it is back on the queue
      * (or in the error processor), bounced once its bounce was sent.
      */

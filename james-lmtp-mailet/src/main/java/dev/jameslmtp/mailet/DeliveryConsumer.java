@@ -24,6 +24,7 @@ import org.apache.mailet.MailetContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.jameslmtp.client.Fate;
 import dev.jameslmtp.client.Transcript;
 
 import reactor.core.Disposable;
@@ -234,7 +235,7 @@ final class DeliveryConsumer {
              MailJournal marks = held.get()) {
             List<MailAddress> recipients = List.copyOf(mail.getRecipients());
             MailJournal.Reading reading = marks.read(recipients);
-            Map<Integer, MailJournal.Mark> settled = new HashMap<>(reading.marks());
+            Map<Integer, Fate> settled = new HashMap<>(reading.marks());
             if (!putBackAgain(mail, recipients, marks, reading.putBacks(), settled)) {
                 marks.sync();
                 acknowledge(item, mail, retryAfterPause());
@@ -271,7 +272,7 @@ final class DeliveryConsumer {
      * in the journal and in {@code settled}. False when the queue refused (the item is kept).
      */
     private boolean putBackAgain(Mail mail, List<MailAddress> recipients, MailJournal marks, Map<Integer, MailJournal.PutBack> putBacks,
-                                 Map<Integer, MailJournal.Mark> settled) {
+                                 Map<Integer, Fate> settled) {
         if (putBacks.isEmpty()) {
             return true;
         }
@@ -298,8 +299,8 @@ final class DeliveryConsumer {
                         Transcript.neutralise(retries.keySet().toString()), mail.getName(), e);
                 return false;
             }
-            marks.mark(unmarked, MailJournal.Mark.REQUEUED, recipients);
-            unmarked.forEach(position -> settled.put(position, MailJournal.Mark.REQUEUED));
+            marks.mark(unmarked, Fate.DEFERRED, recipients);
+            unmarked.forEach(position -> settled.put(position, Fate.DEFERRED));
             LOGGER.info("Recipients {} of mail {} were being put back on the queue when James stopped: put back again, as copy {}"
                     + " (should the first put-back have reached the queue, the two copies are sent once)",
                     Transcript.neutralise(retries.keySet().toString()), mail.getName(), copy.getKey());

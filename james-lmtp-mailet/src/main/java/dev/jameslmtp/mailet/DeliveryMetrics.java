@@ -8,6 +8,8 @@ import org.apache.james.metrics.api.Metric;
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.metrics.api.TimeMetric;
 
+import dev.jameslmtp.client.Fate;
+
 /**
  * James metrics of the mailet: recipients delivered, deferred and bounced (counters), the
  * duration of each attempt (timer), and LMTP transactions, all and those on a reused (cached)

@@ -10,6 +10,7 @@ import dev.jameslmtp.client.Content;
 import dev.jameslmtp.client.DeliveryResult;
 import dev.jameslmtp.client.DestinationList;
 import dev.jameslmtp.client.Envelope;
+import dev.jameslmtp.client.Fate;
 import dev.jameslmtp.client.Origin;
 import dev.jameslmtp.client.LmtpClient;
 import dev.jameslmtp.client.Recipient;
@@ -66,7 +67,7 @@ final class LmtpExchange {
             Envelope envelope = new Envelope(sender, transaction.stream().map(Numbered::recipient).toList(), ret, envid, origin);
             DeliveryResult result = delivery.deliver(client, destination, envelope, measured, outcome -> {
                 if (outcome.delivered()) {
-                    marks.mark(transaction.get(outcome.index()).number(), MailJournal.Mark.DELIVERED);
+                    marks.mark(transaction.get(outcome.index()).number(), Fate.DELIVERED);
                 }
             });
             for (RecipientOutcome outcome : result.outcomes()) {

@@ -23,10 +23,11 @@ import org.apache.james.core.MailAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.jameslmtp.client.Fate;
 import dev.jameslmtp.client.Transcript;
 
 /**
- * The journal of one queued mail: one line per recipient whose disposition in the current attempt
+ * The journal of one queued mail: one line per recipient whose fate in the current attempt
  * is known, {@code <position> <mark> <address>}, appended with a single {@code write()} the moment
  * it is known (Postfix marks each recipient done in its queue file the same way). A line that
  * reached the kernel survives the JVM being killed; {@link #sync} (fsync, once per attempt, before
@@ -42,28 +43,33 @@ import dev.jameslmtp.client.Transcript;
  */
 final class MailJournal implements AutoCloseable {
 
-    /** What was done with a recipient, as written in the journal. */
-    enum Mark {
-        DELIVERED("delivered", "delivered before a restart, not sent again"),
-        BOUNCED("bounced", "bounced before a restart, not bounced again"),
-        REQUEUED("requeued", "put back on the queue before a restart, not sent again from this copy");
+    /**
+     * The word a recipient's {@link Fate} is written as: {@code delivered}, {@code bounced}, or
+     * {@code requeued} for a deferral (the recipient is back on the queue in another copy).
+     */
+    static String word(Fate fate) {
+        return switch (fate) {
+            case DELIVERED -> "delivered";
+            case BOUNCED -> "bounced";
+            case DEFERRED -> "requeued";
+        };
+    }
 
-        private final String word;
-        private final String resumed;
+    private static String resumed(Fate fate) {
+        return switch (fate) {
+            case DELIVERED -> "delivered before a restart, not sent again";
+            case BOUNCED -> "bounced before a restart, not bounced again";
+            case DEFERRED -> "put back on the queue before a restart, not sent again from this copy";
+        };
+    }
 
-        Mark(String word, String resumed) {
-            this.word = word;
-            this.resumed = resumed;
-        }
-
-        static Optional<Mark> of(String word) {
-            for (Mark mark : values()) {
-                if (mark.word.equals(word)) {
-                    return Optional.of(mark);
-                }
+    private static Optional<Fate> fateOf(String word) {
+        for (Fate fate : Fate.values()) {
+            if (word(fate).equals(word)) {
+                return Optional.of(fate);
             }
-            return Optional.empty();
         }
+        return Optional.empty();
     }
 
     /**
@@ -133,7 +139,7 @@ final class MailJournal implements AutoCloseable {
      * The marks found for {@code recipients} (the mail as it came off the queue), by position.
      * Lines not understood are logged and ignored: their recipients stay unmarked.
      */
-    Map<Integer, Mark> marks(List<MailAddress> recipients) {
+    Map<Integer, Fate> marks(List<MailAddress> recipients) {
         return read(recipients).marks();
     }
 
@@ -148,7 +154,7 @@ final class MailJournal implements AutoCloseable {
     }
 
     /** What the journal holds for {@code recipients}: the marks, and the put-backs begun, by position. */
-    record Reading(Map<Integer, Mark> marks, Map<Integer, PutBack> putBacks) {
+    record Reading(Map<Integer, Fate> marks, Map<Integer, PutBack> putBacks) {
     }
 
     /** Reads the journal once: {@link #marks} and {@link #putBacks} together. */
@@ -194,7 +200,7 @@ final class MailJournal implements AutoCloseable {
         if (index < 0 || index >= recipients.size() || !recipients.get(index).asString().equals(fields[2])) {
             return false;
         }
-        Optional<Mark> mark = Mark.of(fields[1]);
+        Optional<Fate> mark = fateOf(fields[1]);
         if (mark.isPresent()) {
             reading.marks().putIfAbsent(index, mark.get());
             return true;
@@ -221,14 +227,14 @@ final class MailJournal implements AutoCloseable {
      * The positions of {@code recipients} without a mark, in order; each marked one is logged at
      * INFO. Every position is in exactly one of the two, checked.
      */
-    List<Integer> unsettled(List<MailAddress> recipients, Map<Integer, Mark> marks) {
+    List<Integer> unsettled(List<MailAddress> recipients, Map<Integer, Fate> marks) {
         List<Integer> open = new ArrayList<>();
         for (int i = 0; i < recipients.size(); i++) {
-            Mark mark = marks.get(i);
+            Fate mark = marks.get(i);
             if (mark == null) {
                 open.add(i);
             } else {
-                LOGGER.info("Recipient {} of mail {} was {}", Transcript.neutralise(recipients.get(i).asString()), mailName, mark.resumed);
+                LOGGER.info("Recipient {} of mail {} was {}", Transcript.neutralise(recipients.get(i).asString()), mailName, resumed(mark));
             }
         }
         if (open.size() + marks.size() != recipients.size()) {
@@ -246,8 +252,8 @@ final class MailJournal implements AutoCloseable {
         List<Integer> fixed = List.copyOf(positions);
         return new AttemptMarks() {
             @Override
-            public void mark(int index, Mark mark) {
-                write(fixed.get(index), mark.word, mark == Mark.BOUNCED, recipients.get(fixed.get(index)));
+            public void mark(int index, Fate mark) {
+                write(fixed.get(index), word(mark), mark == Fate.BOUNCED, recipients.get(fixed.get(index)));
             }
 
             @Override
@@ -258,9 +264,9 @@ final class MailJournal implements AutoCloseable {
     }
 
     /** Marks {@code recipients}' {@code positions} with {@code mark} (a put-back begun before a restart, now done). */
-    void mark(List<Integer> positions, Mark mark, List<MailAddress> recipients) {
+    void mark(List<Integer> positions, Fate mark, List<MailAddress> recipients) {
         if (file.isPresent()) {
-            positions.forEach(position -> write(position, mark.word, mark == Mark.BOUNCED, recipients.get(position)));
+            positions.forEach(position -> write(position, word(mark), mark == Fate.BOUNCED, recipients.get(position)));
         }
     }
 

@@ -6,6 +6,8 @@ import java.util.List;
 
 import org.apache.james.core.MailAddress;
 
+import dev.jameslmtp.client.Fate;
+
 /**
  * The outcome of one attempt on one James mail: exactly one {@link RecipientFate} per recipient
  * of the mail, by position (a recipient listed twice has two fates). The constructor checks it,

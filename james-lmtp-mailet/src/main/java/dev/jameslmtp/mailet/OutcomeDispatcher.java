@@ -20,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.jameslmtp.client.Destination;
+import dev.jameslmtp.client.Fate;
 import dev.jameslmtp.client.Transcript;
 
 /**
@@ -83,11 +84,11 @@ final class OutcomeDispatcher {
                 unstored.addAll(group.stream().map(RecipientFate::recipient).toList());
                 unstoredCause = failure.get();
             } else {
-                group.forEach(fate -> marks.mark(fate.index(), MailJournal.Mark.REQUEUED));
+                group.forEach(fate -> marks.mark(fate.index(), Fate.DEFERRED));
             }
         }
         bounces.send(mail, outcomes.with(Fate.BOUNCED), delayWarning ? outcomes.with(Fate.DEFERRED) : List.of(),
-                group -> group.forEach(fate -> marks.mark(fate.index(), MailJournal.Mark.BOUNCED)));
+                group -> group.forEach(fate -> marks.mark(fate.index(), Fate.BOUNCED)));
         bounces.sendDelivered(mail, outcomes.with(Fate.DELIVERED), storeReports);
         sendOnSuccess(mail, outcomes.addresses(Fate.DELIVERED));
         mail.setRecipients(outcomes.addresses(Fate.DEFERRED));

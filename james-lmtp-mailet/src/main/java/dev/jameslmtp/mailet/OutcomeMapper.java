@@ -4,7 +4,7 @@ import java.util.Optional;
 
 import org.apache.james.core.MailAddress;
 
-import dev.jameslmtp.client.Disposition;
+import dev.jameslmtp.client.Fate;
 import dev.jameslmtp.client.EnhancedStatus;
 import dev.jameslmtp.client.Reply;
 import dev.jameslmtp.client.Stage;
@@ -38,11 +38,11 @@ final class OutcomeMapper {
     }
 
     RecipientFate map(int index, MailAddress recipient, String destination, Verdict verdict, int retriesSoFar) {
-        Verdict effective = softBounce && verdict.disposition() == Disposition.PERMANENT_FAILURE ? soften(verdict) : verdict;
-        return switch (effective.disposition()) {
+        Verdict effective = softBounce && verdict.fate() == Fate.BOUNCED ? soften(verdict) : verdict;
+        return switch (effective.fate()) {
             case DELIVERED -> new RecipientFate(index, recipient, Fate.DELIVERED, destination, effective, retriesSoFar, Optional.empty());
-            case PERMANENT_FAILURE -> new RecipientFate(index, recipient, Fate.BOUNCED, destination, effective, retriesSoFar, Optional.empty());
-            case TEMPORARY_FAILURE -> retriesSoFar < schedule.maxRetries()
+            case BOUNCED -> new RecipientFate(index, recipient, Fate.BOUNCED, destination, effective, retriesSoFar, Optional.empty());
+            case DEFERRED -> retriesSoFar < schedule.maxRetries()
                     ? new RecipientFate(index, recipient, Fate.DEFERRED, destination, effective, retriesSoFar + 1,
                             Optional.of(schedule.delayBeforeRetry(retriesSoFar + 1)))
                     : new RecipientFate(index, recipient, Fate.BOUNCED, destination, effective, retriesSoFar, Optional.empty());
@@ -54,37 +54,37 @@ final class OutcomeMapper {
         Optional<Reply> reply = verdict.reply().map(r -> r.isPermanentNegative()
                 ? new Reply(r.code() - 100, r.status().asTemporary(), r.lines())
                 : r);
-        return new Verdict(Disposition.TEMPORARY_FAILURE, verdict.stage(), reply, verdict.status().asTemporary(), verdict.text(),
+        return new Verdict(Fate.DEFERRED, verdict.stage(), reply, verdict.status().asTemporary(), verdict.text(),
                 verdict.server());
     }
 
     /** No transport map entry for the domain: an operator's mistake, so deferred rather than bounced (4.3.5). */
     static Verdict noRoute(String domain) {
-        return new Verdict(Disposition.TEMPORARY_FAILURE, Stage.CONNECT, Optional.empty(), new EnhancedStatus(4, 3, 5),
+        return new Verdict(Fate.DEFERRED, Stage.CONNECT, Optional.empty(), new EnhancedStatus(4, 3, 5),
                 "no LMTP destination for domain " + domain + " in the transport map");
     }
 
     /** The route written on the queued mail is not a destination (4.3.5): deferred, never guessed. */
     static Verdict badRoute(String route) {
-        return new Verdict(Disposition.TEMPORARY_FAILURE, Stage.CONNECT, Optional.empty(), new EnhancedStatus(4, 3, 5),
+        return new Verdict(Fate.DEFERRED, Stage.CONNECT, Optional.empty(), new EnhancedStatus(4, 3, 5),
                 "the route fixed on the queued mail is not an LMTP destination: " + route);
     }
 
     /** James is shutting down: no new session is opened (4.3.2, system not accepting network messages). */
     static Verdict shuttingDown() {
-        return new Verdict(Disposition.TEMPORARY_FAILURE, Stage.CONNECT, Optional.empty(), new EnhancedStatus(4, 3, 2),
+        return new Verdict(Fate.DEFERRED, Stage.CONNECT, Optional.empty(), new EnhancedStatus(4, 3, 2),
                 "James is shutting down");
     }
 
     /** The sender cannot be written in MAIL FROM (5.1.7). */
     static Verdict badSender(String reason) {
-        return new Verdict(Disposition.PERMANENT_FAILURE, Stage.MAIL, Optional.empty(), new EnhancedStatus(5, 1, 7),
+        return new Verdict(Fate.BOUNCED, Stage.MAIL, Optional.empty(), new EnhancedStatus(5, 1, 7),
                 "bad sender address syntax: " + reason);
     }
 
     /** The recipient cannot be written in RCPT TO (5.1.3). */
     static Verdict badRecipient(String reason) {
-        return new Verdict(Disposition.PERMANENT_FAILURE, Stage.RCPT, Optional.empty(), new EnhancedStatus(5, 1, 3),
+        return new Verdict(Fate.BOUNCED, Stage.RCPT, Optional.empty(), new EnhancedStatus(5, 1, 3),
                 "bad destination mailbox address syntax: " + reason);
     }
 }

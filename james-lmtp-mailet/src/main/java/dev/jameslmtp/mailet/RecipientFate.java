@@ -6,7 +6,7 @@ import java.util.Optional;
 
 import org.apache.james.core.MailAddress;
 
-import dev.jameslmtp.client.Disposition;
+import dev.jameslmtp.client.Fate;
 import dev.jameslmtp.client.Reply;
 import dev.jameslmtp.client.Verdict;
 
@@ -27,7 +27,7 @@ record RecipientFate(int index, MailAddress recipient, Fate fate, String destina
         Objects.requireNonNull(destination, "destination");
         Objects.requireNonNull(verdict, "verdict");
         Objects.requireNonNull(retryDelay, "retryDelay");
-        if ((fate == Fate.DELIVERED) != (verdict.disposition() == Disposition.DELIVERED)) {
+        if ((fate == Fate.DELIVERED) != (verdict.fate() == Fate.DELIVERED)) {
             throw new IllegalArgumentException(fate + " does not agree with " + verdict);
         }
         if ((fate == Fate.DEFERRED) != retryDelay.isPresent()) {
@@ -50,7 +50,7 @@ record RecipientFate(int index, MailAddress recipient, Fate fate, String destina
     }
 
     boolean permanent() {
-        return verdict.disposition() == Disposition.PERMANENT_FAILURE;
+        return verdict.fate() == Fate.BOUNCED;
     }
 
     /**

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 
+import dev.jameslmtp.client.Fate;
 import dev.jameslmtp.client.pool.ConnectionPool;
 import dev.jameslmtp.testing.FakeLmtpServer;
 import dev.jameslmtp.testing.LmtpHandler;

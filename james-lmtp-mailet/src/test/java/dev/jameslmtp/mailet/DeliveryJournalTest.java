@@ -30,6 +30,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.jameslmtp.client.Fate;
 import dev.jameslmtp.testing.FakeLmtpServer;
 import dev.jameslmtp.testing.LmtpHandler;
 import dev.jameslmtp.testing.Response;
@@ -66,9 +67,9 @@ class DeliveryJournalTest {
     void marksShouldIgnoreALastLineTornByACrash() throws Exception {
         List<MailAddress> recipients = addresses("a@b.test", "c@b.test");
 
-        Map<Integer, MailJournal.Mark> marks = journalWith("0 delivered a@b.test\n1 deliv").marks(recipients);
+        Map<Integer, Fate> marks = journalWith("0 delivered a@b.test\n1 deliv").marks(recipients);
 
-        assertThat(marks).containsExactly(Map.entry(0, MailJournal.Mark.DELIVERED));
+        assertThat(marks).containsExactly(Map.entry(0, Fate.DELIVERED));
     }
 
     @Test
@@ -76,9 +77,9 @@ class DeliveryJournalTest {
         List<MailAddress> recipients = addresses("a@b.test", "c@b.test", "d@b.test", "e@b.test");
         MailJournal journal = journalWith("0 sent a@b.test\n1 delivered x@b.test\n9 delivered a@b.test\nnonsense\n3 bounced e@b.test\n");
 
-        Map<Integer, MailJournal.Mark> marks = journal.marks(recipients);
+        Map<Integer, Fate> marks = journal.marks(recipients);
 
-        assertThat(marks).containsExactly(Map.entry(3, MailJournal.Mark.BOUNCED));
+        assertThat(marks).containsExactly(Map.entry(3, Fate.BOUNCED));
         assertThat(journal.unsettled(recipients, marks)).containsExactly(0, 1, 2);
     }
 
@@ -95,11 +96,11 @@ class DeliveryJournalTest {
         List<MailAddress> recipients = addresses("a@b.test", "c@b.test", "d@b.test");
         MailJournal journal = journalWith("0 delivered a@b.test\n");
 
-        journal.marksFor(List.of(1, 2), recipients).mark(1, MailJournal.Mark.BOUNCED);
+        journal.marksFor(List.of(1, 2), recipients).mark(1, Fate.BOUNCED);
         journal.close();
 
         assertThat(journal.marks(recipients)).containsExactlyInAnyOrderEntriesOf(
-                Map.of(0, MailJournal.Mark.DELIVERED, 2, MailJournal.Mark.BOUNCED));
+                Map.of(0, Fate.DELIVERED, 2, Fate.BOUNCED));
     }
 
     @Test

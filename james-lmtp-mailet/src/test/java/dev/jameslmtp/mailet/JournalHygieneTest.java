@@ -33,6 +33,7 @@ import org.slf4j.LoggerFactory;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.jameslmtp.client.Fate;
 import dev.jameslmtp.conf.ConfigurationError;
 import dev.jameslmtp.conf.DelaySchedule;
 import dev.jameslmtp.testing.MutableClock;
@@ -124,17 +125,17 @@ class JournalHygieneTest {
 
         try (MailJournal marks = journal.of(queued("new-1", "bob@b.test", "carol@b.test"))) {
             AttemptMarks attempt = marks.marksFor(List.of(0, 1), recipients);
-            attempt.mark(0, MailJournal.Mark.DELIVERED);
+            attempt.mark(0, Fate.DELIVERED);
             marks.sync();
             assertThat(marks.directorySyncs()).as("after creating the file").isEqualTo(1);
-            attempt.mark(1, MailJournal.Mark.DELIVERED);
+            attempt.mark(1, Fate.DELIVERED);
             marks.sync();
             assertThat(marks.directorySyncs()).as("no new file, no directory sync").isEqualTo(1);
         }
         Path file = journal.directory().resolve("new-1" + DeliveryJournal.SUFFIX);
         assertThat(permissions(file)).isEqualTo("rw-------");
         try (MailJournal again = journal.of(queued("new-1", "bob@b.test", "carol@b.test"))) {
-            again.marksFor(List.of(1), recipients).mark(0, MailJournal.Mark.BOUNCED);
+            again.marksFor(List.of(1), recipients).mark(0, Fate.BOUNCED);
             again.sync();
             assertThat(again.directorySyncs()).as("appended to a file that was there").isZero();
         }

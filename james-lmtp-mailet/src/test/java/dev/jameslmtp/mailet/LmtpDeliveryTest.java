@@ -37,6 +37,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.jameslmtp.client.Fate;
 import dev.jameslmtp.testing.FakeLmtpServer;
 
 class LmtpDeliveryTest {

@@ -20,6 +20,8 @@ import org.apache.james.core.MailAddress;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
+import dev.jameslmtp.client.Fate;
+
 /**
  * Fuzzes the fail-safe reading of a {@link MailJournal}: whatever the file holds (torn, corrupt,
  * written by someone else), reading never throws, and a recipient is taken as done only where a
@@ -30,13 +32,14 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 class MailJournalFuzzTest {
 
     private static final List<String> WORDS = List.of("delivered", "bounced", "requeued");
+    private static final Map<Fate, String> WORD_OF = Map.of(Fate.DELIVERED, "delivered", Fate.BOUNCED, "bounced", Fate.DEFERRED, "requeued");
     private static Path file;
 
     @FuzzTest(maxDuration = "10m")
     void marksShouldComeOnlyFromWholeExactLinesWhateverTheFileHolds(FuzzedDataProvider data) throws Exception {
         List<MailAddress> recipients = recipients(data);
         Files.deleteIfExists(file());
-        Map<Integer, MailJournal.Mark> writtenAtLineStart = new HashMap<>();
+        Map<Integer, Fate> writtenAtLineStart = new HashMap<>();
         try (MailJournal journal = new MailJournal("fuzz", Optional.of(file()), line -> { })) {
             List<Integer> positions = new ArrayList<>();
             for (int i = 0; i < recipients.size(); i++) {
@@ -48,7 +51,7 @@ class MailJournalFuzzTest {
             for (int index = 0; index < positions.size() && data.remainingBytes() > 0; index++) {
                 if (data.consumeBoolean()) {
                     boolean atLineStart = !Files.exists(file()) || Files.size(file()) == 0 || endsWithNewline(Files.readAllBytes(file()));
-                    MailJournal.Mark mark = data.pickValue(MailJournal.Mark.values());
+                    Fate mark = data.pickValue(Fate.values());
                     marks.mark(index, mark);
                     if (atLineStart) {
                         writtenAtLineStart.putIfAbsent(positions.get(index), mark);
@@ -63,7 +66,7 @@ class MailJournalFuzzTest {
         byte[] bytes = Files.readAllBytes(file());
 
         MailJournal reader = new MailJournal("fuzz", Optional.of(file()), line -> { });
-        Map<Integer, MailJournal.Mark> read = reader.marks(recipients);
+        Map<Integer, Fate> read = reader.marks(recipients);
         List<Integer> open = reader.unsettled(recipients, read);
 
         assertThat(read).isEqualTo(reference(new String(bytes, StandardCharsets.UTF_8), recipients));
@@ -96,14 +99,14 @@ class MailJournalFuzzTest {
      * with the position in the journal's own decimal form and the recipient at that position; the
      * first such line wins.
      */
-    static Map<Integer, MailJournal.Mark> reference(String text, List<MailAddress> recipients) {
-        Map<Integer, MailJournal.Mark> marks = new HashMap<>();
+    static Map<Integer, Fate> reference(String text, List<MailAddress> recipients) {
+        Map<Integer, Fate> marks = new HashMap<>();
         int start = 0;
         for (int end = text.indexOf('\n'); end >= 0; start = end + 1, end = text.indexOf('\n', start)) {
             String line = text.substring(start, end);
             for (int position = 0; position < recipients.size(); position++) {
-                for (MailJournal.Mark mark : MailJournal.Mark.values()) {
-                    String exact = position + " " + WORDS.get(mark.ordinal()) + " " + recipients.get(position).asString();
+                for (Fate mark : Fate.values()) {
+                    String exact = position + " " + WORD_OF.get(mark) + " " + recipients.get(position).asString();
                     if (line.equals(exact)) {
                         marks.putIfAbsent(position, mark);
                     }

@@ -10,7 +10,7 @@ import org.apache.james.core.MailAddress;
 import org.junit.jupiter.api.Test;
 
 import dev.jameslmtp.client.Destination;
-import dev.jameslmtp.client.Disposition;
+import dev.jameslmtp.client.Fate;
 import dev.jameslmtp.client.EnhancedStatus;
 import dev.jameslmtp.client.Reply;
 import dev.jameslmtp.client.Stage;
@@ -30,14 +30,14 @@ class OutcomeMapperTest {
         }
     }
 
-    private static Verdict reply(Disposition disposition, Stage stage, int code, String line) {
+    private static Verdict reply(Fate fate, Stage stage, int code, String line) {
         Reply reply = Reply.of(code, List.of(line));
-        return new Verdict(disposition, stage, Optional.of(reply), reply.status(), reply.text());
+        return new Verdict(fate, stage, Optional.of(reply), reply.status(), reply.text());
     }
 
     @Test
     void mapShouldDeliverOn2xxAfterTheDot() {
-        RecipientFate fate = new OutcomeMapper(false, SCHEDULE).map(0, bob, "d", reply(Disposition.DELIVERED, Stage.DOT, 250, "2.0.0 Saved"), 0);
+        RecipientFate fate = new OutcomeMapper(false, SCHEDULE).map(0, bob, "d", reply(Fate.DELIVERED, Stage.DOT, 250, "2.0.0 Saved"), 0);
 
         assertThat(fate.fate()).isEqualTo(Fate.DELIVERED);
     }
@@ -45,7 +45,7 @@ class OutcomeMapperTest {
     @Test
     void mapShouldBounceAPermanentFailureWithItsReplyAsDeliveryError() {
         RecipientFate fate = new OutcomeMapper(false, SCHEDULE)
-                .map(0, bob, "d", reply(Disposition.PERMANENT_FAILURE, Stage.RCPT, 550, "5.1.1 User doesn't exist: bob"), 0);
+                .map(0, bob, "d", reply(Fate.BOUNCED, Stage.RCPT, 550, "5.1.1 User doesn't exist: bob"), 0);
 
         assertThat(fate.fate()).isEqualTo(Fate.BOUNCED);
         assertThat(fate.permanent()).isTrue();
@@ -56,7 +56,7 @@ class OutcomeMapperTest {
     @Test
     void mapShouldDeferATemporaryFailureWithTheNextDelayWhenRetriesAreLeft() {
         RecipientFate fate = new OutcomeMapper(false, SCHEDULE)
-                .map(0, bob, "d", reply(Disposition.TEMPORARY_FAILURE, Stage.DOT, 452, "4.2.2 Mailbox full"), 1);
+                .map(0, bob, "d", reply(Fate.DEFERRED, Stage.DOT, 452, "4.2.2 Mailbox full"), 1);
 
         assertThat(fate.fate()).isEqualTo(Fate.DEFERRED);
         assertThat(fate.retries()).isEqualTo(2);
@@ -66,7 +66,7 @@ class OutcomeMapperTest {
     @Test
     void mapShouldBounceATemporaryFailureAsNonPermanentWhenRetriesAreExhausted() {
         RecipientFate fate = new OutcomeMapper(false, SCHEDULE)
-                .map(0, bob, "d", reply(Disposition.TEMPORARY_FAILURE, Stage.DOT, 452, "4.2.2 Mailbox full"), 2);
+                .map(0, bob, "d", reply(Fate.DEFERRED, Stage.DOT, 452, "4.2.2 Mailbox full"), 2);
 
         assertThat(fate.fate()).isEqualTo(Fate.BOUNCED);
         assertThat(fate.permanent()).isFalse();
@@ -77,7 +77,7 @@ class OutcomeMapperTest {
     void softBounceShouldKeepTheServerThatReplied() {
         Destination server = Destination.parse("inet:[127.0.0.1]:2424");
         RecipientFate fate = new OutcomeMapper(true, SCHEDULE)
-                .map(0, bob, "d", reply(Disposition.PERMANENT_FAILURE, Stage.RCPT, 550, "5.1.1 unknown").answeredBy(server), 0);
+                .map(0, bob, "d", reply(Fate.BOUNCED, Stage.RCPT, 550, "5.1.1 unknown").answeredBy(server), 0);
 
         assertThat(fate.verdict().server()).contains(server);
     }
@@ -85,7 +85,7 @@ class OutcomeMapperTest {
     @Test
     void softBounceShouldTurn5yzIntoA4yzDeferral() {
         RecipientFate fate = new OutcomeMapper(true, SCHEDULE)
-                .map(0, bob, "d", reply(Disposition.PERMANENT_FAILURE, Stage.MAIL, 554, "5.7.1 Rejected"), 0);
+                .map(0, bob, "d", reply(Fate.BOUNCED, Stage.MAIL, 554, "5.7.1 Rejected"), 0);
 
         assertThat(fate.fate()).isEqualTo(Fate.DEFERRED);
         assertThat(fate.deliveryError()).isEqualTo("454 4.7.1 Rejected");
@@ -93,7 +93,7 @@ class OutcomeMapperTest {
 
     @Test
     void deliveryErrorShouldCarryNoCodeWhenTheVerdictWasDecidedLocally() {
-        Verdict local = new Verdict(Disposition.TEMPORARY_FAILURE, Stage.CONNECT, Optional.empty(), new EnhancedStatus(4, 4, 1),
+        Verdict local = new Verdict(Fate.DEFERRED, Stage.CONNECT, Optional.empty(), new EnhancedStatus(4, 4, 1),
                 "connect to inet:127.0.0.1:24: Connection refused");
 
         RecipientFate fate = new OutcomeMapper(false, SCHEDULE).map(0, bob, "d", local, 2);
@@ -105,7 +105,7 @@ class OutcomeMapperTest {
     @Test
     void deliveryErrorShouldNotReportAnUnexpectedReplyAsTheRecipientsCode() {
         Reply unexpected = Reply.of(250, "2.1.5 Ok");
-        Verdict protocolError = new Verdict(Disposition.TEMPORARY_FAILURE, Stage.DATA, Optional.of(unexpected), new EnhancedStatus(4, 5, 0),
+        Verdict protocolError = new Verdict(Fate.DEFERRED, Stage.DATA, Optional.of(unexpected), new EnhancedStatus(4, 5, 0),
                 "protocol error: unexpected reply '250 2.1.5 Ok' while sending DATA command");
 
         RecipientFate fate = new OutcomeMapper(false, SCHEDULE).map(0, bob, "d", protocolError, 2);
@@ -116,7 +116,7 @@ class OutcomeMapperTest {
 
     @Test
     void mailOutcomesShouldRefuseARecipientWithoutAFate() {
-        RecipientFate fate = new OutcomeMapper(false, SCHEDULE).map(0, bob, "d", reply(Disposition.DELIVERED, Stage.DOT, 250, "2.0.0 ok"), 0);
+        RecipientFate fate = new OutcomeMapper(false, SCHEDULE).map(0, bob, "d", reply(Fate.DELIVERED, Stage.DOT, 250, "2.0.0 ok"), 0);
 
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new MailOutcomes("m", List.of(bob, bob), List.of(fate)))
                 .isInstanceOf(IllegalStateException.class)
@@ -125,7 +125,7 @@ class OutcomeMapperTest {
 
     @Test
     void mailOutcomesShouldRefuseARecipientWithTwoFates() {
-        RecipientFate fate = new OutcomeMapper(false, SCHEDULE).map(0, bob, "d", reply(Disposition.DELIVERED, Stage.DOT, 250, "2.0.0 ok"), 0);
+        RecipientFate fate = new OutcomeMapper(false, SCHEDULE).map(0, bob, "d", reply(Fate.DELIVERED, Stage.DOT, 250, "2.0.0 ok"), 0);
 
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new MailOutcomes("m", List.of(bob), List.of(fate, fate)))
                 .isInstanceOf(IllegalStateException.class)

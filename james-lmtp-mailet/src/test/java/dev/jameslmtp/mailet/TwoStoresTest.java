@@ -23,6 +23,7 @@ import org.apache.mailet.base.test.FakeMailetConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.jameslmtp.client.Fate;
 import dev.jameslmtp.testing.FakeLmtpServer;
 
 /**

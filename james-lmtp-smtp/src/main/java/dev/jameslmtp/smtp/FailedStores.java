@@ -9,7 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.jameslmtp.client.DestinationList;
-import dev.jameslmtp.client.Disposition;
+import dev.jameslmtp.client.Fate;
 import dev.jameslmtp.client.Stage;
 import dev.jameslmtp.client.Verdict;
 
@@ -40,7 +40,7 @@ final class FailedStores {
 
     /** True when {@code verdict} says the store failed, not that it answered about the address. */
     static boolean blameTheStore(Verdict verdict) {
-        if (verdict.disposition() != Disposition.TEMPORARY_FAILURE) {
+        if (verdict.fate() != Fate.DEFERRED) {
             return false;
         }
         boolean answeredRcpt = verdict.stage() == Stage.RCPT && verdict.reply().isPresent();

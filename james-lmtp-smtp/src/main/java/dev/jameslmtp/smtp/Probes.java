@@ -25,7 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.jameslmtp.client.DestinationList;
-import dev.jameslmtp.client.Disposition;
+import dev.jameslmtp.client.Fate;
 import dev.jameslmtp.client.EnhancedStatus;
 import dev.jameslmtp.client.Stage;
 import dev.jameslmtp.client.Verdict;
@@ -163,7 +163,7 @@ final class Probes implements AutoCloseable {
     }
 
     private static Verdict failed(Throwable cause) {
-        return new Verdict(Disposition.TEMPORARY_FAILURE, Stage.CONNECT, Optional.empty(), EnhancedStatus.LOCAL_ERROR,
+        return new Verdict(Fate.DEFERRED, Stage.CONNECT, Optional.empty(), EnhancedStatus.LOCAL_ERROR,
                 "recipient probe failed: " + cause.getClass().getSimpleName());
     }
 

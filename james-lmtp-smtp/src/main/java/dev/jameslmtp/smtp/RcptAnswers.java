@@ -30,14 +30,14 @@ final class RcptAnswers {
     }
 
     static HookResult of(MailAddress recipient, Verdict verdict) {
-        return switch (verdict.disposition()) {
+        return switch (verdict.fate()) {
             case DELIVERED -> HookResult.DECLINED;
-            case PERMANENT_FAILURE -> HookResult.builder()
+            case BOUNCED -> HookResult.builder()
                     .hookReturnCode(HookReturnCode.deny())
                     .smtpReturnCode(Integer.toString(verdict.reply().map(reply -> reply.code()).orElse(550)))
                     .smtpDescription(verdict.status() + " <" + recipient.asString() + ">: Recipient address rejected: " + verdict.text())
                     .build();
-            case TEMPORARY_FAILURE -> tryAgainLater(recipient, verdict);
+            case DEFERRED -> tryAgainLater(recipient, verdict);
         };
     }
 

@@ -65,10 +65,10 @@ final class VerificationCache {
 
     /** Remembers the store's answer about {@code address} for the lifetime of its kind (0: forgets it). */
     void remember(RecipientKey address, Verdict verdict) {
-        Duration lifetime = switch (verdict.disposition()) {
+        Duration lifetime = switch (verdict.fate()) {
             case DELIVERED -> positiveExpireTime;
-            case PERMANENT_FAILURE -> negativeExpireTime;
-            case TEMPORARY_FAILURE -> temporaryExpireTime;
+            case BOUNCED -> negativeExpireTime;
+            case DEFERRED -> temporaryExpireTime;
         };
         synchronized (remembered) {
             if (lifetime.isZero()) {

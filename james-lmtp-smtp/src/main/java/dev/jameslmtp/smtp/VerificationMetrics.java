@@ -62,10 +62,10 @@ final class VerificationMetrics {
     }
 
     void answered(Verdict verdict) {
-        switch (verdict.disposition()) {
+        switch (verdict.fate()) {
             case DELIVERED -> accepted.increment();
-            case PERMANENT_FAILURE -> refused.increment();
-            case TEMPORARY_FAILURE -> deferred.increment();
+            case BOUNCED -> refused.increment();
+            case DEFERRED -> deferred.increment();
         }
     }
 }

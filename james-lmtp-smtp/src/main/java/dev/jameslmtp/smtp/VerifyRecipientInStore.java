@@ -25,7 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.jameslmtp.client.DestinationList;
-import dev.jameslmtp.client.Disposition;
+import dev.jameslmtp.client.Fate;
 import dev.jameslmtp.client.LmtpClient;
 import dev.jameslmtp.client.RecipientProbe;
 import dev.jameslmtp.client.Transcript;
@@ -238,7 +238,7 @@ public class VerifyRecipientInStore implements RcptHook, ProtocolHandler {
                     verdict, DurationSyntax.format(configuration.temporaryExpireTime()));
         } else {
             cache.remember(key, verdict);
-            if (verdict.disposition() == Disposition.TEMPORARY_FAILURE) {
+            if (verdict.fate() == Fate.DEFERRED) {
                 LOGGER.warn("{} answered the probe for {} with a temporary failure: {}", destination, address, verdict);
             }
         }
@@ -247,9 +247,9 @@ public class VerifyRecipientInStore implements RcptHook, ProtocolHandler {
 
     private HookResult answer(MailAddress rcpt, DestinationList destination, Verdict verdict) {
         metrics.answered(verdict);
-        if (verdict.disposition() == Disposition.PERMANENT_FAILURE) {
+        if (verdict.fate() == Fate.BOUNCED) {
             LOGGER.info("Rejected recipient {}: {} says {}", rcpt.asString(), destination, verdict);
-        } else if (verdict.disposition() == Disposition.DELIVERED) {
+        } else if (verdict.fate() == Fate.DELIVERED) {
             LOGGER.debug("{} accepted by {}", rcpt.asString(), destination);
         } else {
             LOGGER.debug("Deferred recipient {}: {}", rcpt.asString(), verdict);

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.jameslmtp.client.Destination;
 import dev.jameslmtp.client.DestinationList;
-import dev.jameslmtp.client.Disposition;
+import dev.jameslmtp.client.Fate;
 import dev.jameslmtp.client.Reply;
 import dev.jameslmtp.client.Stage;
 import dev.jameslmtp.client.Verdict;
@@ -24,7 +24,7 @@ import dev.jameslmtp.client.Verdict;
 /** The probe pool without sockets: coalescing, the budget, a slow store, the bounded queue, shutdown. */
 class ProbesTest {
 
-    private static final Verdict ACCEPTED = new Verdict(Disposition.DELIVERED, Stage.RCPT, Optional.of(Reply.of(250, "2.1.5 Ok")),
+    private static final Verdict ACCEPTED = new Verdict(Fate.DELIVERED, Stage.RCPT, Optional.of(Reply.of(250, "2.1.5 Ok")),
             Reply.of(250, "2.1.5 Ok").status(), "Ok");
     private static final DestinationList STORE = new DestinationList(List.of(Destination.parse("inet:[127.0.0.1]:2424")));
     private static final DestinationList OTHER_STORE = new DestinationList(List.of(Destination.parse("inet:[127.0.0.1]:2425")));
@@ -128,7 +128,7 @@ class ProbesTest {
         });
 
         assertThat(outcome).isInstanceOfSatisfying(Probes.Answered.class, answered -> {
-            assertThat(answered.verdict().disposition()).isEqualTo(Disposition.TEMPORARY_FAILURE);
+            assertThat(answered.verdict().fate()).isEqualTo(Fate.DEFERRED);
             assertThat(answered.verdict().status()).hasToString("4.3.0");
         });
         assertThat(probes.running()).isZero();

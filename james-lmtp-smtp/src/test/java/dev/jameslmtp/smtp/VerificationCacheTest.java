@@ -7,7 +7,7 @@ import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 
-import dev.jameslmtp.client.Disposition;
+import dev.jameslmtp.client.Fate;
 import dev.jameslmtp.client.Reply;
 import dev.jameslmtp.client.Stage;
 import dev.jameslmtp.client.Verdict;
@@ -19,9 +19,9 @@ class VerificationCacheTest {
     private static final Duration POSITIVE = Duration.ofHours(1);
     private static final Duration NEGATIVE = Duration.ofMinutes(5);
     private static final Duration TEMPORARY = Duration.ofSeconds(10);
-    private static final Verdict ACCEPTED = verdict(Disposition.DELIVERED, "250 2.1.5 Ok");
-    private static final Verdict REFUSED = verdict(Disposition.PERMANENT_FAILURE, "550 5.1.1 User doesn't exist");
-    private static final Verdict DEFERRED = verdict(Disposition.TEMPORARY_FAILURE, "452 4.2.2 Mailbox full");
+    private static final Verdict ACCEPTED = verdict(Fate.DELIVERED, "250 2.1.5 Ok");
+    private static final Verdict REFUSED = verdict(Fate.BOUNCED, "550 5.1.1 User doesn't exist");
+    private static final Verdict DEFERRED = verdict(Fate.DEFERRED, "452 4.2.2 Mailbox full");
 
     private static final RecipientKey ALICE = new RecipientKey("alice@example.test");
     private static final RecipientKey BOB = new RecipientKey("bob@example.test");
@@ -29,9 +29,9 @@ class VerificationCacheTest {
 
     private final MutableClock clock = new MutableClock();
 
-    private static Verdict verdict(Disposition disposition, String reply) {
+    private static Verdict verdict(Fate fate, String reply) {
         Reply parsed = Reply.of(Integer.parseInt(reply.substring(0, 3)), reply.substring(4));
-        return new Verdict(disposition, Stage.RCPT, Optional.of(parsed), parsed.status(), parsed.text());
+        return new Verdict(fate, Stage.RCPT, Optional.of(parsed), parsed.status(), parsed.text());
     }
 
     private VerificationCache cache(int maxSize) {

@@ -11,7 +11,7 @@ import dev.jameslmtp.client.Content;
 import dev.jameslmtp.client.DeliveryResult;
 import dev.jameslmtp.client.Destination;
 import dev.jameslmtp.client.DestinationList;
-import dev.jameslmtp.client.Disposition;
+import dev.jameslmtp.client.Fate;
 import dev.jameslmtp.client.EnhancedStatus;
 import dev.jameslmtp.client.Envelope;
 import dev.jameslmtp.client.LmtpClient;
@@ -109,13 +109,13 @@ public final class FailoverDelivery {
      * reached or greeted us negatively, or it closed the connection (421 or lost) before DATA.
      */
     static boolean serverFailed(RecipientOutcome outcome) {
-        if (outcome.disposition() == Disposition.DELIVERED) {
+        if (outcome.fate() == Fate.DELIVERED) {
             return false;
         }
         if (outcome.stage().opensSession()) {
             return true;
         }
-        return outcome.stage().beforeContent() && outcome.disposition() == Disposition.TEMPORARY_FAILURE
+        return outcome.stage().beforeContent() && outcome.fate() == Fate.DEFERRED
                 && (outcome.code() == 421 || outcome.reply().isEmpty() && outcome.status().equals(EnhancedStatus.CONNECTION_LOST));
     }
 }

@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 import dev.jameslmtp.client.Content;
 import dev.jameslmtp.client.DeliveryResult;
 import dev.jameslmtp.client.Destination;
-import dev.jameslmtp.client.Disposition;
+import dev.jameslmtp.client.Fate;
 import dev.jameslmtp.client.EnhancedStatus;
 import dev.jameslmtp.client.Envelope;
 import dev.jameslmtp.client.LmtpClient;
@@ -132,7 +132,7 @@ public final class PooledDelivery {
     /** The connection broke and no byte of content was sent: nothing was delivered. */
     static boolean failedBeforeContent(LmtpConnection connection, DeliveryResult result) {
         return !connection.isUsable() && result.outcomes().stream()
-                .allMatch(o -> o.disposition() != Disposition.DELIVERED && o.stage().beforeContent());
+                .allMatch(o -> o.fate() != Fate.DELIVERED && o.stage().beforeContent());
     }
 
     private void giveBack(PooledConnection connection, DeliveryResult result) {

@@ -17,7 +17,7 @@ import dev.jameslmtp.client.Content;
 import dev.jameslmtp.client.DeliveryResult;
 import dev.jameslmtp.client.Destination;
 import dev.jameslmtp.client.DestinationList;
-import dev.jameslmtp.client.Disposition;
+import dev.jameslmtp.client.Fate;
 import dev.jameslmtp.client.Envelope;
 import dev.jameslmtp.client.LmtpClient;
 import dev.jameslmtp.client.RecipientOutcome;
@@ -63,8 +63,8 @@ class FailoverDeliveryTest {
         }
     }
 
-    private static List<Disposition> dispositions(DeliveryResult result) {
-        return result.outcomes().stream().map(RecipientOutcome::disposition).toList();
+    private static List<Fate> dispositions(DeliveryResult result) {
+        return result.outcomes().stream().map(RecipientOutcome::fate).toList();
     }
 
     private static LmtpHandler greeting(String reply) {
@@ -113,7 +113,7 @@ class FailoverDeliveryTest {
 
         DeliveryResult result = failover.deliver(client, DestinationList.of(closing, backup), ENVELOPE, MESSAGE);
 
-        assertThat(dispositions(result)).containsExactly(Disposition.PERMANENT_FAILURE, Disposition.DELIVERED, Disposition.DELIVERED);
+        assertThat(dispositions(result)).containsExactly(Fate.BOUNCED, Fate.DELIVERED, Fate.DELIVERED);
         assertThat(servers.get(1).commands(0)).filteredOn(c -> c.startsWith("RCPT"))
                 .containsExactly("RCPT TO:<b@test>", "RCPT TO:<c@test>");
     }
@@ -131,7 +131,7 @@ class FailoverDeliveryTest {
 
         DeliveryResult result = failover.deliver(client, DestinationList.of(refusing, answering, spare), ENVELOPE, MESSAGE);
 
-        assertThat(dispositions(result)).containsExactly(Disposition.PERMANENT_FAILURE, Disposition.DELIVERED, Disposition.DELIVERED);
+        assertThat(dispositions(result)).containsExactly(Fate.BOUNCED, Fate.DELIVERED, Fate.DELIVERED);
         assertThat(result.outcomes()).allSatisfy(o -> assertThat(o.server()).contains(answering));
         assertThat(result.outcomes()).allSatisfy(o -> assertThat(o.verdict().server()).contains(answering));
     }
@@ -140,7 +140,7 @@ class FailoverDeliveryTest {
     void anOutcomeDecidedLocallyShouldNameNoServer() throws IOException {
         DeliveryResult result = failover.deliver(client, DestinationList.of(refusing(), refusing()), ENVELOPE, MESSAGE);
 
-        assertThat(dispositions(result)).containsOnly(Disposition.TEMPORARY_FAILURE);
+        assertThat(dispositions(result)).containsOnly(Fate.DEFERRED);
         assertThat(result.outcomes()).allSatisfy(o -> assertThat(o.server()).isEmpty());
     }
 
@@ -151,7 +151,7 @@ class FailoverDeliveryTest {
 
         DeliveryResult result = failover.deliver(client, DestinationList.of(first, last), ENVELOPE, MESSAGE);
 
-        assertThat(dispositions(result)).containsOnly(Disposition.TEMPORARY_FAILURE);
+        assertThat(dispositions(result)).containsOnly(Fate.DEFERRED);
         assertThat(result.outcomes()).allSatisfy(o -> assertThat(o.text()).contains("last is busy"));
     }
 
@@ -167,8 +167,8 @@ class FailoverDeliveryTest {
 
         DeliveryResult result = failover.deliver(client, DestinationList.of(losing, backup), ENVELOPE, MESSAGE);
 
-        assertThat(dispositions(result)).containsExactly(Disposition.DELIVERED, Disposition.TEMPORARY_FAILURE,
-                Disposition.TEMPORARY_FAILURE);
+        assertThat(dispositions(result)).containsExactly(Fate.DELIVERED, Fate.DEFERRED,
+                Fate.DEFERRED);
         assertThat(servers.get(1).connectionCount()).isZero();
     }
 

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import dev.jameslmtp.client.Content;
 import dev.jameslmtp.client.DeliveryResult;
 import dev.jameslmtp.client.Destination;
-import dev.jameslmtp.client.Disposition;
+import dev.jameslmtp.client.Fate;
 import dev.jameslmtp.client.Envelope;
 import dev.jameslmtp.client.LmtpClient;
 import dev.jameslmtp.client.RecipientOutcome;
@@ -57,8 +57,8 @@ class PooledDeliveryTest {
         return delivery.deliver(client, Destination.parse("inet:[127.0.0.1]:" + server.port()), ENVELOPE, MESSAGE);
     }
 
-    private static List<Disposition> dispositions(DeliveryResult result) {
-        return result.outcomes().stream().map(RecipientOutcome::disposition).toList();
+    private static List<Fate> dispositions(DeliveryResult result) {
+        return result.outcomes().stream().map(RecipientOutcome::fate).toList();
     }
 
     @Test
@@ -129,7 +129,7 @@ class PooledDeliveryTest {
 
         DeliveryResult second = deliver();
 
-        assertThat(dispositions(second)).containsOnly(Disposition.TEMPORARY_FAILURE);
+        assertThat(dispositions(second)).containsOnly(Fate.DEFERRED);
         assertThat(server.connectionCount()).isEqualTo(1);
     }
 

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import dev.jameslmtp.client.Content;
 import dev.jameslmtp.client.DeliveryResult;
 import dev.jameslmtp.client.Destination;
-import dev.jameslmtp.client.Disposition;
+import dev.jameslmtp.client.Fate;
 import dev.jameslmtp.client.Envelope;
 import dev.jameslmtp.client.LmtpClient;
 import dev.jameslmtp.client.Timeouts;
@@ -86,7 +86,7 @@ class SaslTermsReuseTest {
         assertThat(server.connectionCount()).isEqualTo(2);
         assertThat(server.bodies(0)).hasSize(1);
         assertThat(strict.outcomes()).allSatisfy(o -> {
-            assertThat(o.disposition()).isEqualTo(Disposition.TEMPORARY_FAILURE);
+            assertThat(o.fate()).isEqualTo(Fate.DEFERRED);
             assertThat(o.status().toString()).isEqualTo("4.7.0");
         });
     }
