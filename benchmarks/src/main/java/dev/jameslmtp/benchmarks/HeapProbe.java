@@ -54,7 +54,7 @@ final class HeapProbe {
         sampler.interrupt();
         sampler.join();
         if (!result.allDelivered()) {
-            throw new IllegalStateException("the large message was not delivered: " + result.outcomes());
+            throw new IllegalStateException("the large message was not delivered: " + result);
         }
         return new Figure(peak.get() - baseline, allocated, messageBytes);
     }

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.TestInstance;
 import dev.jameslmtp.client.Content;
 import dev.jameslmtp.client.DeliveryResult;
 import dev.jameslmtp.client.Destination;
-import dev.jameslmtp.client.Fate;
 import dev.jameslmtp.client.Envelope;
+import dev.jameslmtp.client.Fate;
 import dev.jameslmtp.client.LmtpClient;
 import dev.jameslmtp.client.Stage;
 import dev.jameslmtp.client.Timeouts;
@@ -109,7 +109,7 @@ class JamesProtocolsAuthTest {
     void wrongPasswordShouldBeDeferredAndDeliverNothing() {
         DeliveryResult result = deliver(TlsLevel.VERIFY, only(Mechanism.PLAIN, "wrong-nOt4LoGs"), "wrong@example.test");
 
-        assertThat(result.outcomes()).allSatisfy(o -> {
+        assertThat(result.verdicts()).allSatisfy(o -> {
             assertThat(o.fate()).isEqualTo(Fate.DEFERRED);
             assertThat(o.stage()).isEqualTo(Stage.AUTH);
         });
@@ -120,7 +120,7 @@ class JamesProtocolsAuthTest {
     void plainAfterAnUnverifiedStartTlsShouldNotBeSentByDefault() {
         DeliveryResult result = deliver(TlsLevel.ENCRYPT, only(Mechanism.PLAIN, PASSWORD), "unverified@example.test");
 
-        assertThat(result.outcomes()).allSatisfy(o -> assertThat(o.status().toString()).isEqualTo("4.7.0"));
+        assertThat(result.verdicts()).allSatisfy(o -> assertThat(o.status().toString()).isEqualTo("4.7.0"));
         assertThat(transcript).contains("C: STARTTLS").noneMatch(line -> line.startsWith("C: AUTH") || line.startsWith("C: MAIL"));
         assertThat(deliveredTo("unverified@example.test")).isZero();
     }
@@ -129,7 +129,7 @@ class JamesProtocolsAuthTest {
     void inClearNoAuthIsAnnouncedSoRequireAuthShouldDeferWithoutMail() {
         DeliveryResult result = deliver(TlsLevel.NONE, only(Mechanism.PLAIN, PASSWORD).withRequireAuth(true), "clear@example.test");
 
-        assertThat(result.outcomes()).allSatisfy(o -> assertThat(o.status().toString()).isEqualTo("4.7.0"));
+        assertThat(result.verdicts()).allSatisfy(o -> assertThat(o.status().toString()).isEqualTo("4.7.0"));
         assertThat(transcript).noneMatch(line -> line.startsWith("C: MAIL"));
         assertThat(deliveredTo("clear@example.test")).isZero();
     }

@@ -2,9 +2,7 @@ package dev.jameslmtp.cli;
 
 import dev.jameslmtp.client.DeliveryResult;
 import dev.jameslmtp.client.Fate;
-import dev.jameslmtp.client.RecipientOutcome;
 
-import java.util.List;
 
 /**
  * The exit statuses of the {@code lmtp} command, from {@code sysexits.h}, and the one rule that
@@ -34,15 +32,14 @@ final class ExitStatus {
     }
 
     static int of(DeliveryResult result) {
-        List<RecipientOutcome> outcomes = result.outcomes();
-        if (outcomes.stream().allMatch(RecipientOutcome::delivered)) {
+        if (result.allDelivered()) {
             return OK;
         }
-        if (outcomes.stream().anyMatch(o -> o.fate() == Fate.DEFERRED)) {
+        if (!result.positions(Fate.DEFERRED).isEmpty()) {
             return TEMPFAIL;
         }
-        boolean allUnknownUsers = result.with(Fate.BOUNCED).stream()
-                .allMatch(o -> o.status().subject() == 1);
+        boolean allUnknownUsers = result.verdicts().stream().filter(verdict -> verdict.fate() == Fate.BOUNCED)
+                .allMatch(verdict -> verdict.status().subject() == 1);
         return allUnknownUsers ? NOUSER : UNAVAILABLE;
     }
 }

@@ -1,8 +1,9 @@
 package dev.jameslmtp.cli;
 
 import dev.jameslmtp.client.DeliveryResult;
-import dev.jameslmtp.client.RecipientOutcome;
+import dev.jameslmtp.client.Recipient;
 import dev.jameslmtp.client.Transcript;
+import dev.jameslmtp.client.Verdict;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -40,14 +41,16 @@ final class Report {
         int addressWidth = 0;
         int statusWidth = 0;
         int serverWidth = 0;
-        for (RecipientOutcome outcome : result.outcomes()) {
-            addressWidth = Math.max(addressWidth, address(outcome).length());
+        for (int i = 0; i < result.verdicts().size(); i++) {
+            Verdict outcome = result.verdict(i);
+            addressWidth = Math.max(addressWidth, address(result.recipient(i)).length());
             statusWidth = Math.max(statusWidth, outcome.status().toString().length());
             serverWidth = Math.max(serverWidth, server(outcome).length());
         }
         List<String> lines = new ArrayList<>();
-        for (RecipientOutcome outcome : result.outcomes()) {
-            String line = pad(address(outcome), addressWidth)
+        for (int i = 0; i < result.verdicts().size(); i++) {
+            Verdict outcome = result.verdict(i);
+            String line = pad(address(result.recipient(i)), addressWidth)
                     + "  " + pad(outcome(outcome), "delivered".length())
                     + "  " + pad(outcome.code() == 0 ? "-" : Integer.toString(outcome.code()), 3)
                     + "  " + pad(outcome.status().toString(), statusWidth)
@@ -58,15 +61,15 @@ final class Report {
         return lines;
     }
 
-    private static String server(RecipientOutcome outcome) {
+    private static String server(Verdict outcome) {
         return outcome.server().map(Object::toString).orElse("-");
     }
 
-    private static String address(RecipientOutcome outcome) {
-        return Transcript.neutralise(outcome.recipient().address());
+    private static String address(Recipient recipient) {
+        return Transcript.neutralise(recipient.address());
     }
 
-    static String outcome(RecipientOutcome outcome) {
+    static String outcome(Verdict outcome) {
         return switch (outcome.fate()) {
             case DELIVERED -> "delivered";
             case DEFERRED -> "deferred";

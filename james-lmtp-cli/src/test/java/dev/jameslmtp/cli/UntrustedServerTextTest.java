@@ -10,9 +10,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.jameslmtp.client.DeliveryResult;
-import dev.jameslmtp.client.Fate;
 import dev.jameslmtp.client.EnhancedStatus;
 import dev.jameslmtp.client.Envelope;
+import dev.jameslmtp.client.Fate;
 import dev.jameslmtp.client.Reply;
 import dev.jameslmtp.client.Stage;
 import dev.jameslmtp.client.Verdict;

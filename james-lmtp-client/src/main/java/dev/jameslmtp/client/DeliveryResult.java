@@ -2,41 +2,49 @@ package dev.jameslmtp.client;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.stream.IntStream;
 
 /**
- * The outcome of one delivery attempt: exactly one {@link RecipientOutcome} per envelope
- * recipient, in envelope order. The constructor checks this, so a result that forgot a recipient
- * or decided one twice cannot exist.
+ * The outcome of one delivery attempt: exactly one {@link Verdict} per envelope recipient, by
+ * position (a recipient listed twice has two). The constructor checks the count, so a result that
+ * forgot a recipient or decided one twice cannot exist.
  */
-public record DeliveryResult(String destination, Envelope envelope, List<RecipientOutcome> outcomes) {
+public record DeliveryResult(String destination, Envelope envelope, List<Verdict> verdicts) {
 
     public DeliveryResult {
         Objects.requireNonNull(destination, "destination");
         Objects.requireNonNull(envelope, "envelope");
-        outcomes = List.copyOf(outcomes);
-        if (outcomes.size() != envelope.recipients().size()) {
-            throw new IllegalStateException(outcomes.size() + " outcomes for " + envelope.recipients().size() + " recipients");
-        }
-        for (int i = 0; i < outcomes.size(); i++) {
-            RecipientOutcome outcome = outcomes.get(i);
-            if (outcome.index() != i || outcome.recipient() != envelope.recipients().get(i)) {
-                throw new IllegalStateException("outcome " + i + " belongs to recipient " + outcome.index() + " (" + outcome.recipient() + ")");
-            }
+        verdicts = List.copyOf(verdicts);
+        if (verdicts.size() != envelope.recipients().size()) {
+            throw new IllegalStateException(verdicts.size() + " verdicts for " + envelope.recipients().size() + " recipients");
         }
     }
 
     /** Every recipient with the same verdict: what a session that could not be opened means for all. */
     public static DeliveryResult sameFor(String destination, Envelope envelope, Verdict verdict) {
-        RecipientLedger ledger = new RecipientLedger(envelope);
-        ledger.decideRemaining(verdict);
-        return ledger.result(destination);
+        return new DeliveryResult(destination, envelope, IntStream.range(0, envelope.recipients().size()).mapToObj(i -> verdict).toList());
+    }
+
+    public Verdict verdict(int index) {
+        return verdicts.get(index);
+    }
+
+    public Recipient recipient(int index) {
+        return envelope.recipients().get(index);
     }
 
     public boolean allDelivered() {
-        return outcomes.stream().allMatch(RecipientOutcome::delivered);
+        return verdicts.stream().allMatch(Verdict::delivered);
     }
 
-    public List<RecipientOutcome> with(Fate fate) {
-        return outcomes.stream().filter(o -> o.fate() == fate).toList();
+    /** The positions of the recipients whose verdict has {@code fate}. */
+    public List<Integer> positions(Fate fate) {
+        return IntStream.range(0, verdicts.size()).filter(i -> verdicts.get(i).fate() == fate).boxed().toList();
+    }
+
+    /** {@code "bob@example.test: 550 5.1.1 User doesn't exist (RCPT)"}, one per recipient. */
+    @Override
+    public String toString() {
+        return IntStream.range(0, verdicts.size()).mapToObj(i -> recipient(i).address() + ": " + verdict(i)).toList().toString();
     }
 }

@@ -8,14 +8,14 @@ package dev.jameslmtp.client;
  * restart. Outcomes decided locally (timeouts, a lost connection, the end of a session) are not
  * reported: they are only in the {@link DeliveryResult}.
  *
- * <p>Called on the delivering thread, with the outcome's index in the envelope given to the
+ * <p>Called on the delivering thread, with the recipient's index in the envelope given to the
  * delivery; it should be quick and must not throw (an exception is logged and ignored: it never
  * changes an outcome).
  */
 @FunctionalInterface
 public interface OutcomeListener {
 
-    OutcomeListener NONE = outcome -> { };
+    OutcomeListener NONE = (index, verdict) -> { };
 
-    void replied(RecipientOutcome outcome);
+    void replied(int index, Verdict verdict);
 }

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 final class RecipientLedger {
 
     private final Envelope envelope;
-    private final RecipientOutcome[] outcomes;
+    private final Verdict[] outcomes;
     private final OutcomeListener listener;
 
     RecipientLedger(Envelope envelope) {
@@ -23,7 +23,7 @@ final class RecipientLedger {
 
     RecipientLedger(Envelope envelope, OutcomeListener listener) {
         this.envelope = envelope;
-        this.outcomes = new RecipientOutcome[envelope.recipients().size()];
+        this.outcomes = new Verdict[envelope.recipients().size()];
         this.listener = listener;
     }
 
@@ -31,14 +31,14 @@ final class RecipientLedger {
         if (outcomes[index] != null) {
             throw new IllegalStateException("recipient " + index + " was already decided: " + outcomes[index]);
         }
-        outcomes[index] = verdict.forRecipient(index, envelope.recipients().get(index));
+        outcomes[index] = verdict;
     }
 
     /** Decides a recipient on the server's own reply and tells the listener at once. */
     void decideOnReply(int index, Verdict verdict) {
         decide(index, verdict);
         try {
-            listener.replied(outcomes[index]);
+            listener.replied(index, verdict);
         } catch (RuntimeException e) {
             LoggerFactory.getLogger(RecipientLedger.class).warn("outcome listener failed for recipient {}: {}", index, e.toString());
         }

@@ -127,7 +127,7 @@ public final class RecipientProbe {
         Verdict verdict = null;
         for (int i = 0; i < list.size(); i++) {
             verdict = verifyAt(list.get(i), address);
-            if (!serverFailed(verdict) || deadline.map(ConversationDeadline::passed).orElse(false)) {
+            if (!Trouble.serverFailed(verdict) || deadline.map(ConversationDeadline::passed).orElse(false)) {
                 return verdict;
             }
             if (i + 1 < list.size()) {
@@ -142,7 +142,7 @@ public final class RecipientProbe {
         try {
             connection = client.connect(destination);
         } catch (LmtpConnectException e) {
-            return asTemporary(e.verdict());
+            return Trouble.asTemporary(e.verdict());
         }
         try {
             return converse(connection, address);
@@ -157,19 +157,7 @@ public final class RecipientProbe {
     private Verdict timedOut(Verdict verdict) {
         String why = aborted ? "recipient probe ended by a shutdown"
                 : "recipient probe took longer than its total of " + total.orElseThrow().toMillis() + " ms";
-        return new Verdict(Fate.DEFERRED, verdict.stage(), Optional.empty(), EnhancedStatus.CONNECTION_LOST,
-                why + "; ended while " + verdict.stage().description());
-    }
-
-    /** The server, not the address, failed: no session, or the session ended before an answer to the RCPT. */
-    static boolean serverFailed(Verdict verdict) {
-        if (verdict.fate() != Fate.DEFERRED) {
-            return false;
-        }
-        if (verdict.stage().opensSession()) {
-            return true;
-        }
-        return verdict.reply().map(reply -> reply.code() == 421).orElse(verdict.status().equals(EnhancedStatus.CONNECTION_LOST));
+        return Trouble.probeEnded(verdict.stage(), why);
     }
 
     private static Verdict converse(LmtpConnection connection, String address) throws IOException {
@@ -179,7 +167,7 @@ public final class RecipientProbe {
         Reply mail = wire.read();
         if (!mail.isPositive()) {
             LOGGER.warn("{} refused the null sender of a recipient probe: {}", connection.peer(), Transcript.neutralise(mail.toString()));
-            return asTemporary(Trouble.ofReply(Stage.MAIL, mail));
+            return Trouble.asTemporary(Trouble.ofReply(Stage.MAIL, mail));
         }
         wire.stage(Stage.RCPT);
         wire.send(Command.of("RCPT TO:<" + address + ">"));
@@ -202,13 +190,5 @@ public final class RecipientProbe {
             LOGGER.debug("{}: RSET after a recipient probe failed: {}", connection.peer(), e.toString());
             connection.close();
         }
-    }
-
-    private static Verdict asTemporary(Verdict verdict) {
-        if (verdict.fate() != Fate.BOUNCED) {
-            return verdict;
-        }
-        return new Verdict(Fate.DEFERRED, verdict.stage(), verdict.reply(), verdict.status().asTemporary(),
-                verdict.text());
     }
 }

@@ -25,8 +25,15 @@ import java.util.Optional;
  *   4.7.0. Refused by the server: temporary whatever the reply unless soft bounce is off, as
  *   Postfix's {@code lmtp_sasl_auth_soft_bounce}; then a 5xx refusal is permanent.</li>
  * </ul>
+ *
+ * <p>It also makes the verdicts decided before any LMTP exchange (no route, a bad address, James
+ * shutting down, a probe that could not run), answers what a verdict says about the server
+ * rather than the recipient ({@link #serverFailed}, {@link #probeBlamesTheStore}, {@link #endedBeforeContent},
+ * {@link #isProtocolError}), and turns a verdict temporary ({@link #softened} for Postfix's
+ * {@code soft_bounce}, {@link #asTemporary} for a probe). What James then does with a verdict
+ * (retries, bounces) is the mailet's {@code OutcomeMapper}.
  */
-final class Trouble {
+public final class Trouble {
 
     private Trouble() {
     }
@@ -119,6 +126,109 @@ final class Trouble {
         return softBounce
                 ? temporary(Stage.AUTH, new EnhancedStatus(4, 7, 8), text)
                 : new Verdict(Fate.BOUNCED, Stage.AUTH, Optional.empty(), new EnhancedStatus(5, 7, 8), text);
+    }
+
+    /**
+     * The server, not the recipient, failed, and no content was sent: it could not be reached or
+     * greeted us negatively, or it closed the connection (421 or lost) before DATA. The recipient
+     * may go to the next server of a destination list (a delivery or a probe).
+     */
+    public static boolean serverFailed(Verdict verdict) {
+        if (verdict.fate() == Fate.DELIVERED) {
+            return false;
+        }
+        if (verdict.stage().opensSession()) {
+            return true;
+        }
+        return verdict.stage().beforeContent() && verdict.fate() == Fate.DEFERRED
+                && (verdict.code() == 421 || verdict.reply().isEmpty() && verdict.status().equals(EnhancedStatus.CONNECTION_LOST));
+    }
+
+    /**
+     * A probe's verdict says the store failed, not what it thinks of the address: a temporary
+     * verdict other than the store's own (non-421) answer to the RCPT. The store is then answered
+     * for without probing for a while.
+     */
+    public static boolean probeBlamesTheStore(Verdict verdict) {
+        if (verdict.fate() != Fate.DEFERRED) {
+            return false;
+        }
+        boolean answeredRcpt = verdict.stage() == Stage.RCPT && verdict.reply().isPresent();
+        return !answeredRcpt || verdict.code() == 421;
+    }
+
+    /** No recipient was delivered and every verdict was reached before a byte of content was sent. */
+    public static boolean endedBeforeContent(DeliveryResult result) {
+        return result.verdicts().stream().allMatch(verdict -> !verdict.delivered() && verdict.stage().beforeContent());
+    }
+
+    /**
+     * The client and the server do not understand each other: our own 4.5.0, or a server's 500 to
+     * 509 or 555 (syntax, unknown command or parameter), as Postfix's {@code notify_classes = protocol}.
+     */
+    public static boolean isProtocolError(Verdict verdict) {
+        if (verdict.status().equals(EnhancedStatus.PROTOCOL_ERROR)) {
+            return true;
+        }
+        return verdict.reply().map(reply -> (reply.code() >= 500 && reply.code() <= 509) || reply.code() == 555).orElse(false);
+    }
+
+    /** Postfix's {@code soft_bounce}: a bounce becomes a deferral, reply 5yz becomes 4yz and status 5.x.x becomes 4.x.x. */
+    public static Verdict softened(Verdict verdict) {
+        if (verdict.fate() != Fate.BOUNCED) {
+            return verdict;
+        }
+        Optional<Reply> reply = verdict.reply().map(r -> r.isPermanentNegative()
+                ? new Reply(r.code() - 100, r.status().asTemporary(), r.lines())
+                : r);
+        return new Verdict(Fate.DEFERRED, verdict.stage(), reply, verdict.status().asTemporary(), verdict.text(), verdict.server());
+    }
+
+    /**
+     * A refusal that says nothing about the address asked for (a probe's refused connection or
+     * null sender): deferred with the status made temporary, the server's reply kept as it was.
+     */
+    public static Verdict asTemporary(Verdict verdict) {
+        if (verdict.fate() != Fate.BOUNCED) {
+            return verdict;
+        }
+        return new Verdict(Fate.DEFERRED, verdict.stage(), verdict.reply(), verdict.status().asTemporary(), verdict.text());
+    }
+
+    /** No transport map entry for the domain: an operator's mistake, so deferred rather than bounced (4.3.5). */
+    public static Verdict noRoute(String domain) {
+        return temporary(Stage.CONNECT, new EnhancedStatus(4, 3, 5), "no LMTP destination for domain " + domain + " in the transport map");
+    }
+
+    /** The route written on the queued mail is not a destination (4.3.5): deferred, never guessed. */
+    public static Verdict badRoute(String route) {
+        return temporary(Stage.CONNECT, new EnhancedStatus(4, 3, 5), "the route fixed on the queued mail is not an LMTP destination: " + route);
+    }
+
+    /** James is shutting down: no new session is opened (4.3.2, system not accepting network messages). */
+    public static Verdict shuttingDown() {
+        return temporary(Stage.CONNECT, new EnhancedStatus(4, 3, 2), "James is shutting down");
+    }
+
+    /** The sender cannot be written in MAIL FROM (5.1.7). */
+    public static Verdict badSender(String reason) {
+        return new Verdict(Fate.BOUNCED, Stage.MAIL, Optional.empty(), new EnhancedStatus(5, 1, 7), "bad sender address syntax: " + reason);
+    }
+
+    /** The recipient cannot be written in RCPT TO (5.1.3). */
+    public static Verdict badRecipient(String reason) {
+        return new Verdict(Fate.BOUNCED, Stage.RCPT, Optional.empty(), new EnhancedStatus(5, 1, 3),
+                "bad destination mailbox address syntax: " + reason);
+    }
+
+    /** A recipient probe that could not run (4.3.0): it says nothing about the address. */
+    public static Verdict probeFailed(Throwable cause) {
+        return temporary(Stage.CONNECT, EnhancedStatus.LOCAL_ERROR, "recipient probe failed: " + cause.getClass().getSimpleName());
+    }
+
+    /** A probe ended by its total deadline or a shutdown while at {@code stage} (4.4.2). */
+    static Verdict probeEnded(Stage stage, String why) {
+        return temporary(stage, EnhancedStatus.CONNECTION_LOST, why + "; ended while " + stage.description());
     }
 
     private static Verdict temporary(Stage stage, EnhancedStatus status, String text) {

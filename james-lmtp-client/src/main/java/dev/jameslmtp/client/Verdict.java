@@ -4,9 +4,17 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A decision about recipients, before it is pinned on one: the fate, where it was made,
- * the server's reply if it came from one, the sanitised enhanced status and the text.
- * {@link #forRecipient} turns it into that recipient's {@link RecipientOutcome}.
+ * What was decided about a recipient: its {@link Fate}, the stage where it was decided, the
+ * server's reply if it came from one, the sanitised enhanced status and the text. A
+ * {@link DeliveryResult} holds one per recipient, by position; {@link Trouble} makes them.
+ *
+ * <p>{@code reply} is the server's own reply when there was one; it is empty for a verdict decided
+ * locally (connection refused, timeout, lost connection, message too big for the server's SIZE, a
+ * protocol error, a skipped 5xx greeting). A 2xx reply goes with a delivery and only with one, and
+ * a 3xx never appears: a deferral never shows a 2xx code. {@code status} is the sanitised enhanced
+ * status, of the fate's class, and {@code text} the server's words or, for a local verdict, a
+ * Postfix-style diagnostic such as {@code "lost connection with inet:[127.0.0.1]:24 while sending
+ * RCPT TO"}.
  *
  * <p>{@code server} is the server whose reply this is, when it is known: with a destination list
  * of several servers, the one of the list that answered (RFC 3464's {@code Remote-MTA}). It goes
@@ -25,6 +33,18 @@ public record Verdict(Fate fate, Stage stage, Optional<Reply> reply, EnhancedSta
         if (server.isPresent() && reply.isEmpty()) {
             throw new IllegalArgumentException("a verdict decided locally has no answering server");
         }
+        boolean consistent = switch (fate) {
+            case DELIVERED -> status.statusClass() == 2;
+            case DEFERRED -> status.statusClass() == 4;
+            case BOUNCED -> status.statusClass() == 5;
+        };
+        if (!consistent) {
+            throw new IllegalArgumentException("fate " + fate + " does not agree with status " + status);
+        }
+        if (reply.isPresent() && (reply.get().isPositive() != (fate == Fate.DELIVERED) || reply.get().isIntermediate())) {
+            throw new IllegalArgumentException("reply " + reply.get().code() + " does not agree with fate " + fate
+                    + "; a verdict decided locally (e.g. a protocol error) carries no reply");
+        }
     }
 
     /** A verdict whose answering server is not (yet) known. */
@@ -38,8 +58,13 @@ public record Verdict(Fate fate, Stage stage, Optional<Reply> reply, EnhancedSta
         return reply.isEmpty() ? this : new Verdict(fate, stage, reply, status, text, Optional.of(server));
     }
 
-    public RecipientOutcome forRecipient(int index, Recipient recipient) {
-        return new RecipientOutcome(index, recipient, fate, stage, reply, status, text, server);
+    /** The reply code, or 0 when the verdict was decided locally. */
+    public int code() {
+        return reply.map(Reply::code).orElse(0);
+    }
+
+    public boolean delivered() {
+        return fate == Fate.DELIVERED;
     }
 
     @Override

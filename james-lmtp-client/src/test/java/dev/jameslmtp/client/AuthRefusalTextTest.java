@@ -80,7 +80,7 @@ class AuthRefusalTextTest {
         DeliveryResult result = delivered.get();
 
         assertThat(server.commands(0)).anyMatch(c -> c.equals("AUTH PLAIN " + PAYLOAD)); // the store did get it to echo
-        assertThat(result.outcomes()).allSatisfy(o -> {
+        assertThat(result.verdicts()).allSatisfy(o -> {
             assertThat(o.fate()).isEqualTo(Fate.DEFERRED);
             assertThat(o.code()).isEqualTo(535);
             assertThat(o.status().toString()).isEqualTo("4.7.8");

@@ -89,7 +89,7 @@ class ChannelBindingTest {
         DeliveryResult result = deliver(TlsLevel.ENCRYPT, binding());
 
         assertThat(handler.gs2Headers).containsExactly("p=tls-server-end-point,,");
-        assertThat(result.outcomes()).allSatisfy(o -> {
+        assertThat(result.verdicts()).allSatisfy(o -> {
             assertThat(o.fate()).isEqualTo(Fate.DEFERRED);
             assertThat(o.stage()).isEqualTo(Stage.AUTH);
         });

@@ -121,7 +121,7 @@ class CyrusAuthenticationTest {
         DeliveryResult result = deliver(cyrus.port(), TlsLevel.VERIFY, binding, "bob", "bound to end point");
 
         assertThat(transcript).anyMatch(line -> line.startsWith("C: AUTH SCRAM-SHA-256-PLUS"));
-        assertThat(result.outcomes()).allSatisfy(o -> {
+        assertThat(result.verdicts()).allSatisfy(o -> {
             assertThat(o.fate()).isEqualTo(Fate.DEFERRED);
             assertThat(o.stage()).isEqualTo(Stage.AUTH);
         });
@@ -145,7 +145,7 @@ class CyrusAuthenticationTest {
     void wrongPasswordShouldBeDeferredWithCyrusOwn501AndDeliverNothing() {
         DeliveryResult result = deliver(cyrus.port(), TlsLevel.NONE, only(Mechanism.SCRAM_SHA_256, "wrong-nOt4LoGs"), "bob", "wrong password");
 
-        assertThat(result.outcomes()).allSatisfy(o -> {
+        assertThat(result.verdicts()).allSatisfy(o -> {
             assertThat(o.fate()).isEqualTo(Fate.DEFERRED);
             assertThat(o.stage()).isEqualTo(Stage.AUTH);
         });
@@ -156,7 +156,7 @@ class CyrusAuthenticationTest {
     void withoutCredentialsCyrusShouldRefuseMailWith430AndTheRecipientsBeDeferred() {
         DeliveryResult result = deliver(cyrus.port(), TlsLevel.NONE, SaslPolicy.NONE, "bob", "no credentials");
 
-        assertThat(result.outcomes()).allSatisfy(o -> {
+        assertThat(result.verdicts()).allSatisfy(o -> {
             assertThat(o.fate()).isEqualTo(Fate.DEFERRED);
             assertThat(o.code()).isEqualTo(430);
         });
@@ -168,7 +168,7 @@ class CyrusAuthenticationTest {
     void strictServiceShouldOfferNoPlaintextMechanismInClearSoPlainIsDeferredWithoutMail() {
         DeliveryResult result = deliver(cyrus.strictPort(), TlsLevel.NONE, only(Mechanism.PLAIN, PASSWORD), "bob", "strict clear");
 
-        assertThat(result.outcomes()).allSatisfy(o -> assertThat(o.status().toString()).isEqualTo("4.7.0"));
+        assertThat(result.verdicts()).allSatisfy(o -> assertThat(o.status().toString()).isEqualTo("4.7.0"));
         assertThat(transcript).noneMatch(line -> line.startsWith("C: MAIL"));
         assertThat(stored("bob", "strict clear")).isZero();
     }
@@ -191,7 +191,7 @@ class CyrusAuthenticationTest {
         DeliveryResult result = client.deliver(Destination.parse("inet:[127.0.0.1]:" + cyrus.port()),
                 Envelope.of("sender@example.test", "bob"), Content.of("Subject: untrusted\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII)));
 
-        assertThat(result.outcomes()).allSatisfy(o -> assertThat(o.status().toString()).isEqualTo("4.7.5"));
+        assertThat(result.verdicts()).allSatisfy(o -> assertThat(o.status().toString()).isEqualTo("4.7.5"));
         assertThat(stored("bob", "untrusted")).isZero();
     }
 }

@@ -61,7 +61,7 @@ class DeadlinesInsideTlsTest {
         DeliveryResult result = CompletableFuture.supplyAsync(() -> client.deliver(destination, Envelope.of("s@origin.test", "a@example.test"),
                 MESSAGE)).get(10, TimeUnit.SECONDS);
 
-        assertThat(result.outcomes()).allSatisfy(o -> {
+        assertThat(result.verdicts()).allSatisfy(o -> {
             assertThat(o.fate()).isEqualTo(Fate.DEFERRED);
             assertThat(o.stage()).isEqualTo(Stage.GREETING);
             assertThat(o.status().toString()).isEqualTo("4.4.2");
@@ -92,7 +92,7 @@ class DeadlinesInsideTlsTest {
         DeliveryResult result = CompletableFuture.supplyAsync(() -> client.deliver(destination, Envelope.of("s@origin.test", "a@example.test"),
                 endless)).get(10, TimeUnit.SECONDS);
 
-        assertThat(result.outcomes()).allSatisfy(o -> {
+        assertThat(result.verdicts()).allSatisfy(o -> {
             assertThat(o.fate()).isEqualTo(Fate.DEFERRED);
             assertThat(o.stage()).isEqualTo(Stage.BODY);
             assertThat(o.status().toString()).isEqualTo("4.4.2");

@@ -99,7 +99,7 @@ class DovecotTlsTest {
 
         DeliveryResult result = deliver("inet:localhost:" + tls.tcpPort(), TlsLevel.VERIFY, SaslPolicy.NONE, tag);
 
-        assertThat(result.outcomes()).allSatisfy(o -> {
+        assertThat(result.verdicts()).allSatisfy(o -> {
             assertThat(o.fate()).isEqualTo(Fate.DEFERRED);
             assertThat(o.status().toString()).isEqualTo("4.7.5");
         });
@@ -113,7 +113,7 @@ class DovecotTlsTest {
 
         DeliveryResult result = deliver(plain.tcpDestination(), TlsLevel.ENCRYPT, SaslPolicy.NONE, tag);
 
-        assertThat(result.outcomes()).allSatisfy(o -> assertThat(o.status().toString()).isEqualTo("4.7.4"));
+        assertThat(result.verdicts()).allSatisfy(o -> assertThat(o.status().toString()).isEqualTo("4.7.4"));
         assertThat(transcript).noneMatch(l -> l.startsWith("C: MAIL"));
         assertThat(stored(plain, tag)).isZero();
     }
@@ -139,7 +139,7 @@ class DovecotTlsTest {
 
         DeliveryResult result = deliver(tls.tcpDestination(), TlsLevel.ENCRYPT, sasl, tag);
 
-        assertThat(result.outcomes()).allSatisfy(o -> assertThat(o.status().toString()).isEqualTo("4.7.0"));
+        assertThat(result.verdicts()).allSatisfy(o -> assertThat(o.status().toString()).isEqualTo("4.7.0"));
         assertThat(transcript).noneMatch(l -> l.startsWith("C: MAIL"));
         assertThat(stored(tls, tag)).isZero();
     }

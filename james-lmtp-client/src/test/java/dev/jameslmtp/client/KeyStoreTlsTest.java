@@ -95,7 +95,7 @@ class KeyStoreTlsTest {
 
         DeliveryResult result = deliver(TlsPolicy.builder(TlsLevel.VERIFY).trustStore(store, Optional.of(STORE_PASSWORD)).build());
 
-        assertThat(result.outcomes()).allSatisfy(o -> assertThat(o.status().toString()).isEqualTo("4.7.5"));
+        assertThat(result.verdicts()).allSatisfy(o -> assertThat(o.status().toString()).isEqualTo("4.7.5"));
         assertThat(server.bodies(0)).isEmpty();
     }
 
@@ -133,7 +133,7 @@ class KeyStoreTlsTest {
 
         DeliveryResult result = deliver(TlsPolicy.builder(TlsLevel.VERIFY).verifyingContext(CA.trustingContext()).build());
 
-        assertThat(result.outcomes()).allSatisfy(o -> assertThat(o.fate()).isEqualTo(Fate.DEFERRED));
+        assertThat(result.verdicts()).allSatisfy(o -> assertThat(o.fate()).isEqualTo(Fate.DEFERRED));
         assertThat(server.bodies(0)).isEmpty();
     }
 

@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -72,8 +71,13 @@ class LmtpConnectionTest {
         return Destination.parse("inet:[127.0.0.1]:" + server.port());
     }
 
-    private static List<Object> summary(RecipientOutcome o) {
-        return List.of(o.recipient().address(), o.fate(), o.stage(), o.code(), o.status().toString());
+    private static List<List<Object>> summaries(DeliveryResult result) {
+        return java.util.stream.IntStream.range(0, result.verdicts().size()).mapToObj(i -> summary(result, i)).toList();
+    }
+
+    private static List<Object> summary(DeliveryResult result, int index) {
+        Verdict o = result.verdict(index);
+        return List.of(result.recipient(index).address(), o.fate(), o.stage(), o.code(), o.status().toString());
     }
 
     @Test
@@ -89,7 +93,7 @@ class LmtpConnectionTest {
                 + "DATA\r\n"
                 + "Subject: hi\r\n\r\nbody\r\n.\r\n"
                 + "QUIT\r\n");
-        assertThat(result.outcomes()).extracting(o -> o.reply().orElseThrow().toString())
+        assertThat(result.verdicts()).extracting(o -> o.reply().orElseThrow().toString())
                 .containsExactly("250 2.0.0 <a@example.test> Saved", "250 2.0.0 <b@example.test> Saved");
     }
 
@@ -112,7 +116,7 @@ class LmtpConnectionTest {
 
             assertThat(beforeFirstReply.get(10, TimeUnit.SECONDS))
                     .isEqualTo("MAIL FROM:<s@x.test>\r\nRCPT TO:<a@y.test>\r\nRCPT TO:<b@y.test>\r\nDATA\r\n");
-            assertThat(result.outcomes()).extracting(LmtpConnectionTest::summary).containsExactly(
+            assertThat(summaries(result)).containsExactly(
                     List.of("a@y.test", Fate.BOUNCED, Stage.RCPT, 550, "5.1.1"),
                     List.of("b@y.test", Fate.DELIVERED, Stage.DOT, 250, "2.0.0"));
         }
@@ -173,12 +177,12 @@ class LmtpConnectionTest {
 
         DeliveryResult result = deliver(handler, Envelope.of("s@origin.test", "a@example.test", "x@example.test", "a@example.test", "c@example.test"), MESSAGE);
 
-        assertThat(result.outcomes()).extracting(LmtpConnectionTest::summary).containsExactly(
+        assertThat(summaries(result)).containsExactly(
                 List.of("a@example.test", Fate.DELIVERED, Stage.DOT, 250, "2.0.0"),
                 List.of("x@example.test", Fate.BOUNCED, Stage.RCPT, 550, "5.1.1"),
                 List.of("a@example.test", Fate.DEFERRED, Stage.DOT, 452, "4.2.2"),
                 List.of("c@example.test", Fate.BOUNCED, Stage.DOT, 552, "5.2.2"));
-        assertThat(result.outcomes().get(1).text()).isEqualTo("User doesn't exist: x@example.test");
+        assertThat(result.verdicts().get(1).text()).isEqualTo("User doesn't exist: x@example.test");
     }
 
     @Test
@@ -192,7 +196,7 @@ class LmtpConnectionTest {
 
         DeliveryResult result = deliver(handler, Envelope.of("s@o.test", "x@example.test", "y@example.test"), MESSAGE);
 
-        assertThat(result.outcomes()).extracting(RecipientOutcome::fate, RecipientOutcome::code)
+        assertThat(result.verdicts()).extracting(Verdict::fate, Verdict::code)
                 .containsExactly(tuple(Fate.BOUNCED, 550), tuple(Fate.BOUNCED, 550));
         assertThat(server.commands(0)).containsExactly("LHLO client.test", "MAIL FROM:<s@o.test>", "RCPT TO:<x@example.test>",
                 "RCPT TO:<y@example.test>", "DATA", "QUIT");
@@ -235,7 +239,7 @@ class LmtpConnectionTest {
 
         DeliveryResult result = deliver(handler, Envelope.of("s@o.test", "a@example.test", "b@example.test"), MESSAGE);
 
-        assertThat(result.outcomes()).extracting(LmtpConnectionTest::summary).containsOnly(
+        assertThat(summaries(result)).containsOnly(
                 List.of("a@example.test", Fate.BOUNCED, Stage.MAIL, 550, "5.7.1"),
                 List.of("b@example.test", Fate.BOUNCED, Stage.MAIL, 550, "5.7.1"));
         assertThat(server.bodies(0)).isEmpty();
@@ -252,7 +256,7 @@ class LmtpConnectionTest {
 
         DeliveryResult result = deliver(handler, Envelope.of("s@o.test", "a@example.test", "b@example.test", "c@example.test"), MESSAGE);
 
-        assertThat(result.outcomes()).allSatisfy(o -> {
+        assertThat(result.verdicts()).allSatisfy(o -> {
             assertThat(o.fate()).isEqualTo(Fate.DEFERRED);
             assertThat(o.status()).hasToString("4.4.2");
             assertThat(o.stage()).isEqualTo(Stage.RCPT);
@@ -274,9 +278,9 @@ class LmtpConnectionTest {
         DeliveryResult result = client(QUICK.with(Stage.DOT, Duration.ofMillis(400)))
                 .deliver(tcp(), Envelope.of("s@o.test", "a@example.test", "b@example.test"), MESSAGE);
 
-        assertThat(result.outcomes().get(0).fate()).isEqualTo(Fate.DELIVERED);
-        RecipientOutcome second = result.outcomes().get(1);
-        assertThat(summary(second)).isEqualTo(List.of("b@example.test", Fate.DEFERRED, Stage.DOT, 0, "4.4.2"));
+        assertThat(result.verdicts().get(0).fate()).isEqualTo(Fate.DELIVERED);
+        Verdict second = result.verdict(1);
+        assertThat(summary(result, 1)).isEqualTo(List.of("b@example.test", Fate.DEFERRED, Stage.DOT, 0, "4.4.2"));
         assertThat(second.text()).contains("timed out while sending end of data -- message may be sent more than once");
     }
 
@@ -291,9 +295,9 @@ class LmtpConnectionTest {
 
         DeliveryResult result = deliver(handler, Envelope.of("s@o.test", "a@example.test", "b@example.test", "c@example.test"), MESSAGE);
 
-        assertThat(result.outcomes()).extracting(RecipientOutcome::fate).containsExactly(
+        assertThat(result.verdicts()).extracting(Verdict::fate).containsExactly(
                 Fate.DELIVERED, Fate.DEFERRED, Fate.DEFERRED);
-        assertThat(result.outcomes().get(2).text()).startsWith("lost connection with").contains("message may be sent more than once");
+        assertThat(result.verdicts().get(2).text()).startsWith("lost connection with").contains("message may be sent more than once");
     }
 
     @Test
@@ -307,7 +311,7 @@ class LmtpConnectionTest {
 
         DeliveryResult result = deliver(handler, Envelope.of("s@o.test", "a@example.test", "b@example.test", "c@example.test"), MESSAGE);
 
-        assertThat(result.outcomes()).extracting(LmtpConnectionTest::summary).containsExactly(
+        assertThat(summaries(result)).containsExactly(
                 List.of("a@example.test", Fate.DEFERRED, Stage.RCPT, 421, "4.3.2"),
                 List.of("b@example.test", Fate.DEFERRED, Stage.RCPT, 421, "4.3.2"),
                 List.of("c@example.test", Fate.DEFERRED, Stage.RCPT, 421, "4.3.2"));
@@ -326,10 +330,10 @@ class LmtpConnectionTest {
         try (LmtpConnection connection = client().connect(tcp())) {
             DeliveryResult result = connection.deliver(Envelope.of("s@o.test", "a@example.test", "b@example.test"), MESSAGE);
 
-            assertThat(result.outcomes()).extracting(LmtpConnectionTest::summary).containsExactly(
+            assertThat(summaries(result)).containsExactly(
                     List.of("a@example.test", Fate.DELIVERED, Stage.DOT, 250, "2.0.0"),
                     List.of("b@example.test", Fate.DEFERRED, Stage.DOT, 0, "4.5.0"));
-            assertThat(result.outcomes().get(1).text()).contains("malformed reply line: garbage from the server");
+            assertThat(result.verdicts().get(1).text()).contains("malformed reply line: garbage from the server");
             assertThat(connection.isUsable()).isFalse();
         } catch (LmtpConnectException e) {
             throw new AssertionError(e);
@@ -347,8 +351,8 @@ class LmtpConnectionTest {
 
         DeliveryResult result = deliver(handler, Envelope.of("s@o.test", "a@example.test"), MESSAGE);
 
-        RecipientOutcome outcome = result.outcomes().get(0);
-        assertThat(summary(outcome)).isEqualTo(List.of("a@example.test", Fate.DEFERRED, Stage.DOT, 0, "4.5.0"));
+        Verdict outcome = result.verdict(0);
+        assertThat(summary(result, 0)).isEqualTo(List.of("a@example.test", Fate.DEFERRED, Stage.DOT, 0, "4.5.0"));
         assertThat(outcome.text()).startsWith("protocol error: unexpected reply '354");
     }
 
@@ -363,8 +367,8 @@ class LmtpConnectionTest {
 
         DeliveryResult result = deliver(handler, Envelope.of("s@o.test", "a@example.test"), MESSAGE);
 
-        RecipientOutcome outcome = result.outcomes().get(0);
-        assertThat(summary(outcome)).isEqualTo(List.of("a@example.test", Fate.DEFERRED, Stage.DATA, 0, "4.5.0"));
+        Verdict outcome = result.verdict(0);
+        assertThat(summary(result, 0)).isEqualTo(List.of("a@example.test", Fate.DEFERRED, Stage.DATA, 0, "4.5.0"));
         assertThat(outcome.reply()).isEmpty();
         assertThat(outcome.text()).contains("unexpected reply '250 2.0.0 Ok, but this is not a 354'");
         assertThat(outcome.toString()).doesNotContain(": 250");
@@ -375,8 +379,8 @@ class LmtpConnectionTest {
         DeliveryResult result = deliver(LmtpHandler.withCapabilities("PIPELINING", "ENHANCEDSTATUSCODES", "SIZE 10"),
                 Envelope.of("s@o.test", "a@example.test"), MESSAGE);
 
-        RecipientOutcome outcome = result.outcomes().get(0);
-        assertThat(summary(outcome)).isEqualTo(List.of("a@example.test", Fate.BOUNCED, Stage.MAIL, 0, "5.3.4"));
+        Verdict outcome = result.verdict(0);
+        assertThat(summary(result, 0)).isEqualTo(List.of("a@example.test", Fate.BOUNCED, Stage.MAIL, 0, "5.3.4"));
         assertThat(outcome.text()).isEqualTo("message size 21 exceeds size limit 10 of server inet:[127.0.0.1]:" + server.port());
         assertThat(server.commands(0)).containsExactly("LHLO client.test", "QUIT");
     }
@@ -402,7 +406,7 @@ class LmtpConnectionTest {
     void deliverShouldFailOnlyUtf8RecipientsWhenSmtpUtf8IsNotOffered() {
         DeliveryResult result = deliver(LmtpHandler.defaults(), Envelope.of("s@o.test", "j\u00f6rg@example.test", "bob@example.test"), MESSAGE);
 
-        assertThat(result.outcomes()).extracting(LmtpConnectionTest::summary).containsExactly(
+        assertThat(summaries(result)).containsExactly(
                 List.of("j\u00f6rg@example.test", Fate.BOUNCED, Stage.RCPT, 0, "5.6.7"),
                 List.of("bob@example.test", Fate.DELIVERED, Stage.DOT, 250, "2.0.0"));
         assertThat(server.receivedText(0)).doesNotContain("example.test>\r\nRCPT TO:<j");
@@ -491,7 +495,7 @@ class LmtpConnectionTest {
 
         DeliveryResult result = strict.deliver(tcp(), Envelope.of("s@o.test", "a@example.test"), MESSAGE);
 
-        assertThat(summary(result.outcomes().get(0))).isEqualTo(List.of("a@example.test", Fate.BOUNCED, Stage.LHLO, 500, "5.5.1"));
+        assertThat(summary(result, 0)).isEqualTo(List.of("a@example.test", Fate.BOUNCED, Stage.LHLO, 500, "5.5.1"));
     }
 
     @Test
@@ -505,10 +509,10 @@ class LmtpConnectionTest {
 
         DeliveryResult result = client().deliver(tcp(), Envelope.of("s@o.test", "a@example.test", "b@example.test"), MESSAGE);
 
-        assertThat(result.outcomes()).extracting(LmtpConnectionTest::summary).containsExactly(
+        assertThat(summaries(result)).containsExactly(
                 List.of("a@example.test", Fate.DEFERRED, Stage.GREETING, 0, "4.3.2"),
                 List.of("b@example.test", Fate.DEFERRED, Stage.GREETING, 0, "4.3.2"));
-        assertThat(result.outcomes().get(0).text()).contains("refused to talk to me: 554 5.3.2 Not accepting mail");
+        assertThat(result.verdicts().get(0).text()).contains("refused to talk to me: 554 5.3.2 Not accepting mail");
     }
 
     @Test
@@ -522,8 +526,8 @@ class LmtpConnectionTest {
 
         DeliveryResult result = client().deliver(tcp(), Envelope.of("s@o.test", "a@example.test"), MESSAGE);
 
-        assertThat(summary(result.outcomes().get(0))).isEqualTo(List.of("a@example.test", Fate.DEFERRED, Stage.LHLO, 0, "4.7.1"));
-        assertThat(result.outcomes().get(0).text()).contains("550 5.7.1 Not configured for this client");
+        assertThat(summary(result, 0)).isEqualTo(List.of("a@example.test", Fate.DEFERRED, Stage.LHLO, 0, "4.7.1"));
+        assertThat(result.verdicts().get(0).text()).contains("550 5.7.1 Not configured for this client");
         assertThat(server.commands(0)).doesNotContain("MAIL FROM:<s@o.test>");
     }
 
@@ -542,8 +546,8 @@ class LmtpConnectionTest {
         DeliveryResult result = CompletableFuture.supplyAsync(() -> client.deliver(tcp(), Envelope.of("s@o.test", "a@example.test"), MESSAGE))
                 .get(20, TimeUnit.SECONDS);
 
-        RecipientOutcome outcome = result.outcomes().get(0);
-        assertThat(summary(outcome)).isEqualTo(List.of("a@example.test", Fate.DEFERRED, Stage.DOT, 0, "4.4.2"));
+        Verdict outcome = result.verdict(0);
+        assertThat(summary(result, 0)).isEqualTo(List.of("a@example.test", Fate.DEFERRED, Stage.DOT, 0, "4.4.2"));
         assertThat(outcome.text()).contains("timed out while sending end of data");
     }
 
@@ -561,7 +565,7 @@ class LmtpConnectionTest {
                 .get(20, TimeUnit.SECONDS);
 
         assertThat(result.allDelivered()).isTrue();
-        assertThat(result.outcomes().get(0).reply().orElseThrow().toString()).isEqualTo("250 2.0.0 <a@example.test> Saved");
+        assertThat(result.verdicts().get(0).reply().orElseThrow().toString()).isEqualTo("250 2.0.0 <a@example.test> Saved");
     }
 
     @Test
@@ -581,8 +585,8 @@ class LmtpConnectionTest {
 
         DeliveryResult result = deliver(LmtpHandler.withCapabilities("PIPELINING", "SIZE 25"), Envelope.of("s@o.test", "a@example.test"), bareLf);
 
-        RecipientOutcome outcome = result.outcomes().get(0);
-        assertThat(summary(outcome)).isEqualTo(List.of("a@example.test", Fate.BOUNCED, Stage.MAIL, 0, "5.3.4"));
+        Verdict outcome = result.verdict(0);
+        assertThat(summary(result, 0)).isEqualTo(List.of("a@example.test", Fate.BOUNCED, Stage.MAIL, 0, "5.3.4"));
         assertThat(outcome.text()).startsWith("message size 30 exceeds size limit 25");
     }
 
@@ -607,7 +611,7 @@ class LmtpConnectionTest {
                 DeliveryResult second = connection.deliver(Envelope.of("s@x.test", "b@y.test"), MESSAGE);
 
                 assertThat(secondGroup.get(10, TimeUnit.SECONDS)).isEqualTo("RSET\r\nMAIL FROM:<s@x.test>\r\nRCPT TO:<b@y.test>\r\nDATA\r\n");
-                assertThat(second.outcomes()).extracting(LmtpConnectionTest::summary).containsExactly(
+                assertThat(summaries(second)).containsExactly(
                         List.of("b@y.test", Fate.DELIVERED, Stage.DOT, 250, "2.0.0"));
             }
         }
@@ -626,7 +630,7 @@ class LmtpConnectionTest {
             assertThat(connection.deliver(Envelope.of("s@o.test", "a@example.test"), MESSAGE).allDelivered()).isTrue();
             DeliveryResult second = connection.deliver(Envelope.of("s@o.test", "b@example.test"), MESSAGE);
 
-            assertThat(summary(second.outcomes().get(0))).isEqualTo(List.of("b@example.test", Fate.DEFERRED, Stage.RSET, 0, "4.5.0"));
+            assertThat(summary(second, 0)).isEqualTo(List.of("b@example.test", Fate.DEFERRED, Stage.RSET, 0, "4.5.0"));
             assertThat(connection.isUsable()).isFalse();
         }
     }
@@ -640,8 +644,8 @@ class LmtpConnectionTest {
 
         DeliveryResult result = client().deliver(Destination.parse("inet:[127.0.0.1]:" + port), Envelope.of("s@o.test", "a@example.test"), MESSAGE);
 
-        RecipientOutcome outcome = result.outcomes().get(0);
-        assertThat(summary(outcome)).isEqualTo(List.of("a@example.test", Fate.DEFERRED, Stage.CONNECT, 0, "4.4.1"));
+        Verdict outcome = result.verdict(0);
+        assertThat(summary(result, 0)).isEqualTo(List.of("a@example.test", Fate.DEFERRED, Stage.CONNECT, 0, "4.4.1"));
         assertThat(outcome.text()).startsWith("connect to inet:[127.0.0.1]:" + port + ": ");
     }
 
@@ -662,8 +666,8 @@ class LmtpConnectionTest {
                 .deliver(Destination.parse("unix:" + socket.toAbsolutePath()), Envelope.of("s@o.test", "a@example.test"), MESSAGE);
 
         long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
-        RecipientOutcome outcome = result.outcomes().get(0);
-        assertThat(summary(outcome)).isEqualTo(List.of("a@example.test", Fate.DEFERRED, Stage.GREETING, 0, "4.4.2"));
+        Verdict outcome = result.verdict(0);
+        assertThat(summary(result, 0)).isEqualTo(List.of("a@example.test", Fate.DEFERRED, Stage.GREETING, 0, "4.4.2"));
         assertThat(outcome.text()).contains("timed out while receiving the initial server greeting");
         assertThat(elapsedMillis).isLessThan(4000);
     }
@@ -714,8 +718,8 @@ class LmtpConnectionTest {
                     .deliver(Destination.parse("inet:[127.0.0.1]:" + listener.getLocalPort()), Envelope.of("s@o.test", "a@y.test"), endless);
 
             long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
-            RecipientOutcome outcome = result.outcomes().get(0);
-            assertThat(summary(outcome)).isEqualTo(List.of("a@y.test", Fate.DEFERRED, Stage.BODY, 0, "4.4.2"));
+            Verdict outcome = result.verdict(0);
+            assertThat(summary(result, 0)).isEqualTo(List.of("a@y.test", Fate.DEFERRED, Stage.BODY, 0, "4.4.2"));
             assertThat(outcome.text()).contains("timed out while sending message body");
             assertThat(elapsedMillis).isLessThan(7000);
             serverSide.cancel(true);
@@ -734,8 +738,8 @@ class LmtpConnectionTest {
 
         DeliveryResult result = deliver(LmtpHandler.defaults(), Envelope.of("s@o.test", "a@example.test"), failing);
 
-        RecipientOutcome outcome = result.outcomes().get(0);
-        assertThat(summary(outcome)).isEqualTo(List.of("a@example.test", Fate.DEFERRED, Stage.BODY, 0, "4.3.0"));
+        Verdict outcome = result.verdict(0);
+        assertThat(summary(result, 0)).isEqualTo(List.of("a@example.test", Fate.DEFERRED, Stage.BODY, 0, "4.3.0"));
         assertThat(outcome.text()).contains("disk error");
         assertThat(server.bodies(0)).as("the server must never see the final dot of a truncated message").isEmpty();
     }

@@ -46,7 +46,7 @@ class OrcptWithoutDsnTest {
             LmtpClient client = LmtpClient.builder().lhloName("client.test").orcpt(policy).build();
             DeliveryResult result = client.deliver(Destination.parse("inet:[127.0.0.1]:" + server.port()),
                     Envelope.of("a@x.test", List.of(BOB)), CONTENT);
-            assertThat(result.outcomes()).allMatch(RecipientOutcome::delivered);
+            assertThat(result.verdicts()).allMatch(Verdict::delivered);
             return server.commands(0).stream().filter(c -> c.startsWith("RCPT")).findFirst().orElseThrow();
         }
     }
@@ -76,7 +76,7 @@ class OrcptWithoutDsnTest {
             DeliveryResult result = client.deliver(Destination.parse(dovecot.tcpDestination()), Envelope.of("a@x.test", List.of(alice)),
                     CONTENT);
 
-            assertThat(result.outcomes()).singleElement().satisfies(outcome -> assertThat(outcome.delivered()).as(outcome.text()).isTrue());
+            assertThat(result.verdicts()).singleElement().satisfies(outcome -> assertThat(outcome.delivered()).as(outcome.text()).isTrue());
             assertThat(new String(dovecot.messages("alice").get(0), StandardCharsets.ISO_8859_1)).contains("Delivered-To: info@orig.test");
         }
     }
@@ -96,8 +96,8 @@ class OrcptWithoutDsnTest {
             DeliveryResult always = LmtpClient.builder().lhloName("client.test").sasl(sasl).orcpt(OrcptPolicy.ALWAYS).build()
                     .deliver(Destination.parse("inet:[127.0.0.1]:" + cyrus.port()), Envelope.of("a@x.test", List.of(alice)), CONTENT);
 
-            assertThat(byDefault.outcomes()).singleElement().satisfies(outcome -> assertThat(outcome.delivered()).as(outcome.text()).isTrue());
-            assertThat(always.outcomes()).singleElement().satisfies(outcome -> assertThat(outcome.toString()).contains("501 5.5.4"));
+            assertThat(byDefault.verdicts()).singleElement().satisfies(outcome -> assertThat(outcome.delivered()).as(outcome.text()).isTrue());
+            assertThat(always.verdicts()).singleElement().satisfies(outcome -> assertThat(outcome.toString()).contains("501 5.5.4"));
         }
     }
 }

@@ -43,19 +43,19 @@ class OutcomeListenerTest {
                 return List.of(Response.reply("250 2.0.0 <a@example.test> Saved"), Response.stall());
             }
         });
-        CompletableFuture<RecipientOutcome> told = new CompletableFuture<>();
+        CompletableFuture<Told> told = new CompletableFuture<>();
         try (LmtpConnection connection = connect(Timeouts.defaults().withAll(Duration.ofSeconds(5)).with(Stage.DOT, Duration.ofSeconds(30)))) {
             CompletableFuture<DeliveryResult> delivery = CompletableFuture.supplyAsync(() ->
-                    connection.deliver(Envelope.of("s@o.test", "a@example.test", "b@example.test"), MESSAGE, told::complete));
+                    connection.deliver(Envelope.of("s@o.test", "a@example.test", "b@example.test"), MESSAGE, (index, verdict) -> told.complete(new Told(index, verdict))));
 
-            RecipientOutcome first = told.get(10, TimeUnit.SECONDS);
+            Told first = told.get(10, TimeUnit.SECONDS);
 
             assertThat(delivery).isNotDone();
             assertThat(first.index()).isZero();
-            assertThat(first.delivered()).isTrue();
-            assertThat(first.code()).isEqualTo(250);
+            assertThat(first.verdict().delivered()).isTrue();
+            assertThat(first.verdict().code()).isEqualTo(250);
             connection.close();
-            assertThat(delivery.get(10, TimeUnit.SECONDS).outcomes().get(1).delivered()).isFalse();
+            assertThat(delivery.get(10, TimeUnit.SECONDS).verdicts().get(1).delivered()).isFalse();
         }
     }
 
@@ -72,15 +72,15 @@ class OutcomeListenerTest {
                 return List.of(Response.reply("452 4.2.2 Mailbox is full"), Response.stall());
             }
         });
-        List<RecipientOutcome> told = new CopyOnWriteArrayList<>();
+        List<Told> told = new CopyOnWriteArrayList<>();
         DeliveryResult result;
         try (LmtpConnection connection = connect(Timeouts.defaults().withAll(Duration.ofSeconds(5)).with(Stage.DOT, Duration.ofMillis(400)))) {
-            result = connection.deliver(Envelope.of("s@o.test", "a@example.test", "x@example.test", "c@example.test"), MESSAGE, told::add);
+            result = connection.deliver(Envelope.of("s@o.test", "a@example.test", "x@example.test", "c@example.test"), MESSAGE, (index, verdict) -> told.add(new Told(index, verdict)));
         }
 
-        assertThat(told).extracting(RecipientOutcome::index, RecipientOutcome::code).containsExactly(
+        assertThat(told).extracting(Told::index, told1 -> told1.verdict().code()).containsExactly(
                 org.assertj.core.groups.Tuple.tuple(1, 550), org.assertj.core.groups.Tuple.tuple(0, 452));
-        assertThat(result.outcomes().get(2).fate()).isEqualTo(Fate.DEFERRED);
+        assertThat(result.verdicts().get(2).fate()).isEqualTo(Fate.DEFERRED);
     }
 
     @Test
@@ -88,11 +88,15 @@ class OutcomeListenerTest {
         server = FakeLmtpServer.start(LmtpHandler.defaults());
         DeliveryResult result;
         try (LmtpConnection connection = connect(Timeouts.defaults().withAll(Duration.ofSeconds(5)))) {
-            result = connection.deliver(Envelope.of("s@o.test", "a@example.test"), MESSAGE, outcome -> {
+            result = connection.deliver(Envelope.of("s@o.test", "a@example.test"), MESSAGE, (index, verdict) -> {
                 throw new IllegalStateException("journal full");
             });
         }
 
         assertThat(result.allDelivered()).isTrue();
+    }
+
+    /** What the listener was told: a recipient's index in the envelope, and its verdict. */
+    record Told(int index, Verdict verdict) {
     }
 }

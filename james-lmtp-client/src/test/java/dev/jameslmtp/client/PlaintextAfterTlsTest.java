@@ -86,7 +86,7 @@ class PlaintextAfterTlsTest {
         assertThat(server.tlsProtocol(0)).as("the handshake with the peer in the middle succeeded").isPresent();
         assertThat(handler.authLines).isEmpty();
         assertThat(server.commands(0)).noneMatch(c -> c.startsWith("AUTH") || c.startsWith("MAIL"));
-        assertThat(result.outcomes()).allSatisfy(o -> {
+        assertThat(result.verdicts()).allSatisfy(o -> {
             assertThat(o.fate()).isEqualTo(Fate.DEFERRED);
             assertThat(o.stage()).isEqualTo(Stage.AUTH);
             assertThat(o.status().toString()).isEqualTo("4.7.0");
@@ -144,7 +144,7 @@ class PlaintextAfterTlsTest {
         DeliveryResult result = deliver(handler, TRUSTED.issue("127.0.0.1"), TlsLevel.VERIFY, strict);
 
         assertThat(handler.authLines).isEmpty();
-        assertThat(result.outcomes()).allSatisfy(o -> assertThat(o.status().toString()).isEqualTo("4.7.0"));
+        assertThat(result.verdicts()).allSatisfy(o -> assertThat(o.status().toString()).isEqualTo("4.7.0"));
     }
 
     @Test

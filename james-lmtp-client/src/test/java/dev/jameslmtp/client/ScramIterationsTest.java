@@ -55,7 +55,7 @@ class ScramIterationsTest {
     }
 
     private void assertDeferredWithoutProof(DeliveryResult result, String count) {
-        assertThat(result.outcomes()).allSatisfy(o -> {
+        assertThat(result.verdicts()).allSatisfy(o -> {
             assertThat(o.fate()).isEqualTo(Fate.DEFERRED);
             assertThat(o.stage()).isEqualTo(Stage.AUTH);
             assertThat(o.status().toString()).isEqualTo("4.7.0");

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.EnumSet;
 import java.util.List;
@@ -21,8 +20,8 @@ import dev.jameslmtp.client.sasl.SecurityOptions;
 import dev.jameslmtp.client.tls.TlsLevel;
 import dev.jameslmtp.client.tls.TlsPolicy;
 import dev.jameslmtp.testing.FakeLmtpServer;
-import dev.jameslmtp.testing.MutableClock;
 import dev.jameslmtp.testing.LmtpHandler;
+import dev.jameslmtp.testing.MutableClock;
 import dev.jameslmtp.testing.Response;
 import dev.jameslmtp.testing.TestCertificates;
 
@@ -101,7 +100,7 @@ class SessionOpeningTest {
     }
 
     private void assertDeferredWithoutMail(DeliveryResult result, Stage stage, String status) {
-        assertThat(result.outcomes()).allSatisfy(o -> {
+        assertThat(result.verdicts()).allSatisfy(o -> {
             assertThat(o.fate()).isEqualTo(Fate.DEFERRED);
             assertThat(o.stage()).isEqualTo(stage);
             assertThat(o.status().toString()).isEqualTo(status);
@@ -179,7 +178,7 @@ class SessionOpeningTest {
         DeliveryResult result = deliver(TlsLevel.NONE, withCredentials());
 
         assertDeferredWithoutMail(result, Stage.AUTH, "4.7.0");
-        assertThat(result.outcomes().get(0).text()).contains("server signature is wrong");
+        assertThat(result.verdicts().get(0).text()).contains("server signature is wrong");
         assertThat(server.commands(0)).contains("*");
     }
 
@@ -206,7 +205,7 @@ class SessionOpeningTest {
 
         DeliveryResult first = client.deliver(destination(), ENVELOPE, MESSAGE);
         assertDeferredWithoutMail(first, Stage.AUTH, "4.7.8");
-        assertThat(first.outcomes().get(0).code()).isEqualTo(535);
+        assertThat(first.verdicts().get(0).code()).isEqualTo(535);
         assertThat(server.awaitClosed(0, Duration.ofSeconds(5))).isTrue();
         assertThat(verbs(0)).doesNotContain("QUIT"); // closed, not reused
 
@@ -214,7 +213,7 @@ class SessionOpeningTest {
         clock.advance(Duration.ofMinutes(5));
         DeliveryResult second = client.deliver(destination(), ENVELOPE, MESSAGE);
         assertDeferredWithoutMail(second, Stage.AUTH, "4.7.8");
-        assertThat(second.outcomes().get(0).text()).contains("failed recently");
+        assertThat(second.verdicts().get(0).text()).contains("failed recently");
         assertThat(handler.authCommands).hasValue(1);
 
         // 11 minutes after the failure: forgotten, tried again
@@ -232,7 +231,7 @@ class SessionOpeningTest {
         DeliveryResult result = deliver(TlsLevel.NONE, SaslPolicy.of(CredentialSource.fixed(Credentials.of(USER, "wrong-nOt4LoGs"))));
 
         assertDeferredWithoutMail(result, Stage.AUTH, "4.5.4");
-        assertThat(result.outcomes().get(0).code()).isEqualTo(501);
+        assertThat(result.verdicts().get(0).code()).isEqualTo(501);
     }
 
     @Test
@@ -242,7 +241,7 @@ class SessionOpeningTest {
         DeliveryResult result = deliver(TlsLevel.NONE,
                 SaslPolicy.of(CredentialSource.fixed(Credentials.of(USER, "wrong-nOt4LoGs"))).withSoftBounce(false));
 
-        assertThat(result.outcomes()).allSatisfy(o -> {
+        assertThat(result.verdicts()).allSatisfy(o -> {
             assertThat(o.fate()).isEqualTo(Fate.BOUNCED);
             assertThat(o.status().toString()).isEqualTo("5.7.8");
         });
@@ -265,7 +264,7 @@ class SessionOpeningTest {
         DeliveryResult result = deliver(TlsLevel.NONE, withCredentials().withRequireAuth(true));
 
         assertDeferredWithoutMail(result, Stage.AUTH, "4.7.0");
-        assertThat(result.outcomes().get(0).text()).contains("does not offer AUTH");
+        assertThat(result.verdicts().get(0).text()).contains("does not offer AUTH");
     }
 
     @Test
@@ -291,7 +290,7 @@ class SessionOpeningTest {
         DeliveryResult result = deliver(TlsLevel.NONE, withCredentials());
 
         assertDeferredWithoutMail(result, Stage.AUTH, "4.7.0");
-        assertThat(result.outcomes().get(0).text()).contains("no compatible authentication mechanisms");
+        assertThat(result.verdicts().get(0).text()).contains("no compatible authentication mechanisms");
         assertThat(verbs(0)).doesNotContain("AUTH");
     }
 
@@ -313,7 +312,7 @@ class SessionOpeningTest {
         DeliveryResult untrusted = client(TlsLevel.NONE, withCredentials()).deliver(unix, ENVELOPE, MESSAGE);
         DeliveryResult trusted = client(TlsLevel.NONE, withCredentials().withTrustUnixSocket(true)).deliver(unix, ENVELOPE, MESSAGE);
 
-        assertThat(untrusted.outcomes()).allSatisfy(o -> assertThat(o.status().toString()).isEqualTo("4.7.0"));
+        assertThat(untrusted.verdicts()).allSatisfy(o -> assertThat(o.status().toString()).isEqualTo("4.7.0"));
         assertThat(trusted.allDelivered()).as(trusted.toString()).isTrue();
         assertThat(server.commands(1)).anySatisfy(c -> assertThat(c).startsWith("AUTH PLAIN "));
     }

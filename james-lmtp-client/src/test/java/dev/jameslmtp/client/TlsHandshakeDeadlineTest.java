@@ -53,7 +53,7 @@ class TlsHandshakeDeadlineTest {
     }
 
     private void assertDeferredWithoutMail(DeliveryResult result) {
-        assertThat(result.outcomes()).allSatisfy(o -> {
+        assertThat(result.verdicts()).allSatisfy(o -> {
             assertThat(o.fate()).isEqualTo(Fate.DEFERRED);
             assertThat(o.stage()).isEqualTo(Stage.STARTTLS);
             assertThat(o.status().toString()).isEqualTo("4.7.5");

@@ -53,7 +53,7 @@ class XclientTest {
             DeliveryResult result = client.deliver(Destination.parse("inet:[127.0.0.1]:" + server.port()),
                     envelope("bob@x.test", Optional.of(ORIGIN)), CONTENT);
 
-            assertThat(result.outcomes()).allMatch(RecipientOutcome::delivered);
+            assertThat(result.verdicts()).allMatch(Verdict::delivered);
             assertThat(server.commands(0)).containsSubsequence("LHLO client.test", "XCLIENT ADDR=192.0.2.7 HELO=mx.origin.test",
                     "LHLO client.test", "MAIL FROM:<a@x.test>");
         }
@@ -104,7 +104,7 @@ class XclientTest {
             DeliveryResult result = client.deliver(Destination.parse(dovecot.tcpDestination()),
                     envelope(dovecot.address("alice"), Optional.of(ORIGIN)), CONTENT);
 
-            assertThat(result.outcomes()).singleElement().satisfies(outcome -> assertThat(outcome.delivered()).as(outcome.text()).isTrue());
+            assertThat(result.verdicts()).singleElement().satisfies(outcome -> assertThat(outcome.delivered()).as(outcome.text()).isTrue());
             assertThat(new String(dovecot.messages("alice").get(0), StandardCharsets.ISO_8859_1)).contains("([192.0.2.7])");
         }
     }

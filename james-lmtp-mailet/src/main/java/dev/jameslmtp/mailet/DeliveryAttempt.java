@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import dev.jameslmtp.client.Content;
 import dev.jameslmtp.client.DestinationList;
 import dev.jameslmtp.client.Fate;
+import dev.jameslmtp.client.Trouble;
 import dev.jameslmtp.client.Verdict;
 import dev.jameslmtp.client.pool.ConnectionPool;
 import dev.jameslmtp.client.pool.FailedServers;
@@ -106,8 +107,8 @@ final class DeliveryAttempt {
             destinations.put(i, destination.map(DestinationList::toString).orElse(NO_DESTINATION));
             if (destination.isEmpty()) {
                 verdicts.put(i, Route.text(mail).isPresent()
-                        ? OutcomeMapper.badRoute(Route.text(mail).get())
-                        : OutcomeMapper.noRoute(recipient.getDomain().asString()));
+                        ? Trouble.badRoute(Route.text(mail).get())
+                        : Trouble.noRoute(recipient.getDomain().asString()));
             } else if (senderProblem.isPresent()) {
                 verdicts.put(i, senderProblem.get());
             } else {
@@ -115,7 +116,7 @@ final class DeliveryAttempt {
                     routed.computeIfAbsent(destination.get(), d -> new ArrayList<>())
                             .add(new LmtpExchange.Numbered(i, Envelopes.recipient(mail, recipient)));
                 } catch (IllegalArgumentException e) {
-                    verdicts.put(i, OutcomeMapper.badRecipient(e.getMessage()));
+                    verdicts.put(i, Trouble.badRecipient(e.getMessage()));
                 }
             }
         }
@@ -150,7 +151,7 @@ final class DeliveryAttempt {
             Envelopes.sender(mail);
             return Optional.empty();
         } catch (IllegalArgumentException e) {
-            return Optional.of(OutcomeMapper.badSender(e.getMessage()));
+            return Optional.of(Trouble.badSender(e.getMessage()));
         }
     }
 

@@ -11,10 +11,10 @@ import dev.jameslmtp.client.DeliveryResult;
 import dev.jameslmtp.client.DestinationList;
 import dev.jameslmtp.client.Envelope;
 import dev.jameslmtp.client.Fate;
-import dev.jameslmtp.client.Origin;
 import dev.jameslmtp.client.LmtpClient;
+import dev.jameslmtp.client.Origin;
 import dev.jameslmtp.client.Recipient;
-import dev.jameslmtp.client.RecipientOutcome;
+import dev.jameslmtp.client.Trouble;
 import dev.jameslmtp.client.Verdict;
 import dev.jameslmtp.client.pool.FailoverDelivery;
 
@@ -56,7 +56,7 @@ final class LmtpExchange {
         Verdict noSession = null;
         for (List<Numbered> transaction : transactions(recipients)) {
             if (noSession == null && sessions.aborted()) {
-                noSession = OutcomeMapper.shuttingDown();
+                noSession = Trouble.shuttingDown();
             }
             if (noSession != null) {
                 for (Numbered numbered : transaction) {
@@ -65,16 +65,16 @@ final class LmtpExchange {
                 continue;
             }
             Envelope envelope = new Envelope(sender, transaction.stream().map(Numbered::recipient).toList(), ret, envid, origin);
-            DeliveryResult result = delivery.deliver(client, destination, envelope, measured, outcome -> {
-                if (outcome.delivered()) {
-                    marks.mark(transaction.get(outcome.index()).number(), Fate.DELIVERED);
+            DeliveryResult result = delivery.deliver(client, destination, envelope, measured, (index, verdict) -> {
+                if (verdict.delivered()) {
+                    marks.mark(transaction.get(index).number(), Fate.DELIVERED);
                 }
             });
-            for (RecipientOutcome outcome : result.outcomes()) {
-                verdicts.put(transaction.get(outcome.index()).number(), outcome.verdict());
+            for (int i = 0; i < transaction.size(); i++) {
+                verdicts.put(transaction.get(i).number(), result.verdict(i));
             }
-            if (result.outcomes().stream().allMatch(outcome -> outcome.stage().opensSession())) {
-                noSession = result.outcomes().get(0).verdict();
+            if (result.verdicts().stream().allMatch(verdict -> verdict.stage().opensSession())) {
+                noSession = result.verdict(0);
             }
         }
         return verdicts;

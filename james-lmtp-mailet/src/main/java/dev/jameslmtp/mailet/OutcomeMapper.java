@@ -5,9 +5,7 @@ import java.util.Optional;
 import org.apache.james.core.MailAddress;
 
 import dev.jameslmtp.client.Fate;
-import dev.jameslmtp.client.EnhancedStatus;
-import dev.jameslmtp.client.Reply;
-import dev.jameslmtp.client.Stage;
+import dev.jameslmtp.client.Trouble;
 import dev.jameslmtp.client.Verdict;
 import dev.jameslmtp.conf.DelaySchedule;
 
@@ -25,7 +23,8 @@ import dev.jameslmtp.conf.DelaySchedule;
  *   while the recipient has retries left, else {@link Fate#BOUNCED} with the last temporary verdict
  *   (James's {@code is-delivery-permanent-error} then says false, as for RemoteDelivery).</li>
  * </ul>
- * It also makes the verdicts for what is decided before any LMTP exchange.
+ * The verdicts themselves, those decided before any LMTP exchange included, are the client's
+ * {@link Trouble}.
  */
 final class OutcomeMapper {
 
@@ -38,7 +37,7 @@ final class OutcomeMapper {
     }
 
     RecipientFate map(int index, MailAddress recipient, String destination, Verdict verdict, int retriesSoFar) {
-        Verdict effective = softBounce && verdict.fate() == Fate.BOUNCED ? soften(verdict) : verdict;
+        Verdict effective = softBounce ? Trouble.softened(verdict) : verdict;
         return switch (effective.fate()) {
             case DELIVERED -> new RecipientFate(index, recipient, Fate.DELIVERED, destination, effective, retriesSoFar, Optional.empty());
             case BOUNCED -> new RecipientFate(index, recipient, Fate.BOUNCED, destination, effective, retriesSoFar, Optional.empty());
@@ -47,44 +46,5 @@ final class OutcomeMapper {
                             Optional.of(schedule.delayBeforeRetry(retriesSoFar + 1)))
                     : new RecipientFate(index, recipient, Fate.BOUNCED, destination, effective, retriesSoFar, Optional.empty());
         };
-    }
-
-    /** 5yz 5.x.x becomes 4yz 4.x.x. */
-    static Verdict soften(Verdict verdict) {
-        Optional<Reply> reply = verdict.reply().map(r -> r.isPermanentNegative()
-                ? new Reply(r.code() - 100, r.status().asTemporary(), r.lines())
-                : r);
-        return new Verdict(Fate.DEFERRED, verdict.stage(), reply, verdict.status().asTemporary(), verdict.text(),
-                verdict.server());
-    }
-
-    /** No transport map entry for the domain: an operator's mistake, so deferred rather than bounced (4.3.5). */
-    static Verdict noRoute(String domain) {
-        return new Verdict(Fate.DEFERRED, Stage.CONNECT, Optional.empty(), new EnhancedStatus(4, 3, 5),
-                "no LMTP destination for domain " + domain + " in the transport map");
-    }
-
-    /** The route written on the queued mail is not a destination (4.3.5): deferred, never guessed. */
-    static Verdict badRoute(String route) {
-        return new Verdict(Fate.DEFERRED, Stage.CONNECT, Optional.empty(), new EnhancedStatus(4, 3, 5),
-                "the route fixed on the queued mail is not an LMTP destination: " + route);
-    }
-
-    /** James is shutting down: no new session is opened (4.3.2, system not accepting network messages). */
-    static Verdict shuttingDown() {
-        return new Verdict(Fate.DEFERRED, Stage.CONNECT, Optional.empty(), new EnhancedStatus(4, 3, 2),
-                "James is shutting down");
-    }
-
-    /** The sender cannot be written in MAIL FROM (5.1.7). */
-    static Verdict badSender(String reason) {
-        return new Verdict(Fate.BOUNCED, Stage.MAIL, Optional.empty(), new EnhancedStatus(5, 1, 7),
-                "bad sender address syntax: " + reason);
-    }
-
-    /** The recipient cannot be written in RCPT TO (5.1.3). */
-    static Verdict badRecipient(String reason) {
-        return new Verdict(Fate.BOUNCED, Stage.RCPT, Optional.empty(), new EnhancedStatus(5, 1, 3),
-                "bad destination mailbox address syntax: " + reason);
     }
 }

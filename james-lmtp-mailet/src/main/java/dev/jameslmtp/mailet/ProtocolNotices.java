@@ -13,7 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.jameslmtp.client.DestinationList;
-import dev.jameslmtp.client.EnhancedStatus;
+import dev.jameslmtp.client.Trouble;
 import dev.jameslmtp.client.Verdict;
 
 /**
@@ -39,16 +39,9 @@ final class ProtocolNotices {
         this.clock = clock;
     }
 
-    static boolean isProtocolError(Verdict verdict) {
-        if (verdict.status().equals(EnhancedStatus.PROTOCOL_ERROR)) {
-            return true;
-        }
-        return verdict.reply().map(reply -> (reply.code() >= 500 && reply.code() <= 509) || reply.code() == 555).orElse(false);
-    }
-
     /** Sends the notice when one of {@code verdicts} is a protocol error and there is a transcript. */
     void sendIfProtocolError(String mailName, DestinationList destination, Collection<Verdict> verdicts, List<String> transcript) {
-        List<Verdict> errors = verdicts.stream().filter(ProtocolNotices::isProtocolError).distinct().toList();
+        List<Verdict> errors = verdicts.stream().filter(Trouble::isProtocolError).distinct().toList();
         if (errors.isEmpty() || transcript.isEmpty()) {
             return;
         }

@@ -1,6 +1,7 @@
 package dev.jameslmtp.mailet;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.List;
@@ -10,8 +11,8 @@ import org.apache.james.core.MailAddress;
 import org.junit.jupiter.api.Test;
 
 import dev.jameslmtp.client.Destination;
-import dev.jameslmtp.client.Fate;
 import dev.jameslmtp.client.EnhancedStatus;
+import dev.jameslmtp.client.Fate;
 import dev.jameslmtp.client.Reply;
 import dev.jameslmtp.client.Stage;
 import dev.jameslmtp.client.Verdict;
@@ -105,7 +106,9 @@ class OutcomeMapperTest {
     @Test
     void deliveryErrorShouldNotReportAnUnexpectedReplyAsTheRecipientsCode() {
         Reply unexpected = Reply.of(250, "2.1.5 Ok");
-        Verdict protocolError = new Verdict(Fate.DEFERRED, Stage.DATA, Optional.of(unexpected), new EnhancedStatus(4, 5, 0),
+        assertThatThrownBy(() -> new Verdict(Fate.DEFERRED, Stage.DATA, Optional.of(unexpected), new EnhancedStatus(4, 5, 0), "x"))
+                .as("a deferral never carries a 2xx reply").isInstanceOf(IllegalArgumentException.class);
+        Verdict protocolError = new Verdict(Fate.DEFERRED, Stage.DATA, Optional.empty(), new EnhancedStatus(4, 5, 0),
                 "protocol error: unexpected reply '250 2.1.5 Ok' while sending DATA command");
 
         RecipientFate fate = new OutcomeMapper(false, SCHEDULE).map(0, bob, "d", protocolError, 2);

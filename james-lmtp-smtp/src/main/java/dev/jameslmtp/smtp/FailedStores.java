@@ -9,8 +9,6 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.jameslmtp.client.DestinationList;
-import dev.jameslmtp.client.Fate;
-import dev.jameslmtp.client.Stage;
 import dev.jameslmtp.client.Verdict;
 
 /**
@@ -36,15 +34,6 @@ final class FailedStores {
     FailedStores(Clock clock, Duration memory) {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.memory = Objects.requireNonNull(memory, "memory");
-    }
-
-    /** True when {@code verdict} says the store failed, not that it answered about the address. */
-    static boolean blameTheStore(Verdict verdict) {
-        if (verdict.fate() != Fate.DEFERRED) {
-            return false;
-        }
-        boolean answeredRcpt = verdict.stage() == Stage.RCPT && verdict.reply().isPresent();
-        return !answeredRcpt || verdict.reply().get().code() == 421;
     }
 
     /** Remembers that {@code destination} failed with {@code verdict}, from now for the configured time. */

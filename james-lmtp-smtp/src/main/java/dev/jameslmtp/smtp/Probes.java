@@ -3,7 +3,6 @@ package dev.jameslmtp.smtp;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -25,9 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.jameslmtp.client.DestinationList;
-import dev.jameslmtp.client.Fate;
-import dev.jameslmtp.client.EnhancedStatus;
-import dev.jameslmtp.client.Stage;
+import dev.jameslmtp.client.Trouble;
 import dev.jameslmtp.client.Verdict;
 
 /**
@@ -123,7 +120,7 @@ final class Probes implements AutoCloseable {
             markOverdue(destination, mine);
             return new InProgress();
         } catch (ExecutionException e) {
-            return new Answered(failed(e.getCause()));
+            return new Answered(Trouble.probeFailed(e.getCause()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new InProgress();
@@ -160,11 +157,6 @@ final class Probes implements AutoCloseable {
         Set<CompletableFuture<Verdict>> late = overdue.computeIfAbsent(destination, d -> ConcurrentHashMap.newKeySet());
         late.add(probe);
         probe.whenComplete((verdict, error) -> late.remove(probe));
-    }
-
-    private static Verdict failed(Throwable cause) {
-        return new Verdict(Fate.DEFERRED, Stage.CONNECT, Optional.empty(), EnhancedStatus.LOCAL_ERROR,
-                "recipient probe failed: " + cause.getClass().getSimpleName());
     }
 
     /** Stops the probe threads and the timer; probes in the queue are dropped. */

@@ -29,6 +29,7 @@ import dev.jameslmtp.client.Fate;
 import dev.jameslmtp.client.LmtpClient;
 import dev.jameslmtp.client.RecipientProbe;
 import dev.jameslmtp.client.Transcript;
+import dev.jameslmtp.client.Trouble;
 import dev.jameslmtp.client.Verdict;
 import dev.jameslmtp.conf.ConfigurationError;
 import dev.jameslmtp.conf.DurationSyntax;
@@ -232,7 +233,7 @@ public class VerifyRecipientInStore implements RcptHook, ProtocolHandler {
         }
         metrics.probed();
         Verdict verdict = probe.verify(destination, address);
-        if (FailedStores.blameTheStore(verdict)) {
+        if (Trouble.probeBlamesTheStore(verdict)) {
             failedStores.failed(destination, verdict);
             LOGGER.warn("Could not verify {} with {}: {}; its recipients are answered 4xx without a probe for {}", address, destination,
                     verdict, DurationSyntax.format(configuration.temporaryExpireTime()));

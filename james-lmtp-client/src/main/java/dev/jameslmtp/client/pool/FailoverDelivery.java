@@ -11,13 +11,12 @@ import dev.jameslmtp.client.Content;
 import dev.jameslmtp.client.DeliveryResult;
 import dev.jameslmtp.client.Destination;
 import dev.jameslmtp.client.DestinationList;
-import dev.jameslmtp.client.Fate;
-import dev.jameslmtp.client.EnhancedStatus;
 import dev.jameslmtp.client.Envelope;
 import dev.jameslmtp.client.LmtpClient;
 import dev.jameslmtp.client.OutcomeListener;
 import dev.jameslmtp.client.Recipient;
-import dev.jameslmtp.client.RecipientOutcome;
+import dev.jameslmtp.client.Trouble;
+import dev.jameslmtp.client.Verdict;
 
 /**
  * One transaction to a {@link DestinationList}: the servers are tried in order (those that failed
@@ -26,7 +25,7 @@ import dev.jameslmtp.client.RecipientOutcome;
  * recipients it did not answer move on to the next server in the same attempt; only the last
  * server's verdict stands for them. A recipient a server answered itself (250, 452, 550 to its
  * RCPT...) keeps that answer, and one that may have received the content never moves: it could
- * be delivered twice. Each outcome a server replied names that server ({@link RecipientOutcome#server()}).
+ * be delivered twice. Each outcome a server replied names that server ({@link Verdict#server()}).
  *
  * <p>Every recipient gets exactly one outcome; never throws for network or server trouble.
  * Thread-safe.
@@ -60,7 +59,7 @@ public final class FailoverDelivery {
     public DeliveryResult deliver(LmtpClient client, DestinationList destination, Envelope envelope, Content content,
                                   OutcomeListener listener) {
         List<Destination> servers = failedServers.toTry(destination.servers());
-        RecipientOutcome[] outcomes = new RecipientOutcome[envelope.recipients().size()];
+        Verdict[] outcomes = new Verdict[envelope.recipients().size()];
         List<Integer> pending = new ArrayList<>();
         for (int i = 0; i < outcomes.length; i++) {
             pending.add(i);
@@ -72,18 +71,19 @@ public final class FailoverDelivery {
             List<Integer> sent = pending;
             DeliveryResult result = sessions.deliver(client, server,
                     envelope.withRecipients(recipients), content,
-                    outcome -> listener.replied(inEnvelope(envelope, sent.get(outcome.index()), outcome, server)));
+                    (index, verdict) -> listener.replied(sent.get(index), verdict.answeredBy(server)));
             List<Integer> moving = new ArrayList<>();
             String why = null;
-            for (RecipientOutcome outcome : result.outcomes()) {
-                int index = pending.get(outcome.index());
-                if (why == null && serverFailed(outcome)) {
+            for (int i = 0; i < result.verdicts().size(); i++) {
+                Verdict outcome = result.verdict(i);
+                int index = pending.get(i);
+                if (why == null && Trouble.serverFailed(outcome)) {
                     why = outcome.text();
                 }
-                if (!last && serverFailed(outcome)) {
+                if (!last && Trouble.serverFailed(outcome)) {
                     moving.add(index);
                 } else {
-                    outcomes[index] = inEnvelope(envelope, index, outcome, server);
+                    outcomes[index] = outcome.answeredBy(server);
                 }
             }
             if (why != null) {
@@ -97,25 +97,5 @@ public final class FailoverDelivery {
             pending = moving;
         }
         return new DeliveryResult(destination.toString(), envelope, List.of(outcomes));
-    }
-
-    /** {@code outcome}, from {@code server}, for the recipient at {@code index} of the whole envelope. */
-    private static RecipientOutcome inEnvelope(Envelope envelope, int index, RecipientOutcome outcome, Destination server) {
-        return outcome.verdict().answeredBy(server).forRecipient(index, envelope.recipients().get(index));
-    }
-
-    /**
-     * The server, not the recipient, failed, and the content was not sent: it could not be
-     * reached or greeted us negatively, or it closed the connection (421 or lost) before DATA.
-     */
-    static boolean serverFailed(RecipientOutcome outcome) {
-        if (outcome.fate() == Fate.DELIVERED) {
-            return false;
-        }
-        if (outcome.stage().opensSession()) {
-            return true;
-        }
-        return outcome.stage().beforeContent() && outcome.fate() == Fate.DEFERRED
-                && (outcome.code() == 421 || outcome.reply().isEmpty() && outcome.status().equals(EnhancedStatus.CONNECTION_LOST));
     }
 }

@@ -1,7 +1,7 @@
 package dev.jameslmtp.client.pool;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -12,15 +12,14 @@ import org.slf4j.LoggerFactory;
 import dev.jameslmtp.client.Content;
 import dev.jameslmtp.client.DeliveryResult;
 import dev.jameslmtp.client.Destination;
-import dev.jameslmtp.client.Fate;
 import dev.jameslmtp.client.EnhancedStatus;
 import dev.jameslmtp.client.Envelope;
 import dev.jameslmtp.client.LmtpClient;
 import dev.jameslmtp.client.LmtpConnectException;
 import dev.jameslmtp.client.LmtpConnection;
 import dev.jameslmtp.client.OutcomeListener;
-import dev.jameslmtp.client.RecipientOutcome;
 import dev.jameslmtp.client.Stage;
+import dev.jameslmtp.client.Trouble;
 import dev.jameslmtp.client.Verdict;
 
 /**
@@ -78,12 +77,12 @@ public final class PooledDelivery {
             PooledConnection connection = cached.get();
             connection.transcript.lendTo(client.transcript());
             leases.leased(connection.connection);
-            List<RecipientOutcome> refusals = new ArrayList<>();
-            DeliveryResult result = connection.connection.deliver(envelope, content, outcome -> {
-                if (outcome.stage() == Stage.DOT) {
-                    listener.replied(outcome);
+            Map<Integer, Verdict> refusals = new LinkedHashMap<>();
+            DeliveryResult result = connection.connection.deliver(envelope, content, (index, verdict) -> {
+                if (verdict.stage() == Stage.DOT) {
+                    listener.replied(index, verdict);
                 } else {
-                    refusals.add(outcome);
+                    refusals.put(index, verdict);
                 }
             });
             counter.transaction(true);
@@ -96,7 +95,7 @@ public final class PooledDelivery {
             leases.returned(connection.connection);
             connection.connection.close();
             LOGGER.debug("{}: cached connection failed before DATA ({}); once more on a new connection", server,
-                    result.outcomes().get(0).text());
+                    result.verdict(0).text());
         }
         LeaseTranscript transcript = new LeaseTranscript(client.transcript());
         PooledConnection fresh;
@@ -131,22 +130,18 @@ public final class PooledDelivery {
 
     /** The connection broke and no byte of content was sent: nothing was delivered. */
     static boolean failedBeforeContent(LmtpConnection connection, DeliveryResult result) {
-        return !connection.isUsable() && result.outcomes().stream()
-                .allMatch(o -> o.fate() != Fate.DELIVERED && o.stage().beforeContent());
+        return !connection.isUsable() && Trouble.endedBeforeContent(result);
     }
 
     private void giveBack(PooledConnection connection, DeliveryResult result) {
         leases.returned(connection.connection);
-        boolean clean = result.outcomes().stream().map(RecipientOutcome::status).noneMatch(EnhancedStatus.PROTOCOL_ERROR::equals);
+        boolean clean = result.verdicts().stream().map(Verdict::status).noneMatch(EnhancedStatus.PROTOCOL_ERROR::equals);
         if (!clean || connection.connection.carriesOrigin() || !pool.offer(connection, limits)) {
             connection.connection.quitWithoutWaiting(); // the outcomes are known: QUIT must not delay them
         }
     }
 
     static DeliveryResult everyone(Envelope envelope, Verdict verdict, Destination server) {
-        return new DeliveryResult(server.toString(), envelope,
-                java.util.stream.IntStream.range(0, envelope.recipients().size())
-                        .mapToObj(i -> verdict.forRecipient(i, envelope.recipients().get(i)))
-                        .toList());
+        return DeliveryResult.sameFor(server.toString(), envelope, verdict);
     }
 }

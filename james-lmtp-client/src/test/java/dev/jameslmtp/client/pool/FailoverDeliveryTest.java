@@ -17,11 +17,11 @@ import dev.jameslmtp.client.Content;
 import dev.jameslmtp.client.DeliveryResult;
 import dev.jameslmtp.client.Destination;
 import dev.jameslmtp.client.DestinationList;
-import dev.jameslmtp.client.Fate;
 import dev.jameslmtp.client.Envelope;
+import dev.jameslmtp.client.Fate;
 import dev.jameslmtp.client.LmtpClient;
-import dev.jameslmtp.client.RecipientOutcome;
 import dev.jameslmtp.client.Timeouts;
+import dev.jameslmtp.client.Verdict;
 import dev.jameslmtp.testing.FakeLmtpServer;
 import dev.jameslmtp.testing.LmtpHandler;
 import dev.jameslmtp.testing.Response;
@@ -64,7 +64,7 @@ class FailoverDeliveryTest {
     }
 
     private static List<Fate> dispositions(DeliveryResult result) {
-        return result.outcomes().stream().map(RecipientOutcome::fate).toList();
+        return result.verdicts().stream().map(Verdict::fate).toList();
     }
 
     private static LmtpHandler greeting(String reply) {
@@ -132,8 +132,8 @@ class FailoverDeliveryTest {
         DeliveryResult result = failover.deliver(client, DestinationList.of(refusing, answering, spare), ENVELOPE, MESSAGE);
 
         assertThat(dispositions(result)).containsExactly(Fate.BOUNCED, Fate.DELIVERED, Fate.DELIVERED);
-        assertThat(result.outcomes()).allSatisfy(o -> assertThat(o.server()).contains(answering));
-        assertThat(result.outcomes()).allSatisfy(o -> assertThat(o.verdict().server()).contains(answering));
+        assertThat(result.verdicts()).allSatisfy(o -> assertThat(o.server()).contains(answering));
+        assertThat(result.verdicts()).allSatisfy(o -> assertThat(o.server()).contains(answering));
     }
 
     @Test
@@ -141,7 +141,7 @@ class FailoverDeliveryTest {
         DeliveryResult result = failover.deliver(client, DestinationList.of(refusing(), refusing()), ENVELOPE, MESSAGE);
 
         assertThat(dispositions(result)).containsOnly(Fate.DEFERRED);
-        assertThat(result.outcomes()).allSatisfy(o -> assertThat(o.server()).isEmpty());
+        assertThat(result.verdicts()).allSatisfy(o -> assertThat(o.server()).isEmpty());
     }
 
     @Test
@@ -152,7 +152,7 @@ class FailoverDeliveryTest {
         DeliveryResult result = failover.deliver(client, DestinationList.of(first, last), ENVELOPE, MESSAGE);
 
         assertThat(dispositions(result)).containsOnly(Fate.DEFERRED);
-        assertThat(result.outcomes()).allSatisfy(o -> assertThat(o.text()).contains("last is busy"));
+        assertThat(result.verdicts()).allSatisfy(o -> assertThat(o.text()).contains("last is busy"));
     }
 
     @Test

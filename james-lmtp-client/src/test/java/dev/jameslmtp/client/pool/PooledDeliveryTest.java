@@ -13,11 +13,11 @@ import org.junit.jupiter.api.Test;
 import dev.jameslmtp.client.Content;
 import dev.jameslmtp.client.DeliveryResult;
 import dev.jameslmtp.client.Destination;
-import dev.jameslmtp.client.Fate;
 import dev.jameslmtp.client.Envelope;
+import dev.jameslmtp.client.Fate;
 import dev.jameslmtp.client.LmtpClient;
-import dev.jameslmtp.client.RecipientOutcome;
 import dev.jameslmtp.client.Timeouts;
+import dev.jameslmtp.client.Verdict;
 import dev.jameslmtp.testing.FakeLmtpServer;
 import dev.jameslmtp.testing.LmtpHandler;
 import dev.jameslmtp.testing.Response;
@@ -58,7 +58,7 @@ class PooledDeliveryTest {
     }
 
     private static List<Fate> dispositions(DeliveryResult result) {
-        return result.outcomes().stream().map(RecipientOutcome::fate).toList();
+        return result.verdicts().stream().map(Verdict::fate).toList();
     }
 
     @Test

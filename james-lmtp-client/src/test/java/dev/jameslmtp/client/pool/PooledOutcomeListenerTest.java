@@ -18,8 +18,8 @@ import dev.jameslmtp.client.Destination;
 import dev.jameslmtp.client.DestinationList;
 import dev.jameslmtp.client.Envelope;
 import dev.jameslmtp.client.LmtpClient;
-import dev.jameslmtp.client.RecipientOutcome;
 import dev.jameslmtp.client.Timeouts;
+import dev.jameslmtp.client.Verdict;
 import dev.jameslmtp.testing.FakeLmtpServer;
 import dev.jameslmtp.testing.LmtpHandler;
 import dev.jameslmtp.testing.Response;
@@ -35,7 +35,7 @@ class PooledOutcomeListenerTest {
             .timeouts(Timeouts.defaults().withAll(Duration.ofSeconds(5))).build();
     private final PooledDelivery pooled = new PooledDelivery(pool, PoolLimits.defaults(), ReuseCounter.NONE);
     private final List<FakeLmtpServer> servers = new ArrayList<>();
-    private final List<RecipientOutcome> told = new CopyOnWriteArrayList<>();
+    private final List<Told> told = new CopyOnWriteArrayList<>();
 
     PooledOutcomeListenerTest() {
         pool.retain();
@@ -73,10 +73,10 @@ class PooledOutcomeListenerTest {
         });
         pooled.deliver(client, server, ENVELOPE, MESSAGE); // leaves a cached connection
 
-        pooled.deliver(client, server, ENVELOPE, MESSAGE, told::add);
+        pooled.deliver(client, server, ENVELOPE, MESSAGE, (index, verdict) -> told.add(new Told(index, verdict)));
 
         assertThat(servers.get(0).connectionCount()).as("run again on a fresh connection").isEqualTo(2);
-        assertThat(told).extracting(RecipientOutcome::index, RecipientOutcome::code)
+        assertThat(told).extracting(Told::index, t -> t.verdict().code())
                 .containsExactly(tuple(0, 550), tuple(1, 250), tuple(2, 250));
     }
 
@@ -95,9 +95,13 @@ class PooledOutcomeListenerTest {
         Destination backup = start(LmtpHandler.defaults());
         FailoverDelivery failover = new FailoverDelivery(pooled, new FailedServers(Duration.ofSeconds(60), System::nanoTime));
 
-        failover.deliver(client, DestinationList.of(closing, backup), ENVELOPE, MESSAGE, told::add);
+        failover.deliver(client, DestinationList.of(closing, backup), ENVELOPE, MESSAGE, (index, verdict) -> told.add(new Told(index, verdict)));
 
-        assertThat(told).extracting(RecipientOutcome::index, RecipientOutcome::code, o -> o.recipient().address())
+        assertThat(told).extracting(Told::index, t -> t.verdict().code(), t -> ENVELOPE.recipients().get(t.index()).address())
                 .containsExactly(tuple(1, 550, "c@test"), tuple(0, 250, "b@test"), tuple(2, 250, "d@test"));
+    }
+
+    /** What the listener was told: a recipient's index in the caller's envelope, and its verdict. */
+    record Told(int index, Verdict verdict) {
     }
 }

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 import dev.jameslmtp.client.Content;
 import dev.jameslmtp.client.DeliveryResult;
 import dev.jameslmtp.client.Destination;
-import dev.jameslmtp.client.Fate;
 import dev.jameslmtp.client.Envelope;
+import dev.jameslmtp.client.Fate;
 import dev.jameslmtp.client.LmtpClient;
 import dev.jameslmtp.client.Timeouts;
 import dev.jameslmtp.client.sasl.AuthFailureCache;
@@ -85,7 +85,7 @@ class SaslTermsReuseTest {
 
         assertThat(server.connectionCount()).isEqualTo(2);
         assertThat(server.bodies(0)).hasSize(1);
-        assertThat(strict.outcomes()).allSatisfy(o -> {
+        assertThat(strict.verdicts()).allSatisfy(o -> {
             assertThat(o.fate()).isEqualTo(Fate.DEFERRED);
             assertThat(o.status().toString()).isEqualTo("4.7.0");
         });
@@ -100,7 +100,7 @@ class SaslTermsReuseTest {
 
         assertThat(server.connectionCount()).isEqualTo(2);
         assertThat(server.bodies(0)).hasSize(1);
-        assertThat(required.outcomes()).allSatisfy(o -> assertThat(o.status().toString()).isEqualTo("4.7.0"));
+        assertThat(required.verdicts()).allSatisfy(o -> assertThat(o.status().toString()).isEqualTo("4.7.0"));
     }
 
     @Test
