@@ -32,7 +32,7 @@ public record HealthCheckSettings(Duration timeout, Duration cacheTime) {
      */
     public static HealthCheckSettings parse(Map<String, String> parameters) {
         ParameterValues values = new ParameterValues(parameters);
-        return new HealthCheckSettings(values.duration(Parameter.HEALTH_CHECK_TIMEOUT, Optional.empty()),
+        return new HealthCheckSettings(values.duration(Parameter.HEALTH_CHECK_TOTAL, Optional.empty()),
                 values.duration(Parameter.HEALTH_CHECK_CACHE_TIME, Optional.of("no caching, every health check checks the stores")));
     }
 }
