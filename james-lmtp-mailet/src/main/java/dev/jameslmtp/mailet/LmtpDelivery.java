@@ -258,7 +258,7 @@ public class LmtpDelivery extends GenericMailet {
             consumer.start();
         }
         storeChecks = new StoreChecks("queue " + configuration.outgoing(), configuration.routing()::destinations,
-                clientFactory.create(configuration, Transcript.NONE), healthChecks, clock);
+                () -> clientFactory.create(configuration, Transcript.NONE), healthChecks, clock);
         storeHealth.register(storeChecks);
         LOGGER.info("LmtpDelivery {}: delivering to {} as {}, queue {}, {} retries", getMailetName(),
                 configuration.routing().destinations(), configuration.lhloName(), configuration.outgoing(),

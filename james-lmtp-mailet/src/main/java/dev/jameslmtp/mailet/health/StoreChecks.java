@@ -62,7 +62,9 @@ public final class StoreChecks implements AutoCloseable {
     private final Clock clock;
     private final ThreadPoolExecutor threads;
     private final ScheduledThreadPoolExecutor timer;
-    private final SessionCheck sessions;
+    private final Supplier<LmtpClient> client;
+    /** Guarded by this; made at the first round (so a mailet never checked never builds its client twice). */
+    private SessionCheck sessions;
     /** Guarded by this. */
     private Round last;
     /** Guarded by this. */
@@ -76,10 +78,10 @@ public final class StoreChecks implements AutoCloseable {
     /**
      * @param owner        names the mailet in causes and thread names, e.g. {@code queue lmtp-outgoing}
      * @param destinations the destinations to check, asked at each round
-     * @param client       the client the mailet delivers with (its TLS, SASL, LHLO name and timeouts)
+     * @param client       makes a client as the mailet delivers with (its TLS, SASL, LHLO name and timeouts), at the first round
      */
-    public StoreChecks(String owner, Supplier<Set<DestinationList>> destinations, LmtpClient client, HealthCheckSettings settings,
-                       Clock clock) {
+    public StoreChecks(String owner, Supplier<Set<DestinationList>> destinations, Supplier<LmtpClient> client,
+                       HealthCheckSettings settings, Clock clock) {
         this.owner = Objects.requireNonNull(owner, "owner");
         this.destinations = Objects.requireNonNull(destinations, "destinations");
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -89,7 +91,7 @@ public final class StoreChecks implements AutoCloseable {
         this.threads.allowCoreThreadTimeOut(true);
         this.timer = new ScheduledThreadPoolExecutor(1, daemons(prefix + "-deadline"));
         this.timer.setRemoveOnCancelPolicy(true);
-        this.sessions = new SessionCheck(Objects.requireNonNull(client, "client"), settings.timeout(), timer);
+        this.client = Objects.requireNonNull(client, "client");
     }
 
     /** The mailet these stores belong to, as causes name it. */
@@ -126,16 +128,21 @@ public final class StoreChecks implements AutoCloseable {
         }
     }
 
+    /** Called with this object's lock held. */
     private CompletableFuture<List<StoreStatus>> startRound() {
         List<DestinationList> lists;
         try {
+            if (sessions == null) {
+                sessions = new SessionCheck(client.get(), settings.timeout(), timer);
+            }
             lists = destinations.get().stream().sorted(Comparator.comparing(DestinationList::toString)).toList();
         } catch (RuntimeException e) {
             LOGGER.warn("LMTP health check of {}: cannot list the destinations: {}", owner, e.toString());
             return CompletableFuture.failedFuture(e);
         }
         Map<Destination, CompletableFuture<Optional<String>>> checks = new LinkedHashMap<>();
-        lists.forEach(list -> list.servers().forEach(server -> checks.computeIfAbsent(server, this::check)));
+        SessionCheck session = sessions;
+        lists.forEach(list -> list.servers().forEach(server -> checks.computeIfAbsent(server, s -> check(session, s))));
         return CompletableFuture.allOf(checks.values().toArray(CompletableFuture[]::new))
                 .thenApply(done -> lists.stream().map(list -> status(list, checks)).toList());
     }
@@ -147,7 +154,7 @@ public final class StoreChecks implements AutoCloseable {
     }
 
     /** One server's check on the pool; completed, whatever happens, by the deadline's timer. */
-    private CompletableFuture<Optional<String>> check(Destination server) {
+    private CompletableFuture<Optional<String>> check(SessionCheck session, Destination server) {
         CompletableFuture<Optional<String>> result = new CompletableFuture<>();
         try {
             ScheduledFuture<?> late = timer.schedule(() -> result.complete(Optional.of("4.4.2 no answer within the health check's total of "
@@ -156,7 +163,7 @@ public final class StoreChecks implements AutoCloseable {
             result.whenComplete((failure, error) -> late.cancel(false));
             threads.execute(() -> {
                 if (!result.isDone()) {
-                    result.complete(checkNow(server));
+                    result.complete(checkNow(session, server));
                 }
             });
         } catch (RejectedExecutionException e) {
@@ -170,9 +177,9 @@ public final class StoreChecks implements AutoCloseable {
                 : "not checked: all " + THREADS + " health check threads and their queue of " + QUEUE + " are busy";
     }
 
-    private Optional<String> checkNow(Destination server) {
+    private Optional<String> checkNow(SessionCheck session, Destination server) {
         try {
-            Optional<String> failure = sessions.check(server);
+            Optional<String> failure = session.check(server);
             failure.ifPresent(why -> LOGGER.debug("LMTP health check of {} ({}): {}", server, owner, why));
             return failure;
         } catch (RuntimeException e) {
@@ -185,12 +192,16 @@ public final class StoreChecks implements AutoCloseable {
     @Override
     public void close() {
         CompletableFuture<List<StoreStatus>> round;
+        SessionCheck session;
         synchronized (this) {
             closed = true;
             round = running;
+            session = sessions;
             last = null;
         }
-        sessions.abortAll();
+        if (session != null) {
+            session.abortAll();
+        }
         threads.shutdownNow();
         timer.shutdownNow();
         if (round != null) {
