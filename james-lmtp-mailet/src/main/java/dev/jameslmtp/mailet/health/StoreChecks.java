@@ -111,12 +111,14 @@ public final class StoreChecks implements AutoCloseable {
         if (last != null && clock.instant().isBefore(last.ended().plus(settings.cacheTime()))) {
             return CompletableFuture.completedFuture(last.statuses());
         }
-        if (running == null) {
-            CompletableFuture<List<StoreStatus>> round = startRound();
-            running = round;
-            round.whenComplete((statuses, error) -> ended(round, statuses));
+        CompletableFuture<List<StoreStatus>> round = running;
+        if (round == null) {
+            CompletableFuture<List<StoreStatus>> started = startRound();
+            running = started;
+            started.whenComplete((statuses, error) -> ended(started, statuses)); // at once when it has already ended
+            round = started;
         }
-        return running.copy();
+        return round.copy();
     }
 
     private synchronized void ended(CompletableFuture<List<StoreStatus>> round, List<StoreStatus> statuses) {

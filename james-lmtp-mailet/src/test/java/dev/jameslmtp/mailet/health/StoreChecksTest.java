@@ -250,6 +250,14 @@ class StoreChecksTest {
     }
 
     @Test
+    void aRoundThatEndsAtOnceShouldBeAnsweredAndCached() {
+        StoreChecks none = register();
+
+        assertThat(none.statuses()).isCompletedWithValue(List.of());
+        assertThat(check().getStatus()).isEqualTo(ResultStatus.HEALTHY);
+    }
+
+    @Test
     void noStoreShouldBeHealthy() {
         assertThat(check().getStatus()).isEqualTo(ResultStatus.HEALTHY);
     }
