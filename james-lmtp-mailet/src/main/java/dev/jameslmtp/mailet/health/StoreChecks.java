@@ -160,7 +160,7 @@ public final class StoreChecks implements AutoCloseable {
         CompletableFuture<Optional<String>> result = new CompletableFuture<>();
         try {
             ScheduledFuture<?> late = timer.schedule(() -> result.complete(Optional.of("4.4.2 no answer within the health check's total of "
-                    + settings.timeout().toMillis() + " ms (no check thread was free in time)")),
+                    + settings.timeout().toMillis() + " ms (the check had not ended, or had found no free thread)")),
                     settings.timeout().toMillis() + GRACE_MILLIS, TimeUnit.MILLISECONDS);
             result.whenComplete((failure, error) -> late.cancel(false));
             threads.execute(() -> {
