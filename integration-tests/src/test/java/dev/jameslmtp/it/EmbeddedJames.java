@@ -66,6 +66,7 @@ public final class EmbeddedJames implements AutoCloseable {
         private boolean webAdmin;
         private List<Module> overrides = List.of();
         private boolean keepWorkDir;
+        private Map<String, String> confFiles = Map.of();
 
         private Builder(Path workDir) {
             this.workDir = workDir.toAbsolutePath().normalize();
@@ -100,6 +101,12 @@ public final class EmbeddedJames implements AutoCloseable {
             return this;
         }
 
+        /** Files written into {@code conf/} after the standard ones, replacing any of the same name (e.g. {@code healthcheck.properties}). */
+        public Builder confFiles(Map<String, String> files) {
+            this.confFiles = Map.copyOf(files);
+            return this;
+        }
+
         /** Keeps what an earlier James left in the working directory (a persistent queue's store) instead of wiping it. */
         public Builder keepingWorkDir() {
             this.keepWorkDir = true;
@@ -120,6 +127,9 @@ public final class EmbeddedJames implements AutoCloseable {
             JamesConfFiles.write(workDir.resolve("conf"), LOCAL_DOMAIN, moreDomains,
                     JamesConfFiles.smtpServer("james-lmtp integration test", smtpHandlers),
                     mailetContainer(deliveryMailets), JamesConfFiles.LMTP_SERVER_DISABLED);
+            for (Map.Entry<String, String> file : confFiles.entrySet()) {
+                java.nio.file.Files.writeString(workDir.resolve("conf").resolve(file.getKey()), file.getValue());
+            }
             GuiceJamesServer server = GuiceJamesServer
                     .forConfiguration(Configuration.builder().workingDirectory(workDir.toFile()).build())
                     .combineWith(MemoryJamesServerMain.SMTP_ONLY_MODULE, new MemoryUsersRepositoryModule())

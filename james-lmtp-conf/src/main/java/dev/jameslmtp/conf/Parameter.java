@@ -76,6 +76,8 @@ public enum Parameter implements DocumentedParameter {
     BOUNCE_MODE("bounceMode", null, "rfc3464, or james when bounceProcessor is set"),
     DELAY_WARNING_TIME("delayWarningTime", null, "none (no delay warnings)"),
     NOTIFY_CLASSES("notifyClasses", null, "none"),
+    HEALTH_CHECK_TOTAL("healthCheckTimeout", "10 seconds", null),
+    HEALTH_CHECK_CACHE_TIME("healthCheckCacheTime", "10 seconds", null),
     DEBUG_PEER_LIST("debugPeerList", null, "none");
 
     /** Read by James's mailet container itself (ProcessorImpl), accepted and ignored here. */

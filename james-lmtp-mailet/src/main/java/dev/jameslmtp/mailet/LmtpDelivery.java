@@ -29,11 +29,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.jameslmtp.client.LmtpClient;
+import dev.jameslmtp.client.Transcript;
 import dev.jameslmtp.client.pool.ConnectionPool;
 import dev.jameslmtp.conf.ConfigurationError;
 import dev.jameslmtp.conf.LmtpClientFactory;
 import dev.jameslmtp.conf.LmtpDeliveryConfiguration;
 import dev.jameslmtp.conf.Parameter;
+import dev.jameslmtp.mailet.health.HealthCheckSettings;
+import dev.jameslmtp.mailet.health.StoreChecks;
+import dev.jameslmtp.mailet.health.StoreHealth;
 
 /**
  * Delivers mail over LMTP (RFC 2033) to a mail store such as Dovecot, and maps every recipient's
@@ -164,6 +168,9 @@ public class LmtpDelivery extends GenericMailet {
     private DeliveryAttempt attempt;
     private DeliveryConsumer consumer;
     private JournalSweeper sweeper;
+    /** This James's stores, for its health check; without Guice, this mailet's own. */
+    private StoreHealth storeHealth = new StoreHealth();
+    private StoreChecks storeChecks;
 
     @Inject
     public LmtpDelivery(MailQueueFactory<?> queueFactory, MetricFactory metricFactory, DomainList domainList) {
@@ -215,9 +222,16 @@ public class LmtpDelivery extends GenericMailet {
         this.fileSystem = Objects.requireNonNull(fileSystem, "fileSystem");
     }
 
+    /** Optional: one per James (a Guice singleton), read by {@code LmtpStoresHealthCheck}; see {@code docs/operations.md}. */
+    @com.google.inject.Inject(optional = true)
+    public void setStoreHealth(StoreHealth storeHealth) {
+        this.storeHealth = Objects.requireNonNull(storeHealth, "storeHealth");
+    }
+
     @Override
     public void init() throws MessagingException {
         configuration = parse();
+        HealthCheckSettings healthChecks = healthCheckSettings();
         journal = openJournal();
         Duration journalMaxAge = journalMaxAge();
         Object holder = QueueClaims.claim(queueFactory, configuration.outgoing(), this);
@@ -243,6 +257,9 @@ public class LmtpDelivery extends GenericMailet {
         if (consumerMode == ConsumerMode.START) {
             consumer.start();
         }
+        storeChecks = new StoreChecks("queue " + configuration.outgoing(), configuration.routing()::destinations,
+                () -> clientFactory.create(configuration, Transcript.NONE), healthChecks, clock);
+        storeHealth.register(storeChecks);
         LOGGER.info("LmtpDelivery {}: delivering to {} as {}, queue {}, {} retries", getMailetName(),
                 configuration.routing().destinations(), configuration.lhloName(), configuration.outgoing(),
                 configuration.delaySchedule().maxRetries());
@@ -286,6 +303,16 @@ public class LmtpDelivery extends GenericMailet {
         }
     }
 
+    private HealthCheckSettings healthCheckSettings() throws MessagingException {
+        Map<String, String> parameters = new HashMap<>();
+        getInitParameterNames().forEachRemaining(name -> parameters.put(name, getInitParameter(name)));
+        try {
+            return HealthCheckSettings.parse(parameters);
+        } catch (ConfigurationError e) {
+            throw new MessagingException("LmtpDelivery mailet '" + getMailetName() + "': " + e.getMessage(), e);
+        }
+    }
+
     private LmtpDeliveryConfiguration parse() throws MessagingException {
         Map<String, String> parameters = new HashMap<>();
         getInitParameterNames().forEachRemaining(name -> parameters.put(name, getInitParameter(name)));
@@ -312,6 +339,11 @@ public class LmtpDelivery extends GenericMailet {
 
     @Override
     public void destroy() {
+        if (storeChecks != null) {
+            storeHealth.unregister(storeChecks);
+            storeChecks.close();
+            storeChecks = null;
+        }
         if (consumer != null) {
             consumer.dispose();
         }
@@ -383,6 +415,11 @@ public class LmtpDelivery extends GenericMailet {
 
     MailQueue queue() {
         return queue;
+    }
+
+    /** This mailet's store health checks: for tests. */
+    StoreChecks storeChecks() {
+        return storeChecks;
     }
 
     LmtpDeliveryConfiguration configuration() {
