@@ -23,6 +23,14 @@ public sealed interface Routing {
     Set<DestinationList> destinations();
 
     /**
+     * This routing as it is now, fixed: for the recipients of one mail, so that its transport map
+     * file is looked at once per mail, not once per recipient.
+     */
+    default Routing now() {
+        return this;
+    }
+
+    /**
      * The routing of the {@code destination} and {@code transportMap} parameters (stripped, non-empty
      * when present), shared by the mailet and the SMTP recipient-verification hook.
      *
@@ -112,6 +120,11 @@ public sealed interface Routing {
         @Override
         public Set<DestinationList> destinations() {
             return file.current().destinations();
+        }
+
+        @Override
+        public Routing now() {
+            return new Mapped(file.current());
         }
 
         @Override

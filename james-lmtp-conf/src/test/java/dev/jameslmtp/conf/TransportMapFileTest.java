@@ -53,6 +53,20 @@ class TransportMapFileTest {
     }
 
     @Test
+    void oneMailsRecipientsShouldBeRoutedByTheMapAsItWasWhenTheMailWasTaken() throws IOException {
+        Path file = write("transport", "example.test inet:127.0.0.1:2424\nother.test inet:127.0.0.1:2424\n", 100);
+        Routing routing = routing(file);
+        Routing forOneMail = routing.now();
+
+        write("transport", "example.test inet:127.0.0.1:2525\nother.test inet:127.0.0.1:2525\n", 50);
+
+        assertThat(forOneMail.destinationFor("example.test")).isEqualTo(to("inet:127.0.0.1:2424"));
+        assertThat(forOneMail.destinationFor("other.test")).as("the same map for every recipient of the mail")
+                .isEqualTo(to("inet:127.0.0.1:2424"));
+        assertThat(routing.now().destinationFor("other.test")).as("the next mail sees the edit").isEqualTo(to("inet:127.0.0.1:2525"));
+    }
+
+    @Test
     void aReplacementByRenameShouldBeSeenByTheNextLookup() throws IOException {
         Path file = write("transport", "example.test inet:127.0.0.1:2424\n", 100);
         Routing routing = routing(file);

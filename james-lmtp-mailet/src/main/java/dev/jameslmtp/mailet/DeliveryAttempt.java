@@ -24,6 +24,7 @@ import dev.jameslmtp.client.pool.FailoverDelivery;
 import dev.jameslmtp.client.pool.PooledDelivery;
 import dev.jameslmtp.conf.LmtpClientFactory;
 import dev.jameslmtp.conf.LmtpDeliveryConfiguration;
+import dev.jameslmtp.conf.Routing;
 
 /**
  * One attempt on one mail taken off the queue: route each recipient to its destination, deliver
@@ -81,9 +82,10 @@ final class DeliveryAttempt {
      */
     MailOutcomes run(Mail mail, AttemptMarks marks) throws UnstoredRecipientsException {
         TimeMetric timer = metrics.startAttempt();
-        try (AttemptMdc mdc = AttemptMdc.open(configuration.outgoing(), destinations(mail))) {
-            List<MailAddress> recipients = List.copyOf(mail.getRecipients());
-            MailOutcomes outcomes = new MailOutcomes(mail.getName(), recipients, fates(mail, recipients, marks));
+        List<MailAddress> recipients = List.copyOf(mail.getRecipients());
+        List<Optional<DestinationList>> routes = routes(mail, recipients);
+        try (AttemptMdc mdc = AttemptMdc.open(configuration.outgoing(), mdcDestinations(mail, routes))) {
+            MailOutcomes outcomes = new MailOutcomes(mail.getName(), recipients, fates(mail, recipients, routes, marks));
             metrics.count(outcomes);
             AttemptLog.log(mail, outcomes, configuration.delaySchedule().maxRetries());
             dispatcher.dispatch(mail, outcomes, marks, delivery::serverReportsDsn);
@@ -93,17 +95,14 @@ final class DeliveryAttempt {
         }
     }
 
-    private List<RecipientFate> fates(Mail mail, List<MailAddress> recipients, AttemptMarks marks) {
+    private List<RecipientFate> fates(Mail mail, List<MailAddress> recipients, List<Optional<DestinationList>> routes, AttemptMarks marks) {
         Map<Integer, Verdict> verdicts = new HashMap<>();
         Map<Integer, String> destinations = new HashMap<>();
         Optional<Verdict> senderProblem = senderProblem(mail);
-        Optional<DestinationList> route = route(mail);
         Map<DestinationList, List<LmtpExchange.Numbered>> routed = new LinkedHashMap<>();
         for (int i = 0; i < recipients.size(); i++) {
             MailAddress recipient = recipients.get(i);
-            Optional<DestinationList> destination = Route.text(mail).isPresent()
-                    ? route
-                    : configuration.routing().destinationFor(recipient.getDomain().asString());
+            Optional<DestinationList> destination = routes.get(i);
             destinations.put(i, destination.map(DestinationList::toString).orElse(NO_DESTINATION));
             if (destination.isEmpty()) {
                 verdicts.put(i, Route.text(mail).isPresent()
@@ -155,15 +154,24 @@ final class DeliveryAttempt {
         }
     }
 
-    /** The destinations of the mail's recipients, for the MDC: its fixed route, else the routing of each recipient. */
-    private List<String> destinations(Mail mail) {
+    /**
+     * Each recipient's destination, read once per attempt: the route fixed on the mail at enqueue
+     * (empty when unreadable), else the routing as it is now.
+     */
+    private List<Optional<DestinationList>> routes(Mail mail, List<MailAddress> recipients) {
+        if (Route.text(mail).isPresent()) {
+            Optional<DestinationList> route = route(mail);
+            return recipients.stream().map(recipient -> route).toList();
+        }
+        Routing routing = configuration.routing().now();
+        return recipients.stream().map(recipient -> routing.destinationFor(recipient.getDomain().asString())).toList();
+    }
+
+    /** The destinations of the mail's recipients, for the MDC: its fixed route as written, else each recipient's. */
+    private static List<String> mdcDestinations(Mail mail, List<Optional<DestinationList>> routes) {
         if (Route.text(mail).isPresent()) {
             return List.of(Route.text(mail).get());
         }
-        return mail.getRecipients().stream()
-                .map(recipient -> configuration.routing().destinationFor(recipient.getDomain().asString())
-                        .map(DestinationList::toString).orElse(NO_DESTINATION))
-                .distinct()
-                .toList();
+        return routes.stream().map(route -> route.map(DestinationList::toString).orElse(NO_DESTINATION)).distinct().toList();
     }
 }

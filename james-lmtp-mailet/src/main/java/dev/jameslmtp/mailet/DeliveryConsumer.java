@@ -44,9 +44,8 @@ import reactor.util.retry.Retry;
  * starts as soon as an attempt to that destination ends; when the backlog is full it is put back
  * on the queue with a short delay ({@link DestinationLimits#busyDelay}). So a slow or dead store
  * holds at most {@code concurrency} attempts and a bounded backlog, and mail for every other store
- * keeps flowing. A tick every {@code 250 ms} also drains the backlogs, for a slot freed by another
- * mailet sharing the destination. Each attempt runs on its own thread; their number is bounded by
- * the per-destination limits.
+ * keeps flowing. A tick every {@code 250 ms} also drains the backlogs (for a slot freed by another
+ * mailet). Each attempt runs on its own thread, bounded by the per-destination limits.
  *
  * <p>{@link #dispose()}: stop taking mail; wait up to the grace for the attempts in flight; then
  * close their LMTP sessions under them ({@link OpenSessions}), so that each attempt ends at once:
@@ -123,7 +122,7 @@ final class DeliveryConsumer {
     /** On the dequeue thread, quickly: start an attempt, or let the mail wait while its destination is busy. */
     private void dispatch(MailQueue.MailQueueItem item) {
         try {
-            String destination = LmtpDelivery.destinationKey(item.getMail());
+            String destination = QueueIntake.destinationKey(item.getMail());
             if (stopping) {
                 handBack(item, Duration.ZERO, "LmtpDelivery is stopping");
                 return;
@@ -226,7 +225,7 @@ final class DeliveryConsumer {
         }
         Optional<MailJournal> held = journal.tryOpen(mail);
         if (held.isEmpty()) {
-            handBack(item, limits.busyDelay(LmtpDelivery.destinationKey(mail)),
+            handBack(item, limits.busyDelay(QueueIntake.destinationKey(mail)),
                     "another copy of it, left on the queue a second time when James was stopped, is in an attempt");
             return;
         }

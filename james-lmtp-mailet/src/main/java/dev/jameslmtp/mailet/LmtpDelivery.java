@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -58,34 +59,21 @@ import dev.jameslmtp.mailet.health.StoreHealth;
  *   retry count is kept per recipient (attribute {@code lmtp-delivery-retries}, and James's
  *   {@code delivery_retry_count});</li>
  *   <li><b>bounced</b> (5xx at MAIL, RCPT, DATA or after the dot; or still temporary after
- *   {@code maxRetries} retries): reported as {@code bounceMode} says. With {@code rfc3464} (the
- *   default) the mailet sends the sender <em>one</em> RFC 3464 DSN per mail and attempt, from the
- *   null sender: a {@code multipart/report} whose {@code message/delivery-status} part lists every
- *   failed recipient with {@code Action: failed}, its own bare {@code Status: 5.1.1},
- *   {@code Diagnostic-Code: smtp; <the store's reply>} and {@code Remote-MTA} ({@code dns; host},
- *   or {@code x-unix; /path} for a UNIX socket), followed by the returned message (its header
- *   only with RET=HDRS); NOTIFY and ORCPT are honoured, and in either mode a recipient whose NOTIFY
- *   asks for SUCCESS gets an {@code Action: delivered} DSN once delivered, unless the store offered
- *   DSN and so reports itself. With {@code james} (the default when
- *   {@code bounceProcessor} is set), recipients with the same reply form one copy of the mail,
- *   sent to {@code bounceProcessor} with James's Bouncer attributes {@code delivery-error} (e.g.
- *   {@code "550 5.1.1 User doesn't exist: bob"}), {@code delivery-error-code} (the reply code,
- *   when the server replied) and {@code is-delivery-permanent-error}, for {@code DSNBounce} and
- *   the {@code IsRemoteDelivery*} matchers; without {@code bounceProcessor},
- *   {@code MailetContext.bounce}. A mail with the null sender is never bounced; that is
+ *   {@code maxRetries} retries): reported as {@code bounceMode} says: with {@code rfc3464} (the
+ *   default) <em>one</em> RFC 3464 DSN per mail and attempt, written by the mailet ({@code DsnSender});
+ *   with {@code james} (the default when {@code bounceProcessor} is set), copies grouped by their
+ *   reply, with James's Bouncer attributes ({@code delivery-error}, {@code delivery-error-code},
+ *   {@code is-delivery-permanent-error}), for {@code DSNBounce} and the {@code IsRemoteDelivery*}
+ *   matchers. NOTIFY (SUCCESS included), ORCPT, RET and ENVID are honoured. A mail with the null
+ *   sender is never bounced; that is
  *   logged.</li>
  * </ul>
  * With {@code delayWarningTime}, a mail whose recipients are still being retried that long after
  * it arrived earns its sender one {@code Action: delayed} DSN (Postfix's {@code delay_warning_time}).
  *
  * <p>One log line per attempt gives each recipient's outcome; every log line of an attempt carries
- * the MDC keys {@code queue} and {@code destination}. James metrics count delivered, deferred
- * and bounced recipients ({@code lmtpDeliveryDeliveredRecipients}, {@code lmtpDeliveryDeferredRecipients},
- * {@code lmtpDeliveryBouncedRecipients}), time each attempt ({@code lmtpDeliveryAttempt}), both in all
- * and per destination ({@code lmtpDeliveryBouncedRecipients.inet_127.0.0.1_24},
- * {@code lmtpDeliveryAttempt.unix_run_dovecot_lmtp}...), and count LMTP transactions, all and those
- * on a reused connection ({@code lmtpDeliveryTransactions}, {@code lmtpDeliveryTransactionsOnReusedConnections}),
- * and delivery journals left behind and swept ({@code lmtpDeliveryJournalSwept}).
+ * the MDC keys {@code queue} and {@code destination}. The James metrics ({@code lmtpDelivery*}):
+ * {@code docs/configuration.md}, "Metrics".
  *
  * <h2>Parameters</h2>
  * Durations are written as James's DurationParser reads them ({@code 30 seconds}, {@code 5m},
@@ -117,27 +105,22 @@ import dev.jameslmtp.mailet.health.StoreHealth;
  * }</pre>
  *
  * <h2>Two stores, and the route of a queued mail</h2>
- * Each LmtpDelivery consumes its own queue ({@code outgoing}): a second LmtpDelivery on a queue
- * already used by another in the same James fails {@code init()} with an error naming
- * {@code outgoing} (two consumers of one queue would each deliver the other's mail with their own
- * settings). {@code destroy()} frees the queue name. Besides, {@link #service} fixes the
+ * Each LmtpDelivery consumes its own queue ({@code outgoing}): a second one on a queue already used
+ * in the same James fails {@code init()} naming {@code outgoing}. {@link #service} fixes the
  * destination on each queued copy (attribute {@code lmtp-delivery-destination}); the consumer
- * delivers there and nowhere else, even if the configuration changed meanwhile (it logs a
- * warning then). A recipient whose domain had no transport map entry is queued without a route
- * and routed again at each attempt.
+ * delivers there and nowhere else, even if the configuration changed meanwhile (with a warning).
+ * A recipient whose domain had no transport map entry is queued without a route and routed again
+ * at each attempt.
  *
  * <h2>When James itself fails, and known limits</h2>
  * Each recipient is on the queue or in James's error path, never both, never neither; deferred
- * recipients go back in a copy of their own (3 tries, {@code lmtpDeliveryPutBackFailures}, then
- * the {@code error} processor); {@link #destroy} gives attempts 10 seconds, then closes their
- * sessions, deferring the recipients without a final reply. A James killed during an attempt has
- * acknowledged nothing: the delivery journal ({@code journalDirectory}) keeps each recipient's
- * fate, written the moment it is known, so that the mail handed out again is sent only to the
- * others, and a mail left twice on the queue by the kill is sent once. Left: RFC 2033's window
- * after the final dot (the server may have delivered; the retry may deliver twice), a second DSN
- * for a bounce sent just before the kill, and lines not yet synced at a machine crash (sent
- * again, never lost). James's RabbitMQ queue ignores delays, as for RemoteDelivery. The whole
- * story: {@code docs/architecture.md}, "Shutdown and restarts".
+ * recipients go back in a copy of their own (3 tries, then the {@code error} processor);
+ * {@link #destroy} gives attempts 10 seconds, then closes their sessions. The delivery journal
+ * ({@code journalDirectory}) keeps each recipient's fate the moment it is known, so that a mail
+ * handed out again after a kill is sent only to the others. Left: RFC 2033's window after the
+ * final dot, a second DSN for a bounce sent just before a kill, lines not yet synced at a machine
+ * crash (sent again, never lost), and James's RabbitMQ queue, which ignores delays.
+ * {@code docs/architecture.md}, "Shutdown and restarts", tells the whole story.
  */
 public class LmtpDelivery extends GenericMailet {
 
@@ -230,10 +213,11 @@ public class LmtpDelivery extends GenericMailet {
 
     @Override
     public void init() throws MessagingException {
-        configuration = parse();
-        HealthCheckSettings healthChecks = healthCheckSettings();
+        configuration = configured(parameters -> LmtpDeliveryConfiguration.parse(parameters, defaultLhloName));
+        HealthCheckSettings healthChecks = configured(HealthCheckSettings::parse);
         journal = openJournal();
-        Duration journalMaxAge = journalMaxAge();
+        Duration journalMaxAge = configured(parameters -> JournalSweeper.maxAge(
+                Optional.ofNullable(parameters.get(Parameter.JOURNAL_MAX_AGE.key())), configuration.delaySchedule()));
         Object holder = QueueClaims.claim(queueFactory, configuration.outgoing(), this);
         if (holder != null) {
             throw new MessagingException("LmtpDelivery mailet '" + getMailetName() + "': outgoing: the queue '" + configuration.outgoing()
@@ -295,29 +279,12 @@ public class LmtpDelivery extends GenericMailet {
         }
     }
 
-    private Duration journalMaxAge() throws MessagingException {
-        try {
-            return JournalSweeper.maxAge(Optional.ofNullable(getInitParameter(Parameter.JOURNAL_MAX_AGE.key())), configuration.delaySchedule());
-        } catch (ConfigurationError e) {
-            throw new MessagingException("LmtpDelivery mailet '" + getMailetName() + "': " + e.getMessage(), e);
-        }
-    }
-
-    private HealthCheckSettings healthCheckSettings() throws MessagingException {
+    /** {@code reading} of this mailet's parameters; a {@link ConfigurationError} fails {@code init()} naming the mailet. */
+    private <T> T configured(Function<Map<String, String>, T> reading) throws MessagingException {
         Map<String, String> parameters = new HashMap<>();
         getInitParameterNames().forEachRemaining(name -> parameters.put(name, getInitParameter(name)));
         try {
-            return HealthCheckSettings.parse(parameters);
-        } catch (ConfigurationError e) {
-            throw new MessagingException("LmtpDelivery mailet '" + getMailetName() + "': " + e.getMessage(), e);
-        }
-    }
-
-    private LmtpDeliveryConfiguration parse() throws MessagingException {
-        Map<String, String> parameters = new HashMap<>();
-        getInitParameterNames().forEachRemaining(name -> parameters.put(name, getInitParameter(name)));
-        try {
-            return LmtpDeliveryConfiguration.parse(parameters, defaultLhloName);
+            return reading.apply(parameters);
         } catch (ConfigurationError e) {
             throw new MessagingException("LmtpDelivery mailet '" + getMailetName() + "': " + e.getMessage(), e);
         }
@@ -330,11 +297,6 @@ public class LmtpDelivery extends GenericMailet {
     @Override
     public void service(Mail mail) throws MessagingException {
         intake.accept(mail);
-    }
-
-    /** The key of the per-destination limits: the mail's route, or {@value DeliveryAttempt#NO_DESTINATION}. */
-    static String destinationKey(Mail mail) {
-        return QueueIntake.destinationKey(mail);
     }
 
     @Override

@@ -58,8 +58,9 @@ final class QueueIntake {
             return;
         }
         Map<Optional<DestinationList>, List<MailAddress>> byDestination = new LinkedHashMap<>();
+        Routing now = routing.now();
         for (MailAddress recipient : mail.getRecipients()) {
-            byDestination.computeIfAbsent(routing.destinationFor(recipient.getDomain().asString()),
+            byDestination.computeIfAbsent(now.destinationFor(recipient.getDomain().asString()),
                     key -> new ArrayList<>()).add(recipient);
         }
         if (byDestination.size() == 1) {
