@@ -9,6 +9,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 
 import dev.jameslmtp.testing.DovecotLmtpServer;
+import dev.jameslmtp.testing.DovecotOptions;
 
 /**
  * The per-class setup of the scenarios against one real Dovecot: start Dovecot, then an
@@ -24,8 +25,8 @@ abstract class DovecotJamesTestBase {
     private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
 
     /** How Dovecot runs; the defaults unless overridden. */
-    protected DovecotLmtpServer.Options dovecotOptions() {
-        return DovecotLmtpServer.Options.defaults();
+    protected DovecotOptions dovecotOptions() {
+        return DovecotOptions.defaults();
     }
 
     /** LmtpDelivery's init parameters, once {@link #dovecot} runs; may start more with {@link #closeAfterAll}. */

@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.jameslmtp.testing.DeliveryStatusNotification;
 import dev.jameslmtp.testing.DovecotLmtpServer;
+import dev.jameslmtp.testing.DovecotOptions;
 
 /**
  * Scenario 3: carol is over quota and Dovecot says so with a temporary {@code 452 4.2.2}
@@ -26,8 +27,8 @@ class OverQuotaRetryTest extends DovecotJamesTestBase {
     private static final Logger LOGGER = LoggerFactory.getLogger(OverQuotaRetryTest.class);
 
     @Override
-    protected DovecotLmtpServer.Options dovecotOptions() {
-        return DovecotLmtpServer.Options.defaults().quotaFullTempfail(true);
+    protected DovecotOptions dovecotOptions() {
+        return DovecotOptions.defaults().quotaFullTempfail(true);
     }
 
     @Override

@@ -18,6 +18,7 @@ import dev.jameslmtp.client.sasl.SaslPolicy;
 import dev.jameslmtp.client.tls.TlsLevel;
 import dev.jameslmtp.client.tls.TlsPolicy;
 import dev.jameslmtp.testing.DovecotLmtpServer;
+import dev.jameslmtp.testing.DovecotOptions;
 import dev.jameslmtp.testing.TestCertificates;
 
 /**
@@ -35,7 +36,7 @@ class DovecotTlsTest {
 
     @BeforeAll
     static void startDovecots() {
-        tls = DovecotLmtpServer.start(Path.of("target", "dovecot-tls"), DovecotLmtpServer.Options.defaults().withTls(CA.issue("127.0.0.1")));
+        tls = DovecotLmtpServer.start(Path.of("target", "dovecot-tls"), DovecotOptions.defaults().withTls(CA.issue("127.0.0.1")));
         plain = DovecotLmtpServer.start(Path.of("target", "dovecot-plain"));
     }
 

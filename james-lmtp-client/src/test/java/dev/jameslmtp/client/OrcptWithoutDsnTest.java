@@ -18,6 +18,7 @@ import dev.jameslmtp.client.sasl.SaslPolicy;
 import dev.jameslmtp.client.sasl.SecurityOptions;
 import dev.jameslmtp.testing.CyrusLmtpServer;
 import dev.jameslmtp.testing.DovecotLmtpServer;
+import dev.jameslmtp.testing.DovecotOptions;
 import dev.jameslmtp.testing.FakeLmtpServer;
 import dev.jameslmtp.testing.LmtpHandler;
 import dev.jameslmtp.testing.Response;
@@ -68,7 +69,7 @@ class OrcptWithoutDsnTest {
     @Test
     void aRealDovecotShouldTakeOrcptAndShowItInDeliveredTo() {
         try (DovecotLmtpServer dovecot = DovecotLmtpServer.start(Path.of("target", "dovecot-orcpt"),
-                DovecotLmtpServer.Options.defaults().originalDeliveryAddress(true))) {
+                DovecotOptions.defaults().originalDeliveryAddress(true))) {
             LmtpClient client = LmtpClient.builder().lhloName("client.test").timeouts(Timeouts.defaults().withAll(Duration.ofSeconds(20)))
                     .build();
             Recipient alice = new Recipient(dovecot.address("alice"), Optional.of("SUCCESS"), Optional.of("rfc822;info@orig.test"));

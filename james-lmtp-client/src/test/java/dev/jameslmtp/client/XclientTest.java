@@ -16,6 +16,7 @@ import dev.jameslmtp.client.pool.PoolLimits;
 import dev.jameslmtp.client.pool.PooledDelivery;
 import dev.jameslmtp.client.pool.ReuseCounter;
 import dev.jameslmtp.testing.DovecotLmtpServer;
+import dev.jameslmtp.testing.DovecotOptions;
 import dev.jameslmtp.testing.FakeLmtpServer;
 import dev.jameslmtp.testing.LmtpHandler;
 import dev.jameslmtp.testing.Response;
@@ -97,7 +98,7 @@ class XclientTest {
     @Test
     void aRealDovecotTrustingTheClientShouldShowTheOriginalAddressInItsReceivedLine() {
         try (DovecotLmtpServer dovecot = DovecotLmtpServer.start(Path.of("target", "dovecot-xclient"),
-                DovecotLmtpServer.Options.defaults().trustLoopback(true))) {
+                DovecotOptions.defaults().trustLoopback(true))) {
             LmtpClient client = LmtpClient.builder().lhloName("client.test").timeouts(Timeouts.defaults().withAll(Duration.ofSeconds(20)))
                     .build();
 

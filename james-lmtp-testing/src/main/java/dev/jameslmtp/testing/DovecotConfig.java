@@ -33,7 +33,7 @@ final class DovecotConfig {
         }
     }
 
-    static String dovecotConf(Layout layout, int port, Identity identity, DovecotLmtpServer.Options options) {
+    static String dovecotConf(Layout layout, int port, Identity identity, DovecotOptions options) {
         Path workDir = layout.workDir();
         Path baseDir = layout.baseDir();
         Path usersFile = layout.usersFile();

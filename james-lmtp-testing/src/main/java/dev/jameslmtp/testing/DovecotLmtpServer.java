@@ -15,19 +15,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * A real Dovecot LMTP server (Debian 12: dovecot-core and dovecot-lmtpd 2.3.19), started by a test
@@ -40,7 +34,7 @@ import java.util.stream.Stream;
  * under /root, the Maildirs and passwd-file go to a private directory under /tmp instead, deleted
  * by {@link #close()}; so do Dovecot's sockets if workDir is too deep for a UNIX socket path).
  * Configuration, logs and (when short enough) the LMTP socket stay in workDir. The quota is checked after DATA unless
- * {@link Options#lmtpRcptCheckQuota} is set.
+ * {@link DovecotOptions#lmtpRcptCheckQuota} is set.
  *
  * <p>Observed with Dovecot 2.3.19.1 (these strings are asserted by tests; the host name is set to
  * {@value #HOSTNAME} in the configuration):
@@ -65,7 +59,7 @@ import java.util.stream.Stream;
  * followed by the message bytes exactly as sent, un-dot-stuffed ({@code mail_save_crlf = yes}
  * keeps the CRLF line ends).
  *
- * <p>With {@link Options#withTls} the configuration has {@code ssl = yes} and that certificate:
+ * <p>With {@link DovecotOptions#withTls} the configuration has {@code ssl = yes} and that certificate:
  * the LHLO reply then lists STARTTLS ({@code 220 2.0.0 Begin TLS negotiation now.}). Dovecot LMTP
  * never offers AUTH.
  *
@@ -87,55 +81,7 @@ public final class DovecotLmtpServer implements AutoCloseable {
     static final Path DOVECOT = Path.of("/usr/sbin/dovecot");
     static final Path LMTP = Path.of("/usr/lib/dovecot/lmtp");
     private static final Path SETSID = Path.of("/usr/bin/setsid");
-    private static final int MAX_SOCKET_PATH = 100;
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
-    private static final Pattern MAILDIR_NAME = Pattern.compile("^(\\d+)\\.M(\\d+)P");
-
-    /** Startup options; immutable, change with the withers. */
-    public record Options(boolean quotaFullTempfail, boolean lmtpRcptCheckQuota, Duration startupTimeout,
-                          java.util.Optional<TestCertificates.Leaf> tls, boolean originalDeliveryAddress, boolean trustLoopback) {
-
-        public Options {
-            if (startupTimeout.isNegative() || startupTimeout.isZero()) {
-                throw new IllegalArgumentException("startupTimeout <= 0: " + startupTimeout);
-            }
-        }
-
-        /** Over quota is {@code 552 5.2.2} after the dot; startup waits up to 20 s. */
-        public static Options defaults() {
-            return new Options(false, false, Duration.ofSeconds(20), java.util.Optional.empty(), false, false);
-        }
-
-        /** Dovecot {@code quota_full_tempfail}: true turns over-quota into {@code 452 4.2.2}. */
-        public Options quotaFullTempfail(boolean value) {
-            return new Options(value, lmtpRcptCheckQuota, startupTimeout, tls, originalDeliveryAddress, trustLoopback);
-        }
-
-        /** Dovecot {@code lmtp_rcpt_check_quota}: true checks the quota at RCPT instead of after the dot. */
-        public Options lmtpRcptCheckQuota(boolean value) {
-            return new Options(quotaFullTempfail, value, startupTimeout, tls, originalDeliveryAddress, trustLoopback);
-        }
-
-        public Options startupTimeout(Duration value) {
-            return new Options(quotaFullTempfail, lmtpRcptCheckQuota, value, tls, originalDeliveryAddress, trustLoopback);
-        }
-
-        /** {@code ssl = yes} with this certificate: LMTP offers STARTTLS. */
-        public Options withTls(TestCertificates.Leaf certificate) {
-            return new Options(quotaFullTempfail, lmtpRcptCheckQuota, startupTimeout, java.util.Optional.of(certificate),
-                    originalDeliveryAddress, trustLoopback);
-        }
-
-        /** Dovecot {@code lmtp_hdr_delivery_address = original}: {@code Delivered-To:} shows RCPT TO's ORCPT when given. */
-        public Options originalDeliveryAddress(boolean value) {
-            return new Options(quotaFullTempfail, lmtpRcptCheckQuota, startupTimeout, tls, value, trustLoopback);
-        }
-
-        /** Dovecot {@code login_trusted_networks = 127.0.0.0/8}: LMTP offers XCLIENT to clients on loopback. */
-        public Options trustLoopback(boolean value) {
-            return new Options(quotaFullTempfail, lmtpRcptCheckQuota, startupTimeout, tls, originalDeliveryAddress, value);
-        }
-    }
 
     private final DovecotConfig.Layout layout;
     private final int port;
@@ -146,7 +92,7 @@ public final class DovecotLmtpServer implements AutoCloseable {
     private final Thread shutdownHook;
     private boolean closed;
 
-    private DovecotLmtpServer(DovecotConfig.Layout layout, int port, Map<String, String> quotaRules, Path conf, Options options)
+    private DovecotLmtpServer(DovecotConfig.Layout layout, int port, Map<String, String> quotaRules, Path conf, DovecotOptions options)
             throws IOException {
         this.layout = layout;
         this.port = port;
@@ -158,16 +104,16 @@ public final class DovecotLmtpServer implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
-    /** {@link #start(Path, Options)} with {@link Options#defaults()}. */
+    /** {@link #start(Path, DovecotOptions)} with {@link DovecotOptions#defaults()}. */
     public static DovecotLmtpServer start(Path workDir) {
-        return start(workDir, Options.defaults());
+        return start(workDir, DovecotOptions.defaults());
     }
 
     /**
      * Writes the configuration under {@code workDir} (replacing what a previous run left there),
      * starts {@code dovecot -F} and waits until it greets on the TCP port.
      */
-    public static DovecotLmtpServer start(Path workDir, Options options) {
+    public static DovecotLmtpServer start(Path workDir, DovecotOptions options) {
         if (!Files.isExecutable(DOVECOT) || !Files.isExecutable(LMTP)) {
             throw new IllegalStateException("Dovecot LMTP is not installed (" + DOVECOT + ", " + LMTP + "): "
                     + "apt-get install dovecot-core dovecot-lmtpd (see .ci/run)");
@@ -183,10 +129,10 @@ public final class DovecotLmtpServer implements AutoCloseable {
         throw failure;
     }
 
-    private static DovecotLmtpServer startOnce(Path workDir, Options options) {
+    private static DovecotLmtpServer startOnce(Path workDir, DovecotOptions options) {
         try {
             DovecotConfig.Identity identity = DovecotProcesses.identity();
-            DovecotConfig.Layout layout = prepare(workDir, identity);
+            DovecotConfig.Layout layout = DovecotWorkDir.prepare(workDir, identity);
             Map<String, String> quotaRules = new LinkedHashMap<>();
             quotaRules.put("alice", "");
             quotaRules.put("bob", "");
@@ -346,28 +292,7 @@ public final class DovecotLmtpServer implements AutoCloseable {
 
     /** The stored messages (Maildir new and cur) of that user, oldest delivery first. */
     public List<byte[]> messages(String user) {
-        Path maildir = maildir(user);
-        List<Path> files = new ArrayList<>();
-        for (String sub : List.of("new", "cur")) {
-            Path dir = maildir.resolve(sub);
-            if (Files.isDirectory(dir)) {
-                try (Stream<Path> list = Files.list(dir)) {
-                    list.filter(Files::isRegularFile).forEach(files::add);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-        }
-        files.sort(Comparator.comparing(DovecotLmtpServer::deliveryTime).thenComparing(p -> p.getFileName().toString()));
-        List<byte[]> messages = new ArrayList<>();
-        for (Path file : files) {
-            try {
-                messages.add(Files.readAllBytes(file));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return messages;
+        return Maildir.messages(maildir(user));
     }
 
     /**
@@ -437,51 +362,6 @@ public final class DovecotLmtpServer implements AutoCloseable {
         }
     }
 
-    /** Cleans what a previous run left in workDir and decides where everything goes. */
-    private static DovecotConfig.Layout prepare(Path workDir, DovecotConfig.Identity identity) throws IOException {
-        for (char c : workDir.toString().toCharArray()) {
-            if (Character.isWhitespace(c) || c == '%' || c == '"' || c == '#' || c == ':') {
-                throw new IllegalArgumentException("workDir must not contain whitespace, %, \", # or ':' "
-                        + "(Dovecot configuration syntax): " + workDir);
-            }
-        }
-        Files.createDirectories(workDir);
-        for (String stale : List.of("mail", "run", "state")) {
-            DovecotProcesses.deleteTree(workDir.resolve(stale));
-        }
-        for (String stale : List.of("dovecot.log", "dovecot.out", "lmtp.sock", "users", "users.new")) {
-            Files.deleteIfExists(workDir.resolve(stale));
-        }
-        Files.setPosixFilePermissions(workDir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Files.createDirectories(workDir.resolve("state"));
-
-        // Unprivileged Dovecot processes read the passwd-file and write the Maildirs: if they
-        // cannot enter workDir (e.g. a checkout under /root), those go to a private /tmp directory.
-        // UNIX socket paths are limited to 107 bytes: if workDir is deep, so do the sockets.
-        boolean enterable = othersCanEnter(workDir.getParent());
-        boolean shallow = workDir.resolve("run").toString().length() <= MAX_SOCKET_PATH - 30;
-        Path privateDir = enterable && shallow ? null : Files.createTempDirectory(Path.of("/tmp"), "dovecot-",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-        Path shared = enterable ? workDir : privateDir;
-        Path baseDir = Files.createDirectories((shallow ? workDir : privateDir).resolve("run"));
-        Path lmtpSocket = workDir.resolve("lmtp.sock");
-        if (lmtpSocket.toString().length() > MAX_SOCKET_PATH) {
-            lmtpSocket = baseDir.resolve("lmtp-listener");
-        }
-        DovecotConfig.Layout layout = new DovecotConfig.Layout(workDir, shared, baseDir, lmtpSocket, privateDir);
-        DovecotProcesses.giveMailDirectory(Files.createDirectories(layout.mailRoot()), identity);
-        return layout;
-    }
-
-    private static boolean othersCanEnter(Path dir) throws IOException {
-        for (Path d = dir; d != null; d = d.getParent()) {
-            if (!Files.getPosixFilePermissions(d).contains(PosixFilePermission.OTHERS_EXECUTE)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     private static void writeReadable(Path file, String text) throws IOException {
         Files.writeString(file, text, StandardCharsets.UTF_8);
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
@@ -490,20 +370,6 @@ public final class DovecotLmtpServer implements AutoCloseable {
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             return socket.getLocalPort();
-        }
-    }
-
-    /** Seconds and microseconds from a Maildir name {@code <secs>.M<usecs>P<pid>...}, else the mtime. */
-    private static long deliveryTime(Path file) {
-        String name = file.getFileName().toString();
-        Matcher m = MAILDIR_NAME.matcher(name);
-        if (m.find()) {
-            return Long.parseLong(m.group(1)) * 1_000_000L + Long.parseLong(m.group(2));
-        }
-        try {
-            return Files.getLastModifiedTime(file).toMillis() * 1000L;
-        } catch (IOException e) {
-            return Long.MAX_VALUE;
         }
     }
 

@@ -24,7 +24,7 @@ class DovecotLmtpServerTest {
 
     private DovecotLmtpServer server;
 
-    private DovecotLmtpServer start(TestInfo test, DovecotLmtpServer.Options options) {
+    private DovecotLmtpServer start(TestInfo test, DovecotOptions options) {
         Path workDir = Path.of("target", "dovecot", test.getTestMethod().orElseThrow().getName());
         server = DovecotLmtpServer.start(workDir, options);
         return server;
@@ -95,7 +95,7 @@ class DovecotLmtpServerTest {
 
     @Test
     void deliveryOverTcpShouldStoreForKnownUsersAndRejectUnknownAndOverQuota(TestInfo test) throws Exception {
-        start(test, DovecotLmtpServer.Options.defaults());
+        start(test, DovecotOptions.defaults());
         assertThat(server.tcpDestination()).isEqualTo("inet:127.0.0.1:" + server.tcpPort());
         try (RawLmtpClient client = RawLmtpClient.tcp(server.tcpPort())) {
             assertSingleRecipientConversation(client);
@@ -104,7 +104,7 @@ class DovecotLmtpServerTest {
 
     @Test
     void deliveryOverUnixSocketShouldBehaveTheSame(TestInfo test) throws Exception {
-        start(test, DovecotLmtpServer.Options.defaults());
+        start(test, DovecotOptions.defaults());
         assertThat(server.unixSocket()).isAbsolute().exists();
         assertThat(server.unixDestination()).isEqualTo("unix:" + server.unixSocket());
         try (RawLmtpClient client = RawLmtpClient.unix(server.unixSocket())) {
@@ -114,7 +114,7 @@ class DovecotLmtpServerTest {
 
     @Test
     void quotaFullTempfailShouldGive452(TestInfo test) throws Exception {
-        start(test, DovecotLmtpServer.Options.defaults().quotaFullTempfail(true));
+        start(test, DovecotOptions.defaults().quotaFullTempfail(true));
         try (RawLmtpClient client = RawLmtpClient.tcp(server.tcpPort())) {
             List<String> replies = deliver(client, MESSAGE, "carol", "alice");
             assertThat(replies.subList(5, 8)).as(server.logTail()).containsExactly(
@@ -127,7 +127,7 @@ class DovecotLmtpServerTest {
 
     @Test
     void raisingTheQuotaShouldLetTheNextDeliverySucceedWithoutRestart(TestInfo test) throws Exception {
-        start(test, DovecotLmtpServer.Options.defaults());
+        start(test, DovecotOptions.defaults());
         try (RawLmtpClient client = RawLmtpClient.tcp(server.tcpPort())) {
             assertThat(deliver(client, MESSAGE, "carol").get(5)).startsWith("552 5.2.2 ");
         }
@@ -145,7 +145,7 @@ class DovecotLmtpServerTest {
 
     @Test
     void messagesShouldBeInDeliveryOrder(TestInfo test) throws Exception {
-        start(test, DovecotLmtpServer.Options.defaults());
+        start(test, DovecotOptions.defaults());
         for (int i = 0; i < 3; i++) {
             try (RawLmtpClient client = RawLmtpClient.tcp(server.tcpPort())) {
                 deliver(client, "Subject: " + i + "\r\n\r\nbody " + i + "\r\n", "alice");
@@ -163,7 +163,7 @@ class DovecotLmtpServerTest {
     void workDirThatOthersCannotEnterShouldStillWork() throws Exception {
         Path closed = Files.createDirectories(Path.of("target", "dovecot-closed"));
         Files.setPosixFilePermissions(closed, PosixFilePermissions.fromString("rwx------"));
-        server = DovecotLmtpServer.start(closed.resolve("w"), DovecotLmtpServer.Options.defaults());
+        server = DovecotLmtpServer.start(closed.resolve("w"), DovecotOptions.defaults());
         try (RawLmtpClient client = RawLmtpClient.tcp(server.tcpPort())) {
             assertThat(deliver(client, MESSAGE, "alice").get(5)).as(server.logTail()).startsWith("250 2.0.0 ");
         }
@@ -173,7 +173,7 @@ class DovecotLmtpServerTest {
 
     @Test
     void closeShouldLeaveNoDovecotProcessBehind(TestInfo test) throws Exception {
-        start(test, DovecotLmtpServer.Options.defaults());
+        start(test, DovecotOptions.defaults());
         try (RawLmtpClient client = RawLmtpClient.tcp(server.tcpPort())) {
             deliver(client, MESSAGE, "alice");
         }
@@ -190,7 +190,7 @@ class DovecotLmtpServerTest {
 
     @Test
     void killShouldEndEveryDovecotProcessAtOnceAndRestartShouldServeTheSamePortWithTheMailKept(TestInfo test) throws Exception {
-        start(test, DovecotLmtpServer.Options.defaults());
+        start(test, DovecotOptions.defaults());
         try (RawLmtpClient client = RawLmtpClient.tcp(server.tcpPort())) {
             deliver(client, MESSAGE, "alice");
         }
