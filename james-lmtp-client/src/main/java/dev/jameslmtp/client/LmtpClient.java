@@ -3,7 +3,7 @@ package dev.jameslmtp.client;
 import java.net.InetAddress;
 import java.util.Objects;
 
-import dev.jameslmtp.client.sasl.Credentials;
+import dev.jameslmtp.client.credentials.Credentials;
 import dev.jameslmtp.client.sasl.SaslPolicy;
 import dev.jameslmtp.client.tls.TlsPolicy;
 

@@ -7,7 +7,7 @@ import java.util.Optional;
 
 import javax.security.sasl.SaslException;
 
-import dev.jameslmtp.client.sasl.Credentials;
+import dev.jameslmtp.client.credentials.Credentials;
 import dev.jameslmtp.client.sasl.Mechanism;
 import dev.jameslmtp.client.sasl.SaslExchange;
 import dev.jameslmtp.client.sasl.ScramIterations;

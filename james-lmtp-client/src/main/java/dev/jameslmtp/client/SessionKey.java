@@ -3,7 +3,7 @@ package dev.jameslmtp.client;
 import java.util.Objects;
 import java.util.Optional;
 
-import dev.jameslmtp.client.sasl.AuthIdentity;
+import dev.jameslmtp.client.credentials.AuthIdentity;
 import dev.jameslmtp.client.sasl.SaslTerms;
 import dev.jameslmtp.client.tls.TlsPolicy;
 

@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.jameslmtp.client.sasl.ChannelBinding;
 import dev.jameslmtp.client.sasl.ChannelBindingType;
-import dev.jameslmtp.client.sasl.Credentials;
+import dev.jameslmtp.client.credentials.Credentials;
 import dev.jameslmtp.client.sasl.Mechanism;
 import dev.jameslmtp.client.sasl.MechanismChoice;
 import dev.jameslmtp.client.sasl.Protection;

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.jameslmtp.client.sasl.ChannelBindingType;
-import dev.jameslmtp.client.sasl.CredentialSource;
-import dev.jameslmtp.client.sasl.Credentials;
+import dev.jameslmtp.client.credentials.CredentialSource;
+import dev.jameslmtp.client.credentials.Credentials;
 import dev.jameslmtp.client.sasl.Mechanism;
 import dev.jameslmtp.client.sasl.SaslPolicy;
 import dev.jameslmtp.client.tls.TlsLevel;

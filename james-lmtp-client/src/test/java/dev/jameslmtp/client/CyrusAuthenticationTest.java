@@ -17,8 +17,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.jameslmtp.client.sasl.ChannelBindingType;
-import dev.jameslmtp.client.sasl.CredentialSource;
-import dev.jameslmtp.client.sasl.Credentials;
+import dev.jameslmtp.client.credentials.CredentialSource;
+import dev.jameslmtp.client.credentials.Credentials;
 import dev.jameslmtp.client.sasl.Mechanism;
 import dev.jameslmtp.client.sasl.SaslPolicy;
 import dev.jameslmtp.client.sasl.SecurityOptions;

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import dev.jameslmtp.client.sasl.CredentialSource;
-import dev.jameslmtp.client.sasl.Credentials;
+import dev.jameslmtp.client.credentials.CredentialSource;
+import dev.jameslmtp.client.credentials.Credentials;
 import dev.jameslmtp.client.sasl.SaslPolicy;
 import dev.jameslmtp.client.tls.TlsLevel;
 import dev.jameslmtp.client.tls.TlsPolicy;

@@ -16,7 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.jameslmtp.client.sasl.SaslPolicy;
-import dev.jameslmtp.client.sasl.Secret;
+import dev.jameslmtp.client.credentials.Secret;
 import dev.jameslmtp.client.tls.TlsLevel;
 import dev.jameslmtp.client.tls.TlsPolicy;
 import dev.jameslmtp.testing.FakeLmtpServer;

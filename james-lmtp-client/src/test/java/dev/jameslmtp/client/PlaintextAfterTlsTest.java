@@ -11,8 +11,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import dev.jameslmtp.client.sasl.CredentialSource;
-import dev.jameslmtp.client.sasl.Credentials;
+import dev.jameslmtp.client.credentials.CredentialSource;
+import dev.jameslmtp.client.credentials.Credentials;
 import dev.jameslmtp.client.sasl.Mechanism;
 import dev.jameslmtp.client.sasl.Protection;
 import dev.jameslmtp.client.sasl.SaslPolicy;

@@ -23,7 +23,7 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 
 import dev.jameslmtp.client.Destination;
-import dev.jameslmtp.client.sasl.Secret;
+import dev.jameslmtp.client.credentials.Secret;
 
 /**
  * How sessions use TLS: the {@link TlsLevel}, implicit TLS from the first byte ({@code

@@ -19,7 +19,7 @@ import dev.jameslmtp.client.LmtpConnectException;
 import dev.jameslmtp.client.SessionKey;
 import dev.jameslmtp.client.sasl.SaslPolicy;
 import dev.jameslmtp.client.Timeouts;
-import dev.jameslmtp.client.sasl.AuthIdentity;
+import dev.jameslmtp.client.credentials.AuthIdentity;
 import dev.jameslmtp.client.tls.TlsPolicy;
 import dev.jameslmtp.testing.FakeLmtpServer;
 import dev.jameslmtp.testing.LmtpHandler;

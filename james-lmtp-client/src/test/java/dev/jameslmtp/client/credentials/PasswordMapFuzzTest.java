@@ -1,4 +1,4 @@
-package dev.jameslmtp.client.sasl;
+package dev.jameslmtp.client.credentials;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -17,7 +17,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
  * Fuzzes the {@link PasswordMap} parser: any text either parses or fails with a
  * {@link PasswordMapException} that names the file and a line and shows nothing of its content;
  * every entry written in the format is read back. Seeds:
- * {@code src/test/resources/dev/jameslmtp/client/sasl/PasswordMapFuzzTestInputs/}.
+ * {@code src/test/resources/dev/jameslmtp/client/credentials/PasswordMapFuzzTestInputs/}.
  */
 class PasswordMapFuzzTest {
 

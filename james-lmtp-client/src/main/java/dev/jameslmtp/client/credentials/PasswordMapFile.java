@@ -1,4 +1,4 @@
-package dev.jameslmtp.client.sasl;
+package dev.jameslmtp.client.credentials;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.jameslmtp.client.sasl;
+package dev.jameslmtp.client.credentials;
 
 /**
  * A password map that cannot be used: missing, unreadable, or malformed at a line. The message

@@ -1,4 +1,4 @@
-package dev.jameslmtp.client.sasl;
+package dev.jameslmtp.client.credentials;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -46,8 +46,8 @@ public final class Secret {
         return value;
     }
 
-    /** The password's UTF-8 bytes, whatever the platform charset. */
-    byte[] utf8() {
+    /** The password's UTF-8 bytes, whatever the platform charset, for a SASL mechanism's response. Never log them. */
+    public byte[] utf8() {
         return value.getBytes(StandardCharsets.UTF_8);
     }
 

@@ -1,4 +1,4 @@
-package dev.jameslmtp.client.sasl;
+package dev.jameslmtp.client.credentials;
 
 import java.util.Objects;
 

@@ -1,4 +1,4 @@
-package dev.jameslmtp.client.sasl;
+package dev.jameslmtp.client.credentials;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

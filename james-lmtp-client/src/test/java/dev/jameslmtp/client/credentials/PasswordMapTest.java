@@ -1,4 +1,4 @@
-package dev.jameslmtp.client.sasl;
+package dev.jameslmtp.client.credentials;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,6 +8,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import dev.jameslmtp.client.Destination;
+import dev.jameslmtp.client.sasl.Mechanism;
+import dev.jameslmtp.client.sasl.SecurityOptions;
 
 class PasswordMapTest {
 
