@@ -1,7 +1,7 @@
 package dev.jameslmtp.cli;
 
 import dev.jameslmtp.client.DestinationList;
-import dev.jameslmtp.client.WireSafety;
+import dev.jameslmtp.client.wire.WireSafety;
 
 import java.io.IOException;
 import java.nio.charset.MalformedInputException;

@@ -14,11 +14,11 @@ import java.util.function.Supplier;
 
 import dev.jameslmtp.client.Destination;
 import dev.jameslmtp.client.OrcptPolicy;
-import dev.jameslmtp.client.Timeouts;
-import dev.jameslmtp.client.WireSafety;
-import dev.jameslmtp.client.sasl.SaslPolicy;
-import dev.jameslmtp.client.tls.TlsPolicy;
 import dev.jameslmtp.client.pool.PoolLimits;
+import dev.jameslmtp.client.sasl.SaslPolicy;
+import dev.jameslmtp.client.session.Timeouts;
+import dev.jameslmtp.client.tls.TlsPolicy;
+import dev.jameslmtp.client.wire.WireSafety;
 
 /**
  * The parsed, validated mailet parameters of {@code LmtpDelivery} (see {@link Parameter} for the

@@ -5,10 +5,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-import dev.jameslmtp.client.Stage;
 import dev.jameslmtp.client.pool.FailedServers;
 import dev.jameslmtp.client.pool.PoolLimits;
 import dev.jameslmtp.client.sasl.ScramIterations;
+import dev.jameslmtp.client.session.Stage;
 
 /**
  * Every mailet parameter of {@code LmtpDelivery}, with its default. The default, when there is

@@ -24,8 +24,8 @@ import org.apache.mailet.MailetContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.jameslmtp.client.Fate;
-import dev.jameslmtp.client.Transcript;
+import dev.jameslmtp.client.outcome.Fate;
+import dev.jameslmtp.client.wire.Transcript;
 
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;

@@ -20,8 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.jameslmtp.client.Destination;
-import dev.jameslmtp.client.Fate;
-import dev.jameslmtp.client.Transcript;
+import dev.jameslmtp.client.outcome.Fate;
+import dev.jameslmtp.client.wire.Transcript;
 
 /**
  * Carries the outcomes of an attempt out onto James. Recipients delivered over LMTP are final:
