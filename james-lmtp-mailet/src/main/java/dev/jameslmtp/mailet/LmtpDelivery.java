@@ -231,11 +231,11 @@ public class LmtpDelivery extends GenericMailet {
         intake = new QueueIntake(queue, configuration.routing(), clock);
         DeliveryMetrics metrics = new DeliveryMetrics(metricFactory);
         Bounces bounces = Bounces.of(getMailetContext(), configuration, clock);
-        OutcomeDispatcher dispatcher = new OutcomeDispatcher(queue, getMailetContext(), bounces, configuration.onSuccess(), clock, metrics);
+        OutcomeDispatcher dispatcher = new OutcomeDispatcher(queue, getMailetContext(), bounces, configuration, clock, metrics);
         attempt = new DeliveryAttempt(configuration, clientFactory, dispatcher, metrics, connectionPool,
                 new ProtocolNotices(getMailetContext(), configuration.lhloName(), clock));
-        consumer = new DeliveryConsumer(queue, attempt, DestinationLimits.shared(), configuration.concurrency(), getMailetContext(),
-                metrics, shutdownGrace, journal);
+        consumer = new DeliveryConsumer(queue, attempt, DestinationLimits.shared(), DestinationWindow.Settings.of(configuration),
+                getMailetContext(), metrics, shutdownGrace, journal);
         sweeper = new JournalSweeper(journal, journalMaxAge, clock, metrics);
         sweeper.start("lmtp-journal-sweeper-" + configuration.outgoing());
         if (consumerMode == ConsumerMode.START) {
