@@ -36,9 +36,24 @@ import dev.jameslmtp.conf.ConfigurationError;
 import dev.jameslmtp.conf.LmtpClientFactory;
 import dev.jameslmtp.conf.LmtpDeliveryConfiguration;
 import dev.jameslmtp.conf.Parameter;
+import dev.jameslmtp.mailet.attempt.DeliveryAttempt;
+import dev.jameslmtp.mailet.attempt.DeliveryMetrics;
+import dev.jameslmtp.mailet.attempt.MailOutcomes;
+import dev.jameslmtp.mailet.attempt.OutcomeDispatcher;
+import dev.jameslmtp.mailet.attempt.UnstoredRecipientsException;
 import dev.jameslmtp.mailet.health.HealthCheckSettings;
 import dev.jameslmtp.mailet.health.StoreChecks;
 import dev.jameslmtp.mailet.health.StoreHealth;
+import dev.jameslmtp.mailet.journal.DeliveryJournal;
+import dev.jameslmtp.mailet.journal.JournalSweeper;
+import dev.jameslmtp.mailet.queue.DeliveryConsumer;
+import dev.jameslmtp.mailet.queue.DestinationLimits;
+import dev.jameslmtp.mailet.queue.DestinationWindow;
+import dev.jameslmtp.mailet.queue.QueueClaims;
+import dev.jameslmtp.mailet.queue.QueueIntake;
+import dev.jameslmtp.mailet.report.Bounces;
+import dev.jameslmtp.mailet.report.DsnSender;
+import dev.jameslmtp.mailet.report.ProtocolNotices;
 
 /**
  * Delivers mail over LMTP (RFC 2033) to a mail store such as Dovecot, and maps every recipient's
@@ -125,7 +140,7 @@ import dev.jameslmtp.mailet.health.StoreHealth;
 public class LmtpDelivery extends GenericMailet {
 
     /** Whether {@link #init} starts the queue consumer; tests drive attempts themselves. */
-    enum ConsumerMode { START, DO_NOT_START }
+    public enum ConsumerMode { START, DO_NOT_START }
 
     private static final Logger LOGGER = LoggerFactory.getLogger(LmtpDelivery.class);
     private static final String FILE_URL = "file://";
@@ -361,21 +376,21 @@ public class LmtpDelivery extends GenericMailet {
     }
 
     /** Closes the LMTP sessions open now and refuses new ones, as shutdown does: for tests. */
-    int abortSessions() {
+    public int abortSessions() {
         return attempt.abortSessions();
     }
 
     /** The queue consumer, so that tests can hand it one queue item. */
-    DeliveryConsumer consumer() {
+    public DeliveryConsumer consumer() {
         return consumer;
     }
 
     /** The delivery journal, so that tests can inject a crash before its writes. */
-    DeliveryJournal journal() {
+    public DeliveryJournal journal() {
         return journal;
     }
 
-    MailQueue queue() {
+    public MailQueue queue() {
         return queue;
     }
 

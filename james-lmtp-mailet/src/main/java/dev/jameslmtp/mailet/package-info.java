@@ -1,9 +1,8 @@
 /**
- * {@link dev.jameslmtp.mailet.LmtpDelivery}, the RemoteDelivery-style mailet: the way in
- * ({@code QueueIntake}), the queue loop and per-destination windows ({@code DeliveryConsumer},
- * {@code DestinationLimits}, {@code DestinationWindow}, {@code StoreFeedback}, {@code Backlog}), one attempt ({@code DeliveryAttempt},
- * {@code LmtpExchange}), the delivery journal ({@code DeliveryJournal}, {@code MailJournal}), what
- * James does with each recipient ({@code OutcomeMapper}, {@code OutcomeDispatcher}) and the reports
- * (RFC 3464 DSNs, James bounces, the log line, metrics).
+ * {@link dev.jameslmtp.mailet.LmtpDelivery}, the RemoteDelivery-style mailet, and its Guice module.
+ * Beneath it: {@code queue} (the way in, the queue loop, per-destination windows), {@code attempt}
+ * (one attempt and what James does with each recipient), {@code journal} (never twice across a
+ * kill), {@code report} (DSNs, bounces, notices) and {@code health} (the stores in James's health
+ * checks).
  */
 package dev.jameslmtp.mailet;

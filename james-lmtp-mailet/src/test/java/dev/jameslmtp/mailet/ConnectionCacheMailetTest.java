@@ -24,6 +24,8 @@ import com.google.inject.Injector;
 
 import dev.jameslmtp.client.outcome.Fate;
 import dev.jameslmtp.client.pool.ConnectionPool;
+import dev.jameslmtp.mailet.attempt.DeliveryMetrics;
+import dev.jameslmtp.mailet.attempt.MailOutcomes;
 import dev.jameslmtp.testing.FakeLmtpServer;
 import dev.jameslmtp.testing.LmtpHandler;
 

@@ -17,6 +17,7 @@ import org.apache.mailet.base.test.FakeMailetConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.jameslmtp.mailet.attempt.DeliveryMetrics;
 import dev.jameslmtp.testing.FakeLmtpServer;
 
 /** The mailet with its queue consumer running, as inside James. */

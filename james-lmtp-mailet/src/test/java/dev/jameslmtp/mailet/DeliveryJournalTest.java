@@ -31,6 +31,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.jameslmtp.client.outcome.Fate;
+import dev.jameslmtp.mailet.attempt.RetryState;
+import dev.jameslmtp.mailet.journal.DeliveryJournal;
+import dev.jameslmtp.mailet.journal.MailJournal;
+import dev.jameslmtp.mailet.journal.SettledItems;
 import dev.jameslmtp.testing.FakeLmtpServer;
 import dev.jameslmtp.testing.LmtpHandler;
 import dev.jameslmtp.testing.Response;

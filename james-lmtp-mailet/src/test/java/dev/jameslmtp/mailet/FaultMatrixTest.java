@@ -32,6 +32,11 @@ import org.apache.mailet.base.test.FakeMailetConfig;
 import org.junit.jupiter.api.Test;
 
 import dev.jameslmtp.client.outcome.Fate;
+import dev.jameslmtp.mailet.attempt.MailOutcomes;
+import dev.jameslmtp.mailet.attempt.OutcomeDispatcher;
+import dev.jameslmtp.mailet.attempt.RecipientFate;
+import dev.jameslmtp.mailet.journal.DeliveryJournal;
+import dev.jameslmtp.mailet.journal.MailJournal;
 import dev.jameslmtp.testing.FakeLmtpServer;
 import dev.jameslmtp.testing.LmtpHandler;
 import dev.jameslmtp.testing.Response;

@@ -26,6 +26,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.jameslmtp.mailet.attempt.DeliveryMetrics;
+import dev.jameslmtp.mailet.attempt.OutcomeDispatcher;
+import dev.jameslmtp.mailet.journal.DeliveryJournal;
+import dev.jameslmtp.mailet.queue.Route;
 import dev.jameslmtp.testing.FakeLmtpServer;
 
 /** James itself failing around an attempt: its queue refusing mail or acknowledgements. */

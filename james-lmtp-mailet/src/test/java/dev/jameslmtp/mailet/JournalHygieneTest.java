@@ -36,6 +36,11 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.jameslmtp.client.outcome.Fate;
 import dev.jameslmtp.conf.ConfigurationError;
 import dev.jameslmtp.conf.DelaySchedule;
+import dev.jameslmtp.mailet.attempt.DeliveryMetrics;
+import dev.jameslmtp.mailet.journal.AttemptMarks;
+import dev.jameslmtp.mailet.journal.DeliveryJournal;
+import dev.jameslmtp.mailet.journal.JournalSweeper;
+import dev.jameslmtp.mailet.journal.MailJournal;
 import dev.jameslmtp.testing.MutableClock;
 
 /**

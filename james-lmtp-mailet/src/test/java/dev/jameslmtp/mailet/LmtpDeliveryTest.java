@@ -38,6 +38,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.jameslmtp.client.outcome.Fate;
+import dev.jameslmtp.mailet.attempt.AttemptLog;
+import dev.jameslmtp.mailet.attempt.DeliveryMetrics;
+import dev.jameslmtp.mailet.attempt.MailOutcomes;
+import dev.jameslmtp.mailet.attempt.RetryState;
+import dev.jameslmtp.mailet.queue.Route;
 import dev.jameslmtp.testing.FakeLmtpServer;
 
 class LmtpDeliveryTest {

@@ -13,11 +13,11 @@ import dev.jameslmtp.testing.Response;
  * A fake LMTP server script deciding per recipient address: its RCPT reply and its reply after
  * the final dot (default 250 for both). Counts the transactions that reached the dot.
  */
-final class PerRecipientHandler implements LmtpHandler {
+public final class PerRecipientHandler implements LmtpHandler {
 
     private final Map<String, String> rcptReplies = new ConcurrentHashMap<>();
     private final Map<String, String> dotReplies = new ConcurrentHashMap<>();
-    final AtomicInteger dots = new AtomicInteger();
+    public final AtomicInteger dots = new AtomicInteger();
 
     PerRecipientHandler rcpt(String address, String reply) {
         rcptReplies.put(address, reply);
@@ -29,7 +29,7 @@ final class PerRecipientHandler implements LmtpHandler {
         return this;
     }
 
-    PerRecipientHandler acceptAll() {
+    public PerRecipientHandler acceptAll() {
         rcptReplies.clear();
         dotReplies.clear();
         return this;

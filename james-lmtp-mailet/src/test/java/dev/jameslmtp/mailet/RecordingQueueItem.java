@@ -6,12 +6,12 @@ import org.apache.james.queue.api.MailQueue;
 import org.apache.mailet.Mail;
 
 /** A queue item as the delivery consumer gets it: its mail, and each acknowledgement it gives, recorded in order. */
-class RecordingQueueItem implements MailQueue.MailQueueItem {
+public class RecordingQueueItem implements MailQueue.MailQueueItem {
 
     private final Mail mail;
     private final List<CompletionStatus> acknowledgements;
 
-    RecordingQueueItem(Mail mail, List<CompletionStatus> acknowledgements) {
+    public RecordingQueueItem(Mail mail, List<CompletionStatus> acknowledgements) {
         this.mail = mail;
         this.acknowledgements = acknowledgements;
     }

@@ -37,6 +37,11 @@ import org.junit.jupiter.api.Test;
 
 import dev.jameslmtp.client.Destination;
 import dev.jameslmtp.client.outcome.Fate;
+import dev.jameslmtp.mailet.attempt.MailOutcomes;
+import dev.jameslmtp.mailet.report.ArrivalDate;
+import dev.jameslmtp.mailet.report.DelayWarnings;
+import dev.jameslmtp.mailet.report.DsnReport;
+import dev.jameslmtp.mailet.report.DsnSender;
 import dev.jameslmtp.testing.DeliveryStatusNotification;
 import dev.jameslmtp.testing.FakeLmtpServer;
 

@@ -20,6 +20,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.jameslmtp.mailet.attempt.DeliveryMetrics;
+import dev.jameslmtp.mailet.queue.DeliveryConsumer;
 import dev.jameslmtp.testing.FakeLmtpServer;
 import dev.jameslmtp.testing.LmtpHandler;
 import dev.jameslmtp.testing.Response;

@@ -8,13 +8,13 @@ import org.apache.mailet.Mail;
 import org.apache.mailet.base.test.FakeMail;
 
 /** The mail the mailet tests hand to LmtpDelivery: named {@code m1}, subject "hello", a body with a line starting with a dot. */
-final class TestMails {
+public final class TestMails {
 
     private TestMails() {
     }
 
     /** {@code sender} null is the null sender. */
-    static FakeMail mail(String sender, String... recipients) throws MessagingException {
+    public static FakeMail mail(String sender, String... recipients) throws MessagingException {
         return FakeMail.builder()
                 .name("m1")
                 .mimeMessage(MimeMessageBuilder.mimeMessageBuilder().setSubject("hello").setText("Hello, world.\r\n.dot line\r\n"))

@@ -24,6 +24,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.jameslmtp.client.outcome.Fate;
+import dev.jameslmtp.mailet.attempt.DeliveryMetrics;
+import dev.jameslmtp.mailet.attempt.MailOutcomes;
 import dev.jameslmtp.testing.FakeLmtpServer;
 
 /**

@@ -1,0 +1,193 @@
+package dev.jameslmtp.mailet.attempt;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.apache.james.core.MailAddress;
+import org.apache.james.metrics.api.TimeMetric;
+import org.apache.mailet.Mail;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.jameslmtp.client.Content;
+import dev.jameslmtp.client.DestinationList;
+import dev.jameslmtp.client.outcome.Fate;
+import dev.jameslmtp.client.outcome.Trouble;
+import dev.jameslmtp.client.outcome.Verdict;
+import dev.jameslmtp.client.pool.ConnectionPool;
+import dev.jameslmtp.client.pool.FailedServers;
+import dev.jameslmtp.client.pool.FailoverDelivery;
+import dev.jameslmtp.client.pool.PooledDelivery;
+import dev.jameslmtp.conf.LmtpClientFactory;
+import dev.jameslmtp.conf.LmtpDeliveryConfiguration;
+import dev.jameslmtp.conf.Routing;
+import dev.jameslmtp.mailet.journal.AttemptMarks;
+import dev.jameslmtp.mailet.queue.Route;
+import dev.jameslmtp.mailet.queue.StoreFeedback;
+import dev.jameslmtp.mailet.report.ProtocolNotices;
+
+/**
+ * One attempt on one mail taken off the queue: route each recipient to its destination, deliver
+ * over LMTP (see {@link DestinationExchanges}, {@link LmtpExchange}), decide each recipient's {@link Fate} ({@link OutcomeMapper}),
+ * check that every recipient has exactly one ({@link MailOutcomes}), carry the outcome out
+ * ({@link OutcomeDispatcher}), count it and log one line. Thread-safe: it keeps no state between
+ * attempts.
+ *
+ * @see #run(Mail)
+ */
+public final class DeliveryAttempt {
+
+    public static final String NO_DESTINATION = "(no destination)";
+    private static final Logger LOGGER = LoggerFactory.getLogger(DeliveryAttempt.class);
+
+    private final LmtpDeliveryConfiguration configuration;
+    private final OutcomeMapper mapper;
+    private final OutcomeDispatcher dispatcher;
+    private final DeliveryMetrics metrics;
+    private final OpenSessions sessions = new OpenSessions();
+    private final DestinationExchanges exchanges;
+    private final FailoverDelivery delivery;
+
+    public DeliveryAttempt(LmtpDeliveryConfiguration configuration, LmtpClientFactory clientFactory, OutcomeDispatcher dispatcher,
+                    DeliveryMetrics metrics, ConnectionPool pool, ProtocolNotices notices) {
+        this.configuration = configuration;
+        this.mapper = new OutcomeMapper(configuration.softBounce(), configuration.delaySchedule());
+        this.dispatcher = dispatcher;
+        this.metrics = metrics;
+        this.delivery = new FailoverDelivery(new PooledDelivery(pool, configuration.connectionCache(), metrics::transaction, sessions),
+                new FailedServers(configuration.failureSkipTime(), System::nanoTime));
+        this.exchanges = new DestinationExchanges(configuration, clientFactory, metrics, notices, delivery, sessions);
+    }
+
+    /** Closes every LMTP session open now and refuses new ones: shutdown, once the grace is over. */
+    public int abortSessions() {
+        return sessions.abortAll();
+    }
+
+    /**
+     * Runs the attempt. Afterwards the mail holds only its deferred recipients, which are also back
+     * on the queue (or, if the queue refused them, in James's error processor).
+     *
+     * @throws UnstoredRecipientsException when deferred recipients could be stored neither on the
+     *                                     queue nor in the error processor; the rest was carried out
+     */
+    public MailOutcomes run(Mail mail) throws UnstoredRecipientsException {
+        return run(mail, AttemptMarks.NONE);
+    }
+
+    /**
+     * Runs the attempt, writing each recipient's fate in {@code marks} as soon as it is
+     * known: delivered when its 2xx after the dot is read, requeued once it is back on the queue
+     * (or in the error processor), bounced once its bounce was sent.
+     */
+    public MailOutcomes run(Mail mail, AttemptMarks marks) throws UnstoredRecipientsException {
+        return run(mail, marks, StoreFeedback.Listener.NONE);
+    }
+
+    /** As {@link #run(Mail, AttemptMarks)}, telling {@code feedback} what each destination's exchange says of its store, once it ends. */
+    public MailOutcomes run(Mail mail, AttemptMarks marks, StoreFeedback.Listener feedback) throws UnstoredRecipientsException {
+        TimeMetric timer = metrics.startAttempt();
+        List<MailAddress> recipients = List.copyOf(mail.getRecipients());
+        List<Optional<DestinationList>> routes = routes(mail, recipients);
+        try (AttemptMdc mdc = AttemptMdc.open(configuration.outgoing(), mdcDestinations(mail, routes))) {
+            MailOutcomes outcomes = new MailOutcomes(mail.getName(), recipients, fates(mail, recipients, routes, marks, feedback));
+            metrics.count(outcomes);
+            AttemptLog.log(mail, outcomes, configuration.delaySchedule().maxRetries());
+            dispatcher.dispatch(mail, outcomes, marks, delivery::serverReportsDsn);
+            return outcomes;
+        } finally {
+            timer.stopAndPublish();
+        }
+    }
+
+    private List<RecipientFate> fates(Mail mail, List<MailAddress> recipients, List<Optional<DestinationList>> routes, AttemptMarks marks,
+                                      StoreFeedback.Listener feedback) {
+        Map<Integer, Verdict> verdicts = new HashMap<>();
+        Map<Integer, String> destinations = new HashMap<>();
+        Optional<Verdict> senderProblem = senderProblem(mail);
+        Map<DestinationList, List<LmtpExchange.Numbered>> routed = new LinkedHashMap<>();
+        for (int i = 0; i < recipients.size(); i++) {
+            MailAddress recipient = recipients.get(i);
+            Optional<DestinationList> destination = routes.get(i);
+            destinations.put(i, destination.map(DestinationList::toString).orElse(NO_DESTINATION));
+            if (destination.isEmpty()) {
+                verdicts.put(i, Route.text(mail).isPresent()
+                        ? Trouble.badRoute(Route.text(mail).get())
+                        : Trouble.noRoute(recipient.getDomain().asString()));
+            } else if (senderProblem.isPresent()) {
+                verdicts.put(i, senderProblem.get());
+            } else {
+                try {
+                    routed.computeIfAbsent(destination.get(), d -> new ArrayList<>())
+                            .add(new LmtpExchange.Numbered(i, Envelopes.recipient(mail, recipient)));
+                } catch (IllegalArgumentException e) {
+                    verdicts.put(i, Trouble.badRecipient(e.getMessage()));
+                }
+            }
+        }
+        if (!routed.isEmpty()) {
+            Content content = new MessageContent(mail);
+            String sender = Envelopes.sender(mail);
+            routed.forEach((destination, numbered) -> {
+                Map<Integer, Verdict> exchanged = exchanges.deliver(mail, destination, sender, numbered, Envelopes.ret(mail),
+                        Envelopes.envid(mail), content, marks);
+                verdicts.putAll(exchanged);
+                if (!sessions.aborted()) { // sessions closed by a shutdown say nothing of the store
+                    StoreFeedback.of(exchanged.values()).ifPresent(told -> feedback.told(destination.toString(), told));
+                }
+            });
+        }
+        List<RecipientFate> fates = new ArrayList<>();
+        verdicts.forEach((index, verdict) -> fates.add(mapper.map(index, recipients.get(index), destinations.get(index), verdict,
+                RetryState.retriesOf(mail, recipients.get(index)))));
+        return fates;
+    }
+
+    /** The route fixed on the mail by the mailet that accepted it; empty when absent or unreadable. */
+    private Optional<DestinationList> route(Mail mail) {
+        try {
+            Optional<DestinationList> route = Route.of(mail);
+            route.filter(destination -> !configuration.routing().destinations().contains(destination))
+                    .ifPresent(destination -> LOGGER.warn("Mail {} was routed to {} when it was accepted, which is not one of"
+                            + " this mailet's destinations {}; delivering it there", mail.getName(), destination,
+                            configuration.routing().destinations()));
+            return route;
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<Verdict> senderProblem(Mail mail) {
+        try {
+            Envelopes.sender(mail);
+            return Optional.empty();
+        } catch (IllegalArgumentException e) {
+            return Optional.of(Trouble.badSender(e.getMessage()));
+        }
+    }
+
+    /**
+     * Each recipient's destination, read once per attempt: the route fixed on the mail at enqueue
+     * (empty when unreadable), else the routing as it is now.
+     */
+    private List<Optional<DestinationList>> routes(Mail mail, List<MailAddress> recipients) {
+        if (Route.text(mail).isPresent()) {
+            Optional<DestinationList> route = route(mail);
+            return recipients.stream().map(recipient -> route).toList();
+        }
+        Routing routing = configuration.routing().now();
+        return recipients.stream().map(recipient -> routing.destinationFor(recipient.getDomain().asString())).toList();
+    }
+
+    /** The destinations of the mail's recipients, for the MDC: its fixed route as written, else each recipient's. */
+    private static List<String> mdcDestinations(Mail mail, List<Optional<DestinationList>> routes) {
+        if (Route.text(mail).isPresent()) {
+            return List.of(Route.text(mail).get());
+        }
+        return routes.stream().map(route -> route.map(DestinationList::toString).orElse(NO_DESTINATION)).distinct().toList();
+    }
+}

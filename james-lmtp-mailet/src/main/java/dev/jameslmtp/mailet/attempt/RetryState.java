@@ -1,0 +1,67 @@
+package dev.jameslmtp.mailet.attempt;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import org.apache.james.core.MailAddress;
+import org.apache.mailet.Attribute;
+import org.apache.mailet.AttributeName;
+import org.apache.mailet.AttributeValue;
+import org.apache.mailet.Mail;
+
+/**
+ * Retry counts kept on the mail, per recipient: attribute {@value #RETRIES_NAME}, a map from
+ * recipient address to the number of retries already scheduled for it. James's own
+ * {@code delivery_retry_count} (RemoteDelivery's per-mail counter) is kept meaningful: it holds
+ * the highest count of the mail's recipients. Both are plain attribute values, so they survive
+ * any James mail queue.
+ */
+public final class RetryState {
+
+    static final String RETRIES_NAME = "lmtp-delivery-retries";
+    public static final AttributeName RETRIES = AttributeName.of(RETRIES_NAME);
+    public static final AttributeName DELIVERY_RETRY_COUNT = AttributeName.of("delivery_retry_count");
+
+    private RetryState() {
+    }
+
+    /** Retries already scheduled for {@code recipient}: 0 for a mail never attempted. */
+    public static int retriesOf(Mail mail, MailAddress recipient) {
+        return counts(mail).map(map -> map.get(recipient.asString()))
+                .map(AttributeValue::value)
+                .filter(Integer.class::isInstance)
+                .map(Integer.class::cast)
+                .orElse(0);
+    }
+
+    /** Writes the counts of {@code fates} (the recipients the mail now holds) onto {@code mail}. */
+    public static void record(Mail mail, Collection<RecipientFate> fates) {
+        Map<MailAddress, Integer> retries = new java.util.LinkedHashMap<>();
+        fates.forEach(fate -> retries.merge(fate.recipient(), fate.retries(), Math::max));
+        record(mail, retries);
+    }
+
+    /** Writes {@code retries} (for the recipients the mail now holds) onto {@code mail}. */
+    public static void record(Mail mail, Map<MailAddress, Integer> retries) {
+        Map<String, AttributeValue<?>> counts = new HashMap<>();
+        int highest = 0;
+        for (Map.Entry<MailAddress, Integer> entry : retries.entrySet()) {
+            counts.merge(entry.getKey().asString(), AttributeValue.of(entry.getValue()),
+                    (a, b) -> (Integer) a.value() >= (Integer) b.value() ? a : b);
+            highest = Math.max(highest, entry.getValue());
+        }
+        mail.setAttribute(new Attribute(RETRIES, AttributeValue.of(counts)));
+        mail.setAttribute(new Attribute(DELIVERY_RETRY_COUNT, AttributeValue.of(highest)));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Optional<Map<String, AttributeValue<?>>> counts(Mail mail) {
+        return mail.getAttribute(RETRIES)
+                .map(Attribute::getValue)
+                .map(AttributeValue::value)
+                .filter(Map.class::isInstance)
+                .map(value -> (Map<String, AttributeValue<?>>) value);
+    }
+}
