@@ -63,7 +63,7 @@ class ExtensionJarTest {
     @Test
     void ourClassesShouldNotBeOnTheTestClasspath() {
         for (String name : List.of("dev.jameslmtp.mailet.LmtpDelivery", "dev.jameslmtp.smtp.VerifyRecipientInStore",
-                "dev.jameslmtp.client.LmtpClient", "dev.jameslmtp.conf.Routing", "org.newsclub.net.unix.AFUNIXSocket")) {
+                "dev.jameslmtp.client.LmtpClient", "dev.jameslmtp.conf.routing.Routing", "org.newsclub.net.unix.AFUNIXSocket")) {
             assertThatThrownBy(() -> Class.forName(name, false, getClass().getClassLoader()))
                     .as(name).isInstanceOf(ClassNotFoundException.class);
         }

@@ -52,7 +52,7 @@ public final class ConfigurationError extends IllegalArgumentException {
     }
 
     /** The value as it may be shown in a message: neutralised and bounded. */
-    static String shown(String value) {
+    public static String shown(String value) {
         StringBuilder out = new StringBuilder(Math.min(value.length(), SHOWN_VALUE_LIMIT) + 8);
         for (int i = 0; i < value.length() && i < SHOWN_VALUE_LIMIT; i++) {
             char c = value.charAt(i);

@@ -19,6 +19,7 @@ import dev.jameslmtp.client.sasl.SaslPolicy;
 import dev.jameslmtp.client.session.Timeouts;
 import dev.jameslmtp.client.tls.TlsPolicy;
 import dev.jameslmtp.client.wire.WireSafety;
+import dev.jameslmtp.conf.routing.Routing;
 
 /**
  * The parsed, validated mailet parameters of {@code LmtpDelivery} (see {@link Parameter} for the

@@ -22,6 +22,7 @@ import dev.jameslmtp.client.Destination;
 import dev.jameslmtp.client.DestinationList;
 import dev.jameslmtp.client.session.Stage;
 import dev.jameslmtp.client.session.Timeouts;
+import dev.jameslmtp.conf.routing.Routing;
 
 class LmtpDeliveryConfigurationTest {
 

@@ -15,7 +15,7 @@ import dev.jameslmtp.client.wire.WireSafety;
 import dev.jameslmtp.conf.ClientSecurity;
 import dev.jameslmtp.conf.ConfigurationError;
 import dev.jameslmtp.conf.ParameterValues;
-import dev.jameslmtp.conf.Routing;
+import dev.jameslmtp.conf.routing.Routing;
 
 /**
  * The parsed, validated parameters of {@link VerifyRecipientInStore} (names and defaults in

@@ -24,7 +24,7 @@ import dev.jameslmtp.client.pool.FailoverDelivery;
 import dev.jameslmtp.client.pool.PooledDelivery;
 import dev.jameslmtp.conf.LmtpClientFactory;
 import dev.jameslmtp.conf.LmtpDeliveryConfiguration;
-import dev.jameslmtp.conf.Routing;
+import dev.jameslmtp.conf.routing.Routing;
 import dev.jameslmtp.mailet.journal.AttemptMarks;
 import dev.jameslmtp.mailet.queue.Route;
 import dev.jameslmtp.mailet.queue.StoreFeedback;

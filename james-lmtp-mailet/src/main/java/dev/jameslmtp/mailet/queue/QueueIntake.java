@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.jameslmtp.client.DestinationList;
 import dev.jameslmtp.client.wire.Transcript;
-import dev.jameslmtp.conf.Routing;
+import dev.jameslmtp.conf.routing.Routing;
 import dev.jameslmtp.mailet.attempt.DeliveryAttempt;
 import dev.jameslmtp.mailet.attempt.MailCopies;
 import dev.jameslmtp.mailet.attempt.RetryState;

@@ -1,4 +1,4 @@
-package dev.jameslmtp.conf;
+package dev.jameslmtp.conf.routing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
 
 import dev.jameslmtp.client.Destination;
 import dev.jameslmtp.client.DestinationList;
+import dev.jameslmtp.conf.ConfigurationError;
 
 /**
  * Recipient domain to LMTP destination, read from a text file in the spirit of Postfix's

@@ -1,4 +1,4 @@
-package dev.jameslmtp.conf;
+package dev.jameslmtp.conf.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.jameslmtp.client.DestinationList;
+import dev.jameslmtp.conf.ConfigurationError;
 import dev.jameslmtp.testing.Stderr;
 
 /** The transport map follows its file: edits in place and by rename; a broken edit keeps the last good map. */

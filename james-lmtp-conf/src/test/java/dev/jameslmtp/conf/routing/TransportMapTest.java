@@ -1,4 +1,4 @@
-package dev.jameslmtp.conf;
+package dev.jameslmtp.conf.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -14,6 +14,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import dev.jameslmtp.client.Destination;
 import dev.jameslmtp.client.DestinationList;
+import dev.jameslmtp.conf.ConfigurationError;
 
 class TransportMapTest {
 

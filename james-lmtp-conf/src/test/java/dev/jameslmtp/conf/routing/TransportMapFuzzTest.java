@@ -1,4 +1,4 @@
-package dev.jameslmtp.conf;
+package dev.jameslmtp.conf.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -13,12 +13,13 @@ import java.util.Optional;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
 import dev.jameslmtp.client.DestinationList;
+import dev.jameslmtp.conf.ConfigurationError;
 
 /**
  * Fuzzes the {@link TransportMap} parser: any text either gives a map that answers every domain
  * and writes back to the same map, or fails with a {@link ConfigurationError} naming the file and
  * the line, without raw control characters (it reaches the log). Seeds:
- * {@code src/test/resources/dev/jameslmtp/conf/TransportMapFuzzTestInputs/}.
+ * {@code src/test/resources/dev/jameslmtp/conf/routing/TransportMapFuzzTestInputs/}.
  */
 class TransportMapFuzzTest {
 

@@ -1,4 +1,4 @@
-package dev.jameslmtp.conf;
+package dev.jameslmtp.conf.routing;
 
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -8,6 +8,7 @@ import java.util.Set;
 
 import dev.jameslmtp.client.DestinationList;
 import dev.jameslmtp.client.FollowedFile;
+import dev.jameslmtp.conf.ConfigurationError;
 
 /**
  * Where a recipient's mail goes: one destination (list) for all, or a {@link TransportMap} by
