@@ -1,33 +1,21 @@
 package dev.jameslmtp.mailet;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.mockito.Mockito.mock;
-import static org.mockito.Mockito.when;
 
 import java.io.File;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.time.Clock;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.apache.james.core.Domain;
-import org.apache.james.domainlist.api.DomainList;
 import org.apache.james.filesystem.api.FileSystem;
-import org.apache.james.metrics.api.MetricFactory;
-import org.apache.james.metrics.tests.RecordingMetricFactory;
-import org.apache.james.queue.api.MailQueueFactory;
-import org.apache.james.queue.api.RawMailQueueItemDecoratorFactory;
-import org.apache.james.queue.memory.MemoryMailQueueFactory;
 import org.apache.mailet.base.test.FakeMailContext;
 import org.apache.mailet.base.test.FakeMailetConfig;
 import org.junit.jupiter.api.Test;
 
-import com.google.inject.AbstractModule;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Module;
-import com.google.inject.TypeLiteral;
 
 import dev.jameslmtp.conf.LmtpClientFactory;
 import dev.jameslmtp.testing.FakeLmtpServer;
@@ -36,20 +24,8 @@ import dev.jameslmtp.testing.LmtpHandler;
 /** The mailet as James's GuiceMailetLoader makes it: injector.getInstance(LmtpDelivery.class). */
 class LmtpDeliveryInjectionTest {
 
-    private static Module jamesBindings() throws Exception {
-        DomainList domainList = mock(DomainList.class);
-        when(domainList.getDefaultDomain()).thenReturn(Domain.of("james.example"));
-        return new AbstractModule() {
-            @Override
-            protected void configure() {
-                bind(new TypeLiteral<MailQueueFactory<?>>() { })
-                        .toInstance(new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory()));
-                bind(MetricFactory.class).toInstance(new RecordingMetricFactory());
-                bind(DomainList.class).toInstance(domainList);
-                bind(Clock.class).toInstance(Clock.systemUTC());
-                bind(FileSystem.class).toInstance(JAMES_HOME);
-            }
-        };
+    private static Module jamesBindings() {
+        return com.google.inject.util.Modules.combine(new JamesBindings(), binder -> binder.bind(FileSystem.class).toInstance(JAMES_HOME));
     }
 
     /** James's FileSystem over a working directory under target/: {@code file://x} is {@code x} there. */

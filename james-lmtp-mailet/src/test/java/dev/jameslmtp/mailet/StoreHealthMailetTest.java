@@ -2,8 +2,6 @@ package dev.jameslmtp.mailet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.mockito.Mockito.mock;
-import static org.mockito.Mockito.when;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -11,13 +9,9 @@ import java.util.List;
 
 import javax.mail.MessagingException;
 
-import org.apache.james.core.Domain;
 import org.apache.james.core.healthcheck.Result;
 import org.apache.james.core.healthcheck.ResultStatus;
-import org.apache.james.domainlist.api.DomainList;
-import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.metrics.tests.RecordingMetricFactory;
-import org.apache.james.queue.api.MailQueueFactory;
 import org.apache.james.queue.api.RawMailQueueItemDecoratorFactory;
 import org.apache.james.queue.memory.MemoryMailQueueFactory;
 import org.apache.mailet.base.test.FakeMailContext;
@@ -25,10 +19,8 @@ import org.apache.mailet.base.test.FakeMailetConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import com.google.inject.AbstractModule;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
-import com.google.inject.TypeLiteral;
 
 import dev.jameslmtp.mailet.health.LmtpStoresHealthCheck;
 import dev.jameslmtp.testing.FakeLmtpServer;
@@ -64,19 +56,8 @@ class StoreHealthMailetTest {
     }
 
     /** A James's root injector: its standard bindings only. */
-    private static Injector james() throws Exception {
-        DomainList domainList = mock(DomainList.class);
-        when(domainList.getDefaultDomain()).thenReturn(Domain.of("james.example"));
-        return Guice.createInjector(new AbstractModule() {
-            @Override
-            protected void configure() {
-                bind(new TypeLiteral<MailQueueFactory<?>>() { })
-                        .toInstance(new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory()));
-                bind(MetricFactory.class).toInstance(new RecordingMetricFactory());
-                bind(DomainList.class).toInstance(domainList);
-                bind(Clock.class).toInstance(Clock.systemUTC());
-            }
-        });
+    private static Injector james() {
+        return Guice.createInjector(new JamesBindings());
     }
 
     /** As GuiceGenericLoader: a child injector holding the extension modules, here LmtpDeliveryMailetModule. */
