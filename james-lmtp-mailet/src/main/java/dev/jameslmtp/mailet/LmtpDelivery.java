@@ -1,7 +1,5 @@
 package dev.jameslmtp.mailet;
 
-import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
@@ -143,8 +141,6 @@ public class LmtpDelivery extends GenericMailet {
     public enum ConsumerMode { START, DO_NOT_START }
 
     private static final Logger LOGGER = LoggerFactory.getLogger(LmtpDelivery.class);
-    private static final String FILE_URL = "file://";
-    private static final String JOURNAL_ROOT = "file://var/lmtp-journal/";
 
     private final MailQueueFactory<?> queueFactory;
     private final MetricFactory metricFactory;
@@ -172,7 +168,7 @@ public class LmtpDelivery extends GenericMailet {
 
     @Inject
     public LmtpDelivery(MailQueueFactory<?> queueFactory, MetricFactory metricFactory, DomainList domainList) {
-        this(queueFactory, metricFactory, () -> defaultDomain(domainList), Clock.systemUTC(), ConsumerMode.START, JOURNAL_ROOT);
+        this(queueFactory, metricFactory, () -> defaultDomain(domainList), Clock.systemUTC(), ConsumerMode.START, DeliveryJournal.DEFAULT_ROOT);
     }
 
     /**
@@ -230,7 +226,8 @@ public class LmtpDelivery extends GenericMailet {
     public void init() throws MessagingException {
         configuration = configured(parameters -> LmtpDeliveryConfiguration.parse(parameters, defaultLhloName));
         HealthCheckSettings healthChecks = configured(HealthCheckSettings::parse);
-        journal = openJournal();
+        journal = configured(parameters -> DeliveryJournal.open(Optional.ofNullable(parameters.get(Parameter.JOURNAL_DIRECTORY.key()))
+                .map(String::strip).orElse(defaultJournalRoot + configuration.outgoing()), Optional.ofNullable(fileSystem), configuration.outgoing()));
         Duration journalMaxAge = configured(parameters -> JournalSweeper.maxAge(
                 Optional.ofNullable(parameters.get(Parameter.JOURNAL_MAX_AGE.key())), configuration.delaySchedule()));
         Object holder = QueueClaims.claim(queueFactory, configuration.outgoing(), this);
@@ -267,31 +264,6 @@ public class LmtpDelivery extends GenericMailet {
     @Override
     public String toString() {
         return "LmtpDelivery mailet '" + getMailetName() + "' to " + (configuration == null ? "?" : configuration.routing().destinations());
-    }
-
-    /**
-     * The journal directory: {@code journalDirectory}, else {@code file://var/lmtp-journal/<outgoing>};
-     * a {@code file://} URL is resolved by James's FileSystem (relative to James's working
-     * directory), else relative to the process's working directory.
-     */
-    private DeliveryJournal openJournal() throws MessagingException {
-        String value = Optional.ofNullable(getInitParameter(Parameter.JOURNAL_DIRECTORY.key())).map(String::strip)
-                .orElse(defaultJournalRoot + configuration.outgoing());
-        try {
-            Path directory;
-            if (!value.startsWith(FILE_URL)) {
-                directory = Path.of(value);
-            } else if (fileSystem != null) {
-                directory = fileSystem.getFile(value).toPath();
-            } else {
-                directory = Path.of(value.substring(FILE_URL.length()));
-            }
-            return DeliveryJournal.open(directory);
-        } catch (IOException | RuntimeException e) {
-            throw new MessagingException("LmtpDelivery mailet '" + getMailetName() + "': " + ConfigurationError.invalid(
-                    Parameter.JOURNAL_DIRECTORY.key(), value, "a directory James can create and write files in, e.g. "
-                            + JOURNAL_ROOT + configuration.outgoing() + " or /var/spool/james/lmtp-journal (" + e + ")").getMessage(), e);
-        }
     }
 
     /** {@code reading} of this mailet's parameters; a {@link ConfigurationError} fails {@code init()} naming the mailet. */

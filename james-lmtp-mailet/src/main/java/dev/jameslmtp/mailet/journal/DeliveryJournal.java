@@ -14,12 +14,16 @@ import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
+import org.apache.james.filesystem.api.FileSystem;
 import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeName;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import dev.jameslmtp.conf.ConfigurationError;
+import dev.jameslmtp.conf.Parameter;
 
 /**
  * The directory of delivery journals of one LmtpDelivery ({@code journalDirectory}): one file per
@@ -59,6 +63,34 @@ public final class DeliveryJournal {
     private DeliveryJournal(Path directory, SettledItems settled) {
         this.directory = directory;
         this.settled = settled;
+    }
+
+    /** Where a mailet consuming queue {@code q} keeps its journal when {@code journalDirectory} is not set: this, then {@code q}. */
+    public static final String DEFAULT_ROOT = "file://var/lmtp-journal/";
+    private static final String FILE_URL = "file://";
+
+    /**
+     * Opens the journal directory {@code value} ({@code journalDirectory}) of the mailet consuming
+     * {@code outgoing}: a {@code file://} URL is resolved by James's FileSystem (relative to James's
+     * working directory) when there is one, else relative to the process's working directory.
+     *
+     * @throws ConfigurationError naming {@code journalDirectory}, the value and the accepted form
+     */
+    public static DeliveryJournal open(String value, Optional<FileSystem> fileSystem, String outgoing) {
+        try {
+            Path directory;
+            if (!value.startsWith(FILE_URL)) {
+                directory = Path.of(value);
+            } else if (fileSystem.isPresent()) {
+                directory = fileSystem.get().getFile(value).toPath();
+            } else {
+                directory = Path.of(value.substring(FILE_URL.length()));
+            }
+            return open(directory);
+        } catch (IOException | RuntimeException e) {
+            throw ConfigurationError.invalid(Parameter.JOURNAL_DIRECTORY.key(), value, "a directory James can create and write files in, e.g. "
+                    + DEFAULT_ROOT + outgoing + " or /var/spool/james/lmtp-journal (" + e + ")");
+        }
     }
 
     /**
