@@ -116,6 +116,20 @@ final class Wire implements Closeable {
         out.flush();
     }
 
+    /**
+     * Writes the commands, the last of them a BDAT, and right after it the {@code octets} first
+     * bytes of {@code chunk}, in one write (RFC 3030: the chunk follows the command's CRLF).
+     */
+    void send(List<Command> commands, byte[] chunk, int octets) throws IOException {
+        for (Command command : commands) {
+            transcript.client(command.shown());
+            out.write(command.bytes());
+        }
+        transcript.client("[" + octets + " octets of message content]");
+        out.write(chunk, 0, octets);
+        out.flush();
+    }
+
     void send(Command command) throws IOException {
         transcript.client(command.shown());
         out.write(command.bytes());
