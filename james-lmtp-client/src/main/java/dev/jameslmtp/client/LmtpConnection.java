@@ -188,9 +188,7 @@ public final class LmtpConnection implements Closeable {
             commands.add(TransactionCommands.rcpt(capabilities, orcptWithoutDsn, envelope.recipients().get(index)));
         }
         if (useChunking && capabilities.chunking()) {
-            if (chunkBuffer == null) {
-                chunkBuffer = new byte[BdatTransfer.CHUNK_BYTES];
-            }
+            chunkBuffer = BdatTransfer.buffer(chunkBuffer, info);
             new BdatTransfer(wire, chunkBuffer, ledger, this::reset).send(content, (bdat, chunk, octets) -> {
                 commands.add(bdat);
                 return open(commands, first, recipients, ledger, chunk, octets);

@@ -469,6 +469,18 @@ class BdatTransferTest {
     }
 
     @Test
+    void bufferShouldFitTheMessageRoundedUpToAPowerOfTwoAtMostOneChunkAndBeKeptWhenLargeEnough() {
+        byte[] small = BdatTransfer.buffer(null, new ContentInfo(21, false));
+        assertThat(small).hasSize(8 * 1024);
+        assertThat(BdatTransfer.buffer(small, new ContentInfo(8 * 1024, false))).isSameAs(small);
+        byte[] larger = BdatTransfer.buffer(small, new ContentInfo(10_000, false));
+        assertThat(larger).hasSize(16 * 1024);
+        assertThat(BdatTransfer.buffer(larger, new ContentInfo(50L << 20, false))).hasSize(CHUNK);
+        assertThat(BdatTransfer.buffer(null, null)).as("size unknown").hasSize(CHUNK);
+        assertThat(BdatTransfer.buffer(larger, new ContentInfo(100, false))).isSameAs(larger);
+    }
+
+    @Test
     void deliverShouldUseDataWhenUseChunkingIsOff() throws Exception {
         server = FakeLmtpServer.start(chunking());
         LmtpConnection connection = client(QUICK, false).connect(Destination.parse("inet:[127.0.0.1]:" + server.port()));

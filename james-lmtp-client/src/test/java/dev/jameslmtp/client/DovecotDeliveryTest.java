@@ -122,11 +122,14 @@ class DovecotDeliveryTest {
 
         LmtpConnection connection = client.connect(Destination.parse(dovecot.tcpDestination()));
         try {
-            DeliveryResult refused = connection.deliver(Envelope.of("sender@origin.test", dovecot.address("nobody")),
-                    Content.of(("x".repeat(99) + "\n").repeat(2000).getBytes(StandardCharsets.US_ASCII)));
-            assertThat(refused.verdict(0).fate()).isEqualTo(Fate.BOUNCED);
-            assertThat(refused.verdict(0).stage()).isEqualTo(Stage.RCPT);
-            assertThat(connection.isUsable()).isTrue();
+            byte[] large = ("x".repeat(98) + "\r\n").repeat(3 * BdatTransfer.CHUNK_BYTES / 100).getBytes(StandardCharsets.US_ASCII);
+            for (byte[] refusedMessage : List.of(large, message)) { // the first chunk not the last, then the LAST one
+                DeliveryResult refused = connection.deliver(Envelope.of("sender@origin.test", dovecot.address("nobody")),
+                        Content.of(refusedMessage));
+                assertThat(refused.verdict(0).fate()).isEqualTo(Fate.BOUNCED);
+                assertThat(refused.verdict(0).stage()).isEqualTo(Stage.RCPT);
+                assertThat(connection.isUsable()).isTrue();
+            }
             DeliveryResult next = connection.deliver(Envelope.of("sender@origin.test", dovecot.address("alice")), Content.of(message));
             assertThat(next.allDelivered()).as("%s", next).isTrue();
         } finally {
@@ -134,7 +137,8 @@ class DovecotDeliveryTest {
         }
         transcript.forEach(System.out::println);
         assertThat(dovecot.messages("alice")).hasSize(before + 1);
-        assertThat(transcript).containsSubsequence("C: BDAT " + BdatTransfer.CHUNK_BYTES, "C: RSET");
+        assertThat(transcript).containsSubsequence("C: BDAT " + BdatTransfer.CHUNK_BYTES, "C: RSET",
+                "C: BDAT " + message.length + " LAST", "C: RSET", "C: BDAT " + message.length + " LAST");
     }
 
     /** The stored file from our first header on: Dovecot prepends Return-Path, Received (and Delivered-To). */
