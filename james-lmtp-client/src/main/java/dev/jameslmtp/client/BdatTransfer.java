@@ -31,7 +31,7 @@ import java.util.List;
  * </ul>
  *
  * <p>A lost connection, a timeout or a 421 is thrown for {@link LmtpConnection} to decide on. Once
- * a LAST chunk was sent, such a failure is at {@link Stage#DOT} (the message may have been
+ * a LAST chunk began to go out, such a failure is at {@link Stage#DOT} (the message may have been
  * delivered), even while the replies to a pipelined MAIL or RCPT are read, but for the reply to a
  * pipelined RSET: a cached connection that the server had closed fails there, before anything.
  */
@@ -172,10 +172,12 @@ final class BdatTransfer extends OutputStream {
         if (opening != null) {
             Opening first = opening;
             opening = null;
+            long chunksBefore = wire.chunksSent();
             try {
                 accepted = first.open(bdat, buffer, octets);
             } catch (IOException e) {
-                if (last && wire.stage() != Stage.RSET && !(e instanceof ServerClosingException)) {
+                boolean lastWent = last && wire.chunksSent() > chunksBefore;
+                if (lastWent && wire.stage() != Stage.RSET && !(e instanceof ServerClosingException)) {
                     wire.stage(Stage.DOT); // the LAST chunk went out: the message may have been delivered
                 }
                 throw e;

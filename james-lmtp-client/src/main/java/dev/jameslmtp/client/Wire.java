@@ -35,6 +35,8 @@ final class Wire implements Closeable {
     private final long[] timeoutNanos;
     private final String peer;
     private volatile Stage stage = Stage.CONNECT;
+    /** BDAT chunks whose writing began: a failure after a LAST one may follow a delivery. */
+    private long chunksSent;
 
     Wire(Socket socket, String peer, Timeouts timeouts, Transcript transcript) throws IOException {
         this.plain = socket;
@@ -121,6 +123,7 @@ final class Wire implements Closeable {
      * bytes of {@code chunk}, in one write (RFC 3030: the chunk follows the command's CRLF).
      */
     void send(List<Command> commands, byte[] chunk, int octets) throws IOException {
+        chunksSent++;
         for (Command command : commands) {
             transcript.client(command.shown());
             out.write(command.bytes());
@@ -134,6 +137,11 @@ final class Wire implements Closeable {
         transcript.client(command.shown());
         out.write(command.bytes());
         out.flush();
+    }
+
+    /** How many BDAT chunks began to go out on this connection. */
+    long chunksSent() {
+        return chunksSent;
     }
 
     /** Reads one reply, which must be complete within the current stage's timeout. */

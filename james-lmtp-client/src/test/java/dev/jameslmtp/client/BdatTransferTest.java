@@ -400,6 +400,26 @@ class BdatTransferTest {
     }
 
     @Test
+    void deliverShouldKeepALostConnectionAtMailWithoutPipeliningForNothingWasSent() throws Exception {
+        LmtpHandler handler = new LmtpHandler() {
+            @Override
+            public List<String> capabilities() {
+                return List.of("CHUNKING", "ENHANCEDSTATUSCODES");
+            }
+
+            @Override
+            public Response mail(String args) {
+                return Response.drop();
+            }
+        };
+        DeliveryResult result = deliver(handler, Envelope.of("s@x.test", "a@y.test"), SMALL);
+
+        assertThat(summaries(result)).containsExactly(List.of("a@y.test", Fate.DEFERRED, Stage.MAIL, 0, "4.4.2"));
+        assertThat(Trouble.serverFailed(result.verdict(0))).as("may go to the next server of a list").isTrue();
+        assertThat(server.commands(0)).noneMatch(line -> line.startsWith("BDAT"));
+    }
+
+    @Test
     void deliverShouldDeferWhenTheServerStallsBetweenChunks() throws Exception {
         LmtpHandler handler = new LmtpHandler() {
             @Override
