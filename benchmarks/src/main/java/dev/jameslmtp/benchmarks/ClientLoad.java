@@ -6,14 +6,14 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.jameslmtp.client.Content;
-import dev.jameslmtp.client.DeliveryResult;
 import dev.jameslmtp.client.Destination;
 import dev.jameslmtp.client.Envelope;
 import dev.jameslmtp.client.LmtpClient;
-import dev.jameslmtp.client.Timeouts;
+import dev.jameslmtp.client.outcome.DeliveryResult;
 import dev.jameslmtp.client.pool.ConnectionPool;
 import dev.jameslmtp.client.pool.PoolLimits;
 import dev.jameslmtp.client.pool.PooledDelivery;
+import dev.jameslmtp.client.session.Timeouts;
 
 /**
  * Our client under load: {@code connections} threads deliver {@code messages} messages between

@@ -10,12 +10,12 @@ import java.util.List;
 import java.util.Locale;
 
 import dev.jameslmtp.client.Content;
-import dev.jameslmtp.client.DeliveryResult;
 import dev.jameslmtp.client.Destination;
 import dev.jameslmtp.client.Envelope;
 import dev.jameslmtp.client.LmtpClient;
-import dev.jameslmtp.client.LmtpConnection;
-import dev.jameslmtp.client.Timeouts;
+import dev.jameslmtp.client.outcome.DeliveryResult;
+import dev.jameslmtp.client.session.LmtpConnection;
+import dev.jameslmtp.client.session.Timeouts;
 import dev.jameslmtp.testing.DovecotLmtpServer;
 
 /**

@@ -5,11 +5,11 @@ import java.lang.management.MemoryMXBean;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
-import dev.jameslmtp.client.DeliveryResult;
 import dev.jameslmtp.client.Destination;
 import dev.jameslmtp.client.Envelope;
 import dev.jameslmtp.client.LmtpClient;
-import dev.jameslmtp.client.Timeouts;
+import dev.jameslmtp.client.outcome.DeliveryResult;
+import dev.jameslmtp.client.session.Timeouts;
 
 /**
  * Heap growth while one large message goes through the client. The client delivers on the

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,18 +13,14 @@ import java.util.List;
 
 import org.apache.commons.net.smtp.SMTPClient;
 import org.apache.james.GuiceJamesServer;
-import org.apache.james.MemoryJamesServerMain;
-import org.apache.james.dnsservice.api.DNSService;
-import org.apache.james.dnsservice.api.InMemoryDNSService;
-import org.apache.james.modules.data.MemoryUsersRepositoryModule;
 import org.apache.james.modules.protocols.SmtpGuiceProbe;
-import org.apache.james.server.core.configuration.Configuration;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
+import dev.jameslmtp.demo.InMemoryJames;
 import dev.jameslmtp.testing.FakeLmtpServer;
 import dev.jameslmtp.testing.LmtpHandler;
 
@@ -52,12 +47,7 @@ class ExtensionJarTest {
         Path socket = Files.createDirectories(Path.of("target", "sockets").toAbsolutePath()).resolve("store.sock");
         store = FakeLmtpServer.startUnix(socket, STORE);
         JamesHome.create(HOME, jar, "unix:" + socket);
-        InMemoryDNSService dns = new InMemoryDNSService();
-        dns.registerRecord("localhost", InetAddress.getLoopbackAddress(), "localhost");
-        james = GuiceJamesServer.forConfiguration(Configuration.builder().workingDirectory(HOME.toFile()).build())
-                .combineWith(MemoryJamesServerMain.SMTP_ONLY_MODULE, new MemoryUsersRepositoryModule())
-                .overrideWith(binder -> binder.bind(DNSService.class).toInstance(dns));
-        james.start();
+        james = InMemoryJames.start(InMemoryJames.server(HOME));
     }
 
     @AfterAll

@@ -7,15 +7,12 @@ import java.util.Map;
 
 import org.apache.james.GuiceJamesServer;
 import org.apache.james.MemoryJamesServerMain;
-import org.apache.james.dnsservice.api.DNSService;
 import org.apache.james.mailrepository.api.MailRepositoryUrl;
-import org.apache.james.modules.data.MemoryUsersRepositoryModule;
 import org.apache.james.modules.protocols.SmtpGuiceProbe;
 import org.apache.james.modules.server.MailQueueRoutesModule;
 import org.apache.james.modules.server.NoJwtModule;
 import org.apache.james.modules.server.WebAdminServerModule;
 import org.apache.james.queue.api.ManageableMailQueue;
-import org.apache.james.server.core.configuration.Configuration;
 import org.apache.james.utils.DataProbeImpl;
 import org.apache.james.utils.GuiceProbe;
 import org.apache.james.utils.MailRepositoryProbeImpl;
@@ -26,6 +23,7 @@ import com.google.inject.Module;
 import com.google.inject.multibindings.Multibinder;
 import com.google.inject.util.Modules;
 
+import dev.jameslmtp.demo.InMemoryJames;
 import dev.jameslmtp.demo.InboxProbe;
 import dev.jameslmtp.demo.JamesConfFiles;
 import dev.jameslmtp.demo.WorkDirectory;
@@ -130,14 +128,11 @@ public final class EmbeddedJames implements AutoCloseable {
             for (Map.Entry<String, String> file : confFiles.entrySet()) {
                 java.nio.file.Files.writeString(workDir.resolve("conf").resolve(file.getKey()), file.getValue());
             }
-            GuiceJamesServer server = GuiceJamesServer
-                    .forConfiguration(Configuration.builder().workingDirectory(workDir.toFile()).build())
-                    .combineWith(MemoryJamesServerMain.SMTP_ONLY_MODULE, new MemoryUsersRepositoryModule())
+            GuiceJamesServer server = InMemoryJames.server(workDir)
                     .combineWith(webAdmin
                             ? List.of(Modules.override(new WebAdminServerModule(), new MailQueueRoutesModule())
                                     .with(MemoryJamesServerMain.WEBADMIN_NO_AUTH_MODULE, new NoJwtModule()))
                             : List.<Module>of())
-                    .overrideWith(binder -> binder.bind(DNSService.class).toInstance(new LoopbackDnsService()))
                     .overrideWith(binder -> {
                         Multibinder<GuiceProbe> probes = Multibinder.newSetBinder(binder, GuiceProbe.class);
                         probes.addBinding().to(InboxProbe.class);
@@ -145,8 +140,8 @@ public final class EmbeddedJames implements AutoCloseable {
                         probes.addBinding().to(MetricsProbe.class);
                     })
                     .overrideWith(overrides.toArray(Module[]::new));
+            InMemoryJames.start(server);
             try {
-                server.start();
                 server.getProbe(DataProbeImpl.class).addUser(SENDER, PASSWORD);
             } catch (Exception | Error e) {
                 server.stop();

@@ -15,20 +15,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 import dev.jameslmtp.client.Content;
-import dev.jameslmtp.client.DeliveryResult;
 import dev.jameslmtp.client.Destination;
 import dev.jameslmtp.client.Envelope;
-import dev.jameslmtp.client.Fate;
 import dev.jameslmtp.client.LmtpClient;
-import dev.jameslmtp.client.Stage;
-import dev.jameslmtp.client.Timeouts;
-import dev.jameslmtp.client.Transcript;
-import dev.jameslmtp.client.sasl.CredentialSource;
-import dev.jameslmtp.client.sasl.Credentials;
+import dev.jameslmtp.client.credentials.CredentialSource;
+import dev.jameslmtp.client.credentials.Credentials;
+import dev.jameslmtp.client.outcome.DeliveryResult;
+import dev.jameslmtp.client.outcome.Fate;
 import dev.jameslmtp.client.sasl.Mechanism;
 import dev.jameslmtp.client.sasl.SaslPolicy;
+import dev.jameslmtp.client.session.Stage;
+import dev.jameslmtp.client.session.Timeouts;
 import dev.jameslmtp.client.tls.TlsLevel;
 import dev.jameslmtp.client.tls.TlsPolicy;
+import dev.jameslmtp.client.wire.Transcript;
 import dev.jameslmtp.testing.TestCertificates;
 
 /**

@@ -1,7 +1,7 @@
 package dev.jameslmtp.cli;
 
 import dev.jameslmtp.client.Recipient;
-import dev.jameslmtp.client.WireSafety;
+import dev.jameslmtp.client.wire.WireSafety;
 
 /**
  * Envelope addresses as people type them: {@code bob@example.com} or {@code <bob@example.com>};

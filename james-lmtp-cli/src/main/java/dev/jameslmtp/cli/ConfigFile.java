@@ -1,7 +1,7 @@
 package dev.jameslmtp.cli;
 
 import dev.jameslmtp.client.DestinationList;
-import dev.jameslmtp.client.WireSafety;
+import dev.jameslmtp.client.wire.WireSafety;
 
 import java.io.IOException;
 import java.nio.charset.MalformedInputException;
@@ -25,7 +25,7 @@ import java.util.Set;
  * destination = unix:/var/spool/postfix/private/dovecot-lmtp
  * lhlo        = mx1.example.com
  * sender      = postmaster@example.com     (empty or &lt;&gt;: the null sender)
- * timeout     = 30s                        (every stage; 500ms, 2m, 1h, 30, PT30S)
+ * timeout     = 30s                        (every stage; 500ms, 2m, 1h, 30, 30 seconds, PT30S)
  * transcript  = yes                        (yes/no, true/false, on/off)
  * auth        = yes                        (as -a)
  * user        = lmtpadmin                  (as --user; the password never goes in this file)

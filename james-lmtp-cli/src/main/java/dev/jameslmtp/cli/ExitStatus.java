@@ -1,8 +1,7 @@
 package dev.jameslmtp.cli;
 
-import dev.jameslmtp.client.DeliveryResult;
-import dev.jameslmtp.client.Fate;
-
+import dev.jameslmtp.client.outcome.DeliveryResult;
+import dev.jameslmtp.client.outcome.Fate;
 
 /**
  * The exit statuses of the {@code lmtp} command, from {@code sysexits.h}, and the one rule that

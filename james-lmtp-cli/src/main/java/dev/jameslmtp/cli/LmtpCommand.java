@@ -1,16 +1,16 @@
 package dev.jameslmtp.cli;
 
-import dev.jameslmtp.client.DeliveryResult;
 import dev.jameslmtp.client.LmtpClient;
 import dev.jameslmtp.client.LmtpConnectException;
-import dev.jameslmtp.client.LmtpConnection;
-import dev.jameslmtp.client.Transcript;
+import dev.jameslmtp.client.outcome.DeliveryResult;
 import dev.jameslmtp.client.pool.ConnectionPool;
 import dev.jameslmtp.client.pool.FailedServers;
 import dev.jameslmtp.client.pool.FailoverDelivery;
 import dev.jameslmtp.client.pool.PoolLimits;
 import dev.jameslmtp.client.pool.PooledDelivery;
 import dev.jameslmtp.client.pool.ReuseCounter;
+import dev.jameslmtp.client.session.LmtpConnection;
+import dev.jameslmtp.client.wire.Transcript;
 
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;

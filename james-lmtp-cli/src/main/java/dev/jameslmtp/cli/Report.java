@@ -1,9 +1,9 @@
 package dev.jameslmtp.cli;
 
-import dev.jameslmtp.client.DeliveryResult;
 import dev.jameslmtp.client.Recipient;
-import dev.jameslmtp.client.Transcript;
-import dev.jameslmtp.client.Verdict;
+import dev.jameslmtp.client.outcome.DeliveryResult;
+import dev.jameslmtp.client.outcome.Verdict;
+import dev.jameslmtp.client.wire.Transcript;
 
 import java.util.ArrayList;
 import java.util.List;

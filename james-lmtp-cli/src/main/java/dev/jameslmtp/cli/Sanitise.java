@@ -1,6 +1,6 @@
 package dev.jameslmtp.cli;
 
-import dev.jameslmtp.client.Transcript;
+import dev.jameslmtp.client.wire.Transcript;
 
 /** Text from the user or a file, made safe to print in a one-line error message. */
 final class Sanitise {

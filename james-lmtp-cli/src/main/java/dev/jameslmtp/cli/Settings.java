@@ -4,8 +4,9 @@ import dev.jameslmtp.client.DestinationList;
 import dev.jameslmtp.client.Envelope;
 import dev.jameslmtp.client.LmtpClient;
 import dev.jameslmtp.client.Recipient;
-import dev.jameslmtp.client.Stage;
-import dev.jameslmtp.client.Timeouts;
+import dev.jameslmtp.client.session.Stage;
+import dev.jameslmtp.client.session.Timeouts;
+import dev.jameslmtp.client.wire.WireSafety;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -57,7 +58,7 @@ record Settings(DestinationList destination, Envelope envelope, Optional<String>
         Optional<String> lhlo = config.lhlo();
         if (options.lhlo() != null) {
             try {
-                lhlo = Optional.of(dev.jameslmtp.client.WireSafety.requireLhloName(options.lhlo()));
+                lhlo = Optional.of(dev.jameslmtp.client.wire.WireSafety.requireLhloName(options.lhlo()));
             } catch (IllegalArgumentException e) {
                 throw CommandException.usage("-l: " + e.getMessage());
             }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jameslmtp.client.LmtpClient;
-import dev.jameslmtp.client.Stage;
+import dev.jameslmtp.client.session.Stage;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,11 +3,11 @@ package dev.jameslmtp.client;
 import java.io.IOException;
 
 /** The message content could not be read (a local problem, not the server's). */
-final class ContentException extends IOException {
+public final class ContentException extends IOException {
 
     private static final long serialVersionUID = 1L;
 
-    ContentException(IOException cause) {
+    public ContentException(IOException cause) {
         super("cannot read message content: " + cause.getMessage(), cause);
     }
 }

@@ -12,7 +12,7 @@ import java.io.OutputStream;
  * becomes CRLF, an unterminated last line gains one), dot-stuffing and the final dot not counted.
  * It is what {@code SIZE=} declares and what the server's advertised limit is checked against.
  */
-record ContentInfo(long size, boolean eightBit) {
+public record ContentInfo(long size, boolean eightBit) {
 
     /** One pass over the content, without keeping it. @throws ContentException if it cannot be read */
     static ContentInfo scan(Content content) throws ContentException {

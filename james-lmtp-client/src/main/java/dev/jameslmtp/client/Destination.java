@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Objects;
 
+import dev.jameslmtp.client.wire.WireSafety;
+
 /**
  * Where an LMTP server listens, written as Postfix writes LMTP destinations.
  *

@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
+import dev.jameslmtp.client.wire.WireSafety;
+
 /**
  * Who a message is from and for. The empty sender is the null reverse-path {@code <>} (bounces).
  * Recipients are kept in order and may repeat: RFC 2033 gives each RCPT its own reply.
@@ -46,7 +48,7 @@ public record Envelope(String sender, List<Recipient> recipients, Optional<Strin
     }
 
     /** True when the sender or a recipient needs SMTPUTF8. */
-    boolean senderNeedsSmtpUtf8() {
+    public boolean senderNeedsSmtpUtf8() {
         return WireSafety.needsSmtpUtf8(sender);
     }
 }

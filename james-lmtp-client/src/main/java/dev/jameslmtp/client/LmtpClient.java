@@ -3,9 +3,16 @@ package dev.jameslmtp.client;
 import java.net.InetAddress;
 import java.util.Objects;
 
-import dev.jameslmtp.client.sasl.Credentials;
+import dev.jameslmtp.client.credentials.Credentials;
+import dev.jameslmtp.client.outcome.DeliveryResult;
 import dev.jameslmtp.client.sasl.SaslPolicy;
+import dev.jameslmtp.client.session.LmtpConnection;
+import dev.jameslmtp.client.session.SessionKey;
+import dev.jameslmtp.client.session.SessionOpener;
+import dev.jameslmtp.client.session.Timeouts;
 import dev.jameslmtp.client.tls.TlsPolicy;
+import dev.jameslmtp.client.wire.Transcript;
+import dev.jameslmtp.client.wire.WireSafety;
 
 /**
  * The LMTP client (RFC 2033): immutable settings from which sessions are opened.

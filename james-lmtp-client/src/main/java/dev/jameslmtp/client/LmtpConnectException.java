@@ -3,6 +3,8 @@ package dev.jameslmtp.client;
 import java.io.IOException;
 import java.util.Objects;
 
+import dev.jameslmtp.client.outcome.Verdict;
+
 /**
  * A session could not be opened: the connection was refused or timed out, or the server's
  * greeting or LHLO reply was negative or malformed. {@link #verdict()} says what it means for

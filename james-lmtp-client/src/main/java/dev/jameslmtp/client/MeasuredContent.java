@@ -7,7 +7,7 @@ import java.io.OutputStream;
  * A {@link Content} that remembers its {@link ContentInfo} after the first measure. Thread-safe:
  * two threads may both measure it the first time, and get the same answer.
  */
-final class MeasuredContent implements Content {
+public final class MeasuredContent implements Content {
 
     /** How the content is measured the first time. */
     @FunctionalInterface
@@ -39,7 +39,7 @@ final class MeasuredContent implements Content {
     }
 
     /** The content's measure, remembered when the content can remember it. */
-    static ContentInfo of(Content content) throws ContentException {
+    public static ContentInfo of(Content content) throws ContentException {
         return content instanceof MeasuredContent measured ? measured.info() : ContentInfo.scan(content);
     }
 }

@@ -2,6 +2,9 @@ package dev.jameslmtp.client;
 
 import java.util.Locale;
 
+import dev.jameslmtp.client.wire.Reply;
+import dev.jameslmtp.client.wire.Transcript;
+
 /**
  * Whether {@code ORCPT=} (RFC 3461, the address the sender used before James rewrote it) goes on
  * {@code RCPT TO} to a store that does not offer {@code DSN} ({@code orcptWithoutDsn}); to one

@@ -4,6 +4,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 
+import dev.jameslmtp.client.session.Capabilities;
+import dev.jameslmtp.client.wire.WireSafety;
+
 /**
  * Where a message came from before it reached James: the SMTP client's address, port and HELO
  * name, passed to a store that offers {@code XCLIENT} (Dovecot to clients in its
@@ -24,7 +27,7 @@ public record Origin(String address, OptionalInt port, Optional<String> helo) {
     }
 
     /** {@code XCLIENT ADDR=... [PORT=...] [HELO=...]}, with only the attributes the server named after XCLIENT in its LHLO reply. */
-    String command(Capabilities capabilities) {
+    public String command(Capabilities capabilities) {
         StringBuilder command = new StringBuilder("XCLIENT");
         if (capabilities.xclientAttribute("ADDR")) {
             command.append(" ADDR=").append(address);

@@ -3,6 +3,8 @@ package dev.jameslmtp.client;
 import java.util.Objects;
 import java.util.Optional;
 
+import dev.jameslmtp.client.wire.WireSafety;
+
 /**
  * One envelope recipient, with the RFC 3461 DSN parameters to pass through when the server
  * offers DSN. {@code notification} is the NOTIFY value, e.g. {@code "SUCCESS,FAILURE"};

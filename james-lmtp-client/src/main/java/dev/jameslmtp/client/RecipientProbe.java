@@ -12,6 +12,18 @@ import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.jameslmtp.client.outcome.Fate;
+import dev.jameslmtp.client.outcome.Trouble;
+import dev.jameslmtp.client.outcome.Verdict;
+import dev.jameslmtp.client.session.LmtpConnection;
+import dev.jameslmtp.client.session.Stage;
+import dev.jameslmtp.client.wire.Command;
+import dev.jameslmtp.client.wire.ConversationDeadline;
+import dev.jameslmtp.client.wire.Reply;
+import dev.jameslmtp.client.wire.Transcript;
+import dev.jameslmtp.client.wire.Wire;
+import dev.jameslmtp.client.wire.WireSafety;
+
 /**
  * Asks an LMTP server whether it would take mail for one address, without sending any: a session
  * of its own (opened by {@link LmtpClient#connect}, so with the client's LHLO name, timeouts and

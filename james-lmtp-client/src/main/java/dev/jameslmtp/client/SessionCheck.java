@@ -7,6 +7,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 
+import dev.jameslmtp.client.session.Stage;
+import dev.jameslmtp.client.wire.ConversationDeadline;
+import dev.jameslmtp.client.wire.EnhancedStatus;
+
 /**
  * Whether one LMTP server would open a session now, without sending any mail: a session opened as
  * a delivery opens it ({@link LmtpClient#connect}: connect, greeting, LHLO, and STARTTLS and AUTH

@@ -13,6 +13,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 
+import dev.jameslmtp.client.wire.DotStuffingOutputStream;
 import dev.jameslmtp.testing.FakeLmtpServer;
 
 class ContentInfoTest {

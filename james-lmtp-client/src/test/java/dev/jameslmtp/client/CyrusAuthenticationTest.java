@@ -16,14 +16,20 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import dev.jameslmtp.client.credentials.CredentialSource;
+import dev.jameslmtp.client.credentials.Credentials;
+import dev.jameslmtp.client.outcome.DeliveryResult;
+import dev.jameslmtp.client.outcome.Fate;
 import dev.jameslmtp.client.sasl.ChannelBindingType;
-import dev.jameslmtp.client.sasl.CredentialSource;
-import dev.jameslmtp.client.sasl.Credentials;
 import dev.jameslmtp.client.sasl.Mechanism;
 import dev.jameslmtp.client.sasl.SaslPolicy;
 import dev.jameslmtp.client.sasl.SecurityOptions;
+import dev.jameslmtp.client.session.LmtpConnection;
+import dev.jameslmtp.client.session.Stage;
+import dev.jameslmtp.client.session.Timeouts;
 import dev.jameslmtp.client.tls.TlsLevel;
 import dev.jameslmtp.client.tls.TlsPolicy;
+import dev.jameslmtp.client.wire.Transcript;
 import dev.jameslmtp.testing.CyrusLmtpServer;
 import dev.jameslmtp.testing.TestCertificates;
 

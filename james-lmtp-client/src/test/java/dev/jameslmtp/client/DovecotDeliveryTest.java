@@ -13,6 +13,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import dev.jameslmtp.client.outcome.DeliveryResult;
+import dev.jameslmtp.client.outcome.Fate;
+import dev.jameslmtp.client.outcome.Verdict;
+import dev.jameslmtp.client.session.LmtpConnection;
+import dev.jameslmtp.client.session.Stage;
+import dev.jameslmtp.client.session.Timeouts;
+import dev.jameslmtp.client.wire.Transcript;
 import dev.jameslmtp.testing.DovecotLmtpServer;
 
 /**
@@ -20,6 +27,9 @@ import dev.jameslmtp.testing.DovecotLmtpServer;
  * configuration under target/) over TCP on 127.0.0.1 and over a UNIX socket.
  */
 class DovecotDeliveryTest {
+
+    /** BdatTransfer's chunk size (package-private in client.session): a BDAT message's chunks are of this size. */
+    private static final int CHUNK_BYTES = 256 * 1024;
 
     private static DovecotLmtpServer dovecot;
 
@@ -106,10 +116,10 @@ class DovecotDeliveryTest {
         byte[] byData = afterDovecotHeaders(stored.get(before), tag);
         byte[] byBdat = afterDovecotHeaders(stored.get(before + 1), tag);
         assertThat(byBdat).as("stored by BDAT, byte for byte as by DATA").isEqualTo(byData).isEqualTo(expected);
-        int lastChunk = expected.length % BdatTransfer.CHUNK_BYTES;
-        assertThat(transcript).contains("C: DATA", "C: BDAT " + BdatTransfer.CHUNK_BYTES, "C: BDAT " + lastChunk + " LAST");
+        int lastChunk = expected.length % CHUNK_BYTES;
+        assertThat(transcript).contains("C: DATA", "C: BDAT " + CHUNK_BYTES, "C: BDAT " + lastChunk + " LAST");
         assertThat(transcript.stream().filter(line -> line.startsWith("C: BDAT ")).count())
-                .isEqualTo(expected.length / BdatTransfer.CHUNK_BYTES + 1);
+                .isEqualTo(expected.length / CHUNK_BYTES + 1);
     }
 
     @Test
@@ -122,7 +132,7 @@ class DovecotDeliveryTest {
 
         LmtpConnection connection = client.connect(Destination.parse(dovecot.tcpDestination()));
         try {
-            byte[] large = ("x".repeat(98) + "\r\n").repeat(3 * BdatTransfer.CHUNK_BYTES / 100).getBytes(StandardCharsets.US_ASCII);
+            byte[] large = ("x".repeat(98) + "\r\n").repeat(3 * CHUNK_BYTES / 100).getBytes(StandardCharsets.US_ASCII);
             for (byte[] refusedMessage : List.of(large, message)) { // the first chunk not the last, then the LAST one
                 DeliveryResult refused = connection.deliver(Envelope.of("sender@origin.test", dovecot.address("nobody")),
                         Content.of(refusedMessage));
@@ -137,7 +147,7 @@ class DovecotDeliveryTest {
         }
         transcript.forEach(System.out::println);
         assertThat(dovecot.messages("alice")).hasSize(before + 1);
-        assertThat(transcript).containsSubsequence("C: BDAT " + BdatTransfer.CHUNK_BYTES, "C: RSET",
+        assertThat(transcript).containsSubsequence("C: BDAT " + CHUNK_BYTES, "C: RSET",
                 "C: BDAT " + message.length + " LAST", "C: RSET", "C: BDAT " + message.length + " LAST");
     }
 

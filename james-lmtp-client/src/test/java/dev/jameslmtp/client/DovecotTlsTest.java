@@ -12,11 +12,15 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import dev.jameslmtp.client.sasl.CredentialSource;
-import dev.jameslmtp.client.sasl.Credentials;
+import dev.jameslmtp.client.credentials.CredentialSource;
+import dev.jameslmtp.client.credentials.Credentials;
+import dev.jameslmtp.client.outcome.DeliveryResult;
+import dev.jameslmtp.client.outcome.Fate;
 import dev.jameslmtp.client.sasl.SaslPolicy;
+import dev.jameslmtp.client.session.Timeouts;
 import dev.jameslmtp.client.tls.TlsLevel;
 import dev.jameslmtp.client.tls.TlsPolicy;
+import dev.jameslmtp.client.wire.Transcript;
 import dev.jameslmtp.testing.DovecotLmtpServer;
 import dev.jameslmtp.testing.DovecotOptions;
 import dev.jameslmtp.testing.TestCertificates;

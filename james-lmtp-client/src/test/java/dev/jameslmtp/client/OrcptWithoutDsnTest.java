@@ -11,11 +11,14 @@ import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 
-import dev.jameslmtp.client.sasl.CredentialSource;
-import dev.jameslmtp.client.sasl.Credentials;
+import dev.jameslmtp.client.credentials.CredentialSource;
+import dev.jameslmtp.client.credentials.Credentials;
+import dev.jameslmtp.client.outcome.DeliveryResult;
+import dev.jameslmtp.client.outcome.Verdict;
 import dev.jameslmtp.client.sasl.Mechanism;
 import dev.jameslmtp.client.sasl.SaslPolicy;
 import dev.jameslmtp.client.sasl.SecurityOptions;
+import dev.jameslmtp.client.session.Timeouts;
 import dev.jameslmtp.testing.CyrusLmtpServer;
 import dev.jameslmtp.testing.DovecotLmtpServer;
 import dev.jameslmtp.testing.DovecotOptions;

@@ -12,6 +12,12 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.jameslmtp.client.outcome.DeliveryResult;
+import dev.jameslmtp.client.outcome.Fate;
+import dev.jameslmtp.client.outcome.Verdict;
+import dev.jameslmtp.client.session.LmtpConnection;
+import dev.jameslmtp.client.session.Stage;
+import dev.jameslmtp.client.session.Timeouts;
 import dev.jameslmtp.testing.FakeLmtpServer;
 import dev.jameslmtp.testing.LmtpHandler;
 import dev.jameslmtp.testing.Response;

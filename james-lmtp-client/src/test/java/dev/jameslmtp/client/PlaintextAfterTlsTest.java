@@ -11,12 +11,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import dev.jameslmtp.client.sasl.CredentialSource;
-import dev.jameslmtp.client.sasl.Credentials;
+import dev.jameslmtp.client.credentials.CredentialSource;
+import dev.jameslmtp.client.credentials.Credentials;
+import dev.jameslmtp.client.outcome.DeliveryResult;
+import dev.jameslmtp.client.outcome.Fate;
 import dev.jameslmtp.client.sasl.Mechanism;
 import dev.jameslmtp.client.sasl.Protection;
 import dev.jameslmtp.client.sasl.SaslPolicy;
 import dev.jameslmtp.client.sasl.SecurityOptions;
+import dev.jameslmtp.client.session.Stage;
+import dev.jameslmtp.client.session.Timeouts;
 import dev.jameslmtp.client.tls.TlsLevel;
 import dev.jameslmtp.client.tls.TlsPolicy;
 import dev.jameslmtp.testing.FakeLmtpServer;

@@ -11,10 +11,13 @@ import java.util.OptionalInt;
 
 import org.junit.jupiter.api.Test;
 
+import dev.jameslmtp.client.outcome.DeliveryResult;
+import dev.jameslmtp.client.outcome.Verdict;
 import dev.jameslmtp.client.pool.ConnectionPool;
 import dev.jameslmtp.client.pool.PoolLimits;
 import dev.jameslmtp.client.pool.PooledDelivery;
 import dev.jameslmtp.client.pool.ReuseCounter;
+import dev.jameslmtp.client.session.Timeouts;
 import dev.jameslmtp.testing.DovecotLmtpServer;
 import dev.jameslmtp.testing.DovecotOptions;
 import dev.jameslmtp.testing.FakeLmtpServer;

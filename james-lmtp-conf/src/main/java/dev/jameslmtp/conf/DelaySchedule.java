@@ -106,6 +106,15 @@ public record DelaySchedule(List<Duration> delays, int maxRetries) {
         return delays.get(retry - 1);
     }
 
+    /**
+     * The shortest wait before mail is tried again, as Postfix's {@code minimal_backoff_time}: the
+     * shortest delay, or the shortest default delay when there are no retries. A dead destination
+     * waits this long (spread by {@code retryJitter}) before its probe.
+     */
+    public Duration minimalBackoff() {
+        return Collections.min(delays.isEmpty() ? defaults().delays() : delays);
+    }
+
     private static List<Entry> entries(String delayTime) {
         if (delayTime.isBlank()) {
             throw ConfigurationError.invalid("delayTime", delayTime, EXPECTED);

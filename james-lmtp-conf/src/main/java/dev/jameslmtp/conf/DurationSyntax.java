@@ -14,12 +14,14 @@ import java.util.regex.Pattern;
  * spaces, an optional unit ({@code 30 seconds}, {@code 5m}, {@code 2 hours}, {@code 500ms}).
  * Units: ms/msec/msecs, s/sec/secs/second/seconds, m/min/mins/minute/minutes, h/hour/hours,
  * d/day/days, w/week/weeks (case-insensitive). A bare number takes the default unit of the
- * parameter, which its documentation states. Months and years are not accepted: nobody waits
- * that long for a local delivery.
+ * parameter, which its documentation states. ISO-8601 ({@code PT30S}, {@code PT1M30S}) is read
+ * too. Months and years are not accepted: nobody waits that long for a local delivery. The one
+ * duration syntax of the mailet, the SMTP hook and the {@code lmtp} command.
  */
 public final class DurationSyntax {
 
     private static final Pattern SHAPE = Pattern.compile("\\s*(\\d{1,12})\\s*([a-zA-Z]*)\\s*");
+    private static final Pattern ISO = Pattern.compile("\\s*[pP][tT][0-9.,hmsHMS-]+\\s*");
 
     private static final Map<String, ChronoUnit> UNITS = units(
             ChronoUnit.MILLIS, List.of("ms", "msec", "msecs"),
@@ -37,6 +39,9 @@ public final class DurationSyntax {
      *                                  callers add that)
      */
     public static Duration parse(String text, ChronoUnit defaultUnit) {
+        if (ISO.matcher(text).matches()) {
+            return iso(text.strip());
+        }
         Matcher m = SHAPE.matcher(text);
         if (!m.matches()) {
             throw new IllegalArgumentException("not a duration");
@@ -51,6 +56,18 @@ public final class DurationSyntax {
             return unit.getDuration().multipliedBy(amount);
         } catch (ArithmeticException e) {
             throw new IllegalArgumentException("duration too long");
+        }
+    }
+
+    private static Duration iso(String text) {
+        try {
+            Duration duration = Duration.parse(text);
+            if (duration.isNegative()) {
+                throw new IllegalArgumentException("negative duration");
+            }
+            return duration;
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException("not a duration");
         }
     }
 

@@ -1,7 +1,7 @@
 package dev.jameslmtp.conf;
 
 import dev.jameslmtp.client.LmtpClient;
-import dev.jameslmtp.client.Transcript;
+import dev.jameslmtp.client.wire.Transcript;
 
 /**
  * Builds the LMTP client of a mailet from its configuration. The seam through which a Guice

@@ -14,11 +14,11 @@ import java.util.function.Supplier;
 
 import dev.jameslmtp.client.Destination;
 import dev.jameslmtp.client.OrcptPolicy;
-import dev.jameslmtp.client.Timeouts;
-import dev.jameslmtp.client.WireSafety;
-import dev.jameslmtp.client.sasl.SaslPolicy;
-import dev.jameslmtp.client.tls.TlsPolicy;
 import dev.jameslmtp.client.pool.PoolLimits;
+import dev.jameslmtp.client.sasl.SaslPolicy;
+import dev.jameslmtp.client.session.Timeouts;
+import dev.jameslmtp.client.tls.TlsPolicy;
+import dev.jameslmtp.client.wire.WireSafety;
 
 /**
  * The parsed, validated mailet parameters of {@code LmtpDelivery} (see {@link Parameter} for the
@@ -35,8 +35,10 @@ import dev.jameslmtp.client.pool.PoolLimits;
  */
 public record LmtpDeliveryConfiguration(Routing routing, String lhloName, String outgoing, DelaySchedule delaySchedule,
                                         Optional<String> bounceProcessor, Optional<String> onSuccess, boolean softBounce,
-                                        int recipientLimit, int concurrency, Timeouts timeouts, boolean skipQuitResponse,
-                                        boolean skip5xxGreeting, OrcptPolicy orcpt, boolean useChunking, XclientDestinations xclient, boolean transcript,
+                                        int recipientLimit, int concurrency, DestinationConcurrency destinationConcurrency,
+                                        RetryJitter retryJitter, Timeouts timeouts, boolean skipQuitResponse,
+                                        boolean skip5xxGreeting, OrcptPolicy orcpt, boolean useChunking, XclientDestinations xclient,
+                                        boolean transcript,
                                         TlsPolicy tls, SaslPolicy sasl,
                                         PoolLimits connectionCache, Duration failureSkipTime,
                                         Reporting reporting) {
@@ -50,6 +52,8 @@ public record LmtpDeliveryConfiguration(Routing routing, String lhloName, String
         Objects.requireNonNull(delaySchedule, "delaySchedule");
         Objects.requireNonNull(bounceProcessor, "bounceProcessor");
         Objects.requireNonNull(onSuccess, "onSuccess");
+        Objects.requireNonNull(destinationConcurrency, "destinationConcurrency");
+        Objects.requireNonNull(retryJitter, "retryJitter");
         Objects.requireNonNull(timeouts, "timeouts");
         Objects.requireNonNull(orcpt, "orcpt");
         Objects.requireNonNull(xclient, "xclient");
@@ -91,6 +95,8 @@ public record LmtpDeliveryConfiguration(Routing routing, String lhloName, String
                 values.bool(Parameter.SOFT_BOUNCE),
                 values.integer(Parameter.RECIPIENT_LIMIT, 0, Integer.MAX_VALUE, "a whole number >= 0 (0 = no limit)"),
                 values.integer(Parameter.CONCURRENCY, 1, MAX_CONCURRENCY, "a whole number from 1 to " + MAX_CONCURRENCY),
+                destinationConcurrency(values),
+                retryJitter(values),
                 timeouts(values),
                 values.bool(Parameter.SKIP_QUIT_RESPONSE),
                 values.bool(Parameter.SKIP_5XX_GREETING),
@@ -103,6 +109,35 @@ public record LmtpDeliveryConfiguration(Routing routing, String lhloName, String
                 connectionCache(values),
                 values.duration(Parameter.DESTINATION_FAILURE_SKIP_TIME, Optional.of("off")),
                 reporting(values, bounceProcessor));
+    }
+
+    /** Postfix's scheduler parameters, by their Postfix names camel-cased. */
+    private static DestinationConcurrency destinationConcurrency(Values values) {
+        return new DestinationConcurrency(
+                values.integer(Parameter.INITIAL_DESTINATION_CONCURRENCY, 1, MAX_CONCURRENCY, "a whole number from 1 to " + MAX_CONCURRENCY
+                        + " (Postfix's initial_destination_concurrency; above concurrency, concurrency is used)"),
+                feedback(values, Parameter.DESTINATION_CONCURRENCY_POSITIVE_FEEDBACK),
+                feedback(values, Parameter.DESTINATION_CONCURRENCY_NEGATIVE_FEEDBACK),
+                values.integer(Parameter.DESTINATION_CONCURRENCY_FAILED_COHORT_LIMIT, 0, 10_000,
+                        "a whole number from 0 to 10000 (failed pseudo-cohorts before a destination is dead; 0 = never)"));
+    }
+
+    private static ConcurrencyFeedback feedback(Values values, Parameter parameter) {
+        String value = values.getOrDefault(parameter).orElseThrow();
+        try {
+            return ConcurrencyFeedback.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw ConfigurationError.invalid(parameter.key(), value, ConcurrencyFeedback.EXPECTED + " (" + e.getMessage() + ")");
+        }
+    }
+
+    private static RetryJitter retryJitter(Values values) {
+        String value = values.getOrDefault(Parameter.RETRY_JITTER).orElseThrow();
+        try {
+            return RetryJitter.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw ConfigurationError.invalid(Parameter.RETRY_JITTER.key(), value, RetryJitter.EXPECTED);
+        }
     }
 
     private static XclientDestinations xclient(Values values) {

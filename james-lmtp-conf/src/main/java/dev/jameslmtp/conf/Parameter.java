@@ -5,10 +5,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-import dev.jameslmtp.client.Stage;
 import dev.jameslmtp.client.pool.FailedServers;
 import dev.jameslmtp.client.pool.PoolLimits;
 import dev.jameslmtp.client.sasl.ScramIterations;
+import dev.jameslmtp.client.session.Stage;
 
 /**
  * Every mailet parameter of {@code LmtpDelivery}, with its default. The default, when there is
@@ -28,6 +28,12 @@ public enum Parameter implements DocumentedParameter {
     SOFT_BOUNCE("softBounce", "false", null),
     RECIPIENT_LIMIT("recipientLimit", "50", null),
     CONCURRENCY("concurrency", "10", null),
+    INITIAL_DESTINATION_CONCURRENCY("initialDestinationConcurrency", Integer.toString(DestinationConcurrency.DEFAULT_INITIAL), null),
+    DESTINATION_CONCURRENCY_POSITIVE_FEEDBACK("destinationConcurrencyPositiveFeedback", ConcurrencyFeedback.ONE.toString(), null),
+    DESTINATION_CONCURRENCY_NEGATIVE_FEEDBACK("destinationConcurrencyNegativeFeedback", ConcurrencyFeedback.ONE.toString(), null),
+    DESTINATION_CONCURRENCY_FAILED_COHORT_LIMIT("destinationConcurrencyFailedCohortLimit",
+            Integer.toString(DestinationConcurrency.DEFAULT_FAILED_COHORT_LIMIT), null),
+    RETRY_JITTER("retryJitter", RetryJitter.DEFAULT, null),
     JOURNAL_DIRECTORY("journalDirectory", null, "var/lmtp-journal/ followed by the outgoing queue's name, in James's working directory"),
     JOURNAL_MAX_AGE("journalMaxAge", null, "twice the sum of the delayTime delays, at least 1 day"),
     CONNECT_TIMEOUT("connectTimeout", Stage.CONNECT),

@@ -8,7 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
-import dev.jameslmtp.client.WireSafety;
+import dev.jameslmtp.client.wire.WireSafety;
 
 /**
  * Configured parameter values, read the same way for the mailet and the SMTP hook: stripped, an

@@ -8,7 +8,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.function.UnaryOperator;
 
-import dev.jameslmtp.client.sasl.Secret;
+import dev.jameslmtp.client.credentials.Secret;
 
 /**
  * A secret parameter value (a key store password), so that it need not be written in {@code

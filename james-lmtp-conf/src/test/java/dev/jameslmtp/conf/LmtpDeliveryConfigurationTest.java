@@ -20,8 +20,8 @@ import com.google.inject.Guice;
 
 import dev.jameslmtp.client.Destination;
 import dev.jameslmtp.client.DestinationList;
-import dev.jameslmtp.client.Stage;
-import dev.jameslmtp.client.Timeouts;
+import dev.jameslmtp.client.session.Stage;
+import dev.jameslmtp.client.session.Timeouts;
 
 class LmtpDeliveryConfigurationTest {
 
@@ -259,6 +259,6 @@ class LmtpDeliveryConfigurationTest {
     void moduleShouldBindTheStandardClientFactory() {
         LmtpClientFactory factory = Guice.createInjector(new LmtpDeliveryModule()).getInstance(LmtpClientFactory.class);
 
-        assertThat(factory.create(parse("lhloName", "mx.test"), dev.jameslmtp.client.Transcript.NONE).lhloName()).isEqualTo("mx.test");
+        assertThat(factory.create(parse("lhloName", "mx.test"), dev.jameslmtp.client.wire.Transcript.NONE).lhloName()).isEqualTo("mx.test");
     }
 }

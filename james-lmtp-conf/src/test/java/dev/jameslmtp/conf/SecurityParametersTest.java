@@ -14,12 +14,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.jameslmtp.client.Destination;
+import dev.jameslmtp.client.credentials.Credentials;
 import dev.jameslmtp.client.sasl.ChannelBindingType;
-import dev.jameslmtp.client.sasl.ScramIterations;
-import dev.jameslmtp.client.sasl.Credentials;
 import dev.jameslmtp.client.sasl.Mechanism;
 import dev.jameslmtp.client.sasl.Protection;
 import dev.jameslmtp.client.sasl.SaslPolicy;
+import dev.jameslmtp.client.sasl.ScramIterations;
 import dev.jameslmtp.client.sasl.SecurityOptions;
 import dev.jameslmtp.client.tls.TlsLevel;
 import dev.jameslmtp.client.tls.TlsPolicy;

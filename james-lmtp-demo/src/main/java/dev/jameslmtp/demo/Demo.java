@@ -20,7 +20,7 @@ import javax.mail.Transport;
 import javax.mail.internet.InternetAddress;
 import javax.mail.internet.MimeMessage;
 
-import dev.jameslmtp.client.Fate;
+import dev.jameslmtp.client.outcome.Fate;
 
 /**
  * The james-lmtp demo: an in-memory Apache James 3.8.1 whose {@code LmtpDelivery} mailet hands

@@ -9,12 +9,8 @@ import java.util.Map;
 import java.util.Optional;
 
 import org.apache.james.GuiceJamesServer;
-import org.apache.james.MemoryJamesServerMain;
-import org.apache.james.dnsservice.api.DNSService;
-import org.apache.james.modules.data.MemoryUsersRepositoryModule;
 import org.apache.james.modules.protocols.LMTPServerModule;
 import org.apache.james.modules.protocols.SmtpGuiceProbe;
-import org.apache.james.server.core.configuration.Configuration;
 import org.apache.james.utils.DataProbeImpl;
 import org.apache.james.utils.GuiceProbe;
 
@@ -58,20 +54,12 @@ final class DemoJames implements AutoCloseable {
         parameters.putAll(lmtpDelivery);
         DemoConf.write(workDir.resolve("conf"), storeDomain, parameters, storePort);
 
-        GuiceJamesServer server = GuiceJamesServer
-                .forConfiguration(Configuration.builder().workingDirectory(workDir.toFile()).build())
-                .combineWith(MemoryJamesServerMain.SMTP_ONLY_MODULE, new MemoryUsersRepositoryModule(), new LMTPServerModule())
-                .overrideWith(binder -> binder.bind(DNSService.class).toInstance(new LoopbackDns()))
+        GuiceJamesServer server = InMemoryJames.server(workDir)
+                .combineWith(new LMTPServerModule())
                 .overrideWith(binder -> binder.bind(Outcomes.class).toInstance(outcomes))
                 .overrideWith(binder -> Multibinder.newSetBinder(binder, GuiceProbe.class).addBinding().to(InboxProbe.class))
                 .overrideWith(overrides.toArray(Module[]::new));
-        try {
-            server.start();
-        } catch (Exception | Error e) {
-            server.stop();
-            throw e;
-        }
-        return new DemoJames(server, storePort);
+        return new DemoJames(InMemoryJames.start(server), storePort);
     }
 
     /** The embedded store's port, when it runs. */

@@ -9,7 +9,7 @@ import org.apache.james.core.MailAddress;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.GenericMailet;
 
-import dev.jameslmtp.client.Fate;
+import dev.jameslmtp.client.outcome.Fate;
 
 /**
  * Records each recipient of the mail it sees in {@link Outcomes} as delivered: it runs in

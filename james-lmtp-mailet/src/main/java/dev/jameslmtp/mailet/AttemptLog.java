@@ -7,8 +7,8 @@ import org.apache.mailet.Mail;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.jameslmtp.client.Fate;
-import dev.jameslmtp.client.Transcript;
+import dev.jameslmtp.client.outcome.Fate;
+import dev.jameslmtp.client.wire.Transcript;
 import dev.jameslmtp.conf.DurationSyntax;
 
 /**

@@ -1,6 +1,6 @@
 package dev.jameslmtp.mailet;
 
-import dev.jameslmtp.client.Fate;
+import dev.jameslmtp.client.outcome.Fate;
 
 /**
  * Where an attempt writes down each recipient's fate the moment it is known, by the

@@ -6,7 +6,7 @@ import java.util.stream.Collectors;
 import org.apache.mailet.Mail;
 import org.slf4j.MDC;
 
-import dev.jameslmtp.client.Transcript;
+import dev.jameslmtp.client.wire.Transcript;
 
 /**
  * The SLF4J MDC of an attempt, on every log line written while it runs: James's own

@@ -15,9 +15,9 @@ import org.slf4j.LoggerFactory;
 
 import dev.jameslmtp.client.Content;
 import dev.jameslmtp.client.DestinationList;
-import dev.jameslmtp.client.Fate;
-import dev.jameslmtp.client.Trouble;
-import dev.jameslmtp.client.Verdict;
+import dev.jameslmtp.client.outcome.Fate;
+import dev.jameslmtp.client.outcome.Trouble;
+import dev.jameslmtp.client.outcome.Verdict;
 import dev.jameslmtp.client.pool.ConnectionPool;
 import dev.jameslmtp.client.pool.FailedServers;
 import dev.jameslmtp.client.pool.FailoverDelivery;
@@ -81,11 +81,16 @@ final class DeliveryAttempt {
      * (or in the error processor), bounced once its bounce was sent.
      */
     MailOutcomes run(Mail mail, AttemptMarks marks) throws UnstoredRecipientsException {
+        return run(mail, marks, StoreFeedback.Listener.NONE);
+    }
+
+    /** As {@link #run(Mail, AttemptMarks)}, telling {@code feedback} what each destination's exchange says of its store, once it ends. */
+    MailOutcomes run(Mail mail, AttemptMarks marks, StoreFeedback.Listener feedback) throws UnstoredRecipientsException {
         TimeMetric timer = metrics.startAttempt();
         List<MailAddress> recipients = List.copyOf(mail.getRecipients());
         List<Optional<DestinationList>> routes = routes(mail, recipients);
         try (AttemptMdc mdc = AttemptMdc.open(configuration.outgoing(), mdcDestinations(mail, routes))) {
-            MailOutcomes outcomes = new MailOutcomes(mail.getName(), recipients, fates(mail, recipients, routes, marks));
+            MailOutcomes outcomes = new MailOutcomes(mail.getName(), recipients, fates(mail, recipients, routes, marks, feedback));
             metrics.count(outcomes);
             AttemptLog.log(mail, outcomes, configuration.delaySchedule().maxRetries());
             dispatcher.dispatch(mail, outcomes, marks, delivery::serverReportsDsn);
@@ -95,7 +100,8 @@ final class DeliveryAttempt {
         }
     }
 
-    private List<RecipientFate> fates(Mail mail, List<MailAddress> recipients, List<Optional<DestinationList>> routes, AttemptMarks marks) {
+    private List<RecipientFate> fates(Mail mail, List<MailAddress> recipients, List<Optional<DestinationList>> routes, AttemptMarks marks,
+                                      StoreFeedback.Listener feedback) {
         Map<Integer, Verdict> verdicts = new HashMap<>();
         Map<Integer, String> destinations = new HashMap<>();
         Optional<Verdict> senderProblem = senderProblem(mail);
@@ -122,8 +128,14 @@ final class DeliveryAttempt {
         if (!routed.isEmpty()) {
             Content content = new MessageContent(mail);
             String sender = Envelopes.sender(mail);
-            routed.forEach((destination, numbered) -> verdicts.putAll(
-                    exchanges.deliver(mail, destination, sender, numbered, Envelopes.ret(mail), Envelopes.envid(mail), content, marks)));
+            routed.forEach((destination, numbered) -> {
+                Map<Integer, Verdict> exchanged = exchanges.deliver(mail, destination, sender, numbered, Envelopes.ret(mail),
+                        Envelopes.envid(mail), content, marks);
+                verdicts.putAll(exchanged);
+                if (!sessions.aborted()) { // sessions closed by a shutdown say nothing of the store
+                    StoreFeedback.of(exchanged.values()).ifPresent(told -> feedback.told(destination.toString(), told));
+                }
+            });
         }
         List<RecipientFate> fates = new ArrayList<>();
         verdicts.forEach((index, verdict) -> fates.add(mapper.map(index, recipients.get(index), destinations.get(index), verdict,

@@ -1,16 +1,14 @@
 package dev.jameslmtp.mailet;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -24,8 +22,7 @@ import org.apache.mailet.MailetContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.jameslmtp.client.Fate;
-import dev.jameslmtp.client.Transcript;
+import dev.jameslmtp.client.outcome.Fate;
 
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -35,17 +32,20 @@ import reactor.util.retry.Retry;
 
 /**
  * Takes mail off the outgoing queue and runs a {@link DeliveryAttempt} on each, with at most
- * {@code concurrency} attempts in flight per destination, counted across every LmtpDelivery of
- * the JVM ({@link DestinationLimits}). The destination of a queued mail is its {@link Route}.
+ * as many attempts in flight per destination as its {@link DestinationWindow} allows (never more
+ * than {@code concurrency}; none while it is dead but its probe), counted across every LmtpDelivery
+ * of the JVM ({@link DestinationLimits}). The destination of a queued mail is its {@link Route};
+ * each attempt tells its permit what the store did ({@link StoreFeedback}), which moves the window.
  *
  * <p>Taking mail off the queue never waits for a destination. A mail whose destination is at its
- * limit (counted by {@code lmtpDeliveryDestinationBusy}) waits in a bounded {@link Backlog} of
+ * window or dead (counted by {@code lmtpDeliveryDestinationBusy}) waits in a bounded {@link Backlog} of
  * {@value #BACKLOG_PER_SLOT} × {@code concurrency} items per destination, unacknowledged, and
  * starts as soon as an attempt to that destination ends; when the backlog is full it is put back
- * on the queue with a short delay ({@link DestinationLimits#busyDelay}). So a slow or dead store
- * holds at most {@code concurrency} attempts and a bounded backlog, and mail for every other store
- * keeps flowing. A tick every {@code 250 ms} also drains the backlogs (for a slot freed by another
- * mailet). Each attempt runs on its own thread, bounded by the per-destination limits.
+ * on the queue with a delay ({@link DestinationLimits#busyDelay}: short for a busy store, until the
+ * probe for a dead one; spread by {@code retryJitter}). So a slow or dead store holds at most
+ * {@code concurrency} attempts and a bounded backlog, and mail for every other store keeps
+ * flowing. A tick every {@code 250 ms} also drains the backlogs (for a slot freed by another
+ * mailet, or a probe that is due). Each attempt runs on its own thread, bounded by the windows.
  *
  * <p>{@link #dispose()}: stop taking mail; wait up to the grace for the attempts in flight; then
  * close their LMTP sessions under them ({@link OpenSessions}), so that each attempt ends at once:
@@ -66,7 +66,7 @@ final class DeliveryConsumer {
     private final MailQueue queue;
     private final DeliveryAttempt attempt;
     private final DestinationLimits limits;
-    private final int concurrency;
+    private final DestinationWindow.Settings window;
     private final MailetContext context;
     private final DeliveryMetrics metrics;
     private final DeliveryJournal journal;
@@ -78,17 +78,17 @@ final class DeliveryConsumer {
     private Scheduler dequeueScheduler;
     private ExecutorService attempts;
 
-    DeliveryConsumer(MailQueue queue, DeliveryAttempt attempt, DestinationLimits limits, int concurrency, MailetContext context,
-                     DeliveryMetrics metrics, Duration shutdownGrace, DeliveryJournal journal) {
+    DeliveryConsumer(MailQueue queue, DeliveryAttempt attempt, DestinationLimits limits, DestinationWindow.Settings window,
+                     MailetContext context, DeliveryMetrics metrics, Duration shutdownGrace, DeliveryJournal journal) {
         this.queue = queue;
         this.attempt = attempt;
         this.limits = limits;
-        this.concurrency = concurrency;
+        this.window = window;
         this.context = context;
         this.metrics = metrics;
         this.shutdownGrace = shutdownGrace;
         this.journal = journal;
-        this.backlog = new Backlog(BACKLOG_PER_SLOT * concurrency);
+        this.backlog = new Backlog(BACKLOG_PER_SLOT * window.limit());
     }
 
     void shutdownGrace(Duration grace) {
@@ -99,6 +99,7 @@ final class DeliveryConsumer {
         if (subscription != null) {
             throw new IllegalStateException("already started");
         }
+        limits.retain();
         AtomicInteger threads = new AtomicInteger();
         attempts = Executors.newCachedThreadPool(runnable -> {
             Thread thread = new Thread(runnable, "LmtpDelivery-Attempt-" + threads.incrementAndGet());
@@ -128,7 +129,7 @@ final class DeliveryConsumer {
                 return;
             }
             if (backlog.isEmpty(destination)) {
-                Optional<DestinationLimits.Permit> permit = limits.tryAcquire(destination, concurrency);
+                Optional<DestinationLimits.Permit> permit = limits.tryAcquire(destination, window, metrics);
                 if (permit.isPresent()) {
                     start(destination, item, permit.get());
                     return;
@@ -136,7 +137,7 @@ final class DeliveryConsumer {
             }
             metrics.destinationBusy();
             if (!backlog.offer(destination, item)) {
-                handBack(item, limits.busyDelay(destination), destination + " is at its concurrency limit and its backlog is full");
+                handBack(item, busyDelay(destination), destination + " is at its concurrency window or dead, and its backlog is full");
                 return;
             }
             drain(destination);
@@ -158,7 +159,7 @@ final class DeliveryConsumer {
                 }
                 return;
             }
-            Optional<DestinationLimits.Permit> permit = limits.tryAcquire(destination, concurrency);
+            Optional<DestinationLimits.Permit> permit = limits.tryAcquire(destination, window, metrics);
             if (permit.isEmpty()) {
                 return;
             }
@@ -175,7 +176,7 @@ final class DeliveryConsumer {
         try {
             attempts.execute(() -> {
                 try (permit) {
-                    process(item);
+                    process(item, permit);
                 }
                 drain(destination);
             });
@@ -183,6 +184,11 @@ final class DeliveryConsumer {
             permit.close();
             handBack(item, Duration.ZERO, "LmtpDelivery is stopping");
         }
+    }
+
+    /** How long to put aside mail for a busy or dead destination, spread by {@code retryJitter}. */
+    private Duration busyDelay(String destination) {
+        return window.jitter().spread(limits.busyDelay(destination), ThreadLocalRandom.current().nextDouble());
     }
 
     /** Puts an unattempted mail back on the queue after {@code delay}; if the queue refuses, asks it to keep the item. */
@@ -215,6 +221,11 @@ final class DeliveryConsumer {
      * the first is in an attempt.
      */
     void process(MailQueue.MailQueueItem item) {
+        process(item, StoreFeedback.Listener.NONE);
+    }
+
+    /** As {@link #process(MailQueue.MailQueueItem)}, telling {@code feedback} what the attempt found of the stores. */
+    private void process(MailQueue.MailQueueItem item, StoreFeedback.Listener feedback) {
         Mail mail = item.getMail();
         if (journal.settled(mail)) {
             LOGGER.info("Mail {} was settled already: this copy was left on the queue a second time when James was stopped,"
@@ -225,7 +236,7 @@ final class DeliveryConsumer {
         }
         Optional<MailJournal> held = journal.tryOpen(mail);
         if (held.isEmpty()) {
-            handBack(item, limits.busyDelay(QueueIntake.destinationKey(mail)),
+            handBack(item, busyDelay(QueueIntake.destinationKey(mail)),
                     "another copy of it, left on the queue a second time when James was stopped, is in an attempt");
             return;
         }
@@ -235,7 +246,7 @@ final class DeliveryConsumer {
             List<MailAddress> recipients = List.copyOf(mail.getRecipients());
             MailJournal.Reading reading = marks.read(recipients);
             Map<Integer, Fate> settled = new HashMap<>(reading.marks());
-            if (!putBackAgain(mail, recipients, marks, reading.putBacks(), settled)) {
+            if (!UnfinishedPutBacks.putBackAgain(queue, mail, recipients, marks, reading.putBacks(), settled)) {
                 marks.sync();
                 acknowledge(item, mail, retryAfterPause());
                 return;
@@ -249,7 +260,7 @@ final class DeliveryConsumer {
                 if (open.size() < recipients.size()) {
                     mail.setRecipients(open.stream().map(recipients::get).toList());
                 }
-                status = attempt(mail, marks.marksFor(open, recipients));
+                status = attempt(mail, marks.marksFor(open, recipients), feedback);
             }
             if (status == MailQueue.MailQueueItem.CompletionStatus.RETRY) {
                 mail.setRecipients(recipients); // the queue keeps the item as it came, marks and all
@@ -264,52 +275,9 @@ final class DeliveryConsumer {
         }
     }
 
-    /**
-     * Puts back again, whole and under the copy id written then, each copy whose put-back James
-     * died in (intent lines, some recipient without a mark): a copy the queue took before the
-     * kill and this one are one item twice, sent once. Its recipients are then marked requeued,
-     * in the journal and in {@code settled}. False when the queue refused (the item is kept).
-     */
-    private boolean putBackAgain(Mail mail, List<MailAddress> recipients, MailJournal marks, Map<Integer, MailJournal.PutBack> putBacks,
-                                 Map<Integer, Fate> settled) {
-        if (putBacks.isEmpty()) {
-            return true;
-        }
-        Map<String, List<Integer>> byCopy = new LinkedHashMap<>();
-        new TreeMap<>(putBacks).forEach((position, putBack) ->
-                byCopy.computeIfAbsent(putBack.copyId(), id -> new ArrayList<>()).add(position));
-        for (Map.Entry<String, List<Integer>> copy : byCopy.entrySet()) {
-            List<Integer> positions = copy.getValue();
-            List<Integer> unmarked = positions.stream().filter(position -> !settled.containsKey(position)).toList();
-            if (unmarked.isEmpty()) {
-                continue;
-            }
-            Map<MailAddress, Integer> retries = new LinkedHashMap<>();
-            positions.forEach(position -> retries.merge(recipients.get(position), putBacks.get(position).retries(), Math::max));
-            try {
-                MailCopies.send(mail, positions.stream().map(recipients::get).toList(), again -> {
-                    RetryState.record(again, retries);
-                    again.setAttribute(new Attribute(Bounces.IS_DELIVERY_PERMANENT_ERROR, AttributeValue.of(false)));
-                    DeliveryJournal.setId(again, copy.getKey());
-                    queue.enQueue(again, putBacks.get(positions.get(0)).delay());
-                });
-            } catch (Exception e) {
-                LOGGER.error("Could not put recipients {} of mail {} back on the queue again; the queue is asked to keep the mail",
-                        Transcript.neutralise(retries.keySet().toString()), mail.getName(), e);
-                return false;
-            }
-            marks.mark(unmarked, Fate.DEFERRED, recipients);
-            unmarked.forEach(position -> settled.put(position, Fate.DEFERRED));
-            LOGGER.info("Recipients {} of mail {} were being put back on the queue when James stopped: put back again, as copy {}"
-                    + " (should the first put-back have reached the queue, the two copies are sent once)",
-                    Transcript.neutralise(retries.keySet().toString()), mail.getName(), copy.getKey());
-        }
-        return true;
-    }
-
-    private MailQueue.MailQueueItem.CompletionStatus attempt(Mail mail, AttemptMarks marks) {
+    private MailQueue.MailQueueItem.CompletionStatus attempt(Mail mail, AttemptMarks marks, StoreFeedback.Listener feedback) {
         try {
-            attempt.run(mail, marks);
+            attempt.run(mail, marks, feedback);
             return MailQueue.MailQueueItem.CompletionStatus.SUCCESS;
         } catch (UnstoredRecipientsException e) {
             MailOutcomes outcomes = e.outcomes();
@@ -387,6 +355,7 @@ final class DeliveryConsumer {
             }
         }
         subscription = null;
+        limits.release();
     }
 
     private boolean awaitAttempts(Duration timeout) {

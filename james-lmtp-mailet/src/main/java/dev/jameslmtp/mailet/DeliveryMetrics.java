@@ -8,7 +8,7 @@ import org.apache.james.metrics.api.Metric;
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.metrics.api.TimeMetric;
 
-import dev.jameslmtp.client.Fate;
+import dev.jameslmtp.client.outcome.Fate;
 
 /**
  * James metrics of the mailet: recipients delivered, deferred and bounced (counters), the
@@ -17,7 +17,8 @@ import dev.jameslmtp.client.Fate;
  * also kept per destination, named {@code <metric>.<destination>} with the destination written as
  * {@link #token} does, e.g. {@code lmtpDeliveryBouncedRecipients.inet_127.0.0.1_24} or
  * {@code lmtpDeliveryAttempt.unix_run_dovecot_lmtp} (there the timer covers the LMTP exchange
- * with that destination).
+ * with that destination). Each destination's concurrency window and dead state, as gauges:
+ * {@code lmtpDeliveryDestinationWindow.<destination>} and {@code lmtpDeliveryDestinationDead.<destination>}.
  */
 final class DeliveryMetrics {
 
@@ -29,6 +30,10 @@ final class DeliveryMetrics {
     static final String PUT_BACK_FAILURES = "lmtpDeliveryPutBackFailures";
     /** Mail put aside because its destination was at its concurrency limit. */
     static final String DESTINATION_BUSY = "lmtpDeliveryDestinationBusy";
+    /** Per destination ({@code .<destination>}): its concurrency window now, 0 while dead ({@link DestinationWindow}). */
+    static final String DESTINATION_WINDOW = "lmtpDeliveryDestinationWindow";
+    /** Per destination ({@code .<destination>}): 1 while the destination is dead, else 0. */
+    static final String DESTINATION_DEAD = "lmtpDeliveryDestinationDead";
     static final String TRANSACTIONS = "lmtpDeliveryTransactions";
     static final String REUSED = "lmtpDeliveryTransactionsOnReusedConnections";
     /** Delivery journals removed by {@link JournalSweeper}: their mails had left the queue without them. */
@@ -108,6 +113,20 @@ final class DeliveryMetrics {
 
     void destinationBusy() {
         destinationBusy.increment();
+    }
+
+    /** A destination's window and dead state changed by these amounts (they are published as counters moved up and down). */
+    void destinationWindow(String destination, int windowChange, int deadChange) {
+        move(factory.generate(DESTINATION_WINDOW + "." + token(destination)), windowChange);
+        move(factory.generate(DESTINATION_DEAD + "." + token(destination)), deadChange);
+    }
+
+    private static void move(Metric metric, int change) {
+        if (change > 0) {
+            metric.add(change);
+        } else if (change < 0) {
+            metric.remove(-change);
+        }
     }
 
     void journalSwept(int count) {

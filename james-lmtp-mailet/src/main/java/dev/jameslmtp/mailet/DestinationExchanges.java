@@ -10,7 +10,7 @@ import org.apache.mailet.Mail;
 import dev.jameslmtp.client.Content;
 import dev.jameslmtp.client.DestinationList;
 import dev.jameslmtp.client.Origin;
-import dev.jameslmtp.client.Verdict;
+import dev.jameslmtp.client.outcome.Verdict;
 import dev.jameslmtp.client.pool.FailoverDelivery;
 import dev.jameslmtp.conf.LmtpClientFactory;
 import dev.jameslmtp.conf.LmtpDeliveryConfiguration;

@@ -23,7 +23,7 @@ import javax.mail.util.ByteArrayDataSource;
 
 import org.apache.james.core.MailAddress;
 
-import dev.jameslmtp.client.EnhancedStatus;
+import dev.jameslmtp.client.wire.EnhancedStatus;
 
 /**
  * One RFC 3464 delivery status notification: a {@code multipart/report; report-type=delivery-status}

@@ -19,10 +19,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.jameslmtp.client.Destination;
-import dev.jameslmtp.client.Reply;
-import dev.jameslmtp.client.Stage;
-import dev.jameslmtp.client.Transcript;
-import dev.jameslmtp.client.Verdict;
+import dev.jameslmtp.client.outcome.Verdict;
+import dev.jameslmtp.client.session.Stage;
+import dev.jameslmtp.client.wire.Reply;
+import dev.jameslmtp.client.wire.Transcript;
 
 /**
  * {@code bounceMode=rfc3464}: after an attempt, sends the sender one {@link DsnReport} listing

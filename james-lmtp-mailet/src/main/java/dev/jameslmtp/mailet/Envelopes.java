@@ -11,7 +11,7 @@ import org.apache.mailet.Mail;
 
 import dev.jameslmtp.client.Origin;
 import dev.jameslmtp.client.Recipient;
-import dev.jameslmtp.client.WireSafety;
+import dev.jameslmtp.client.wire.WireSafety;
 
 /**
  * The parts of an LMTP envelope taken from a James mail: the sender ("" for the null sender) and

@@ -30,8 +30,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.jameslmtp.client.LmtpClient;
-import dev.jameslmtp.client.Transcript;
 import dev.jameslmtp.client.pool.ConnectionPool;
+import dev.jameslmtp.client.wire.Transcript;
 import dev.jameslmtp.conf.ConfigurationError;
 import dev.jameslmtp.conf.LmtpClientFactory;
 import dev.jameslmtp.conf.LmtpDeliveryConfiguration;
@@ -44,11 +44,11 @@ import dev.jameslmtp.mailet.health.StoreHealth;
  * Delivers mail over LMTP (RFC 2033) to a mail store such as Dovecot, and maps every recipient's
  * own reply back onto the James mail. Shaped like James's {@code RemoteDelivery}: {@link #service}
  * puts the mail on a James mail queue (itself for one destination, else one copy per destination) and ghosts it; a consumer takes
- * mail off the queue, with at most {@code concurrency} deliveries in flight per destination
- * (counted across every LmtpDelivery of the JVM), and delivers it. A destination at its limit
- * never holds up mail for others: its mail (counted by {@code lmtpDeliveryDestinationBusy}) waits
- * in a bounded backlog (4 × {@code concurrency}), beyond which it is put back on the queue with a
- * short delay, while the consumer takes the next one.
+ * mail off the queue, with at most its window of deliveries in flight per destination (counted
+ * across every LmtpDelivery of the JVM; Postfix's scheduler: up to {@code concurrency}, smaller
+ * while the store fails, none but a probe while it is dead), and delivers it. A destination at its
+ * window never holds up mail for others: its mail (counted by {@code lmtpDeliveryDestinationBusy})
+ * waits in a bounded backlog (4 × {@code concurrency}), else goes back on the queue with a delay.
  *
  * <p>After each attempt every recipient is in exactly one of three states, and the code checks it:
  * <ul>
@@ -231,11 +231,11 @@ public class LmtpDelivery extends GenericMailet {
         intake = new QueueIntake(queue, configuration.routing(), clock);
         DeliveryMetrics metrics = new DeliveryMetrics(metricFactory);
         Bounces bounces = Bounces.of(getMailetContext(), configuration, clock);
-        OutcomeDispatcher dispatcher = new OutcomeDispatcher(queue, getMailetContext(), bounces, configuration.onSuccess(), clock, metrics);
+        OutcomeDispatcher dispatcher = new OutcomeDispatcher(queue, getMailetContext(), bounces, configuration, clock, metrics);
         attempt = new DeliveryAttempt(configuration, clientFactory, dispatcher, metrics, connectionPool,
                 new ProtocolNotices(getMailetContext(), configuration.lhloName(), clock));
-        consumer = new DeliveryConsumer(queue, attempt, DestinationLimits.shared(), configuration.concurrency(), getMailetContext(),
-                metrics, shutdownGrace, journal);
+        consumer = new DeliveryConsumer(queue, attempt, DestinationLimits.shared(), DestinationWindow.Settings.of(configuration),
+                getMailetContext(), metrics, shutdownGrace, journal);
         sweeper = new JournalSweeper(journal, journalMaxAge, clock, metrics);
         sweeper.start("lmtp-journal-sweeper-" + configuration.outgoing());
         if (consumerMode == ConsumerMode.START) {

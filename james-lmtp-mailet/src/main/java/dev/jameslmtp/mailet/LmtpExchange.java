@@ -7,15 +7,15 @@ import java.util.Map;
 import java.util.Optional;
 
 import dev.jameslmtp.client.Content;
-import dev.jameslmtp.client.DeliveryResult;
 import dev.jameslmtp.client.DestinationList;
 import dev.jameslmtp.client.Envelope;
-import dev.jameslmtp.client.Fate;
 import dev.jameslmtp.client.LmtpClient;
 import dev.jameslmtp.client.Origin;
 import dev.jameslmtp.client.Recipient;
-import dev.jameslmtp.client.Trouble;
-import dev.jameslmtp.client.Verdict;
+import dev.jameslmtp.client.outcome.DeliveryResult;
+import dev.jameslmtp.client.outcome.Fate;
+import dev.jameslmtp.client.outcome.Trouble;
+import dev.jameslmtp.client.outcome.Verdict;
 import dev.jameslmtp.client.pool.FailoverDelivery;
 
 /**

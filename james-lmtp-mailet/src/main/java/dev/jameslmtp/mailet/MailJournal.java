@@ -23,8 +23,8 @@ import org.apache.james.core.MailAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.jameslmtp.client.Fate;
-import dev.jameslmtp.client.Transcript;
+import dev.jameslmtp.client.outcome.Fate;
+import dev.jameslmtp.client.wire.Transcript;
 
 /**
  * The journal of one queued mail: one line per recipient whose fate in the current attempt

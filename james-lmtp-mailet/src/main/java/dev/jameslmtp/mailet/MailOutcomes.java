@@ -6,7 +6,7 @@ import java.util.List;
 
 import org.apache.james.core.MailAddress;
 
-import dev.jameslmtp.client.Fate;
+import dev.jameslmtp.client.outcome.Fate;
 
 /**
  * The outcome of one attempt on one James mail: exactly one {@link RecipientFate} per recipient

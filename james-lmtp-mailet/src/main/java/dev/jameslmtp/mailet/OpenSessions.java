@@ -3,8 +3,8 @@ package dev.jameslmtp.mailet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-import dev.jameslmtp.client.LmtpConnection;
 import dev.jameslmtp.client.pool.LeaseListener;
+import dev.jameslmtp.client.session.LmtpConnection;
 
 /**
  * The LMTP sessions of one mailet that are serving a transaction now (cached idle connections

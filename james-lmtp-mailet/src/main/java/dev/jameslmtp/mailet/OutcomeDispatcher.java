@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
 
 import org.apache.james.core.MailAddress;
@@ -20,15 +21,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.jameslmtp.client.Destination;
-import dev.jameslmtp.client.Fate;
-import dev.jameslmtp.client.Transcript;
+import dev.jameslmtp.client.outcome.Fate;
+import dev.jameslmtp.client.wire.Transcript;
+import dev.jameslmtp.conf.LmtpDeliveryConfiguration;
+import dev.jameslmtp.conf.RetryJitter;
 
 /**
  * Carries the outcomes of an attempt out onto James. Recipients delivered over LMTP are final:
  * nothing done here sends them again.
  * <ol>
  *   <li>Deferred recipients go back on the queue, in one copy of the mail per retry count (in
- *   practice one) holding only them, with the delay of their next retry and their counts
+ *   practice one) holding only them, with the delay of their next retry (spread by
+ *   {@code retryJitter}: up to that fraction later, never earlier) and their counts
  *   ({@link RetryState}). A failed put-back is tried again, at most {@value #PUT_BACK_TRIES} times
  *   in all, each failure counted ({@code lmtpDeliveryPutBackFailures}); then the copy goes to
  *   James's {@code error} processor (attribute {@code delivery-error} says why), where the
@@ -52,15 +56,17 @@ final class OutcomeDispatcher {
     private final MailetContext context;
     private final Bounces bounces;
     private final Optional<String> onSuccess;
+    private final RetryJitter jitter;
     private final Clock clock;
     private final DeliveryMetrics metrics;
 
-    OutcomeDispatcher(MailQueue queue, MailetContext context, Bounces bounces, Optional<String> onSuccess, Clock clock,
+    OutcomeDispatcher(MailQueue queue, MailetContext context, Bounces bounces, LmtpDeliveryConfiguration configuration, Clock clock,
                       DeliveryMetrics metrics) {
         this.queue = queue;
         this.context = context;
         this.bounces = bounces;
-        this.onSuccess = onSuccess;
+        this.onSuccess = configuration.onSuccess();
+        this.jitter = configuration.retryJitter();
         this.clock = clock;
         this.metrics = metrics;
     }
@@ -114,7 +120,7 @@ final class OutcomeDispatcher {
      */
     private Optional<Exception> putBack(Mail mail, List<RecipientFate> group, AttemptMarks marks) {
         List<MailAddress> recipients = group.stream().map(RecipientFate::recipient).toList();
-        Duration delay = group.get(0).retryDelay().orElseThrow();
+        Duration delay = jitter.spread(group.get(0).retryDelay().orElseThrow(), ThreadLocalRandom.current().nextDouble());
         String copyId = DeliveryJournal.newId();
         group.forEach(fate -> marks.putting(fate.index(), new MailJournal.PutBack(copyId, fate.retries(), delay)));
         Exception last = null;

@@ -4,9 +4,9 @@ import java.util.Optional;
 
 import org.apache.james.core.MailAddress;
 
-import dev.jameslmtp.client.Fate;
-import dev.jameslmtp.client.Trouble;
-import dev.jameslmtp.client.Verdict;
+import dev.jameslmtp.client.outcome.Fate;
+import dev.jameslmtp.client.outcome.Trouble;
+import dev.jameslmtp.client.outcome.Verdict;
 import dev.jameslmtp.conf.DelaySchedule;
 
 /**

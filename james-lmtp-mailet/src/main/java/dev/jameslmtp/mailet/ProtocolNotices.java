@@ -13,8 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.jameslmtp.client.DestinationList;
-import dev.jameslmtp.client.Trouble;
-import dev.jameslmtp.client.Verdict;
+import dev.jameslmtp.client.outcome.Trouble;
+import dev.jameslmtp.client.outcome.Verdict;
 
 /**
  * Postfix's {@code notify_classes = protocol}: when an LMTP session ended in a protocol error, the

@@ -6,9 +6,9 @@ import java.util.Optional;
 
 import org.apache.james.core.MailAddress;
 
-import dev.jameslmtp.client.Fate;
-import dev.jameslmtp.client.Reply;
-import dev.jameslmtp.client.Verdict;
+import dev.jameslmtp.client.outcome.Fate;
+import dev.jameslmtp.client.outcome.Verdict;
+import dev.jameslmtp.client.wire.Reply;
 
 /**
  * The fate of the recipient at {@code index} of a mail after one attempt, and why.

@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 import dev.jameslmtp.client.DestinationList;
-import dev.jameslmtp.client.Transcript;
+import dev.jameslmtp.client.wire.Transcript;
 import dev.jameslmtp.conf.LmtpDeliveryConfiguration;
 import dev.jameslmtp.conf.NotifyClass;
 

@@ -4,7 +4,7 @@ import java.util.List;
 
 import org.apache.james.core.MailAddress;
 
-import dev.jameslmtp.client.Transcript;
+import dev.jameslmtp.client.wire.Transcript;
 
 /**
  * Deferred recipients that James could neither put back on the queue nor hand to its

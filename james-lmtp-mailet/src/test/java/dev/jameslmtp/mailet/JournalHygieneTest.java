@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import dev.jameslmtp.client.Fate;
+import dev.jameslmtp.client.outcome.Fate;
 import dev.jameslmtp.conf.ConfigurationError;
 import dev.jameslmtp.conf.DelaySchedule;
 import dev.jameslmtp.testing.MutableClock;

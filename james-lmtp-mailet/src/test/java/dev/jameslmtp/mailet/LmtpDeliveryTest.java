@@ -37,7 +37,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import dev.jameslmtp.client.Fate;
+import dev.jameslmtp.client.outcome.Fate;
 import dev.jameslmtp.testing.FakeLmtpServer;
 
 class LmtpDeliveryTest {
@@ -268,7 +268,7 @@ class LmtpDeliveryTest {
         assertThat(queued()).singleElement().satisfies(item -> {
             assertThat(item.getMail().getRecipients()).containsExactly(new MailAddress("full@b.test"));
             assertThat(item.getMail().getName()).isEqualTo("m1");
-            assertThat(item.getNextDelivery()).contains(ZonedDateTime.ofInstant(NOW.plus(Duration.ofMinutes(1)), ZoneOffset.UTC));
+            assertNextDelivery(item, Duration.ofMinutes(1));
             assertThat(RetryState.retriesOf(item.getMail(), new MailAddress("full@b.test"))).isEqualTo(1);
             assertThat(item.getMail().getAttribute(RetryState.DELIVERY_RETRY_COUNT).map(a -> (Object) a.getValue().value())).contains(1);
         });
@@ -296,10 +296,17 @@ class LmtpDeliveryTest {
         });
     }
 
+    /** The retry is at its time, spread by retryJitter (10 %): never earlier, at most 10 % later. */
+    private static void assertNextDelivery(ManageableMailQueue.MailQueueItemView item, Duration delay) {
+        assertThat(item.getNextDelivery()).hasValueSatisfying(next -> assertThat(next).isBetween(
+                ZonedDateTime.ofInstant(NOW.plus(delay), ZoneOffset.UTC),
+                ZonedDateTime.ofInstant(NOW.plus(delay).plus(delay.dividedBy(10)), ZoneOffset.UTC)));
+    }
+
     private Mail takeQueued(Duration expectedDelay) throws Exception {
         List<ManageableMailQueue.MailQueueItemView> items = queued();
         assertThat(items).hasSize(1);
-        assertThat(items.get(0).getNextDelivery()).contains(ZonedDateTime.ofInstant(NOW.plus(expectedDelay), ZoneOffset.UTC));
+        assertNextDelivery(items.get(0), expectedDelay);
         Mail mail = items.get(0).getMail();
         ((ManageableMailQueue) mailet.queue()).clear();
         return mail;

@@ -11,11 +11,11 @@ import org.apache.james.core.MailAddress;
 import org.junit.jupiter.api.Test;
 
 import dev.jameslmtp.client.Destination;
-import dev.jameslmtp.client.EnhancedStatus;
-import dev.jameslmtp.client.Fate;
-import dev.jameslmtp.client.Reply;
-import dev.jameslmtp.client.Stage;
-import dev.jameslmtp.client.Verdict;
+import dev.jameslmtp.client.outcome.Fate;
+import dev.jameslmtp.client.outcome.Verdict;
+import dev.jameslmtp.client.session.Stage;
+import dev.jameslmtp.client.wire.EnhancedStatus;
+import dev.jameslmtp.client.wire.Reply;
 import dev.jameslmtp.conf.DelaySchedule;
 
 class OutcomeMapperTest {

@@ -36,7 +36,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.jameslmtp.client.Destination;
-import dev.jameslmtp.client.Fate;
+import dev.jameslmtp.client.outcome.Fate;
 import dev.jameslmtp.testing.DeliveryStatusNotification;
 import dev.jameslmtp.testing.FakeLmtpServer;
 

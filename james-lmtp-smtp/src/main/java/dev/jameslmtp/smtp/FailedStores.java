@@ -9,7 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.jameslmtp.client.DestinationList;
-import dev.jameslmtp.client.Verdict;
+import dev.jameslmtp.client.outcome.Verdict;
 
 /**
  * Stores that failed a probe recently, each with the failure, for {@code temporaryExpireTime}:

@@ -4,7 +4,7 @@ import org.apache.james.core.MailAddress;
 import org.apache.james.protocols.smtp.hook.HookResult;
 import org.apache.james.protocols.smtp.hook.HookReturnCode;
 
-import dev.jameslmtp.client.Verdict;
+import dev.jameslmtp.client.outcome.Verdict;
 
 /**
  * The answer to the SMTP client's {@code RCPT TO} for what the store said in a probe:

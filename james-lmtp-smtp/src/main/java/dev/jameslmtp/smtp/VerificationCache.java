@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
-import dev.jameslmtp.client.Verdict;
+import dev.jameslmtp.client.outcome.Verdict;
 
 /**
  * What the store said about each address, remembered for a while, as Postfix's verify(8) cache:

@@ -3,7 +3,7 @@ package dev.jameslmtp.smtp;
 import org.apache.james.metrics.api.Metric;
 import org.apache.james.metrics.api.MetricFactory;
 
-import dev.jameslmtp.client.Verdict;
+import dev.jameslmtp.client.outcome.Verdict;
 
 /**
  * James metrics of the recipient-verification hook: how each verified recipient was answered at

@@ -9,9 +9,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
 
-import dev.jameslmtp.client.Stage;
-import dev.jameslmtp.client.Timeouts;
-import dev.jameslmtp.client.WireSafety;
+import dev.jameslmtp.client.session.Stage;
+import dev.jameslmtp.client.session.Timeouts;
+import dev.jameslmtp.client.wire.WireSafety;
 import dev.jameslmtp.conf.ClientSecurity;
 import dev.jameslmtp.conf.ConfigurationError;
 import dev.jameslmtp.conf.ParameterValues;

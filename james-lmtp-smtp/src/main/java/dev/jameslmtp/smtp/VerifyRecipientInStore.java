@@ -25,12 +25,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.jameslmtp.client.DestinationList;
-import dev.jameslmtp.client.Fate;
 import dev.jameslmtp.client.LmtpClient;
 import dev.jameslmtp.client.RecipientProbe;
-import dev.jameslmtp.client.Transcript;
-import dev.jameslmtp.client.Trouble;
-import dev.jameslmtp.client.Verdict;
+import dev.jameslmtp.client.outcome.Fate;
+import dev.jameslmtp.client.outcome.Trouble;
+import dev.jameslmtp.client.outcome.Verdict;
+import dev.jameslmtp.client.wire.Transcript;
 import dev.jameslmtp.conf.ConfigurationError;
 import dev.jameslmtp.conf.DurationSyntax;
 

@@ -16,10 +16,10 @@ import org.junit.jupiter.api.Test;
 
 import dev.jameslmtp.client.Destination;
 import dev.jameslmtp.client.DestinationList;
-import dev.jameslmtp.client.Fate;
-import dev.jameslmtp.client.Reply;
-import dev.jameslmtp.client.Stage;
-import dev.jameslmtp.client.Verdict;
+import dev.jameslmtp.client.outcome.Fate;
+import dev.jameslmtp.client.outcome.Verdict;
+import dev.jameslmtp.client.session.Stage;
+import dev.jameslmtp.client.wire.Reply;
 
 /** The probe pool without sockets: coalescing, the budget, a slow store, the bounded queue, shutdown. */
 class ProbesTest {

@@ -7,10 +7,10 @@ import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 
-import dev.jameslmtp.client.Fate;
-import dev.jameslmtp.client.Reply;
-import dev.jameslmtp.client.Stage;
-import dev.jameslmtp.client.Verdict;
+import dev.jameslmtp.client.outcome.Fate;
+import dev.jameslmtp.client.outcome.Verdict;
+import dev.jameslmtp.client.session.Stage;
+import dev.jameslmtp.client.wire.Reply;
 import dev.jameslmtp.testing.MutableClock;
 
 /** Lifetimes per kind of answer and the size bound, with a clock the test moves. */

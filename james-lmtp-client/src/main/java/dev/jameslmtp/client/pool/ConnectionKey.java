@@ -5,8 +5,8 @@ import java.util.Objects;
 import dev.jameslmtp.client.Destination;
 import dev.jameslmtp.client.LmtpClient;
 import dev.jameslmtp.client.OrcptPolicy;
-import dev.jameslmtp.client.SessionKey;
-import dev.jameslmtp.client.Timeouts;
+import dev.jameslmtp.client.session.SessionKey;
+import dev.jameslmtp.client.session.Timeouts;
 
 /**
  * What a cached connection may be reused for, as Postfix keys its connection cache: the

@@ -8,15 +8,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.jameslmtp.client.Content;
-import dev.jameslmtp.client.DeliveryResult;
 import dev.jameslmtp.client.Destination;
 import dev.jameslmtp.client.DestinationList;
 import dev.jameslmtp.client.Envelope;
 import dev.jameslmtp.client.LmtpClient;
-import dev.jameslmtp.client.OutcomeListener;
 import dev.jameslmtp.client.Recipient;
-import dev.jameslmtp.client.Trouble;
-import dev.jameslmtp.client.Verdict;
+import dev.jameslmtp.client.outcome.DeliveryResult;
+import dev.jameslmtp.client.outcome.OutcomeListener;
+import dev.jameslmtp.client.outcome.Trouble;
+import dev.jameslmtp.client.outcome.Verdict;
 
 /**
  * One transaction to a {@link DestinationList}: the servers are tried in order (those that failed

@@ -1,6 +1,6 @@
 package dev.jameslmtp.client.pool;
 
-import dev.jameslmtp.client.LmtpConnection;
+import dev.jameslmtp.client.session.LmtpConnection;
 
 /**
  * Told when a connection starts and stops serving a transaction, so that its owner can close the

@@ -1,6 +1,6 @@
 package dev.jameslmtp.client.pool;
 
-import dev.jameslmtp.client.Transcript;
+import dev.jameslmtp.client.wire.Transcript;
 
 /**
  * The transcript a cached connection is opened with: it forwards to the transcript of whoever

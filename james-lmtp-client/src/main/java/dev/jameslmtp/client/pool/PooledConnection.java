@@ -1,6 +1,6 @@
 package dev.jameslmtp.client.pool;
 
-import dev.jameslmtp.client.LmtpConnection;
+import dev.jameslmtp.client.session.LmtpConnection;
 
 /**
  * A connection with what the pool needs to know about it: its key, the limits of whoever

@@ -10,17 +10,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.jameslmtp.client.Content;
-import dev.jameslmtp.client.DeliveryResult;
 import dev.jameslmtp.client.Destination;
-import dev.jameslmtp.client.EnhancedStatus;
 import dev.jameslmtp.client.Envelope;
 import dev.jameslmtp.client.LmtpClient;
 import dev.jameslmtp.client.LmtpConnectException;
-import dev.jameslmtp.client.LmtpConnection;
-import dev.jameslmtp.client.OutcomeListener;
-import dev.jameslmtp.client.Stage;
-import dev.jameslmtp.client.Trouble;
-import dev.jameslmtp.client.Verdict;
+import dev.jameslmtp.client.outcome.DeliveryResult;
+import dev.jameslmtp.client.outcome.OutcomeListener;
+import dev.jameslmtp.client.outcome.Trouble;
+import dev.jameslmtp.client.outcome.Verdict;
+import dev.jameslmtp.client.session.LmtpConnection;
+import dev.jameslmtp.client.session.Stage;
+import dev.jameslmtp.client.wire.EnhancedStatus;
 
 /**
  * One transaction to one server through a {@link ConnectionPool}: on a cached connection when

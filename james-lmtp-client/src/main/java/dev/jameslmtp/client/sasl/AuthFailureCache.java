@@ -8,6 +8,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
+import dev.jameslmtp.client.credentials.AuthIdentity;
+import dev.jameslmtp.client.credentials.Credentials;
+
 /**
  * Remembers that a server refused a user and password, as Postfix's
  * {@code lmtp_sasl_auth_cache_name}/{@code _time}, so that a wrong password in the map does not

@@ -9,6 +9,8 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import javax.security.sasl.SaslException;
 
+import dev.jameslmtp.client.credentials.Credentials;
+
 /** CRAM-MD5 (RFC 2195): {@code user SP hex(HMAC-MD5(password, challenge))}. */
 final class CramMd5Exchange implements SaslExchange {
 

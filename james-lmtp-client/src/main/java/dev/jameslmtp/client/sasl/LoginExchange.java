@@ -5,6 +5,8 @@ import java.util.Optional;
 
 import javax.security.sasl.SaslException;
 
+import dev.jameslmtp.client.credentials.Credentials;
+
 /**
  * LOGIN (draft-murchison-sasl-login): the first challenge ("Username:") gets the user, the second
  * ("Password:") the password, whatever the prompts say; a third is an error.

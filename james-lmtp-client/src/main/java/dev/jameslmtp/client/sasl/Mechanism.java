@@ -3,6 +3,8 @@ package dev.jameslmtp.client.sasl;
 import java.util.Locale;
 import java.util.Optional;
 
+import dev.jameslmtp.client.credentials.Credentials;
+
 /**
  * The SASL mechanisms this client speaks, strongest first: the order in which one is chosen
  * among those both sides allow. The {@code -PLUS} variants bind the exchange to the TLS session

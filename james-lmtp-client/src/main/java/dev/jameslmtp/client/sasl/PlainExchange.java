@@ -6,6 +6,8 @@ import java.util.Optional;
 
 import javax.security.sasl.SaslException;
 
+import dev.jameslmtp.client.credentials.Credentials;
+
 /** PLAIN (RFC 4616): {@code \0user\0password} in UTF-8, no authorization identity (as Postfix). */
 final class PlainExchange implements SaslExchange {
 

@@ -4,6 +4,7 @@ import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
 
+import dev.jameslmtp.client.credentials.CredentialSource;
 import dev.jameslmtp.client.tls.TlsLevel;
 
 /**

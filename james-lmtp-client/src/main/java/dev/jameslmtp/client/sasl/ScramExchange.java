@@ -9,6 +9,8 @@ import javax.security.sasl.SaslException;
 import com.ongres.scram.client.ScramClient;
 import com.ongres.scram.common.exception.ScramException;
 
+import dev.jameslmtp.client.credentials.Credentials;
+
 /**
  * SCRAM-SHA-256 (RFC 7677) and SCRAM-SHA-1 (RFC 5802), with or without channel binding ({@code
  * -PLUS}), through {@code com.ongres.scram:scram-client}; the user name and password are SASLprepped

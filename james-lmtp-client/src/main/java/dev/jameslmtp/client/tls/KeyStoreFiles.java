@@ -11,7 +11,7 @@ import java.util.Collections;
 import java.util.Locale;
 import java.util.Optional;
 
-import dev.jameslmtp.client.sasl.Secret;
+import dev.jameslmtp.client.credentials.Secret;
 
 /**
  * Reads key stores: PKCS#12 ({@code .p12}, {@code .pfx}) and JKS, the type found from the file's

@@ -4,26 +4,20 @@ import java.io.IOException;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.PrivateKey;
-import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
 import javax.net.ssl.KeyManager;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
 
 import dev.jameslmtp.client.Destination;
-import dev.jameslmtp.client.sasl.Secret;
+import dev.jameslmtp.client.credentials.Secret;
 
 /**
  * How sessions use TLS: the {@link TlsLevel}, implicit TLS from the first byte ({@code
@@ -232,9 +226,12 @@ public final class TlsPolicy {
             if (certificateFile.isPresent() && keyStore.isPresent()) {
                 throw new IllegalArgumentException("PEM client certificate files and a key store are both given: use one or the other");
             }
-            KeyManager[] keyManagers = keyStore.isPresent() ? storeKeyManagers() : keyManagers();
-            SSLContext verifying = verifyingContext.orElseGet(() -> context(keyManagers, trustManagers()));
-            SSLContext unchecked = context(keyManagers, new TrustManager[] {UncheckedTrust.INSTANCE});
+            KeyManager[] keyManagers = keyStore.isPresent()
+                    ? KeyMaterial.keyManagers(keyStore.get(), keyStorePassword.orElseThrow())
+                    : certificateFile.map(certificate -> KeyMaterial.keyManagers(certificate, keyFile.orElseThrow())).orElse(null);
+            SSLContext verifying = verifyingContext.orElseGet(() ->
+                    KeyMaterial.context(keyManagers, KeyMaterial.trustManagers(caFile, trustStore, trustStorePassword)));
+            SSLContext unchecked = KeyMaterial.context(keyManagers, new TrustManager[] {UncheckedTrust.INSTANCE});
             String description = level + (wrapperMode ? " wrapper" : "")
                     + (verifyingContext.isPresent() ? " trust=context@" + Integer.toHexString(System.identityHashCode(verifying))
                     : caFile.map(f -> " ca=" + f).or(() -> trustStore.map(f -> " truststore=" + f)).orElse(" ca=jdk"))
@@ -242,89 +239,5 @@ public final class TlsPolicy {
                     + " protocols=" + protocols + ciphers.map(c -> " ciphers=" + c).orElse("");
             return new TlsPolicy(level, wrapperMode, verifying, unchecked, protocols, ciphers, description);
         }
-
-        private KeyManager[] keyManagers() {
-            if (certificateFile.isEmpty()) {
-                return null;
-            }
-            Path certificate = certificateFile.get();
-            Path key = keyFile.orElseThrow();
-            List<X509Certificate> chain = read(certificate, () -> PemFiles.certificates(certificate));
-            PrivateKey privateKey = read(key, () -> PemFiles.privateKey(key));
-            try {
-                char[] password = Long.toHexString(new SecureRandom().nextLong()).toCharArray();
-                KeyStore store = KeyStore.getInstance("PKCS12");
-                store.load(null, null);
-                store.setKeyEntry("client", privateKey, password, chain.toArray(new X509Certificate[0]));
-                KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-                factory.init(store, password);
-                return factory.getKeyManagers();
-            } catch (GeneralSecurityException | IOException e) {
-                throw new IllegalArgumentException("client certificate " + certificate + " and key " + key
-                        + " cannot be used together: " + e.getClass().getSimpleName());
-            }
-        }
-
-        private KeyManager[] storeKeyManagers() {
-            Path file = keyStore.orElseThrow();
-            KeyStore store = KeyStoreFiles.keyStore(file, keyStorePassword.orElseThrow());
-            try {
-                KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-                factory.init(store, keyStorePassword.orElseThrow().reveal().toCharArray());
-                return factory.getKeyManagers();
-            } catch (GeneralSecurityException e) {
-                throw new IllegalArgumentException("cannot use the private key of key store " + file
-                        + " (its password must be the store's): " + e.getClass().getSimpleName());
-            }
-        }
-
-        private TrustManager[] trustManagers() {
-            try {
-                TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-                if (trustStore.isPresent()) {
-                    factory.init(KeyStoreFiles.trustStore(trustStore.get(), trustStorePassword));
-                } else if (caFile.isEmpty()) {
-                    factory.init((KeyStore) null);
-                } else {
-                    Path file = caFile.get();
-                    List<X509Certificate> anchors = read(file, () -> PemFiles.certificates(file));
-                    KeyStore store = KeyStore.getInstance("PKCS12");
-                    store.load(null, null);
-                    for (int i = 0; i < anchors.size(); i++) {
-                        store.setCertificateEntry("ca" + i, anchors.get(i));
-                    }
-                    factory.init(store);
-                }
-                return factory.getTrustManagers();
-            } catch (GeneralSecurityException | IOException e) {
-                throw new IllegalStateException("cannot set up TLS trust: " + e, e);
-            }
-        }
-
-        private static SSLContext context(KeyManager[] keyManagers, TrustManager[] trustManagers) {
-            try {
-                SSLContext context = SSLContext.getInstance("TLS");
-                context.init(keyManagers, trustManagers, new SecureRandom());
-                return context;
-            } catch (GeneralSecurityException e) {
-                throw new IllegalStateException("cannot set up TLS: " + e, e);
-            }
-        }
-
-        private static <T> T read(Path file, PemReader<T> reader) {
-            try {
-                return reader.read();
-            } catch (IOException e) {
-                throw new IllegalArgumentException("cannot read " + file + ": " + (e instanceof java.nio.file.NoSuchFileException
-                        ? "no such file" : e.getClass().getSimpleName()));
-            } catch (GeneralSecurityException e) {
-                throw new IllegalArgumentException("cannot use " + file + ": " + e.getMessage());
-            }
-        }
-    }
-
-    @FunctionalInterface
-    private interface PemReader<T> {
-        T read() throws IOException, GeneralSecurityException;
     }
 }

@@ -14,14 +14,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.jameslmtp.client.Content;
-import dev.jameslmtp.client.DeliveryResult;
 import dev.jameslmtp.client.Destination;
 import dev.jameslmtp.client.DestinationList;
 import dev.jameslmtp.client.Envelope;
-import dev.jameslmtp.client.Fate;
 import dev.jameslmtp.client.LmtpClient;
-import dev.jameslmtp.client.Timeouts;
-import dev.jameslmtp.client.Verdict;
+import dev.jameslmtp.client.outcome.DeliveryResult;
+import dev.jameslmtp.client.outcome.Fate;
+import dev.jameslmtp.client.outcome.Verdict;
+import dev.jameslmtp.client.session.Timeouts;
 import dev.jameslmtp.testing.FakeLmtpServer;
 import dev.jameslmtp.testing.LmtpHandler;
 import dev.jameslmtp.testing.Response;

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.jameslmtp.client.DestinationList;
 import dev.jameslmtp.client.LmtpClient;
-import dev.jameslmtp.client.Transcript;
+import dev.jameslmtp.client.wire.Transcript;
 import dev.jameslmtp.conf.LmtpClientFactory;
 import dev.jameslmtp.conf.LmtpDeliveryConfiguration;
 import dev.jameslmtp.testing.FakeLmtpServer;
