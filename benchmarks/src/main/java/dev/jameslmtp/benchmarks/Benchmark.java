@@ -25,10 +25,11 @@ import dev.jameslmtp.demo.BenchmarkJames;
  * counted every message. Before its measured runs, each configuration of our client runs once
  * unmeasured (a fifth of N, at least 2000 messages), so that the JIT compilers, whose threads
  * count in this JVM's CPU time, have compiled its path; smtp-source is compiled ahead of time.
- * Prints a Markdown table of absolute figures and ratios.
+ * Then BDAT against DATA into a real Dovecot ({@link DovecotChunking}). Prints a Markdown table of
+ * absolute figures and ratios.
  *
  * <p>Usage: {@code Benchmark [--scale=1.0] [--rounds=3] [--sink-cpu=0] [--client-cpu=1]
- * [--work=DIR] [--repository=DIR] [--no-end-to-end] [--no-command]}; {@code -Dbenchmark.only=PREFIX}
+ * [--work=DIR] [--repository=DIR] [--no-end-to-end] [--no-command] [--no-dovecot] [--dovecot-only]}; {@code -Dbenchmark.only=PREFIX}
  * runs only the client figures whose name starts so (for profiling). Exit status 1 when a sink
  * check failed. Parts whose tools are missing (smtp-source, postfix as root) are skipped and
  * say so.
@@ -37,22 +38,24 @@ public final class Benchmark {
 
     /** What to run, and how much. */
     public record Options(double scale, int rounds, String sinkCpu, String clientCpu, Path workDir, Path repository,
-                          boolean endToEnd, boolean command) {
+                          boolean endToEnd, boolean command, String dovecot) {
 
         static Options parse(String[] args) {
-            Options o = new Options(1.0, 3, "0", "1", Path.of("target/benchmark"), Path.of(".."), true, true);
+            Options o = new Options(1.0, 3, "0", "1", Path.of("target/benchmark"), Path.of(".."), true, true, "yes");
             for (String arg : args) {
                 String[] kv = arg.split("=", 2);
                 String v = kv.length > 1 ? kv[1] : "";
                 o = switch (kv[0]) {
-                    case "--scale" -> new Options(Double.parseDouble(v), o.rounds, o.sinkCpu, o.clientCpu, o.workDir, o.repository, o.endToEnd, o.command);
-                    case "--rounds" -> new Options(o.scale, Integer.parseInt(v), o.sinkCpu, o.clientCpu, o.workDir, o.repository, o.endToEnd, o.command);
-                    case "--sink-cpu" -> new Options(o.scale, o.rounds, v, o.clientCpu, o.workDir, o.repository, o.endToEnd, o.command);
-                    case "--client-cpu" -> new Options(o.scale, o.rounds, o.sinkCpu, v, o.workDir, o.repository, o.endToEnd, o.command);
-                    case "--work" -> new Options(o.scale, o.rounds, o.sinkCpu, o.clientCpu, Path.of(v), o.repository, o.endToEnd, o.command);
-                    case "--repository" -> new Options(o.scale, o.rounds, o.sinkCpu, o.clientCpu, o.workDir, Path.of(v), o.endToEnd, o.command);
-                    case "--no-end-to-end" -> new Options(o.scale, o.rounds, o.sinkCpu, o.clientCpu, o.workDir, o.repository, false, o.command);
-                    case "--no-command" -> new Options(o.scale, o.rounds, o.sinkCpu, o.clientCpu, o.workDir, o.repository, o.endToEnd, false);
+                    case "--scale" -> new Options(Double.parseDouble(v), o.rounds, o.sinkCpu, o.clientCpu, o.workDir, o.repository, o.endToEnd, o.command, o.dovecot);
+                    case "--rounds" -> new Options(o.scale, Integer.parseInt(v), o.sinkCpu, o.clientCpu, o.workDir, o.repository, o.endToEnd, o.command, o.dovecot);
+                    case "--sink-cpu" -> new Options(o.scale, o.rounds, v, o.clientCpu, o.workDir, o.repository, o.endToEnd, o.command, o.dovecot);
+                    case "--client-cpu" -> new Options(o.scale, o.rounds, o.sinkCpu, v, o.workDir, o.repository, o.endToEnd, o.command, o.dovecot);
+                    case "--work" -> new Options(o.scale, o.rounds, o.sinkCpu, o.clientCpu, Path.of(v), o.repository, o.endToEnd, o.command, o.dovecot);
+                    case "--repository" -> new Options(o.scale, o.rounds, o.sinkCpu, o.clientCpu, o.workDir, Path.of(v), o.endToEnd, o.command, o.dovecot);
+                    case "--no-end-to-end" -> new Options(o.scale, o.rounds, o.sinkCpu, o.clientCpu, o.workDir, o.repository, false, o.command, o.dovecot);
+                    case "--no-command" -> new Options(o.scale, o.rounds, o.sinkCpu, o.clientCpu, o.workDir, o.repository, o.endToEnd, false, o.dovecot);
+                    case "--no-dovecot" -> new Options(o.scale, o.rounds, o.sinkCpu, o.clientCpu, o.workDir, o.repository, o.endToEnd, o.command, "no");
+                    case "--dovecot-only" -> new Options(o.scale, o.rounds, o.sinkCpu, o.clientCpu, o.workDir, o.repository, o.endToEnd, o.command, "only");
                     default -> throw new IllegalArgumentException("unknown option " + arg + " (see the class comment of Benchmark)");
                 };
             }
@@ -116,6 +119,15 @@ public final class Benchmark {
     }
 
     private void runAll() throws Exception {
+        if (!options.dovecot().equals("only")) {
+            againstTheSink();
+        }
+        if (!options.dovecot().equals("no")) {
+            DovecotChunking.run(options, log, rows, notes);
+        }
+    }
+
+    private void againstTheSink() throws Exception {
         try (Sink sink = Sink.start(options.workDir(), options.sinkCpu())) {
             if (sink instanceof Sink.FakeSink) {
                 notes.add("smtp-sink is not installed: the sink is FakeLmtpServer, and smtp-source figures are skipped.");
@@ -319,15 +331,15 @@ public final class Benchmark {
         return sorted.get((sorted.size() - 1) / 2);
     }
 
-    private static String rate(Measurement m) {
+    static String rate(Measurement m) {
         return String.format(Locale.ROOT, "%,.0f msg/s, %s", m.perSecond(), micros(m));
     }
 
-    private static String micros(Measurement m) {
+    static String micros(Measurement m) {
         return m.cpuMicrosPerMessage() < 0 ? "CPU ?" : String.format(Locale.ROOT, "%.0f µs CPU/msg", m.cpuMicrosPerMessage());
     }
 
-    private static String ratio(double ours, double theirs) {
+    static String ratio(double ours, double theirs) {
         return ours <= 0 || theirs <= 0 ? "?" : String.format(Locale.ROOT, "%.2f×", ours / theirs);
     }
 

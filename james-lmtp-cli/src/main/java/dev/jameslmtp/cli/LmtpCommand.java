@@ -193,6 +193,11 @@ public final class LmtpCommand {
                     + "lmtp_skip_5xx_greeting = yes (default). --no-skip-5xx-greeting: it bounces them (exit 69).")
     private boolean skip5xxGreeting = true;
 
+    @Option(names = "--chunking", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "BDAT chunks to a server that offers CHUNKING (default), as the mailet's useChunking. "
+                    + "--no-chunking: always DATA, as Postfix's lmtp(8).")
+    private boolean useChunking = true;
+
     @Option(names = {"-a", "--auth"}, description = "Authenticate (SASL AUTH); see Authentication below.")
     private boolean auth;
 
@@ -339,7 +344,7 @@ public final class LmtpCommand {
         security.warnings().forEach(warning -> context.err().println("lmtp: warning: " + warning));
         try (MessageSpool message = MessageSpool.of(context.in())) {
             LmtpClient.Builder client = LmtpClient.builder().timeouts(settings.timeouts()).skip5xxGreeting(skip5xxGreeting)
-                    .tls(security.tls()).sasl(security.sasl());
+                    .useChunking(useChunking).tls(security.tls()).sasl(security.sasl());
             settings.lhlo().ifPresent(client::lhloName);
             if (settings.transcript()) {
                 client.transcript(Transcript.to(context.err()::println));

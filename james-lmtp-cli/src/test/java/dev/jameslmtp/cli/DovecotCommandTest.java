@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
  * The command against a real Dovecot LMTP ({@link DovecotLmtpServer}, work directories under
  * {@code target/}), over TCP and over the UNIX socket: two valid recipients, one unknown and one
  * over quota give delivered, delivered, 550 5.1.1 at RCPT and 552 5.2.2 after the final dot, exit
- * status 69; the stored messages are the sent bytes after the headers Dovecot adds.
+ * status 69; the stored messages are the sent bytes after the headers Dovecot adds. After DATA
+ * ({@code --no-chunking}) over both, and in BDAT chunks (Dovecot offers CHUNKING) over the UNIX socket.
  */
 class DovecotCommandTest {
 
@@ -28,18 +29,25 @@ class DovecotCommandTest {
 
     @Test
     void mixedPermanentFailuresOverTcpShouldExit69() throws IOException {
-        deliverMixed("dovecot-cli-tcp", DovecotLmtpServer::tcpDestination);
+        deliverMixed("dovecot-cli-tcp", DovecotLmtpServer::tcpDestination, false);
     }
 
     @Test
     void mixedPermanentFailuresOverUnixSocketShouldExit69() throws IOException {
-        deliverMixed("dovecot-cli-unix", DovecotLmtpServer::unixDestination);
+        deliverMixed("dovecot-cli-unix", DovecotLmtpServer::unixDestination, false);
     }
 
-    private static void deliverMixed(String workDir, Function<DovecotLmtpServer, String> destination) throws IOException {
+    @Test
+    void mixedPermanentFailuresInBdatChunksShouldExit69() throws IOException {
+        deliverMixed("dovecot-cli-bdat", DovecotLmtpServer::unixDestination, true);
+    }
+
+    private static void deliverMixed(String workDir, Function<DovecotLmtpServer, String> destination, boolean chunking)
+            throws IOException {
         byte[] message = message();
         try (DovecotLmtpServer dovecot = DovecotLmtpServer.start(Path.of("target", workDir))) {
-            CommandRun.Result result = command().stdin(message).run("-v", "-d", destination.apply(dovecot),
+            CommandRun.Result result = command().stdin(message).run("-v", chunking ? "--chunking" : "--no-chunking",
+                    "-d", destination.apply(dovecot),
                     "-f", "sender@client.test", "-l", "client.test",
                     "alice@example.test", "bob@example.test", "nobody@example.test", "carol@example.test");
             Files.writeString(Path.of("target", workDir, "lmtp-run.txt"), "$ lmtp -v -d " + destination.apply(dovecot)
@@ -56,15 +64,23 @@ class DovecotCommandTest {
             assertThat(lines.get(3)).isEqualTo("carol@example.test   bounced    552  5.2.2  "
                     + "<carol@example.test> Quota exceeded (mailbox for user is full)");
 
-            // where each was decided: 550 among the RCPT replies (before 354), 552 after the final dot
+            // where each was decided: 550 among the RCPT replies (before 354), 552 after the final dot,
+            // or, in BDAT chunks, 550 among the RCPT replies read after the chunk went, 552 after it
             List<String> transcript = result.errLines();
             int unknown = transcript.indexOf("S: 550 5.1.1 <nobody@example.test> User doesn't exist: nobody@example.test");
-            int dataGo = indexStartingWith(transcript, "S: 354");
-            int dot = transcript.indexOf("C: .");
             int quota = transcript.indexOf("S: 552 5.2.2 <carol@example.test> Quota exceeded (mailbox for user is full)");
-            assertThat(unknown).as(result.err()).isPositive().isLessThan(dataGo);
-            assertThat(dataGo).isLessThan(dot);
-            assertThat(quota).isGreaterThan(dot);
+            if (chunking) {
+                int last = transcript.indexOf("C: BDAT " + message.length + " LAST");
+                assertThat(last).as(result.err()).isPositive().isLessThan(unknown);
+                assertThat(quota).isGreaterThan(unknown);
+                assertThat(transcript).doesNotContain("C: DATA", "C: .");
+            } else {
+                int dataGo = indexStartingWith(transcript, "S: 354");
+                int dot = transcript.indexOf("C: .");
+                assertThat(unknown).as(result.err()).isPositive().isLessThan(dataGo);
+                assertThat(dataGo).isLessThan(dot);
+                assertThat(quota).isGreaterThan(dot);
+            }
 
             for (String user : List.of("alice", "bob")) {
                 assertThat(dovecot.messages(user)).as(user).singleElement()

@@ -187,6 +187,21 @@ class LmtpCommandTest {
     }
 
     @Test
+    void messageShouldGoInBdatChunksToAServerOfferingChunkingAndAfterDataWithNoChunking() throws Exception {
+        String destination = start(LmtpHandler.withCapabilities(LmtpHandler.CHUNKING_CAPABILITIES.toArray(String[]::new)));
+
+        CommandRun.Result chunked = command().run("-d", destination, "-f", "alice@example.test", "bob@example.test");
+        server.awaitClosed(0, Duration.ofSeconds(5));
+        CommandRun.Result data = command().run("-d", destination, "--no-chunking", "-f", "alice@example.test", "bob@example.test");
+        server.awaitClosed(1, Duration.ofSeconds(5));
+
+        assertThat(chunked.status()).as(chunked.toString()).isZero();
+        assertThat(data.status()).as(data.toString()).isZero();
+        assertThat(server.commands(0)).anyMatch(line -> line.matches("BDAT \\d+ LAST")).doesNotContain("DATA");
+        assertThat(server.commands(1)).contains("DATA").noneMatch(line -> line.startsWith("BDAT"));
+    }
+
+    @Test
     void serverRefusingTheSessionWith5xxGreetingShouldExit69WithNoSkip5xxGreeting() {
         String destination = start(new LmtpHandler() {
             @Override

@@ -49,6 +49,7 @@ public final class LmtpClient {
     private final SessionOpener opener;
     private final boolean skip5xxGreeting;
     private final OrcptPolicy orcpt;
+    private final boolean useChunking;
 
     private LmtpClient(Builder builder) {
         this.lhloName = builder.lhloName;
@@ -59,6 +60,7 @@ public final class LmtpClient {
         this.sasl = builder.sasl;
         this.skip5xxGreeting = builder.skip5xxGreeting;
         this.orcpt = builder.orcpt;
+        this.useChunking = builder.useChunking;
         this.opener = new SessionOpener(lhloName, timeouts, transcript, tls, sasl, skip5xxGreeting);
     }
 
@@ -73,7 +75,7 @@ public final class LmtpClient {
      * @throws LmtpConnectException when the session cannot be opened; its verdict applies to every recipient
      */
     public LmtpConnection connect(Destination destination) throws LmtpConnectException {
-        return LmtpConnection.open(opener, Objects.requireNonNull(destination, "destination"), skipQuitResponse, orcpt);
+        return LmtpConnection.open(opener, Objects.requireNonNull(destination, "destination"), skipQuitResponse, orcpt, useChunking);
     }
 
     /**
@@ -92,7 +94,7 @@ public final class LmtpClient {
     public LmtpConnection connect(Destination destination, Transcript transcript) throws LmtpConnectException {
         SessionOpener writingTo = transcript == this.transcript ? opener : new SessionOpener(lhloName, timeouts,
                 Objects.requireNonNull(transcript, "transcript"), tls, sasl, skip5xxGreeting);
-        return LmtpConnection.open(writingTo, Objects.requireNonNull(destination, "destination"), skipQuitResponse, orcpt);
+        return LmtpConnection.open(writingTo, Objects.requireNonNull(destination, "destination"), skipQuitResponse, orcpt, useChunking);
     }
 
     /**
@@ -128,6 +130,11 @@ public final class LmtpClient {
     /** Whether ORCPT goes to stores that do not offer DSN ({@code orcptWithoutDsn}). */
     public OrcptPolicy orcpt() {
         return orcpt;
+    }
+
+    /** Whether the message goes in BDAT chunks to a server that offers CHUNKING ({@code useChunking}). */
+    public boolean useChunking() {
+        return useChunking;
     }
 
     public TlsPolicy tls() {
@@ -171,6 +178,7 @@ public final class LmtpClient {
         private SaslPolicy sasl = SaslPolicy.NONE;
         private boolean skip5xxGreeting = true;
         private OrcptPolicy orcpt = OrcptPolicy.AUTO;
+        private boolean useChunking = true;
 
         private Builder() {
         }
@@ -212,6 +220,15 @@ public final class LmtpClient {
         /** ORCPT to stores that do not offer DSN: {@link OrcptPolicy#AUTO} (Dovecot only) unless set. */
         public Builder orcpt(OrcptPolicy orcpt) {
             this.orcpt = Objects.requireNonNull(orcpt, "orcpt");
+            return this;
+        }
+
+        /**
+         * True (the default): the message goes in BDAT chunks (RFC 3030) to a server that offers
+         * CHUNKING, DATA to any other. False: always DATA.
+         */
+        public Builder useChunking(boolean useChunking) {
+            this.useChunking = useChunking;
             return this;
         }
 

@@ -13,7 +13,7 @@ public interface LmtpClientFactory {
 
     LmtpClient create(LmtpDeliveryConfiguration configuration, Transcript transcript);
 
-    /** The client of {@code james-lmtp-client}, with the configured LHLO name, timeouts, QUIT, 5xx-greeting and ORCPT policies, TLS and SASL. */
+    /** The client of {@code james-lmtp-client}, with the configured LHLO name, timeouts, QUIT, 5xx-greeting and ORCPT policies, BDAT or DATA, TLS and SASL. */
     static LmtpClientFactory standard() {
         return (configuration, transcript) -> LmtpClient.builder()
                 .lhloName(configuration.lhloName())
@@ -21,6 +21,7 @@ public interface LmtpClientFactory {
                 .skipQuitResponse(configuration.skipQuitResponse())
                 .skip5xxGreeting(configuration.skip5xxGreeting())
                 .orcpt(configuration.orcpt())
+                .useChunking(configuration.useChunking())
                 .tls(configuration.tls())
                 .sasl(configuration.sasl())
                 .transcript(transcript)

@@ -38,7 +38,8 @@ public record LmtpDeliveryConfiguration(Routing routing, String lhloName, String
                                         Optional<String> bounceProcessor, Optional<String> onSuccess, boolean softBounce,
                                         int recipientLimit, int concurrency, DestinationConcurrency destinationConcurrency,
                                         RetryJitter retryJitter, Timeouts timeouts, boolean skipQuitResponse,
-                                        boolean skip5xxGreeting, OrcptPolicy orcpt, XclientDestinations xclient, boolean transcript,
+                                        boolean skip5xxGreeting, OrcptPolicy orcpt, boolean useChunking, XclientDestinations xclient,
+                                        boolean transcript,
                                         TlsPolicy tls, SaslPolicy sasl,
                                         PoolLimits connectionCache, Duration failureSkipTime,
                                         Reporting reporting) {
@@ -101,6 +102,7 @@ public record LmtpDeliveryConfiguration(Routing routing, String lhloName, String
                 values.bool(Parameter.SKIP_QUIT_RESPONSE),
                 values.bool(Parameter.SKIP_5XX_GREETING),
                 orcpt(values),
+                values.bool(Parameter.USE_CHUNKING),
                 xclient(values),
                 values.bool(Parameter.TRANSCRIPT),
                 tls,

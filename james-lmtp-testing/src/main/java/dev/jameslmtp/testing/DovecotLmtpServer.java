@@ -265,6 +265,11 @@ public final class DovecotLmtpServer implements AutoCloseable {
         return port;
     }
 
+    /** The pid of the Dovecot master, whose descendants are the LMTP processes (for CPU accounting). */
+    public long pid() {
+        return process.pid();
+    }
+
     /** The absolute path of the LMTP UNIX socket. */
     public Path unixSocket() {
         return layout.lmtpSocket();

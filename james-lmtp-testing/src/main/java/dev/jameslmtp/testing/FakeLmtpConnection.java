@@ -28,6 +28,7 @@ import javax.net.ssl.SSLSocket;
 final class FakeLmtpConnection implements Runnable {
 
     private static final int MAX_LINE = 1 << 20;
+    private static final int MAX_CHUNK = 64 << 20;
     private static final Duration MAX_STALL = Duration.ofMinutes(10);
 
     private final SocketChannel channel;
@@ -42,6 +43,10 @@ final class FakeLmtpConnection implements Runnable {
     private final ByteArrayOutputStream received = new ByteArrayOutputStream();
     private final List<String> commands = new ArrayList<>();
     private final List<byte[]> bodies = new ArrayList<>();
+    private final List<byte[]> chunks = new ArrayList<>();
+    /** The BDAT chunks of the current transaction, put together. */
+    private final ByteArrayOutputStream chunked = new ByteArrayOutputStream();
+    private int chunkIndex;
 
     private final List<String> acceptedRcpts = new ArrayList<>();
     private int rcptIndex;
@@ -102,6 +107,8 @@ final class FakeLmtpConnection implements Runnable {
                 return send(rcpt);
             case "DATA":
                 return data();
+            case "BDAT":
+                return bdat(args);
             case "RSET":
                 resetTransaction();
                 return send(handler.rset());
@@ -134,6 +141,54 @@ final class FakeLmtpConnection implements Runnable {
         }
         for (Response dotReply : handler.afterDot(List.copyOf(acceptedRcpts), body.clone())) {
             if (!send(dotReply)) {
+                return false;
+            }
+        }
+        resetTransaction();
+        return true;
+    }
+
+    /**
+     * {@code BDAT n [LAST]} (RFC 3030): reads exactly n octets, then answers the chunk, or after
+     * LAST each accepted recipient. A malformed command gets 501 and no octets are read.
+     */
+    private boolean bdat(String args) throws IOException, InterruptedException {
+        String[] words = args.strip().split(" +");
+        boolean last = words.length == 2 && words[1].equalsIgnoreCase("LAST");
+        int size;
+        try {
+            size = Integer.parseInt(words[0]);
+        } catch (NumberFormatException e) {
+            size = -1;
+        }
+        if (size < 0 || size > MAX_CHUNK || words.length > 2 || (words.length == 2 && !last)) {
+            return send(Response.reply("501 5.5.4 Syntax: BDAT size [LAST]"));
+        }
+        int chunk = chunkIndex++;
+        Optional<Response> fault = handler.midChunk(chunk, size, last);
+        if (fault.isPresent()) {
+            in.readNBytes(size / 2);
+            return send(fault.get());
+        }
+        byte[] octets = in.readNBytes(size);
+        if (octets.length < size) {
+            return false;
+        }
+        synchronized (this) {
+            chunks.add(octets);
+        }
+        chunked.write(octets);
+        if (!last) {
+            return send(handler.bdat(chunk, octets.clone(), acceptedRcpts.size()));
+        }
+        byte[] body = chunked.toByteArray();
+        if (!acceptedRcpts.isEmpty()) {
+            synchronized (this) {
+                bodies.add(body);
+            }
+        }
+        for (Response reply : handler.afterLastChunk(List.copyOf(acceptedRcpts), body.clone())) {
+            if (!send(reply)) {
                 return false;
             }
         }
@@ -204,6 +259,8 @@ final class FakeLmtpConnection implements Runnable {
     private void resetTransaction() {
         acceptedRcpts.clear();
         rcptIndex = 0;
+        chunked.reset();
+        chunkIndex = 0;
     }
 
     /** Sends a response; false if the conversation must end (drop, stall, server closed). */
@@ -306,6 +363,12 @@ final class FakeLmtpConnection implements Runnable {
     synchronized List<byte[]> bodies() {
         List<byte[]> copy = new ArrayList<>();
         bodies.forEach(body -> copy.add(body.clone()));
+        return copy;
+    }
+
+    synchronized List<byte[]> chunks() {
+        List<byte[]> copy = new ArrayList<>();
+        chunks.forEach(chunk -> copy.add(chunk.clone()));
         return copy;
     }
 

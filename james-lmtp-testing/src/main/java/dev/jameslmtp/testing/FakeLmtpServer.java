@@ -30,13 +30,16 @@ import javax.net.ssl.SSLContext;
  * accepted when its reply starts with '2', and passes the accepted ones to
  * {@link LmtpHandler#data} and {@link LmtpHandler#afterDot}. After a reply starting with '3' to
  * DATA it reads the body up to the CRLF "." CRLF line, then sends the after-dot replies in order.
+ * {@code BDAT n [LAST]} (RFC 3030; advertise CHUNKING with {@link LmtpHandler#CHUNKING_CAPABILITIES})
+ * reads exactly n octets and answers with {@link LmtpHandler#bdat}, or after LAST with
+ * {@link LmtpHandler#afterLastChunk}; {@link LmtpHandler#midChunk} drops or stalls inside a chunk.
  *
  * <p>{@link #close()} closes the listener and every connection (ending any stall or delay) and
  * waits, bounded, for the threads. STARTTLS goes to {@link LmtpHandler#starttls}; a server
  * started with {@link #start(LmtpHandler, SSLContext)} then performs the TLS handshake, and
- * records the decrypted bytes from there on. Known limits: no BDAT (it goes to
- * {@link LmtpHandler#unknown}); bytes a client sends after a drop or during a stall may not be
- * recorded, because nobody reads them.
+ * records the decrypted bytes from there on. Known limits: bytes a client sends after a drop or
+ * during a stall may not be recorded, because nobody reads them; BDAT is read whether or not
+ * CHUNKING was advertised.
  */
 public final class FakeLmtpServer implements AutoCloseable {
 
@@ -183,10 +186,16 @@ public final class FakeLmtpServer implements AutoCloseable {
 
     /**
      * The body of each completed DATA, exactly as on the wire after the 354: still dot-stuffed,
-     * including the CRLF that ends the last line, excluding the terminating ".CRLF" line.
+     * including the CRLF that ends the last line, excluding the terminating ".CRLF" line; and of
+     * each BDAT transaction that ended with LAST and an accepted RCPT: its chunks put together.
      */
     public List<byte[]> bodies(int connection) {
         return connection(connection).bodies();
+    }
+
+    /** The octets of every BDAT chunk read on that connection, in order (all transactions). */
+    public List<byte[]> chunks(int connection) {
+        return connection(connection).chunks();
     }
 
     /** Waits, at most {@code timeout}, until that connection's conversation is over; true if it is. */

@@ -2,6 +2,7 @@ package dev.jameslmtp.testing;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -19,6 +20,9 @@ public interface LmtpHandler {
 
     /** The capabilities that {@link #lhlo} advertises by default. */
     List<String> DEFAULT_CAPABILITIES = List.of("PIPELINING", "ENHANCEDSTATUSCODES", "8BITMIME");
+
+    /** The default capabilities and CHUNKING (RFC 3030), as Dovecot's LMTP offers them: BDAT is read. */
+    List<String> CHUNKING_CAPABILITIES = List.of("PIPELINING", "ENHANCEDSTATUSCODES", "8BITMIME", "CHUNKING");
 
     /** A handler with every default. */
     static LmtpHandler defaults() {
@@ -118,6 +122,34 @@ public interface LmtpHandler {
         return replies;
     }
 
+    /**
+     * The reply to a BDAT chunk but the last (RFC 3030), once its octets were read. {@code chunk}
+     * counts the chunks of the transaction from 0, {@code octets} are the chunk's. Default: 250, or
+     * 503 when no RCPT was accepted. A drop or a stall injects a fault between chunks.
+     */
+    default Response bdat(int chunk, byte[] octets, int acceptedRecipients) {
+        return acceptedRecipients > 0
+                ? Response.reply("250 2.0.0 " + octets.length + " octets received")
+                : Response.reply("503 5.5.1 No valid recipients");
+    }
+
+    /**
+     * The replies after {@code BDAT n LAST}, sent in order; {@code body} is the chunks of the
+     * transaction put together. Default: one 503 when no RCPT was accepted, else {@link #afterDot},
+     * as an LMTP server answers each accepted recipient after the last chunk as after the dot.
+     */
+    default List<Response> afterLastChunk(List<String> acceptedRcptArgs, byte[] body) {
+        return acceptedRcptArgs.isEmpty() ? List.of(Response.reply("503 5.5.1 No valid recipients")) : afterDot(acceptedRcptArgs, body);
+    }
+
+    /**
+     * A fault in the middle of chunk {@code chunk}: when present, the server reads half of the
+     * chunk's octets, then sends this (a drop or a stall) instead of reading on. Default: none.
+     */
+    default Optional<Response> midChunk(int chunk, int octets, boolean last) {
+        return Optional.empty();
+    }
+
     default Response rset() {
         return Response.reply("250 2.0.0 Ok");
     }
@@ -157,7 +189,7 @@ public interface LmtpHandler {
         return lhlo(arg);
     }
 
-    /** Any other command line (HELO, EHLO, VRFY, BDAT, garbage...). */
+    /** Any other command line (HELO, EHLO, VRFY, garbage...). */
     default Response unknown(String line) {
         return Response.reply("500 5.5.2 Unknown command");
     }

@@ -17,13 +17,15 @@ import dev.jameslmtp.client.wire.Transcript;
  *
  * <ul>
  *   <li>A reply of class 4 or 5 fails the recipients it answers, temporarily or permanently, as its
- *   sanitised enhanced status says. A 2xx is a delivery only after the final dot.</li>
+ *   sanitised enhanced status says. A 2xx is a delivery only after the final dot (or after
+ *   {@code BDAT n LAST}, read at the same stage); a refused BDAT chunk fails the recipients at BDAT.</li>
  *   <li>A reply that makes no sense where it came (a 3xx or 2xx where a failure or 354 was
  *   expected) is a protocol error: temporary, 4.5.0, with no reply code (the reply is quoted in
  *   the text). Bouncing on a desynchronised conversation could turn a delivery into a bounce.</li>
  *   <li>A 5xx greeting or LHLO reply defers, unless {@code skip5xxGreeting} is off.</li>
  *   <li>Timeouts and lost connections are temporary, 4.4.2 (connect failures 4.4.1); after the
- *   final dot the text warns that the message may be delivered more than once.</li>
+ *   final dot, or once {@code BDAT n LAST} was sent, the text warns that the message may be
+ *   delivered more than once.</li>
  *   <li>A local error reading the message is temporary, 4.3.0.</li>
  *   <li>TLS required (level encrypt or verify) but not offered or refused: temporary, 4.7.4;
  *   a failed handshake or certificate check: temporary, 4.7.5.</li>

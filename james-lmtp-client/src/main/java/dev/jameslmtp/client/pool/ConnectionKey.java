@@ -11,11 +11,12 @@ import dev.jameslmtp.client.session.Timeouts;
 /**
  * What a cached connection may be reused for, as Postfix keys its connection cache: the
  * {@link SessionKey} (endpoint, TLS policy, SASL identity and SASL terms, so that an authenticated
- * session is never handed to a sender with other credentials or stricter terms), plus the LHLO name and the timeouts, which
+ * session is never handed to a sender with other credentials or stricter terms), plus the LHLO name, the timeouts, the ORCPT
+ * policy and {@code useChunking}, which
  * are fixed when the session opens while several mailets with different settings share one pool.
  * {@link #toString()} shows no password (the session key holds none).
  */
-public record ConnectionKey(SessionKey session, String lhloName, Timeouts timeouts, OrcptPolicy orcpt) {
+public record ConnectionKey(SessionKey session, String lhloName, Timeouts timeouts, OrcptPolicy orcpt, boolean useChunking) {
 
     public ConnectionKey {
         Objects.requireNonNull(session, "session");
@@ -26,7 +27,7 @@ public record ConnectionKey(SessionKey session, String lhloName, Timeouts timeou
 
     /** The key of a session that {@code client} would open now to {@code endpoint}. */
     public static ConnectionKey of(LmtpClient client, Destination endpoint) {
-        return new ConnectionKey(client.sessionKey(endpoint), client.lhloName(), client.timeouts(), client.orcpt());
+        return new ConnectionKey(client.sessionKey(endpoint), client.lhloName(), client.timeouts(), client.orcpt(), client.useChunking());
     }
 
     public Destination endpoint() {

@@ -95,6 +95,11 @@ public final class Capabilities {
         return has("SMTPUTF8");
     }
 
+    /** RFC 3030 CHUNKING: the message may go in {@code BDAT} chunks instead of DATA. */
+    public boolean chunking() {
+        return has("CHUNKING");
+    }
+
     public boolean dsn() {
         return has("DSN");
     }

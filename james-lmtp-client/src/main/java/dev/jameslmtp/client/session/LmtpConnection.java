@@ -38,6 +38,8 @@ import dev.jameslmtp.client.wire.Wire;
  * windows of {@value #PIPELINE_WINDOW} commands for very long recipient lists, RFC 2920 §3.1).
  * The content is sent only when at least one RCPT was accepted. After the dot, one reply is read
  * per accepted RCPT, in RCPT order, matched by position, duplicates included (RFC 2033 §4.2).
+ * To a server offering CHUNKING (unless {@code useChunking} is off) the content goes in BDAT
+ * chunks instead of DATA, the first in the write of MAIL and the RCPTs ({@link BdatTransfer}).
  * A second transaction on the same connection starts with RSET, sent in the same pipelined
  * write as MAIL when the server offers PIPELINING (RFC 2920 §3.1), else as its own round trip.
  *
@@ -51,7 +53,6 @@ public final class LmtpConnection implements Closeable {
 
     private static final Command RSET = Command.of("RSET");
     private static final Command DATA = Command.of("DATA");
-    private static final Command DOT = Command.of(".");
     private static final Command QUIT = Command.of("QUIT");
 
     private static final Logger LOGGER = LoggerFactory.getLogger(LmtpConnection.class);
@@ -68,12 +69,17 @@ public final class LmtpConnection implements Closeable {
     private final boolean skipQuitResponse;
     /** Whether ORCPT goes on RCPT TO although the store does not offer DSN ({@link OrcptPolicy}, decided on its greeting). */
     private final boolean orcptWithoutDsn;
+    /** BDAT to a server that offers CHUNKING, else DATA. */
+    private final boolean useChunking;
+    /** The BDAT chunks' buffer, made at the first BDAT transaction and reused. */
+    private byte[] chunkBuffer;
     private boolean usable = true;
     private int transactions;
 
     private LmtpConnection(Wire wire, Reply lhlo, SessionInfo session, boolean skipQuitResponse, boolean orcptWithoutDsn,
-                           String lhloName) {
+                           String lhloName, boolean useChunking) {
         this.wire = wire;
+        this.useChunking = useChunking;
         this.lhloName = lhloName;
         this.orcptWithoutDsn = orcptWithoutDsn;
         this.session = session;
@@ -93,11 +99,11 @@ public final class LmtpConnection implements Closeable {
     }
 
     /** Opens a session with {@code opener} (connect, greeting, LHLO, STARTTLS, AUTH). */
-    public static LmtpConnection open(SessionOpener opener, Destination destination, boolean skipQuitResponse, OrcptPolicy orcpt)
-            throws LmtpConnectException {
+    public static LmtpConnection open(SessionOpener opener, Destination destination, boolean skipQuitResponse, OrcptPolicy orcpt,
+                                      boolean useChunking) throws LmtpConnectException {
         SessionOpener.Opened opened = opener.open(destination);
         return new LmtpConnection(opened.wire(), opened.lhlo(), opened.info(), skipQuitResponse, orcpt.withoutDsn(opened.greeting()),
-                opener.lhloName());
+                opener.lhloName(), useChunking);
     }
 
     /** Runs one transaction. Every recipient of {@code envelope} gets exactly one outcome. */
@@ -131,11 +137,11 @@ public final class LmtpConnection implements Closeable {
                 transact(envelope, content, info, ledger, reset);
             }
         } catch (ServerClosingException e) {
-            breakConnection();
+            close();
             ledger.decideRemaining(Trouble.ofReply(e.stage, e.reply));
         } catch (IOException e) {
             Stage stage = wire.stage();
-            breakConnection();
+            close();
             if (stage == Stage.DOT) {
                 LOGGER.warn("{}: {} recipient(s) without a reply after the final dot; they will be retried, and the message "
                         + "may be delivered to them more than once", peer, ledger.undecided().size());
@@ -180,9 +186,10 @@ public final class LmtpConnection implements Closeable {
     }
 
     /**
-     * MAIL, RCPT per recipient and DATA, preceded by RSET when {@code reset}: in pipelined groups
-     * when the server offers PIPELINING (the RSET travels with MAIL and its reply is read first),
-     * else one command per round trip. Replies are matched to commands by position.
+     * MAIL, RCPT per recipient and DATA (or the first BDAT chunk, when the server offers CHUNKING
+     * and {@code useChunking} allows it: {@link BdatTransfer}), preceded by RSET when {@code reset}:
+     * in pipelined groups when the server offers PIPELINING (the RSET travels with MAIL and its
+     * reply is read first), else one command per round trip. Replies are matched to commands by position.
      */
     private void transact(Envelope envelope, Content content, ContentInfo info, RecipientLedger ledger, boolean reset)
             throws IOException {
@@ -200,26 +207,52 @@ public final class LmtpConnection implements Closeable {
         for (int index : recipients) {
             commands.add(TransactionCommands.rcpt(capabilities, orcptWithoutDsn, envelope.recipients().get(index)));
         }
+        if (useChunking && capabilities.chunking()) {
+            chunkBuffer = BdatTransfer.buffer(chunkBuffer, info);
+            new BdatTransfer(wire, chunkBuffer, ledger, this::reset).send(content, (bdat, chunk, octets) -> {
+                commands.add(bdat);
+                return open(commands, first, recipients, ledger, chunk, octets);
+            });
+            return;
+        }
         commands.add(DATA);
+        List<Integer> accepted = open(commands, first, recipients, ledger, null, 0);
+        if (accepted != null) {
+            DataTransfer.send(wire, readReply(Stage.DATA), content, accepted, ledger);
+        }
+    }
 
+    /**
+     * Sends {@code commands}, whose last is DATA or a BDAT (then followed by the {@code octets} of
+     * {@code chunk}), and reads every reply but the last command's, deciding the refused recipients.
+     * Returns the accepted recipients, or null when the last command was not sent (one command per
+     * round trip: MAIL or every RCPT was refused; RFC 2033 §4.2).
+     */
+    private List<Integer> open(List<Command> commands, int first, List<Integer> recipients, RecipientLedger ledger,
+                               byte[] chunk, int octets) throws IOException {
         List<Integer> accepted = new ArrayList<>(recipients.size());
         Reply mailReply = null;
-        int window = pipelining ? PIPELINE_WINDOW : 1;
+        int window = capabilities.pipelining() ? PIPELINE_WINDOW : 1;
+        int last = commands.size() - 1;
         for (int sent = 0; sent < commands.size(); ) {
             int end = Math.min(commands.size(), sent + window + (sent == 0 ? first : 0));
             wire.stage(sent < first ? Stage.RSET : sent == first ? Stage.MAIL
-                    : end == commands.size() && end - sent == 1 ? Stage.DATA : Stage.RCPT);
-            wire.send(commands.subList(sent, end));
-            for (int k = sent; k < end; k++) {
+                    : sent == last ? (chunk == null ? Stage.DATA : Stage.BDAT) : Stage.RCPT);
+            if (end == commands.size() && chunk != null) {
+                wire.send(commands.subList(sent, end), chunk, octets);
+            } else {
+                wire.send(commands.subList(sent, end));
+            }
+            for (int k = sent; k < Math.min(end, last); k++) {
                 if (k < first) {
                     checkReset(readReply(Stage.RSET));
                 } else if (k == first) {
                     mailReply = readReply(Stage.MAIL);
                     if (!mailReply.isPositive() && window == 1) {
                         ledger.decideRemaining(Trouble.ofReply(Stage.MAIL, mailReply));
-                        return;
+                        return null;
                     }
-                } else if (k - first <= recipients.size()) {
+                } else {
                     int index = recipients.get(k - first - 1);
                     Reply rcptReply = readReply(Stage.RCPT);
                     if (!mailReply.isPositive()) {
@@ -229,65 +262,19 @@ public final class LmtpConnection implements Closeable {
                     } else {
                         ledger.decideOnReply(index, Trouble.ofReply(Stage.RCPT, rcptReply));
                     }
-                } else {
-                    data(readReply(Stage.DATA), content, accepted, ledger);
-                    return;
                 }
             }
             sent = end;
-            if (window == 1 && sent == commands.size() - 1 && accepted.isEmpty()) {
-                return; // lock-step: no RCPT accepted, so no DATA (RFC 2033 §4.2)
+            if (window == 1 && sent == last && accepted.isEmpty()) {
+                return null;
             }
         }
-    }
-
-    private void data(Reply dataReply, Content content, List<Integer> accepted, RecipientLedger ledger) throws IOException {
-        if (!dataReply.isIntermediate()) {
-            for (int index : accepted) {
-                ledger.decide(index, Trouble.ofReply(Stage.DATA, dataReply));
-            }
-            return;
-        }
-        if (accepted.isEmpty()) {
-            // A server that says 354 with no accepted recipient broke RFC 2033 §4.2; end the
-            // empty DATA at once (RFC 2920 §3.1) and expect nothing useful from the reply.
-            wire.stage(Stage.DOT);
-            wire.send(DOT);
-            wire.read();
-            return;
-        }
-        sendContent(content);
-        for (int index : accepted) {
-            Reply reply = readReply(Stage.DOT);
-            ledger.decideOnReply(index, Trouble.ofReply(Stage.DOT, reply));
-        }
-    }
-
-    private void sendContent(Content content) throws IOException {
-        wire.stage(Stage.BODY);
-        DotStuffingOutputStream data = new DotStuffingOutputStream(wire.content());
-        try {
-            content.writeTo(data);
-        } catch (IOException | RuntimeException e) {
-            if (data.peerFailure() != null) {
-                throw data.peerFailure();
-            }
-            throw new ContentException(e instanceof IOException io ? io : new IOException(e.toString(), e));
-        }
-        wire.stage(Stage.DOT);
-        data.finish();
-        wire.transcript().client("[" + data.messageBytes() + " bytes of message content]");
-        wire.transcript().client(".");
+        return accepted;
     }
 
     /** Reads a reply; a 421 means the server is closing and ends the transaction. */
     private Reply readReply(Stage stage) throws IOException {
-        wire.stage(stage);
-        Reply reply = wire.read();
-        if (reply.code() == 421) {
-            throw new ServerClosingException(stage, reply);
-        }
-        return reply;
+        return ServerClosingException.read(wire, stage);
     }
 
     private void reset() throws IOException {
@@ -396,22 +383,5 @@ public final class LmtpConnection implements Closeable {
     public void close() {
         usable = false;
         wire.close();
-    }
-
-    private void breakConnection() {
-        close();
-    }
-
-    /** A 421 reply: the server is closing the connection. */
-    private static final class ServerClosingException extends IOException {
-        private static final long serialVersionUID = 1L;
-        private final transient Stage stage;
-        private final transient Reply reply;
-
-        ServerClosingException(Stage stage, Reply reply) {
-            super("server is closing: " + reply);
-            this.stage = stage;
-            this.reply = reply;
-        }
     }
 }

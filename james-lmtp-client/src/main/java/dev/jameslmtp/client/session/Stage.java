@@ -17,6 +17,12 @@ public enum Stage {
     RCPT(Duration.ofSeconds(300), "sending RCPT TO"),
     DATA(Duration.ofSeconds(120), "sending DATA command"),
     BODY(Duration.ofSeconds(180), "sending message body"),
+    /**
+     * The message in BDAT chunks (RFC 3030), instead of DATA and BODY: each chunk's write and the
+     * reply to each chunk but the last (Postfix's {@code lmtp_data_xfer_timeout}, as BODY). The
+     * replies after {@code BDAT n LAST} are read at {@link #DOT}.
+     */
+    BDAT(Duration.ofSeconds(180), "sending message body in BDAT chunks"),
     DOT(Duration.ofSeconds(600), "sending end of data -- message may be sent more than once"),
     RSET(Duration.ofSeconds(20), "sending RSET"),
     QUIT(Duration.ofSeconds(300), "sending QUIT");

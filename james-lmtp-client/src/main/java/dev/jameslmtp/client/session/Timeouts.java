@@ -13,7 +13,7 @@ import java.util.Objects;
  * it also bounds each write. The STARTTLS timeout is also a deadline for the whole TLS handshake
  * (after STARTTLS or in wrapper mode), as Postfix's {@code lmtp_starttls_timeout}. The BODY timeout
  * bounds every write of message content, so a server that stops reading cannot stall a delivery
- * forever.
+ * forever; the BDAT timeout does the same for each chunk, and bounds the reply to each chunk but the last.
  */
 public final class Timeouts {
 

@@ -19,6 +19,9 @@ import java.io.OutputStream;
  * nothing is copied or buffered here, so a message of any size streams. A failure of the
  * underlying stream is remembered ({@link #peerFailure()}), so that the caller can tell it from a
  * failure to read the message. {@link #close()} does not close the underlying stream.
+ *
+ * <p>{@link #lineEndsOnly} makes the stream for BDAT chunks (RFC 3030): line ends normalised alike,
+ * but no dot doubled and no final dot; {@link #finish()} only ends an unterminated last line.
  */
 public final class DotStuffingOutputStream extends FilterOutputStream {
 
@@ -29,6 +32,7 @@ public final class DotStuffingOutputStream extends FilterOutputStream {
     private static final byte[] END = {DOT, CR, LF};
 
     private final byte[] one = new byte[1];
+    private final boolean stuffing;
     private boolean atLineStart = true;
     /** The last byte written was a bare CR, already sent as CRLF: an LF right after it is dropped. */
     private boolean skipLf;
@@ -37,7 +41,17 @@ public final class DotStuffingOutputStream extends FilterOutputStream {
     private IOException peerFailure;
 
     public DotStuffingOutputStream(OutputStream out) {
+        this(out, true);
+    }
+
+    private DotStuffingOutputStream(OutputStream out, boolean stuffing) {
         super(out);
+        this.stuffing = stuffing;
+    }
+
+    /** Line ends normalised as here, without dot-stuffing or final dot: the body of BDAT chunks. */
+    public static DotStuffingOutputStream lineEndsOnly(OutputStream out) {
+        return new DotStuffingOutputStream(out, false);
     }
 
     @Override
@@ -65,7 +79,7 @@ public final class DotStuffingOutputStream extends FilterOutputStream {
             }
             if (atLineStart) {
                 atLineStart = false;
-                if (bytes[i] == DOT) {
+                if (stuffing && bytes[i] == DOT) {
                     pass(bytes, run, i - run);
                     pass(END, 0, 1);
                     run = i; // the line's own dot follows in the run
@@ -95,7 +109,7 @@ public final class DotStuffingOutputStream extends FilterOutputStream {
         pass(bytes, run, end - run);
     }
 
-    /** Ends the last line if needed and writes the terminating {@code .CRLF}; then flushes. */
+    /** Ends the last line if needed and writes the terminating {@code .CRLF} (unless {@link #lineEndsOnly}); then flushes. */
     public void finish() throws IOException {
         if (finished) {
             return;
@@ -103,7 +117,9 @@ public final class DotStuffingOutputStream extends FilterOutputStream {
         if (!atLineStart) {
             pass(CRLF, 0, 2);
         }
-        pass(END, 0, 3);
+        if (stuffing) {
+            pass(END, 0, 3);
+        }
         finished = true;
         flush();
     }

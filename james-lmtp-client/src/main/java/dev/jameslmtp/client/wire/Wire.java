@@ -39,6 +39,8 @@ public final class Wire implements Closeable {
     private final long[] timeoutNanos;
     private final String peer;
     private volatile Stage stage = Stage.CONNECT;
+    /** BDAT chunks whose writing began: a failure after a LAST one may follow a delivery. */
+    private long chunksSent;
 
     public Wire(Socket socket, String peer, Timeouts timeouts, Transcript transcript) throws IOException {
         this.plain = socket;
@@ -120,10 +122,30 @@ public final class Wire implements Closeable {
         out.flush();
     }
 
+    /**
+     * Writes the commands, the last of them a BDAT, and right after it the {@code octets} first
+     * bytes of {@code chunk}, in one write (RFC 3030: the chunk follows the command's CRLF).
+     */
+    public void send(List<Command> commands, byte[] chunk, int octets) throws IOException {
+        chunksSent++;
+        for (Command command : commands) {
+            transcript.client(command.shown());
+            out.write(command.bytes());
+        }
+        transcript.client("[" + octets + " octets of message content]");
+        out.write(chunk, 0, octets);
+        out.flush();
+    }
+
     public void send(Command command) throws IOException {
         transcript.client(command.shown());
         out.write(command.bytes());
         out.flush();
+    }
+
+    /** How many BDAT chunks began to go out on this connection. */
+    public long chunksSent() {
+        return chunksSent;
     }
 
     /** Reads one reply, which must be complete within the current stage's timeout. */

@@ -78,12 +78,14 @@ class ConnectionPoolTest {
     void takeShouldReturnNothingForAnotherLhloNameOrIdentity() throws Exception {
         pool.offer(used(), LIMITS);
 
-        assertThat(pool.take(new ConnectionKey(key.session(), "other.test", client.timeouts(), client.orcpt()))).isEmpty();
+        assertThat(pool.take(new ConnectionKey(key.session(), "other.test", client.timeouts(), client.orcpt(), true))).isEmpty();
         assertThat(pool.take(new ConnectionKey(new SessionKey(endpoint, TlsPolicy.NONE, Optional.of(new AuthIdentity("alice", "f1")),
                 SaslPolicy.NONE.terms()),
-                "client.test", client.timeouts(), client.orcpt()))).isEmpty();
-        assertThat(pool.take(new ConnectionKey(key.session(), key.lhloName(), key.timeouts(), dev.jameslmtp.client.OrcptPolicy.NEVER)))
+                "client.test", client.timeouts(), client.orcpt(), true))).isEmpty();
+        assertThat(pool.take(new ConnectionKey(key.session(), key.lhloName(), key.timeouts(), dev.jameslmtp.client.OrcptPolicy.NEVER, true)))
                 .as("another ORCPT policy").isEmpty();
+        assertThat(pool.take(new ConnectionKey(key.session(), key.lhloName(), key.timeouts(), key.orcpt(), !key.useChunking())))
+                .as("another useChunking").isEmpty();
         assertThat(pool.idleCount(key)).isEqualTo(1);
     }
 
