@@ -30,7 +30,6 @@ final class FakeLmtpConnection implements Runnable {
     private static final int MAX_LINE = 1 << 20;
     private static final int MAX_CHUNK = 64 << 20;
     private static final Duration MAX_STALL = Duration.ofMinutes(10);
-
     private final SocketChannel channel;
     private final LmtpHandler handler;
     private final CountDownLatch serverClosed;
@@ -39,7 +38,6 @@ final class FakeLmtpConnection implements Runnable {
     private final boolean implicitTls;
     private final boolean needClientAuth;
     private volatile SSLSocket tlsSocket;
-
     private final ByteArrayOutputStream received = new ByteArrayOutputStream();
     private final List<String> commands = new ArrayList<>();
     private final List<byte[]> bodies = new ArrayList<>();
@@ -47,7 +45,6 @@ final class FakeLmtpConnection implements Runnable {
     /** The BDAT chunks of the current transaction, put together. */
     private final ByteArrayOutputStream chunked = new ByteArrayOutputStream();
     private int chunkIndex;
-
     private final List<String> acceptedRcpts = new ArrayList<>();
     private int rcptIndex;
     private InputStream in;
