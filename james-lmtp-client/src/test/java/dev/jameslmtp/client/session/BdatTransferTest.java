@@ -190,12 +190,7 @@ class BdatTransferTest {
 
     @Test
     void deliverShouldMatchTheRepliesAfterLastByPositionIncludingDuplicatesAndTellEachAsItIsRead() throws Exception {
-        LmtpHandler handler = new LmtpHandler() {
-            @Override
-            public List<String> capabilities() {
-                return CHUNKING_CAPABILITIES;
-            }
-
+        LmtpHandler handler = new Chunking() {
             @Override
             public Response rcpt(String args, int index) {
                 return index == 1 ? Response.reply("550 5.1.1 unknown") : Response.reply("250 2.1.5 ok");
@@ -247,12 +242,7 @@ class BdatTransferTest {
 
     @Test
     void deliverShouldReadTheChunksReplyThenResetWhenEveryPipelinedRcptWasRefused() throws Exception {
-        LmtpHandler handler = new LmtpHandler() {
-            @Override
-            public List<String> capabilities() {
-                return CHUNKING_CAPABILITIES;
-            }
-
+        LmtpHandler handler = new Chunking() {
             @Override
             public Response rcpt(String args, int index) {
                 return args.contains("nobody") ? Response.reply("550 5.1.1 unknown") : Response.reply("250 2.1.5 ok");
@@ -278,12 +268,7 @@ class BdatTransferTest {
 
     @Test
     void deliverShouldGiveEveryRecipientTheMailRefusalAndResetAfterThePipelinedChunk() throws Exception {
-        LmtpHandler handler = new LmtpHandler() {
-            @Override
-            public List<String> capabilities() {
-                return CHUNKING_CAPABILITIES;
-            }
-
+        LmtpHandler handler = new Chunking() {
             @Override
             public Response mail(String args) {
                 return Response.reply("451 4.3.0 try later");
@@ -303,12 +288,7 @@ class BdatTransferTest {
 
     /** A store that refuses chunk {@code refused} with {@code reply}. */
     private static LmtpHandler refusingChunk(int refused, String reply) {
-        return new LmtpHandler() {
-            @Override
-            public List<String> capabilities() {
-                return CHUNKING_CAPABILITIES;
-            }
-
+        return new Chunking() {
             @Override
             public Response bdat(int chunk, byte[] octets, int acceptedRecipients) {
                 return chunk == refused ? Response.reply(reply) : Response.reply("250 2.0.0 ok");
@@ -353,12 +333,7 @@ class BdatTransferTest {
 
     @Test
     void deliverShouldDeferWhenTheConnectionIsLostInTheMiddleOfAChunk() throws Exception {
-        LmtpHandler handler = new LmtpHandler() {
-            @Override
-            public List<String> capabilities() {
-                return CHUNKING_CAPABILITIES;
-            }
-
+        LmtpHandler handler = new Chunking() {
             @Override
             public Optional<Response> midChunk(int chunk, int octets, boolean last) {
                 return chunk == 1 ? Optional.of(Response.drop()) : Optional.empty();
@@ -374,12 +349,7 @@ class BdatTransferTest {
 
     @Test
     void deliverShouldWarnOfASecondDeliveryWhenTheConnectionIsLostInTheLastChunk() throws Exception {
-        LmtpHandler handler = new LmtpHandler() {
-            @Override
-            public List<String> capabilities() {
-                return CHUNKING_CAPABILITIES;
-            }
-
+        LmtpHandler handler = new Chunking() {
             @Override
             public Optional<Response> midChunk(int chunk, int octets, boolean last) {
                 return last ? Optional.of(Response.drop()) : Optional.empty();
@@ -393,12 +363,7 @@ class BdatTransferTest {
 
     @Test
     void deliverShouldCountALostConnectionWhileReadingPipelinedRcptRepliesAfterALastChunkAsAfterTheDot() throws Exception {
-        LmtpHandler handler = new LmtpHandler() {
-            @Override
-            public List<String> capabilities() {
-                return CHUNKING_CAPABILITIES;
-            }
-
+        LmtpHandler handler = new Chunking() {
             @Override
             public Response rcpt(String args, int index) {
                 return Response.drop();
@@ -432,12 +397,7 @@ class BdatTransferTest {
 
     @Test
     void deliverShouldDeferWhenTheServerStallsBetweenChunks() throws Exception {
-        LmtpHandler handler = new LmtpHandler() {
-            @Override
-            public List<String> capabilities() {
-                return CHUNKING_CAPABILITIES;
-            }
-
+        LmtpHandler handler = new Chunking() {
             @Override
             public Response bdat(int chunk, byte[] octets, int acceptedRecipients) {
                 return chunk == 2 ? Response.stall() : Response.reply("250 2.0.0 ok");
@@ -455,12 +415,7 @@ class BdatTransferTest {
 
     @Test
     void deliverShouldDeferTheRecipientsLeftWithoutAReplyAfterLastAndWarn() throws Exception {
-        LmtpHandler handler = new LmtpHandler() {
-            @Override
-            public List<String> capabilities() {
-                return CHUNKING_CAPABILITIES;
-            }
-
+        LmtpHandler handler = new Chunking() {
             @Override
             public List<Response> afterLastChunk(List<String> accepted, byte[] body) {
                 return List.of(Response.reply("250 2.0.0 saved"), Response.stall());
@@ -521,5 +476,13 @@ class BdatTransferTest {
 
         assertThat(result.allDelivered()).isTrue();
         assertThat(server.commands(0)).contains("DATA").noneMatch(line -> line.startsWith("BDAT"));
+    }
+
+    /** A store that offers CHUNKING; each test overrides what it scripts. */
+    private abstract static class Chunking implements LmtpHandler {
+        @Override
+        public List<String> capabilities() {
+            return CHUNKING_CAPABILITIES;
+        }
     }
 }
