@@ -17,11 +17,9 @@ import dev.jameslmtp.client.outcome.Trouble;
 import dev.jameslmtp.client.outcome.Verdict;
 import dev.jameslmtp.client.session.LmtpConnection;
 import dev.jameslmtp.client.session.Stage;
-import dev.jameslmtp.client.wire.Command;
 import dev.jameslmtp.client.wire.ConversationDeadline;
 import dev.jameslmtp.client.wire.Reply;
 import dev.jameslmtp.client.wire.Transcript;
-import dev.jameslmtp.client.wire.Wire;
 import dev.jameslmtp.client.wire.WireSafety;
 
 /**
@@ -160,7 +158,7 @@ public final class RecipientProbe {
             return converse(connection, address);
         } catch (IOException e) {
             connection.close();
-            return Trouble.ofException(connection.wire().stage(), connection.peer(), e);
+            return Trouble.ofException(connection.stage(), connection.peer(), e);
         } finally {
             connection.quitWithoutWaiting();
         }
@@ -173,17 +171,12 @@ public final class RecipientProbe {
     }
 
     private static Verdict converse(LmtpConnection connection, String address) throws IOException {
-        Wire wire = connection.wire();
-        wire.stage(Stage.MAIL);
-        wire.send(Command.of("MAIL FROM:<>"));
-        Reply mail = wire.read();
+        Reply mail = connection.mail("");
         if (!mail.isPositive()) {
             LOGGER.warn("{} refused the null sender of a recipient probe: {}", connection.peer(), Transcript.neutralise(mail.toString()));
             return Trouble.asTemporary(Trouble.ofReply(Stage.MAIL, mail));
         }
-        wire.stage(Stage.RCPT);
-        wire.send(Command.of("RCPT TO:<" + address + ">"));
-        Reply rcpt = wire.read();
+        Reply rcpt = connection.rcpt(address);
         reset(connection);
         if (rcpt.isPositive()) {
             return new Verdict(Fate.DELIVERED, Stage.RCPT, Optional.of(rcpt), rcpt.status(), Transcript.neutralise(rcpt.text()));
@@ -194,10 +187,7 @@ public final class RecipientProbe {
     /** RSET before QUIT, as Postfix's probes do; the RCPT answer is already known, so a failure here only closes. */
     private static void reset(LmtpConnection connection) {
         try {
-            Wire wire = connection.wire();
-            wire.stage(Stage.RSET);
-            wire.send(Command.of("RSET"));
-            wire.read();
+            connection.reset();
         } catch (IOException e) {
             LOGGER.debug("{}: RSET after a recipient probe failed: {}", connection.peer(), e.toString());
             connection.close();

@@ -4,12 +4,12 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.jameslmtp.client.Content;
-import dev.jameslmtp.client.ContentException;
 import dev.jameslmtp.client.ContentInfo;
 import dev.jameslmtp.client.Destination;
 import dev.jameslmtp.client.Envelope;
@@ -22,7 +22,6 @@ import dev.jameslmtp.client.outcome.OutcomeListener;
 import dev.jameslmtp.client.outcome.RecipientLedger;
 import dev.jameslmtp.client.outcome.Trouble;
 import dev.jameslmtp.client.wire.Command;
-import dev.jameslmtp.client.wire.DotStuffingOutputStream;
 import dev.jameslmtp.client.wire.LmtpProtocolException;
 import dev.jameslmtp.client.wire.Reply;
 import dev.jameslmtp.client.wire.Transcript;
@@ -158,21 +157,9 @@ public final class LmtpConnection implements Closeable {
      * other mail ({@link #carriesOrigin()}).
      */
     private void passOrigin(Origin origin) throws IOException {
-        wire.stage(Stage.LHLO);
-        wire.send(Command.of(origin.command(capabilities)));
-        Reply reply = readReply(Stage.LHLO);
-        if (reply.code() != 220) {
-            LOGGER.warn("{}: XCLIENT refused ({}); the transaction goes on without the original client", peer,
-                    Transcript.neutralise(reply.toString()));
-            return;
-        }
-        carriesOrigin = true;
-        wire.send(Command.of("LHLO " + lhloName));
-        Reply lhlo = readReply(Stage.LHLO);
-        if (!lhlo.isPositive()) {
-            throw new ServerClosingException(Stage.LHLO, lhlo);
-        }
-        capabilities = Capabilities.from(lhlo);
+        Optional<Capabilities> greetedAnew = Xclient.pass(wire, origin, capabilities, lhloName, peer);
+        greetedAnew.ifPresent(lhlo -> capabilities = lhlo);
+        carriesOrigin |= greetedAnew.isPresent();
     }
 
     /** Whether an XCLIENT gave this session one mail's origin: it must not be cached for another. */
@@ -195,7 +182,7 @@ public final class LmtpConnection implements Closeable {
             throws IOException {
         boolean pipelining = capabilities.pipelining();
         if (reset && !pipelining) {
-            reset();
+            resetTransaction();
         }
         List<Integer> recipients = ledger.undecided();
         int first = reset && pipelining ? 1 : 0; // position of MAIL in the commands
@@ -277,7 +264,7 @@ public final class LmtpConnection implements Closeable {
         return ServerClosingException.read(wire, stage);
     }
 
-    private void reset() throws IOException {
+    private void resetTransaction() throws IOException {
         wire.stage(Stage.RSET);
         wire.send(RSET);
         checkReset(readReply(Stage.RSET));
@@ -289,9 +276,32 @@ public final class LmtpConnection implements Closeable {
         }
     }
 
-    /** The socket of this session, for {@link RecipientProbe}'s own commands. */
-    public Wire wire() {
-        return wire;
+    /**
+     * The verbs, one command at a time outside {@link #deliver}, in go-smtp's manner: {@code MAIL
+     * FROM:<reversePath>}, {@code RCPT TO:<forwardPath>}, {@code RSET}; each returns the server's
+     * reply whatever its code (the recipient probe's conversation). Addresses must be wire-safe.
+     */
+    public Reply mail(String reversePath) throws IOException {
+        return command(Stage.MAIL, "MAIL FROM:<" + reversePath + ">");
+    }
+
+    public Reply rcpt(String forwardPath) throws IOException {
+        return command(Stage.RCPT, "RCPT TO:<" + forwardPath + ">");
+    }
+
+    public Reply reset() throws IOException {
+        return command(Stage.RSET, "RSET");
+    }
+
+    /** The stage this session is at, or was at when it failed. */
+    public Stage stage() {
+        return wire.stage();
+    }
+
+    private Reply command(Stage stage, String line) throws IOException {
+        wire.stage(stage);
+        wire.send(Command.of(line));
+        return wire.read();
     }
 
     /** The extensions the server listed in its LHLO reply. */
