@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import dev.jameslmtp.demo.WorkDirectory;
 import dev.jameslmtp.testing.CyrusLmtpServer;
 import dev.jameslmtp.testing.TestCertificates;
 
@@ -46,9 +47,9 @@ class CyrusAuthenticatedDeliveryTest {
     @BeforeAll
     void start() throws Exception {
         TestCertificates.Authority ca = TestCertificates.authority("james-lmtp IT CA");
-        cyrus = CyrusLmtpServer.start(WorkDirs.of(getClass(), "cyrus"),
+        cyrus = CyrusLmtpServer.start(WorkDirectory.of(getClass(), "cyrus"),
                 CyrusLmtpServer.Options.of(PASSWORD, "alice", "bob").withTls(ca.issue("localhost", "127.0.0.1")));
-        Path conf = WorkDirs.of(getClass(), "lmtp-conf");
+        Path conf = WorkDirectory.of(getClass(), "lmtp-conf");
         Files.createDirectories(conf);
         ca.writeCertificatePem(conf.resolve("store-ca.pem"));
         passwordMap = conf.resolve("lmtp_sasl_passwd");
@@ -62,7 +63,7 @@ class CyrusAuthenticatedDeliveryTest {
         parameters.put("tlsSecurityLevel", "verify");
         parameters.put("tlsCAFile", conf.resolve("store-ca.pem").toString());
         parameters.put("transcript", "true");
-        james = EmbeddedJames.builder(WorkDirs.of(getClass(), "james"))
+        james = EmbeddedJames.builder(WorkDirectory.of(getClass(), "james"))
                 .lmtpDelivery("HostIs=" + DOMAIN, parameters)
                 .start();
     }

@@ -13,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.jameslmtp.demo.Demo;
+import dev.jameslmtp.demo.WorkDirectory;
 import dev.jameslmtp.testing.DovecotLmtpServer;
 
 /**
@@ -28,7 +29,7 @@ class DemoAgainstDovecotTest {
 
     @BeforeEach
     void startDovecot() {
-        dovecot = DovecotLmtpServer.start(WorkDirs.of(getClass(), "dovecot"));
+        dovecot = DovecotLmtpServer.start(WorkDirectory.of(getClass(), "dovecot"));
     }
 
     @AfterEach

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 
+import dev.jameslmtp.demo.WorkDirectory;
 import dev.jameslmtp.testing.DovecotLmtpServer;
 import dev.jameslmtp.testing.DovecotOptions;
 
@@ -15,7 +16,7 @@ import dev.jameslmtp.testing.DovecotOptions;
  * The per-class setup of the scenarios against one real Dovecot: start Dovecot, then an
  * {@link EmbeddedJames} whose LmtpDelivery handles {@value DovecotLmtpServer#DOMAIN} with the
  * parameters from {@link #lmtpDelivery}; after the class, close everything in reverse order of
- * start (also after a partial start). Working directories: {@link WorkDirs} of the test class.
+ * start (also after a partial start). Working directories: {@link WorkDirectory#of} of the test class.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class DovecotJamesTestBase {
@@ -45,8 +46,8 @@ abstract class DovecotJamesTestBase {
 
     @BeforeAll
     void startDovecotAndJames() throws Exception {
-        dovecot = closeAfterAll(DovecotLmtpServer.start(WorkDirs.of(getClass(), "dovecot"), dovecotOptions()));
-        james = closeAfterAll(james(EmbeddedJames.builder(WorkDirs.of(getClass(), "james"))
+        dovecot = closeAfterAll(DovecotLmtpServer.start(WorkDirectory.of(getClass(), "dovecot"), dovecotOptions()));
+        james = closeAfterAll(james(EmbeddedJames.builder(WorkDirectory.of(getClass(), "james"))
                 .lmtpDelivery("HostIs=" + DovecotLmtpServer.DOMAIN, lmtpDelivery()))
                 .start());
     }

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
+import dev.jameslmtp.demo.WorkDirectory;
 import dev.jameslmtp.testing.FakeLmtpServer;
 import dev.jameslmtp.testing.LmtpHandler;
 
@@ -42,7 +43,7 @@ class ExactBytesThroughJamesTest {
     @BeforeAll
     void start() throws Exception {
         store = FakeLmtpServer.start(LmtpHandler.defaults());
-        james = EmbeddedJames.builder(WorkDirs.of(getClass(), "james"))
+        james = EmbeddedJames.builder(WorkDirectory.of(getClass(), "james"))
                 .lmtpDelivery("HostIs=" + DOMAIN, Lmtp.toDestination("inet:127.0.0.1:" + store.port()))
                 .start();
     }

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
+import dev.jameslmtp.demo.WorkDirectory;
 import dev.jameslmtp.testing.FakeLmtpServer;
 import dev.jameslmtp.testing.LmtpHandler;
 import dev.jameslmtp.testing.Response;
@@ -54,7 +55,7 @@ class FrontDoorHangingStoreTest {
                 return Response.stall();
             }
         });
-        james = EmbeddedJames.builder(WorkDirs.of(getClass(), "james"))
+        james = EmbeddedJames.builder(WorkDirectory.of(getClass(), "james"))
                 .domains(HANG_DOMAIN)
                 .smtpHandlers("""
                         <handler class="dev.jameslmtp.smtp.VerifyRecipientInStore">

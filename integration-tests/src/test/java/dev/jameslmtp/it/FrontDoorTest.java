@@ -13,6 +13,7 @@ import java.util.Map;
 import org.apache.commons.net.smtp.SMTPClient;
 import org.junit.jupiter.api.Test;
 
+import dev.jameslmtp.demo.WorkDirectory;
 import dev.jameslmtp.testing.DovecotLmtpServer;
 
 /**
@@ -35,7 +36,7 @@ class FrontDoorTest extends DovecotJamesTestBase {
 
     @Override
     protected EmbeddedJames.Builder james(EmbeddedJames.Builder builder) throws IOException {
-        Path conf = Files.createDirectories(WorkDirs.of(getClass(), "front"));
+        Path conf = Files.createDirectories(WorkDirectory.of(getClass(), "front"));
         Path transport = Files.writeString(conf.resolve("lmtp-transport"), DovecotLmtpServer.DOMAIN + " " + dovecot.tcpDestination() + "\n"
                 + DOWN_DOMAIN + " unix:" + conf.resolve("nobody-listens.sock") + "\n");
         return builder

@@ -14,6 +14,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
+import dev.jameslmtp.demo.WorkDirectory;
+
 /**
  * The harness on its own, with stock James mailets standing in for LmtpDelivery: mail enters over
  * SMTP, recipients of the LMTP domain reach the delivery mailets, the sender's own domain is
@@ -32,7 +34,7 @@ class HarnessSmokeTest {
 
     @BeforeAll
     void startJames() throws Exception {
-        james = EmbeddedJames.builder(WorkDirs.of(getClass(), "james"))
+        james = EmbeddedJames.builder(WorkDirectory.of(getClass(), "james"))
                 .deliveryMailet("RecipientIs=" + UNKNOWN, "SetMailAttribute",
                         Map.of("delivery-error", "550 5.1.1 <" + UNKNOWN + "> User doesn't exist"))
                 .deliveryMailet("RecipientIs=" + UNKNOWN, "ToProcessor", Map.of("processor", "bounces"))

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.jameslmtp.demo.ActiveMQQueueModule;
+import dev.jameslmtp.demo.WorkDirectory;
 import dev.jameslmtp.testing.FakeLmtpServer;
 import dev.jameslmtp.testing.LmtpHandler;
 import dev.jameslmtp.testing.Response;
@@ -51,7 +52,7 @@ class JournalRestartTest {
             return replies;
         }
     });
-    private final Path workDir = WorkDirs.of(getClass(), "james");
+    private final Path workDir = WorkDirectory.of(getClass(), "james");
     private final Path journal = workDir.resolve("var/lmtp-journal/" + QUEUE);
     private EmbeddedJames james;
 

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.jameslmtp.demo.ActiveMQQueueModule;
+import dev.jameslmtp.demo.WorkDirectory;
 import dev.jameslmtp.testing.FakeLmtpServer;
 import dev.jameslmtp.testing.LmtpHandler;
 import dev.jameslmtp.testing.Response;
@@ -68,7 +69,7 @@ class PersistentQueueRestartTest {
             return replies;
         }
     });
-    private final Path workDir = WorkDirs.of(getClass(), "james");
+    private final Path workDir = WorkDirectory.of(getClass(), "james");
     private EmbeddedJames james;
 
     @AfterEach

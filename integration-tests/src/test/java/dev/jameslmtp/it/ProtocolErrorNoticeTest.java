@@ -10,6 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.jameslmtp.demo.WorkDirectory;
 import dev.jameslmtp.testing.DeliveryStatusNotification;
 import dev.jameslmtp.testing.FakeLmtpServer;
 import dev.jameslmtp.testing.LmtpHandler;
@@ -47,7 +48,7 @@ class ProtocolErrorNoticeTest {
         parameters.put("notifyClasses", "protocol");
         parameters.put("maxRetries", "0");
         parameters.put("delayTime", "0*1 second");
-        james = EmbeddedJames.builder(WorkDirs.of(getClass(), "james")).lmtpDelivery("HostIs=store.test", parameters).start();
+        james = EmbeddedJames.builder(WorkDirectory.of(getClass(), "james")).lmtpDelivery("HostIs=store.test", parameters).start();
         james.addUser(POSTMASTER);
         TestMessage message = TestMessage.create(EmbeddedJames.SENDER, List.of("bob@store.test"), "protocol-error");
 

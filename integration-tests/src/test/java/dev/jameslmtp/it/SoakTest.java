@@ -6,6 +6,8 @@ import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
 
+import dev.jameslmtp.demo.WorkDirectory;
+
 /**
  * The soak under faults ({@link SoakRun}): 300 mails by default, {@code -Dsoak.mails=10000} from
  * {@code scripts/soak}. Fails on any unexplained duplicate, any loss, a DSN naming a delivered
@@ -15,7 +17,7 @@ class SoakTest {
 
     @Test
     void everyRecipientShouldHoldEachMailOnceWhenDovecotAndJamesAreKilledDuringDelivery() throws Exception {
-        SoakRun run = new SoakRun(SoakRun.Config.fromProperties(300, Path.of(System.getProperty("soak.dir", WorkDirs.of(getClass(), "soak").toString()))));
+        SoakRun run = new SoakRun(SoakRun.Config.fromProperties(300, Path.of(System.getProperty("soak.dir", WorkDirectory.of(getClass(), "soak").toString()))));
 
         SoakReport report = run.run();
 

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.jameslmtp.demo.WorkDirectory;
 import dev.jameslmtp.mailet.health.LmtpStoresHealthCheck;
 import dev.jameslmtp.mailet.health.LmtpStoresRoutes;
 import dev.jameslmtp.testing.FakeLmtpServer;
@@ -58,7 +59,7 @@ class StoreHealthCheckTest {
         parameters.put("healthCheckTimeout", "5 seconds");
         WebAdminConfiguration webAdmin = WebAdminConfiguration.builder().enabled().corsDisabled().host("127.0.0.1")
                 .port(new RandomPortSupplier()).additionalRoute(LmtpStoresRoutes.class.getName()).build();
-        james = EmbeddedJames.builder(WorkDirs.of(getClass(), "store-health"))
+        james = EmbeddedJames.builder(WorkDirectory.of(getClass(), "store-health"))
                 .lmtpDelivery("HostIs=store.test", parameters)
                 .confFiles(Map.of("healthcheck.properties", "additional.healthchecks=" + LmtpStoresHealthCheck.class.getName() + "\n"))
                 .webAdmin()

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
+import dev.jameslmtp.demo.WorkDirectory;
 import dev.jameslmtp.testing.DovecotLmtpServer;
 import dev.jameslmtp.testing.FakeLmtpServer;
 import dev.jameslmtp.testing.LmtpHandler;
@@ -35,9 +36,9 @@ class TransportMapTest {
 
     @BeforeAll
     void start() throws Exception {
-        dovecot = DovecotLmtpServer.start(WorkDirs.of(getClass(), "dovecot"));
+        dovecot = DovecotLmtpServer.start(WorkDirectory.of(getClass(), "dovecot"));
         otherStore = FakeLmtpServer.start(LmtpHandler.defaults());
-        Path transportMap = WorkDirs.of(getClass(), "transport");
+        Path transportMap = WorkDirectory.of(getClass(), "transport");
         Files.createDirectories(transportMap.getParent());
         Files.writeString(transportMap, String.join("\n",
                 "# recipient domain    LMTP destination",
@@ -45,7 +46,7 @@ class TransportMapTest {
                 OTHER_DOMAIN + "      lmtp:inet:127.0.0.1:" + otherStore.port(),
                 "*               " + dovecot.unixDestination(),
                 ""), StandardCharsets.UTF_8);
-        james = EmbeddedJames.builder(WorkDirs.of(getClass(), "james"))
+        james = EmbeddedJames.builder(WorkDirectory.of(getClass(), "james"))
                 .lmtpDelivery("HostIs=" + DovecotLmtpServer.DOMAIN + "," + OTHER_DOMAIN,
                         Lmtp.parameters("transportMap", transportMap.toString()))
                 .start();

@@ -11,6 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.jameslmtp.demo.WorkDirectory;
 import dev.jameslmtp.testing.FakeLmtpServer;
 import dev.jameslmtp.testing.LmtpHandler;
 
@@ -44,7 +45,7 @@ class TwoStoresTest {
 
     @Test
     void eachStoreShouldGetOnlyTheMailOfItsOwnMailetWithThatMailetsSettings() throws Exception {
-        james = EmbeddedJames.builder(WorkDirs.of(getClass(), "two-stores"))
+        james = EmbeddedJames.builder(WorkDirectory.of(getClass(), "two-stores"))
                 .lmtpDelivery("HostIs=a.test", store(storeA, "lmtp-a", "for-a.test", "0"))
                 .lmtpDelivery("HostIs=b.test", store(storeB, "lmtp-b", "for-b.test", "1"))
                 .start();
@@ -64,7 +65,7 @@ class TwoStoresTest {
 
     @Test
     void jamesShouldRefuseToStartWhenTwoMailetsShareAQueue() {
-        EmbeddedJames.Builder builder = EmbeddedJames.builder(WorkDirs.of(getClass(), "one-queue"))
+        EmbeddedJames.Builder builder = EmbeddedJames.builder(WorkDirectory.of(getClass(), "one-queue"))
                 .lmtpDelivery("HostIs=a.test", store(storeA, "lmtp-shared", "for-a.test", "0"))
                 .lmtpDelivery("HostIs=b.test", store(storeB, "lmtp-shared", "for-b.test", "0"));
 
