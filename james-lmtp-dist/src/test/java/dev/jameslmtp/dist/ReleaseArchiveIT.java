@@ -54,6 +54,10 @@ class ReleaseArchiveIT {
         assertThat(home.resolve("share/man/man1/lmtp.1")).isRegularFile();
         assertThat(home.resolve("conf-samples/mailetcontainer-transport.xml")).content().contains("dev.jameslmtp.mailet.LmtpDelivery");
         assertThat(home.resolve("conf-samples/smtpserver-handlerchain.xml")).content().contains("dev.jameslmtp.smtp.VerifyRecipientInStore");
+        assertThat(home.resolve("conf-samples/healthcheck-lines.properties")).content()
+                .contains("additional.healthchecks=dev.jameslmtp.mailet.health.LmtpStoresHealthCheck");
+        assertThat(home.resolve("conf-samples/webadmin-lines.properties")).content()
+                .contains("extensions.routes=dev.jameslmtp.mailet.health.LmtpStoresRoutes");
         assertThat(home.resolve("LICENSE")).content().contains("Apache License");
         assertThat(home.resolve("NOTICE")).content().contains("junixsocket");
         assertThat(Files.getPosixFilePermissions(home.resolve("bin/lmtp"))).contains(PosixFilePermission.OWNER_EXECUTE,
