@@ -31,6 +31,7 @@ import dev.jameslmtp.client.session.Timeouts;
 import dev.jameslmtp.client.wire.Transcript;
 import dev.jameslmtp.testing.FakeLmtpServer;
 import dev.jameslmtp.testing.LmtpHandler;
+import dev.jameslmtp.testing.RawLmtpPeer;
 import dev.jameslmtp.testing.Response;
 
 /** The conversation, byte for byte and fault by fault, against a scripted server on loopback. */
@@ -107,13 +108,13 @@ class LmtpConnectionTest {
     @Test
     void deliverShouldWriteMailRcptAndDataBeforeReadingAnyReplyWhenPipelining() throws Exception {
         try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            CompletableFuture<String> beforeFirstReply = rawPipeliningServer(listener, (in, out) -> {
+            CompletableFuture<String> beforeFirstReply = RawLmtpPeer.serve(listener, List.of("PIPELINING"), (in, out) -> {
                 // Not one reply yet: a lock-step client would wait here for the MAIL reply.
-                String group = readUntil(in, "DATA\r\n");
+                String group = RawLmtpPeer.readUntil(in, "DATA\r\n");
                 out.write("250 ok\r\n550 5.1.1 no\r\n250 ok\r\n354 go\r\n".getBytes(StandardCharsets.US_ASCII));
-                readUntil(in, "\r\n.\r\n");
+                RawLmtpPeer.readUntil(in, "\r\n.\r\n");
                 out.write("250 2.0.0 saved\r\n".getBytes(StandardCharsets.US_ASCII));
-                readUntil(in, "QUIT\r\n");
+                RawLmtpPeer.readUntil(in, "QUIT\r\n");
                 out.write("221 bye\r\n".getBytes(StandardCharsets.US_ASCII));
                 return group;
             });
@@ -127,43 +128,6 @@ class LmtpConnectionTest {
                     List.of("a@y.test", Fate.BOUNCED, Stage.RCPT, 550, "5.1.1"),
                     List.of("b@y.test", Fate.DELIVERED, Stage.DOT, 250, "2.0.0"));
         }
-    }
-
-    /** What a raw server does after LHLO; it returns what the test wants to see (e.g. a command group as it arrived). */
-    private interface RawSession {
-        String afterLhlo(InputStream in, OutputStream out) throws IOException;
-    }
-
-    /**
-     * The server side of one raw connection on {@code listener}, byte by byte: greets, answers LHLO
-     * with PIPELINING, then runs {@code session}.
-     */
-    private static CompletableFuture<String> rawPipeliningServer(ServerSocket listener, RawSession session) {
-        return CompletableFuture.supplyAsync(() -> {
-            try (Socket socket = listener.accept()) {
-                socket.setSoTimeout(5000);
-                OutputStream out = socket.getOutputStream();
-                InputStream in = socket.getInputStream();
-                out.write("220 raw ready\r\n".getBytes(StandardCharsets.US_ASCII));
-                readUntil(in, "\r\n");
-                out.write("250-raw\r\n250 PIPELINING\r\n".getBytes(StandardCharsets.US_ASCII));
-                return session.afterLhlo(in, out);
-            } catch (IOException e) {
-                throw new RuntimeException(e);
-            }
-        });
-    }
-
-    private static String readUntil(InputStream in, String end) throws IOException {
-        StringBuilder text = new StringBuilder();
-        while (!text.toString().endsWith(end)) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("closed after " + text);
-            }
-            text.append((char) b);
-        }
-        return text.toString();
     }
 
     @Test
@@ -600,15 +564,15 @@ class LmtpConnectionTest {
     @Test
     void secondTransactionShouldSendRsetInTheSameWriteAsMailWhenPipelining() throws Exception {
         try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            CompletableFuture<String> secondGroup = rawPipeliningServer(listener, (in, out) -> {
-                readUntil(in, "DATA\r\n");
+            CompletableFuture<String> secondGroup = RawLmtpPeer.serve(listener, List.of("PIPELINING"), (in, out) -> {
+                RawLmtpPeer.readUntil(in, "DATA\r\n");
                 out.write("250 ok\r\n250 ok\r\n354 go\r\n".getBytes(StandardCharsets.US_ASCII));
-                readUntil(in, "\r\n.\r\n");
+                RawLmtpPeer.readUntil(in, "\r\n.\r\n");
                 out.write("250 2.0.0 saved\r\n".getBytes(StandardCharsets.US_ASCII));
                 // No reply to RSET yet: a client that waits for it would never send MAIL.
-                String group = readUntil(in, "DATA\r\n");
+                String group = RawLmtpPeer.readUntil(in, "DATA\r\n");
                 out.write("250 reset\r\n250 ok\r\n250 ok\r\n354 go\r\n".getBytes(StandardCharsets.US_ASCII));
-                readUntil(in, "\r\n.\r\n");
+                RawLmtpPeer.readUntil(in, "\r\n.\r\n");
                 out.write("250 2.0.0 saved again\r\n".getBytes(StandardCharsets.US_ASCII));
                 return group;
             });
@@ -703,9 +667,9 @@ class LmtpConnectionTest {
                     OutputStream out = socket.getOutputStream();
                     InputStream in = socket.getInputStream();
                     out.write("220 ready\r\n".getBytes(StandardCharsets.US_ASCII));
-                    readUntil(in, "\r\n");
+                    RawLmtpPeer.readUntil(in, "\r\n");
                     out.write("250-raw\r\n250 PIPELINING\r\n".getBytes(StandardCharsets.US_ASCII));
-                    readUntil(in, "DATA\r\n");
+                    RawLmtpPeer.readUntil(in, "DATA\r\n");
                     out.write("250 ok\r\n250 ok\r\n354 go\r\n".getBytes(StandardCharsets.US_ASCII));
                     // ...and never read again, until the client gives up and closes.
                     Thread.sleep(8_000);

@@ -2,12 +2,8 @@ package dev.jameslmtp.client.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,6 +30,7 @@ import dev.jameslmtp.client.outcome.Verdict;
 import dev.jameslmtp.client.wire.Transcript;
 import dev.jameslmtp.testing.FakeLmtpServer;
 import dev.jameslmtp.testing.LmtpHandler;
+import dev.jameslmtp.testing.RawLmtpPeer;
 import dev.jameslmtp.testing.Response;
 
 /** The message in BDAT chunks (RFC 3030) to a server offering CHUNKING: exact bytes, replies by position, every fault. */
@@ -109,24 +106,14 @@ class BdatTransferTest {
     @Test
     void deliverShouldSendMailRcptAndTheWholeMessageAsOneLastChunkBeforeReadingAnyReply() throws Exception {
         try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            CompletableFuture<String> beforeFirstReply = CompletableFuture.supplyAsync(() -> {
-                try (Socket socket = listener.accept()) {
-                    socket.setSoTimeout(5000);
-                    OutputStream out = socket.getOutputStream();
-                    InputStream in = socket.getInputStream();
-                    out.write("220 raw ready\r\n".getBytes(StandardCharsets.US_ASCII));
-                    readUntil(in, "\r\n");
-                    out.write("250-raw\r\n250-PIPELINING\r\n250 CHUNKING\r\n".getBytes(StandardCharsets.US_ASCII));
-                    // Not one reply yet: the client must send the chunk without waiting for MAIL's reply.
-                    String group = readUntil(in, "BDAT " + SMALL.length + " LAST\r\n") + new String(in.readNBytes(SMALL.length),
-                            StandardCharsets.US_ASCII);
-                    out.write("250 ok\r\n550 5.1.1 no\r\n250 ok\r\n250 2.0.0 <b@y.test> saved\r\n".getBytes(StandardCharsets.US_ASCII));
-                    readUntil(in, "QUIT\r\n");
-                    out.write("221 bye\r\n".getBytes(StandardCharsets.US_ASCII));
-                    return group;
-                } catch (IOException e) {
-                    throw new RuntimeException(e);
-                }
+            CompletableFuture<String> beforeFirstReply = RawLmtpPeer.serve(listener, List.of("PIPELINING", "CHUNKING"), (in, out) -> {
+                // Not one reply yet: the client must send the chunk without waiting for MAIL's reply.
+                String group = RawLmtpPeer.readUntil(in, "BDAT " + SMALL.length + " LAST\r\n") + new String(in.readNBytes(SMALL.length),
+                        StandardCharsets.US_ASCII);
+                out.write("250 ok\r\n550 5.1.1 no\r\n250 ok\r\n250 2.0.0 <b@y.test> saved\r\n".getBytes(StandardCharsets.US_ASCII));
+                RawLmtpPeer.readUntil(in, "QUIT\r\n");
+                out.write("221 bye\r\n".getBytes(StandardCharsets.US_ASCII));
+                return group;
             });
 
             DeliveryResult result = client(QUICK, true).deliver(Destination.parse("inet:[127.0.0.1]:" + listener.getLocalPort()),
@@ -138,18 +125,6 @@ class BdatTransferTest {
                     List.of("a@y.test", Fate.BOUNCED, Stage.RCPT, 550, "5.1.1"),
                     List.of("b@y.test", Fate.DELIVERED, Stage.DOT, 250, "2.0.0"));
         }
-    }
-
-    private static String readUntil(InputStream in, String end) throws IOException {
-        StringBuilder text = new StringBuilder();
-        while (!text.toString().endsWith(end)) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("closed after " + text);
-            }
-            text.append((char) b);
-        }
-        return text.toString();
     }
 
     @Test
