@@ -49,6 +49,7 @@ import dev.jameslmtp.mailet.queue.DestinationLimits;
 import dev.jameslmtp.mailet.queue.DestinationWindow;
 import dev.jameslmtp.mailet.queue.QueueClaims;
 import dev.jameslmtp.mailet.queue.QueueIntake;
+import dev.jameslmtp.mailet.queue.WaitQueues;
 import dev.jameslmtp.mailet.report.Bounces;
 import dev.jameslmtp.mailet.report.DsnSender;
 import dev.jameslmtp.mailet.report.ProtocolNotices;
@@ -132,7 +133,8 @@ import dev.jameslmtp.mailet.report.ProtocolNotices;
  * ({@code journalDirectory}) keeps each recipient's fate the moment it is known, so that a mail
  * handed out again after a kill is sent only to the others. Left: RFC 2033's window after the
  * final dot, a second DSN for a bounce sent just before a kill, lines not yet synced at a machine
- * crash (sent again, never lost), and James's RabbitMQ queue, which ignores delays.
+ * crash (sent again, never lost). On James's RabbitMQ queue, which ignores delays, and its
+ * ActiveMQ queue, which keeps them late, the mailet keeps them on wait queues ({@code waitQueues}).
  * {@code docs/architecture.md}, "Shutdown and restarts", tells the whole story.
  */
 public class LmtpDelivery extends GenericMailet {
@@ -239,7 +241,10 @@ public class LmtpDelivery extends GenericMailet {
         claimedQueue = configuration.outgoing();
         connectionPool.retain();
         poolRetained = true;
-        queue = queueFactory.createQueue(MailQueueName.of(configuration.outgoing()));
+        WaitQueues.Mode waitQueues = configured(WaitQueues.Mode::parse);
+        queue = WaitQueues.of(waitQueues, queueFactory.createQueue(MailQueueName.of(configuration.outgoing()),
+                MailQueueFactory.prefetchCount(DeliveryConsumer.prefetch(configuration.concurrency()))), queueFactory,
+                configuration.delaySchedule(), clock);
         intake = new QueueIntake(queue, configuration.routing(), clock);
         DeliveryMetrics metrics = new DeliveryMetrics(metricFactory);
         Bounces bounces = Bounces.of(getMailetContext(), configuration, clock);
@@ -252,6 +257,7 @@ public class LmtpDelivery extends GenericMailet {
         sweeper.start("lmtp-journal-sweeper-" + configuration.outgoing());
         if (consumerMode == ConsumerMode.START) {
             consumer.start();
+            WaitQueues.start(queue);
         }
         storeChecks = new StoreChecks("queue " + configuration.outgoing(), configuration.routing()::destinations,
                 () -> clientFactory.create(configuration, Transcript.NONE), healthChecks, clock);

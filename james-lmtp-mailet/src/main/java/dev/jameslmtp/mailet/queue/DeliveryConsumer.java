@@ -50,13 +50,16 @@ import reactor.util.retry.Retry;
  *
  * <p>Taking mail off the queue never waits for a destination. A mail whose destination is at its
  * window or dead (counted by {@code lmtpDeliveryDestinationBusy}) waits in a bounded {@link Backlog} of
- * {@value #BACKLOG_PER_SLOT} × {@code concurrency} items per destination, unacknowledged, and
- * starts as soon as an attempt to that destination ends; when the backlog is full it is put back
- * on the queue with a delay ({@link DestinationLimits#busyDelay}: short for a busy store, until the
- * probe for a dead one; spread by {@code retryJitter}). So a slow or dead store holds at most
- * {@code concurrency} attempts and a bounded backlog, and mail for every other store keeps
- * flowing. A tick every {@code 250 ms} also drains the backlogs (for a slot freed by another
- * mailet, or a probe that is due). Each attempt runs on its own thread, bounded by the windows.
+ * {@value #BACKLOG_PER_SLOT} × {@code concurrency} items in all, unacknowledged, and starts as soon
+ * as an attempt to that destination ends; when the backlog is full, or the mail has waited there
+ * {@link #BACKLOG_WAIT}, it is put back on the queue with a delay ({@link DestinationLimits#busyDelay}:
+ * short for a busy store, until the probe for a dead one; spread by {@code retryJitter}; on a queue
+ * that cannot delay, through {@link WaitQueues}). So a slow or dead store holds at most
+ * {@code concurrency} attempts and the backlog, and mail for every other store keeps flowing: the
+ * queue's prefetch ({@link #prefetch}, RabbitMQ's unacknowledged items per consumer) is twice what
+ * one stalled store can hold. A tick every {@code 250 ms} also drains the backlogs (for a slot
+ * freed by another mailet, or a probe that is due). Each attempt runs on its own thread, bounded
+ * by the windows.
  *
  * <p>{@link #dispose()}: stop taking mail; wait up to the grace for the attempts in flight; then
  * close their LMTP sessions under them ({@link OpenSessions}), so that each attempt ends at once:
@@ -69,6 +72,8 @@ public final class DeliveryConsumer {
 
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
     public static final int BACKLOG_PER_SLOT = 4;
+    /** How long a mail waits in the backlog before it goes back on the queue: well under RabbitMQ's {@code consumer_timeout}. */
+    static final Duration BACKLOG_WAIT = Duration.ofMinutes(10);
     private static final Duration BACKLOG_TICK = Duration.ofMillis(250);
     private static final Duration ABORT_GRACE = Duration.ofSeconds(5);
     private static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
@@ -102,6 +107,14 @@ public final class DeliveryConsumer {
         this.backlog = new Backlog(BACKLOG_PER_SLOT * window.limit());
     }
 
+    /**
+     * The prefetch for a mailet of {@code concurrency}: room for one stalled store's attempts and
+     * the whole backlog, twice over, so that the mail of other stores is always taken.
+     */
+    public static int prefetch(int concurrency) {
+        return 2 * (1 + BACKLOG_PER_SLOT) * concurrency;
+    }
+
     public void shutdownGrace(Duration grace) {
         this.shutdownGrace = grace;
     }
@@ -128,7 +141,11 @@ public final class DeliveryConsumer {
                 .retryWhen(Retry.fixedDelay(Long.MAX_VALUE, Duration.ofSeconds(1)).filter(error -> !stopping))
                 .subscribeOn(dequeueScheduler)
                 .subscribe();
-        backlogTick = Flux.interval(BACKLOG_TICK).subscribe(tick -> backlog.destinations().forEach(this::drain));
+        backlogTick = Flux.interval(BACKLOG_TICK).subscribe(tick -> backlog.destinations().forEach(destination -> {
+            drain(destination);
+            backlog.expired(destination, System.nanoTime() - BACKLOG_WAIT.toNanos()).forEach(item ->
+                    handBack(item, busyDelay(destination), "it waited " + BACKLOG_WAIT + " in the backlog of " + destination));
+        }));
     }
 
     /** On the dequeue thread, quickly: start an attempt, or let the mail wait while its destination is busy. */
@@ -147,7 +164,7 @@ public final class DeliveryConsumer {
                 }
             }
             metrics.destinationBusy();
-            if (!backlog.offer(destination, item)) {
+            if (!backlog.offer(destination, item, System.nanoTime())) {
                 handBack(item, busyDelay(destination), destination + " is at its concurrency window or dead, and its backlog is full");
                 return;
             }
