@@ -47,6 +47,7 @@ import dev.jameslmtp.mailet.journal.JournalSweeper;
 import dev.jameslmtp.mailet.queue.DeliveryConsumer;
 import dev.jameslmtp.mailet.queue.DestinationLimits;
 import dev.jameslmtp.mailet.queue.DestinationWindow;
+import dev.jameslmtp.mailet.queue.Flushes;
 import dev.jameslmtp.mailet.queue.QueueClaims;
 import dev.jameslmtp.mailet.queue.QueueIntake;
 import dev.jameslmtp.mailet.queue.WaitQueues;
@@ -166,6 +167,7 @@ public class LmtpDelivery extends GenericMailet {
     private JournalSweeper sweeper;
     /** This James's stores, for its health check; without Guice, this mailet's own. */
     private StoreHealth storeHealth = new StoreHealth();
+    private Flushes flushes = new Flushes();
     private StoreChecks storeChecks;
 
     @Inject
@@ -224,6 +226,12 @@ public class LmtpDelivery extends GenericMailet {
         this.storeHealth = Objects.requireNonNull(storeHealth, "storeHealth");
     }
 
+    /** Optional: one per James (a Guice singleton), read by {@code LmtpQueuesRoutes}; see {@code docs/operations.md}. */
+    @com.google.inject.Inject(optional = true)
+    public void setFlushes(Flushes flushes) {
+        this.flushes = Objects.requireNonNull(flushes, "flushes");
+    }
+
     @Override
     public void init() throws MessagingException {
         configuration = configured(parameters -> LmtpDeliveryConfiguration.parse(parameters, defaultLhloName));
@@ -259,6 +267,7 @@ public class LmtpDelivery extends GenericMailet {
             consumer.start();
             WaitQueues.start(queue);
         }
+        flushes.register(queue);
         storeChecks = new StoreChecks("queue " + configuration.outgoing(), configuration.routing()::destinations,
                 () -> clientFactory.create(configuration, Transcript.NONE), healthChecks, clock);
         storeHealth.register(storeChecks);
@@ -298,6 +307,9 @@ public class LmtpDelivery extends GenericMailet {
             storeHealth.unregister(storeChecks);
             storeChecks.close();
             storeChecks = null;
+        }
+        if (queue != null) {
+            flushes.unregister(queue);
         }
         if (consumer != null) {
             consumer.dispose();

@@ -55,6 +55,7 @@ final class WaitHolder implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final Map<MailQueue.MailQueueItem, Held> held = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    private volatile Instant flushed = Instant.MIN;
     private Scheduler dequeue;
     private Taker taker;
 
@@ -96,7 +97,27 @@ final class WaitHolder implements AutoCloseable {
         }
         Instant taken = clock.instant();
         held.put(item, new Held(taken));
-        schedule(item, Duration.between(taken, WaitQueues.due(item.getMail()).orElse(taken)), FIRST_PAUSE);
+        schedule(item, flushed(item) ? Duration.ZERO : Duration.between(taken, WaitQueues.due(item.getMail()).orElse(taken)), FIRST_PAUSE);
+    }
+
+    /** True when {@code item} was put on the wait queue before the last {@link #flush}. */
+    private boolean flushed(MailQueue.MailQueueItem item) {
+        return !WaitQueues.since(item.getMail()).orElse(Instant.MAX).isAfter(flushed);
+    }
+
+    /** Makes every mail put on the wait queue until {@code until} due now: held or taken later. */
+    void flush(Instant until) {
+        if (until.isAfter(flushed)) {
+            flushed = until;
+        }
+        held.forEach((item, hold) -> {
+            if (flushed(item)) {
+                ScheduledFuture<?> timed = hold.timer;
+                if (timed == null || timed.cancel(false)) {
+                    schedule(item, Duration.ZERO, FIRST_PAUSE);
+                }
+            }
+        });
     }
 
     /** Moves {@code item} in {@code untilDue}, or gives it back when its hold ends first. */

@@ -1,5 +1,6 @@
 package dev.jameslmtp.mailet.queue;
 
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,7 +57,9 @@ import dev.jameslmtp.conf.ParameterValues;
 public final class WaitQueues implements MailQueue {
 
     /** The instant (epoch milliseconds) a mail on a wait queue is due. */
-    public static final String DUE = "dev.jameslmtp.due";
+    public static final String DUE = "dev.jameslmtp.wait-due";
+    /** The instant (epoch milliseconds) a mail was put on a wait queue. */
+    public static final String SINCE = "dev.jameslmtp.wait-since";
     static final int HOLD_LIMIT_MINUTES = 10;
     static final Duration HOLD_LIMIT = Duration.ofMinutes(HOLD_LIMIT_MINUTES);
     /** Items one holder holds at a time: the wait queue's prefetch. */
@@ -143,9 +146,33 @@ public final class WaitQueues implements MailQueue {
 
     /** When the mail is due, if it is on a wait queue. */
     static Optional<Instant> due(Mail mail) {
-        return mail.getAttribute(AttributeName.of(DUE))
+        return instant(mail, DUE);
+    }
+
+    /** When the mail was put on a wait queue, if it is on one. */
+    static Optional<Instant> since(Mail mail) {
+        return instant(mail, SINCE);
+    }
+
+    private static Optional<Instant> instant(Mail mail, String name) {
+        return mail.getAttribute(AttributeName.of(name))
                 .flatMap(attribute -> attribute.getValue().valueAs(Long.class))
                 .map(Instant::ofEpochMilli);
+    }
+
+    /**
+     * Makes every mail put on the wait queues until now due now: what this node holds is moved to
+     * the work queue at once, and so is what its holders take from the wait queues afterwards.
+     * Mail held by other nodes is moved by their own flush, else when it is due or its hold ends.
+     */
+    public void flush() {
+        Instant now = clock.instant();
+        steps.forEach(step -> step.holder().flush(now));
+    }
+
+    /** The queue the mailet takes its mail from. */
+    MailQueue work() {
+        return work;
     }
 
     /** Mail held by this node's holders now. */
@@ -167,7 +194,9 @@ public final class WaitQueues implements MailQueue {
         }
         Step step = stepFor(delay);
         Duration wait = delay.compareTo(steps.get(0).delay()) < 0 ? steps.get(0).delay() : delay;
-        mail.setAttribute(new Attribute(AttributeName.of(DUE), AttributeValue.of(clock.instant().plus(wait).toEpochMilli())));
+        Instant now = clock.instant();
+        mail.setAttribute(new Attribute(AttributeName.of(SINCE), AttributeValue.of(now.toEpochMilli())));
+        mail.setAttribute(new Attribute(AttributeName.of(DUE), AttributeValue.of(now.plus(wait).toEpochMilli())));
         step.queue().enQueue(mail);
     }
 
@@ -200,10 +229,11 @@ public final class WaitQueues implements MailQueue {
         return work.deQueue();
     }
 
-    /** Stops the holders, which give back what they hold; the queues themselves are James's. */
+    /** Stops the holders, which give back what they hold, then closes the work queue. */
     @Override
-    public void close() {
+    public void close() throws IOException {
         steps.forEach(step -> step.holder().close());
         timer.shutdownNow();
+        work.close();
     }
 }

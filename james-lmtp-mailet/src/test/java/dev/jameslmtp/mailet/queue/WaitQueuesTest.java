@@ -230,6 +230,27 @@ class WaitQueuesTest {
     }
 
     @Test
+    void aFlushShouldMoveWhatWaitedUntilThenAtOnceAndLeaveWhatCameAfter() throws Exception {
+        start("1 hour");
+        queues.enQueue(mail("held"), Duration.ofHours(1));
+        await().atMost(Duration.ofSeconds(10)).until(() -> ((WaitQueues) queues).held() == 1);
+        Thread.sleep(5);
+
+        Flushes flushes = new Flushes();
+        flushes.register(queues);
+        assertThat(flushes.flush("lmtp-outgoing")).isTrue();
+        assertThat(flushes.flush("another-queue")).isFalse();
+        Thread.sleep(5);
+        queues.enQueue(mail("after"), Duration.ofHours(1));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> arrived.size() == 1);
+        assertThat(arrived.get(0).getName()).isEqualTo("held");
+        await().atMost(Duration.ofSeconds(5)).until(() -> ((WaitQueues) queues).held() == 1);
+        Thread.sleep(300);
+        assertThat(arrived).hasSize(1);
+    }
+
+    @Test
     void autoShouldKeepTheMemoryQueuesOwnDelays() throws Exception {
         assertThat(WaitQueues.of(WaitQueues.Mode.AUTO, work, factory, DelaySchedule.defaults(), CLOCK)).isSameAs(work);
         assertThat(WaitQueues.of(WaitQueues.Mode.FALSE, work, factory, DelaySchedule.defaults(), CLOCK)).isSameAs(work);
