@@ -67,9 +67,6 @@ public final class RabbitMqServer implements AutoCloseable {
 
     /** Messages of one queue: waiting for a consumer, and handed out but not acknowledged yet. */
     public record QueueDepth(long ready, long unacknowledged) {
-        public long total() {
-            return ready + unacknowledged;
-        }
     }
 
     private final Path workDir;
