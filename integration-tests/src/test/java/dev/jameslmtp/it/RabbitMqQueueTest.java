@@ -80,8 +80,9 @@ class RabbitMqQueueTest {
                     assertThat(message.copiesIn(dovecot.messages("bob"))).hasSize(1);
                 });
                 AWAIT.until(() -> james.counter(Lmtp.DELIVERED) == 2);
-                AWAIT.untilAsserted(() -> assertThat(jamesQueues()).as("the spool and LmtpDelivery's queue, each with its dead letters")
-                        .containsOnlyKeys(workQueue("spool"), deadLetters("spool"), workQueue(QUEUE), deadLetters(QUEUE))
+                AWAIT.untilAsserted(() -> assertThat(jamesQueues()).as("the spool, LmtpDelivery's queue and its wait queues")
+                        .containsKeys(workQueue("spool"), deadLetters("spool"), workQueue(QUEUE), deadLetters(QUEUE),
+                                workQueue(QUEUE + "-wait-1s"), workQueue(QUEUE + "-wait-5s"), workQueue(QUEUE + "-wait-60s"))
                         .allSatisfy((name, depth) -> assertThat(depth).isEqualTo(new RabbitMqServer.QueueDepth(0, 0))));
                 assertThat(TestMessage.bodyTextOf(message.copiesIn(dovecot.messages("alice")).get(0))).isEqualTo(message.bodyText());
                 assertThat(james.errorCount()).isZero();

@@ -1,0 +1,117 @@
+package dev.jameslmtp.it;
+
+import static dev.jameslmtp.it.Lmtp.AWAIT;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.google.inject.Module;
+
+import dev.jameslmtp.demo.ActiveMQQueueModule;
+import dev.jameslmtp.demo.WorkDirectory;
+import dev.jameslmtp.testing.FakeLmtpServer;
+import dev.jameslmtp.testing.LmtpHandler;
+import dev.jameslmtp.testing.RabbitMqServer;
+import dev.jameslmtp.testing.Response;
+
+/**
+ * Retries on schedule on every James flavour's queue: a store answers {@code 451 4.3.0} to every
+ * RCPT for its first {@value #REFUSING_SECONDS} seconds; with {@code delayTime} every
+ * {@value #STEP_SECONDS} seconds and no jitter, each attempt comes its step after the one before
+ * (within 10 %), the recipient is delivered by the attempt after the store relents, and nothing
+ * bounces. On James's RabbitMQ queue, which drops delays, every attempt used to run at once (six
+ * in 0.4 s, then a bounce); on its ActiveMQ queue (the JPA flavour), a delay came up to 10 s late.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RetryScheduleTest {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(RetryScheduleTest.class);
+    private static final int REFUSING_SECONDS = 9;
+    private static final int STEP_SECONDS = 4;
+    private static final String QUEUE = "lmtp-schedule";
+
+    private RabbitMqServer rabbit;
+
+    @BeforeAll
+    void startRabbitMq() {
+        rabbit = RabbitMqServer.start(WorkDirectory.of(getClass(), "rabbitmq"));
+    }
+
+    @AfterAll
+    void stopRabbitMq() {
+        rabbit.close();
+    }
+
+    private Module queue(String flavour) {
+        return switch (flavour) {
+            case "rabbitmq" -> new RabbitMqQueueModule(rabbit.amqpUri(), rabbit.managementUri(), rabbit.user(), rabbit.password(),
+                    Optional.empty());
+            case "activemq" -> new ActiveMQQueueModule();
+            default -> throw new IllegalArgumentException(flavour);
+        };
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"rabbitmq", "activemq"})
+    void retriesShouldComeOnScheduleAndDeliverOnceTheStoreAcceptsWithoutABounce(String flavour) throws Exception {
+        rabbit.deleteJamesQueues();
+        List<Instant> attempts = new CopyOnWriteArrayList<>();
+        Instant[] acceptFrom = new Instant[1];
+        LmtpHandler refusingAWhile = new LmtpHandler() {
+            @Override
+            public Response rcpt(String args, int index) {
+                attempts.add(Instant.now());
+                return Instant.now().isBefore(acceptFrom[0]) ? Response.reply("451 4.3.0 Try again later")
+                        : Response.reply("250 2.1.5 OK");
+            }
+        };
+        try (FakeLmtpServer store = FakeLmtpServer.start(refusingAWhile)) {
+            Map<String, String> parameters = Lmtp.toDestination("inet:127.0.0.1:" + store.port());
+            parameters.put("outgoing", QUEUE);
+            parameters.put("delayTime", "5*" + STEP_SECONDS + " seconds");
+            parameters.put("maxRetries", "5");
+            parameters.put("retryJitter", "0%");
+            try (EmbeddedJames james = EmbeddedJames.builder(WorkDirectory.of(getClass(), "james-" + flavour))
+                    .lmtpDelivery("HostIs=store.test", parameters)
+                    .override(queue(flavour))
+                    .start()) {
+                List<String> recipients = List.of("bob@store.test");
+                TestMessage message = TestMessage.create(EmbeddedJames.SENDER, recipients, "schedule-" + flavour);
+                acceptFrom[0] = Instant.now().plusSeconds(REFUSING_SECONDS);
+                james.send(EmbeddedJames.SENDER, recipients, message.text());
+
+                AWAIT.atMost(Duration.ofSeconds(60)).until(() -> james.counter(Lmtp.DELIVERED) == 1);
+                List<Duration> gaps = new ArrayList<>();
+                for (int i = 1; i < attempts.size(); i++) {
+                    gaps.add(Duration.between(attempts.get(i - 1), attempts.get(i)));
+                }
+                LOGGER.info("{}: {} attempts, gaps {}", flavour, attempts.size(), gaps);
+
+                assertThat(attempts).as("attempts at 0, 4, 8 s refused, the one at 12 s accepted").hasSize(4);
+                assertThat(gaps).allSatisfy(gap -> assertThat(gap).as("gap between attempts")
+                        .isBetween(Duration.ofSeconds(STEP_SECONDS), Duration.ofMillis(STEP_SECONDS * 1100L)));
+                assertThat(james.counter(Lmtp.BOUNCED)).isZero();
+                List<byte[]> bodies = new ArrayList<>();
+                for (int connection = 0; connection < store.connectionCount(); connection++) {
+                    bodies.addAll(store.bodies(connection));
+                }
+                assertThat(message.copiesIn(bodies)).hasSize(1);
+                assertThat(message.copiesIn(james.inbox(EmbeddedJames.SENDER))).as("DSNs").isEmpty();
+            }
+        }
+    }
+}
