@@ -3,6 +3,11 @@ package dev.jameslmtp.it;
 import static dev.jameslmtp.it.Lmtp.AWAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -10,6 +15,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.apache.james.webadmin.RandomPortSupplier;
+import org.apache.james.webadmin.WebAdminConfiguration;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,6 +32,7 @@ import com.google.inject.Module;
 
 import dev.jameslmtp.demo.ActiveMQQueueModule;
 import dev.jameslmtp.demo.WorkDirectory;
+import dev.jameslmtp.mailet.queue.LmtpQueuesRoutes;
 import dev.jameslmtp.testing.FakeLmtpServer;
 import dev.jameslmtp.testing.LmtpHandler;
 import dev.jameslmtp.testing.RabbitMqServer;
@@ -35,6 +45,8 @@ import dev.jameslmtp.testing.Response;
  * (within 10 %), the recipient is delivered by the attempt after the store relents, and nothing
  * bounces. On James's RabbitMQ queue, which drops delays, every attempt used to run at once (six
  * in 0.4 s, then a bounce); on its ActiveMQ queue (the JPA flavour), a delay came up to 10 s late.
+ * And the mail waiting an hour for its retry is delivered at once by the mailet's flush
+ * ({@code POST /lmtp/queues/<outgoing>/flush}), which James's own flush cannot do for it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RetryScheduleTest {
@@ -63,6 +75,51 @@ class RetryScheduleTest {
             case "activemq" -> new ActiveMQQueueModule();
             default -> throw new IllegalArgumentException(flavour);
         };
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"rabbitmq", "activemq"})
+    void theMailetsFlushShouldDeliverMailWaitingAnHourAtOnce(String flavour) throws Exception {
+        rabbit.deleteJamesQueues();
+        AtomicBoolean accepting = new AtomicBoolean();
+        LmtpHandler refusingUntilTold = new LmtpHandler() {
+            @Override
+            public Response rcpt(String args, int index) {
+                return accepting.get() ? Response.reply("250 2.1.5 OK") : Response.reply("451 4.3.0 Try again later");
+            }
+        };
+        try (FakeLmtpServer store = FakeLmtpServer.start(refusingUntilTold)) {
+            Map<String, String> parameters = Lmtp.toDestination("inet:127.0.0.1:" + store.port());
+            parameters.put("outgoing", QUEUE);
+            parameters.put("delayTime", "1 hour");
+            WebAdminConfiguration webAdmin = WebAdminConfiguration.builder().enabled().corsDisabled().host("127.0.0.1")
+                    .port(new RandomPortSupplier()).additionalRoute(LmtpQueuesRoutes.class.getName()).build();
+            try (EmbeddedJames james = EmbeddedJames.builder(WorkDirectory.of(getClass(), "james-flush-" + flavour))
+                    .lmtpDelivery("HostIs=store.test", parameters)
+                    .webAdmin()
+                    .override(queue(flavour))
+                    .override(binder -> binder.bind(WebAdminConfiguration.class).toInstance(webAdmin))
+                    .start()) {
+                List<String> recipients = List.of("bob@store.test");
+                TestMessage message = TestMessage.create(EmbeddedJames.SENDER, recipients, "flush-" + flavour);
+                james.send(EmbeddedJames.SENDER, recipients, message.text());
+                AWAIT.until(() -> james.counter(Lmtp.DEFERRED) == 1);
+                accepting.set(true);
+
+                assertThat(post(james, "/lmtp/queues/no-such-queue/flush").statusCode()).isEqualTo(404);
+                Instant flushed = Instant.now();
+                assertThat(post(james, "/lmtp/queues/" + QUEUE + "/flush").statusCode()).isEqualTo(204);
+
+                AWAIT.atMost(Duration.ofSeconds(10)).until(() -> james.counter(Lmtp.DELIVERED) == 1);
+                LOGGER.info("{}: delivered {} ms after the flush", flavour, Duration.between(flushed, Instant.now()).toMillis());
+                assertThat(james.counter(Lmtp.BOUNCED)).isZero();
+            }
+        }
+    }
+
+    private static HttpResponse<String> post(EmbeddedJames james, String path) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + james.webAdminPort() + path))
+                .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @ParameterizedTest
