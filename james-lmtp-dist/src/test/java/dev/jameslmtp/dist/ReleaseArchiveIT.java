@@ -57,7 +57,7 @@ class ReleaseArchiveIT {
         assertThat(home.resolve("conf-samples/healthcheck-lines.properties")).content()
                 .contains("additional.healthchecks=dev.jameslmtp.mailet.health.LmtpStoresHealthCheck");
         assertThat(home.resolve("conf-samples/webadmin-lines.properties")).content()
-                .contains("extensions.routes=dev.jameslmtp.mailet.health.LmtpStoresRoutes");
+                .contains("extensions.routes=dev.jameslmtp.mailet.health.LmtpStoresRoutes,dev.jameslmtp.mailet.queue.LmtpQueuesRoutes");
         assertThat(home.resolve("LICENSE")).content().contains("Apache License");
         assertThat(home.resolve("NOTICE")).content().contains("junixsocket");
         assertThat(Files.getPosixFilePermissions(home.resolve("bin/lmtp"))).contains(PosixFilePermission.OWNER_EXECUTE,
