@@ -312,6 +312,56 @@ class LmtpConnectionTest {
     }
 
     @Test
+    void theVerbsShouldFollowTheWrittenDownStatesAndRefuseCommandsOutOfOrder() throws Exception {
+        server = FakeLmtpServer.start(LmtpHandler.defaults());
+
+        try (LmtpConnection connection = client().connect(tcp())) {
+            assertThat(connection.state()).isEqualTo(LmtpConnection.State.READY);
+            assertThatThrownBy(() -> connection.rcpt("a@example.test")).as("RCPT before MAIL")
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("rcpt() in state READY");
+
+            assertThat(connection.mail("s@o.test").code()).isEqualTo(250);
+            assertThat(connection.state()).isEqualTo(LmtpConnection.State.MAIL_GIVEN);
+            assertThatThrownBy(() -> connection.mail("t@o.test")).as("a second MAIL")
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("mail() in state MAIL_GIVEN");
+            assertThatThrownBy(() -> connection.deliver(Envelope.of("s@o.test", "a@example.test"), MESSAGE)).as("deliver inside a MAIL")
+                    .isInstanceOf(IllegalStateException.class);
+            assertThat(connection.rcpt("a@example.test").code()).isEqualTo(250);
+
+            assertThat(connection.reset().code()).isEqualTo(250);
+            assertThat(connection.state()).isEqualTo(LmtpConnection.State.READY);
+            DeliveryResult result = connection.deliver(Envelope.of("s@o.test", "a@example.test"), MESSAGE);
+            assertThat(result.verdicts()).extracting(Verdict::fate).containsExactly(Fate.DELIVERED);
+            assertThat(connection.state()).isEqualTo(LmtpConnection.State.READY);
+
+            connection.close();
+            assertThat(connection.state()).isEqualTo(LmtpConnection.State.CLOSED);
+            assertThatThrownBy(() -> connection.mail("s@o.test")).isInstanceOf(IOException.class).hasMessageContaining("closed");
+            assertThatThrownBy(connection::reset).isInstanceOf(IOException.class);
+            assertThat(connection.deliver(Envelope.of("s@o.test", "a@example.test"), MESSAGE).verdicts())
+                    .extracting(Verdict::fate).containsExactly(Fate.DEFERRED);
+        }
+        assertThat(server.commands(0)).containsExactly("LHLO " + client().lhloName(), "MAIL FROM:<s@o.test>", "RCPT TO:<a@example.test>",
+                "RSET", "MAIL FROM:<s@o.test>", "RCPT TO:<a@example.test>", "DATA");
+    }
+
+    @Test
+    void aVerbWhoseExchangeFailsShouldCloseTheConnection() throws Exception {
+        server = FakeLmtpServer.start(new LmtpHandler() {
+            @Override
+            public Response mail(String args) {
+                return Response.drop();
+            }
+        });
+
+        try (LmtpConnection connection = client().connect(tcp())) {
+            assertThatThrownBy(() -> connection.mail("s@o.test")).isInstanceOf(IOException.class);
+            assertThat(connection.state()).isEqualTo(LmtpConnection.State.CLOSED);
+            assertThat(connection.isUsable()).isFalse();
+        }
+    }
+
+    @Test
     void deliverShouldTreatAnUnexpectedReplyClassAsATemporaryProtocolError() {
         LmtpHandler handler = new LmtpHandler() {
             @Override

@@ -2,8 +2,6 @@ package dev.jameslmtp.client.session;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 
 import org.slf4j.Logger;
@@ -22,9 +20,7 @@ import dev.jameslmtp.client.outcome.OutcomeListener;
 import dev.jameslmtp.client.outcome.RecipientLedger;
 import dev.jameslmtp.client.outcome.Trouble;
 import dev.jameslmtp.client.wire.Command;
-import dev.jameslmtp.client.wire.LmtpProtocolException;
 import dev.jameslmtp.client.wire.Reply;
-import dev.jameslmtp.client.wire.Transcript;
 import dev.jameslmtp.client.wire.Wire;
 
 /**
@@ -34,7 +30,7 @@ import dev.jameslmtp.client.wire.Wire;
  * <p>{@link #deliver} runs one transaction (MAIL, RCPT per recipient, DATA, content, final dot)
  * and never throws for server or network trouble: every recipient comes back with exactly one
  * outcome. When the server offers PIPELINING, MAIL, every RCPT and DATA go out in one write (in
- * windows of {@value #PIPELINE_WINDOW} commands for very long recipient lists, RFC 2920 §3.1).
+ * windows of {@value PipelinedTransaction#PIPELINE_WINDOW} commands for very long recipient lists, RFC 2920 §3.1).
  * The content is sent only when at least one RCPT was accepted. After the dot, one reply is read
  * per accepted RCPT, in RCPT order, matched by position, duplicates included (RFC 2033 §4.2).
  * To a server offering CHUNKING (unless {@code useChunking} is off) the content goes in BDAT
@@ -45,13 +41,20 @@ import dev.jameslmtp.client.wire.Wire;
  * <p>After a timeout, a lost connection, a protocol error or a 421 the connection is no longer
  * usable ({@link #isUsable()}); the recipients without an outcome are temporary failures.
  * Not thread-safe: one transaction at a time.
+ *
+ * <p>States ({@link State}), and what each method takes:
+ * <pre>
+ *   READY ──mail() 2xx──▶ MAIL_GIVEN ──rcpt()*, reset() 2xx──▶ READY
+ *   READY ──deliver()──▶ READY            (a whole transaction; CLOSED if the connection failed)
+ *   any ──quit(), close(), a failed exchange──▶ CLOSED
+ * </pre>
+ * {@code deliver} and {@code mail} take READY, {@code rcpt} takes MAIL_GIVEN (an
+ * {@link IllegalStateException} otherwise: a caller's bug); {@code reset} takes READY or
+ * MAIL_GIVEN; in CLOSED the verbs throw {@link IOException} and {@code deliver} makes every
+ * recipient a temporary failure.
  */
 public final class LmtpConnection implements Closeable {
 
-    static final int PIPELINE_WINDOW = 100;
-
-    private static final Command RSET = Command.of("RSET");
-    private static final Command DATA = Command.of("DATA");
     private static final Command QUIT = Command.of("QUIT");
 
     private static final Logger LOGGER = LoggerFactory.getLogger(LmtpConnection.class);
@@ -68,17 +71,25 @@ public final class LmtpConnection implements Closeable {
     private final boolean skipQuitResponse;
     /** Whether ORCPT goes on RCPT TO although the store does not offer DSN ({@link OrcptPolicy}, decided on its greeting). */
     private final boolean orcptWithoutDsn;
-    /** BDAT to a server that offers CHUNKING, else DATA. */
-    private final boolean useChunking;
-    /** The BDAT chunks' buffer, made at the first BDAT transaction and reused. */
-    private byte[] chunkBuffer;
-    private boolean usable = true;
+    /** The transactions' opening, MAIL to DATA or the first BDAT, and what follows. */
+    private final PipelinedTransaction transaction;
+    private State state = State.READY;
     private int transactions;
+
+    /** Where the session is between commands; see the class comment. */
+    public enum State {
+        /** No transaction open: {@code deliver} or {@code mail} may begin one. */
+        READY,
+        /** {@code mail} was accepted: {@code rcpt}, then {@code reset}. */
+        MAIL_GIVEN,
+        /** Closed, or failed and closed: nothing more is sent. */
+        CLOSED
+    }
 
     private LmtpConnection(Wire wire, Reply lhlo, SessionInfo session, boolean skipQuitResponse, boolean orcptWithoutDsn,
                            String lhloName, boolean useChunking) {
         this.wire = wire;
-        this.useChunking = useChunking;
+        this.transaction = new PipelinedTransaction(wire, orcptWithoutDsn, useChunking, this::reset);
         this.lhloName = lhloName;
         this.orcptWithoutDsn = orcptWithoutDsn;
         this.session = session;
@@ -116,7 +127,10 @@ public final class LmtpConnection implements Closeable {
      */
     public DeliveryResult deliver(Envelope envelope, Content content, OutcomeListener listener) {
         RecipientLedger ledger = new RecipientLedger(envelope, listener);
-        if (!usable) {
+        if (state == State.MAIL_GIVEN) {
+            throw new IllegalStateException(peer + ": deliver() while a MAIL given by mail() is open; reset() first");
+        }
+        if (!isUsable()) {
             ledger.decideRemaining(Trouble.ofException(Stage.RSET, peer, new IOException("connection is no longer usable")));
             return ledger.result(peer);
         }
@@ -133,7 +147,7 @@ public final class LmtpConnection implements Closeable {
                 return ledger.result(peer);
             }
             if (!TransactionCommands.refusedBeforeSending(capabilities, peer, envelope, info, ledger)) {
-                transact(envelope, content, info, ledger, reset);
+                transaction.run(capabilities, envelope, content, info, ledger, reset);
             }
         } catch (ServerClosingException e) {
             close();
@@ -173,124 +187,47 @@ public final class LmtpConnection implements Closeable {
     }
 
     /**
-     * MAIL, RCPT per recipient and DATA (or the first BDAT chunk, when the server offers CHUNKING
-     * and {@code useChunking} allows it: {@link BdatTransfer}), preceded by RSET when {@code reset}:
-     * in pipelined groups when the server offers PIPELINING (the RSET travels with MAIL and its
-     * reply is read first), else one command per round trip. Replies are matched to commands by position.
-     */
-    private void transact(Envelope envelope, Content content, ContentInfo info, RecipientLedger ledger, boolean reset)
-            throws IOException {
-        boolean pipelining = capabilities.pipelining();
-        if (reset && !pipelining) {
-            resetTransaction();
-        }
-        List<Integer> recipients = ledger.undecided();
-        int first = reset && pipelining ? 1 : 0; // position of MAIL in the commands
-        List<Command> commands = new ArrayList<>(recipients.size() + 2 + first);
-        if (first == 1) {
-            commands.add(RSET);
-        }
-        commands.add(TransactionCommands.mail(capabilities, envelope, recipients, info));
-        for (int index : recipients) {
-            commands.add(TransactionCommands.rcpt(capabilities, orcptWithoutDsn, envelope.recipients().get(index)));
-        }
-        if (useChunking && capabilities.chunking()) {
-            chunkBuffer = BdatTransfer.buffer(chunkBuffer, info);
-            new BdatTransfer(wire, chunkBuffer, ledger, this::reset).send(content, (bdat, chunk, octets) -> {
-                commands.add(bdat);
-                return open(commands, first, recipients, ledger, chunk, octets);
-            });
-            return;
-        }
-        commands.add(DATA);
-        List<Integer> accepted = open(commands, first, recipients, ledger, null, 0);
-        if (accepted != null) {
-            DataTransfer.send(wire, readReply(Stage.DATA), content, accepted, ledger);
-        }
-    }
-
-    /**
-     * Sends {@code commands}, whose last is DATA or a BDAT (then followed by the {@code octets} of
-     * {@code chunk}), and reads every reply but the last command's, deciding the refused recipients.
-     * Returns the accepted recipients, or null when the last command was not sent (one command per
-     * round trip: MAIL or every RCPT was refused; RFC 2033 §4.2).
-     */
-    private List<Integer> open(List<Command> commands, int first, List<Integer> recipients, RecipientLedger ledger,
-                               byte[] chunk, int octets) throws IOException {
-        List<Integer> accepted = new ArrayList<>(recipients.size());
-        Reply mailReply = null;
-        int window = capabilities.pipelining() ? PIPELINE_WINDOW : 1;
-        int last = commands.size() - 1;
-        for (int sent = 0; sent < commands.size(); ) {
-            int end = Math.min(commands.size(), sent + window + (sent == 0 ? first : 0));
-            wire.stage(sent < first ? Stage.RSET : sent == first ? Stage.MAIL
-                    : sent == last ? (chunk == null ? Stage.DATA : Stage.BDAT) : Stage.RCPT);
-            if (end == commands.size() && chunk != null) {
-                wire.send(commands.subList(sent, end), chunk, octets);
-            } else {
-                wire.send(commands.subList(sent, end));
-            }
-            for (int k = sent; k < Math.min(end, last); k++) {
-                if (k < first) {
-                    checkReset(readReply(Stage.RSET));
-                } else if (k == first) {
-                    mailReply = readReply(Stage.MAIL);
-                    if (!mailReply.isPositive() && window == 1) {
-                        ledger.decideRemaining(Trouble.ofReply(Stage.MAIL, mailReply));
-                        return null;
-                    }
-                } else {
-                    int index = recipients.get(k - first - 1);
-                    Reply rcptReply = readReply(Stage.RCPT);
-                    if (!mailReply.isPositive()) {
-                        ledger.decide(index, Trouble.ofReply(Stage.MAIL, mailReply));
-                    } else if (rcptReply.isPositive()) {
-                        accepted.add(index);
-                    } else {
-                        ledger.decideOnReply(index, Trouble.ofReply(Stage.RCPT, rcptReply));
-                    }
-                }
-            }
-            sent = end;
-            if (window == 1 && sent == last && accepted.isEmpty()) {
-                return null;
-            }
-        }
-        return accepted;
-    }
-
-    /** Reads a reply; a 421 means the server is closing and ends the transaction. */
-    private Reply readReply(Stage stage) throws IOException {
-        return ServerClosingException.read(wire, stage);
-    }
-
-    private void resetTransaction() throws IOException {
-        wire.stage(Stage.RSET);
-        wire.send(RSET);
-        checkReset(readReply(Stage.RSET));
-    }
-
-    private static void checkReset(Reply reply) throws LmtpProtocolException {
-        if (!reply.isPositive()) {
-            throw new LmtpProtocolException("RSET was answered " + Transcript.neutralise(reply.toString()));
-        }
-    }
-
-    /**
      * The verbs, one command at a time outside {@link #deliver}, in go-smtp's manner: {@code MAIL
      * FROM:<reversePath>}, {@code RCPT TO:<forwardPath>}, {@code RSET}; each returns the server's
      * reply whatever its code (the recipient probe's conversation). Addresses must be wire-safe.
      */
     public Reply mail(String reversePath) throws IOException {
-        return command(Stage.MAIL, "MAIL FROM:<" + reversePath + ">");
+        expect(State.READY, "mail()");
+        Reply reply = command(Stage.MAIL, "MAIL FROM:<" + reversePath + ">");
+        if (reply.isPositive()) {
+            state = State.MAIL_GIVEN;
+        }
+        return reply;
     }
 
     public Reply rcpt(String forwardPath) throws IOException {
+        expect(State.MAIL_GIVEN, "rcpt()");
         return command(Stage.RCPT, "RCPT TO:<" + forwardPath + ">");
     }
 
     public Reply reset() throws IOException {
-        return command(Stage.RSET, "RSET");
+        if (state == State.CLOSED) {
+            throw new IOException(peer + ": the connection is closed");
+        }
+        Reply reply = command(Stage.RSET, "RSET");
+        if (reply.isPositive()) {
+            state = State.READY;
+        }
+        return reply;
+    }
+
+    /** Where the session is now. */
+    public State state() {
+        return isUsable() ? state : State.CLOSED;
+    }
+
+    private void expect(State expected, String verb) throws IOException {
+        if (state() == State.CLOSED) {
+            throw new IOException(peer + ": " + verb + " on a closed connection");
+        }
+        if (state != expected) {
+            throw new IllegalStateException(peer + ": " + verb + " in state " + state + ", not " + expected);
+        }
     }
 
     /** The stage this session is at, or was at when it failed. */
@@ -298,10 +235,16 @@ public final class LmtpConnection implements Closeable {
         return wire.stage();
     }
 
+    /** One command and its reply; a failed exchange closes the connection. */
     private Reply command(Stage stage, String line) throws IOException {
-        wire.stage(stage);
-        wire.send(Command.of(line));
-        return wire.read();
+        try {
+            wire.stage(stage);
+            wire.send(Command.of(line));
+            return wire.read();
+        } catch (IOException e) {
+            close();
+            throw e;
+        }
     }
 
     /** The extensions the server listed in its LHLO reply. */
@@ -326,7 +269,7 @@ public final class LmtpConnection implements Closeable {
 
     /** False after a timeout, lost connection, protocol error or 421: close it, do not reuse it. */
     public boolean isUsable() {
-        return usable && wire.isOpen();
+        return state != State.CLOSED && wire.isOpen();
     }
 
     /** How many transactions were started on this connection. */
@@ -391,7 +334,7 @@ public final class LmtpConnection implements Closeable {
     /** Closes the socket without QUIT. */
     @Override
     public void close() {
-        usable = false;
+        state = State.CLOSED;
         wire.close();
     }
 }
