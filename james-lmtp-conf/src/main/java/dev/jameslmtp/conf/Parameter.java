@@ -35,6 +35,7 @@ public enum Parameter implements DocumentedParameter {
             Integer.toString(DestinationConcurrency.DEFAULT_FAILED_COHORT_LIMIT), null),
     RETRY_JITTER("retryJitter", RetryJitter.DEFAULT, null),
     WAIT_QUEUES("waitQueues", "auto", null),
+    JOURNAL_STORE("journalStore", "auto", null),
     JOURNAL_DIRECTORY("journalDirectory", null, "var/lmtp-journal/ followed by the outgoing queue's name, in James's working directory"),
     JOURNAL_MAX_AGE("journalMaxAge", null, "twice the sum of the delayTime delays, at least 1 day"),
     CONNECT_TIMEOUT("connectTimeout", Stage.CONNECT),

@@ -15,6 +15,8 @@ import java.util.stream.Stream;
 import javax.inject.Inject;
 import javax.mail.MessagingException;
 
+import org.apache.james.blob.api.BlobId;
+import org.apache.james.blob.api.BlobStoreDAO;
 import org.apache.james.domainlist.api.DomainList;
 import org.apache.james.filesystem.api.FileSystem;
 import org.apache.james.metrics.api.MetricFactory;
@@ -43,6 +45,8 @@ import dev.jameslmtp.mailet.health.HealthCheckSettings;
 import dev.jameslmtp.mailet.health.StoreChecks;
 import dev.jameslmtp.mailet.health.StoreHealth;
 import dev.jameslmtp.mailet.journal.DeliveryJournal;
+import dev.jameslmtp.mailet.journal.FileJournal;
+import dev.jameslmtp.mailet.journal.JournalStore;
 import dev.jameslmtp.mailet.journal.JournalSweeper;
 import dev.jameslmtp.mailet.queue.DeliveryConsumer;
 import dev.jameslmtp.mailet.queue.DestinationLimits;
@@ -155,6 +159,8 @@ public class LmtpDelivery extends GenericMailet {
     private ConnectionPool connectionPool = ConnectionPool.shared();
     private final String defaultJournalRoot;
     private FileSystem fileSystem;
+    private BlobStoreDAO blobStoreDAO;
+    private BlobId.Factory blobIdFactory;
     private DeliveryJournal journal;
 
     private LmtpDeliveryConfiguration configuration;
@@ -164,7 +170,7 @@ public class LmtpDelivery extends GenericMailet {
     private boolean poolRetained;
     private DeliveryAttempt attempt;
     private DeliveryConsumer consumer;
-    private JournalSweeper sweeper;
+    private DeliveryJournal.Sweeper sweeper;
     /** This James's stores, for its health check; without Guice, this mailet's own. */
     private StoreHealth storeHealth = new StoreHealth();
     private Flushes flushes = new Flushes();
@@ -172,7 +178,7 @@ public class LmtpDelivery extends GenericMailet {
 
     @Inject
     public LmtpDelivery(MailQueueFactory<?> queueFactory, MetricFactory metricFactory, DomainList domainList) {
-        this(queueFactory, metricFactory, () -> defaultDomain(domainList), Clock.systemUTC(), ConsumerMode.START, DeliveryJournal.DEFAULT_ROOT);
+        this(queueFactory, metricFactory, () -> defaultDomain(domainList), Clock.systemUTC(), ConsumerMode.START, FileJournal.DEFAULT_ROOT);
     }
 
     /**
@@ -220,6 +226,22 @@ public class LmtpDelivery extends GenericMailet {
         this.fileSystem = Objects.requireNonNull(fileSystem, "fileSystem");
     }
 
+    /**
+     * Optional: James binds its {@link BlobStoreDAO} (the distributed flavour's S3 or Cassandra
+     * store, shared by every node; the memory flavour's); {@code journalStore} {@code blobstore},
+     * and {@code auto} on James's RabbitMQ queue, keep the delivery journal there.
+     */
+    @com.google.inject.Inject(optional = true)
+    public void setBlobStoreDAO(BlobStoreDAO blobStoreDAO) {
+        this.blobStoreDAO = Objects.requireNonNull(blobStoreDAO, "blobStoreDAO");
+    }
+
+    /** Optional: James binds the {@link BlobId.Factory} of its blob store; without it, James's {@code HashBlobId.Factory}. */
+    @com.google.inject.Inject(optional = true)
+    public void setBlobIdFactory(BlobId.Factory blobIdFactory) {
+        this.blobIdFactory = Objects.requireNonNull(blobIdFactory, "blobIdFactory");
+    }
+
     /** Optional: one per James (a Guice singleton), read by {@code LmtpStoresHealthCheck}; see {@code docs/operations.md}. */
     @com.google.inject.Inject(optional = true)
     public void setStoreHealth(StoreHealth storeHealth) {
@@ -236,8 +258,7 @@ public class LmtpDelivery extends GenericMailet {
     public void init() throws MessagingException {
         configuration = configured(parameters -> LmtpDeliveryConfiguration.parse(parameters, defaultLhloName));
         HealthCheckSettings healthChecks = configured(HealthCheckSettings::parse);
-        journal = configured(parameters -> DeliveryJournal.open(Optional.ofNullable(parameters.get(Parameter.JOURNAL_DIRECTORY.key()))
-                .map(String::strip).orElse(defaultJournalRoot + configuration.outgoing()), Optional.ofNullable(fileSystem), configuration.outgoing()));
+        JournalStore journalStore = configured(JournalStore::parse);
         Duration journalMaxAge = configured(parameters -> JournalSweeper.maxAge(
                 Optional.ofNullable(parameters.get(Parameter.JOURNAL_MAX_AGE.key())), configuration.delaySchedule()));
         Object holder = QueueClaims.claim(queueFactory, configuration.outgoing(), this);
@@ -250,9 +271,13 @@ public class LmtpDelivery extends GenericMailet {
         connectionPool.retain();
         poolRetained = true;
         WaitQueues.Mode waitQueues = configured(WaitQueues.Mode::parse);
-        queue = WaitQueues.of(waitQueues, queueFactory.createQueue(MailQueueName.of(configuration.outgoing()),
-                MailQueueFactory.prefetchCount(DeliveryConsumer.prefetch(configuration.concurrency()))), queueFactory,
-                configuration.delaySchedule(), clock);
+        MailQueue work = queueFactory.createQueue(MailQueueName.of(configuration.outgoing()),
+                MailQueueFactory.prefetchCount(DeliveryConsumer.prefetch(configuration.concurrency())));
+        queue = work;
+        journal = configured(parameters -> journalStore.open(parameters, work, configuration.outgoing(), defaultJournalRoot,
+                new JournalStore.Bindings(Optional.ofNullable(fileSystem), Optional.ofNullable(blobStoreDAO), Optional.ofNullable(blobIdFactory)),
+                clock));
+        queue = WaitQueues.of(waitQueues, work, queueFactory, configuration.delaySchedule(), clock);
         intake = new QueueIntake(queue, configuration.routing(), clock);
         DeliveryMetrics metrics = new DeliveryMetrics(metricFactory);
         Bounces bounces = Bounces.of(getMailetContext(), configuration, clock);
@@ -261,8 +286,7 @@ public class LmtpDelivery extends GenericMailet {
                 new ProtocolNotices(getMailetContext(), configuration.lhloName(), clock));
         consumer = new DeliveryConsumer(queue, attempt, DestinationLimits.shared(), DestinationWindow.Settings.of(configuration),
                 getMailetContext(), metrics, shutdownGrace, journal);
-        sweeper = new JournalSweeper(journal, journalMaxAge, clock, metrics);
-        sweeper.start("lmtp-journal-sweeper-" + configuration.outgoing());
+        sweeper = journal.startSweeper(journalMaxAge, clock, metrics, "lmtp-journal-sweeper-" + configuration.outgoing());
         if (consumerMode == ConsumerMode.START) {
             consumer.start();
             WaitQueues.start(queue);
@@ -271,9 +295,9 @@ public class LmtpDelivery extends GenericMailet {
         storeChecks = new StoreChecks("queue " + configuration.outgoing(), configuration.routing()::destinations,
                 () -> clientFactory.create(configuration, Transcript.NONE), healthChecks, clock);
         storeHealth.register(storeChecks);
-        LOGGER.info("LmtpDelivery {}: delivering to {} as {}, queue {}, {} retries", getMailetName(),
+        LOGGER.info("LmtpDelivery {}: delivering to {} as {}, queue {}, {} retries, delivery journal in {}", getMailetName(),
                 configuration.routing().destinations(), configuration.lhloName(), configuration.outgoing(),
-                configuration.delaySchedule().maxRetries());
+                configuration.delaySchedule().maxRetries(), journal.describe());
     }
 
     @Override

@@ -33,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.jameslmtp.client.outcome.Fate;
 import dev.jameslmtp.mailet.attempt.RetryState;
 import dev.jameslmtp.mailet.journal.DeliveryJournal;
+import dev.jameslmtp.mailet.journal.FileMailJournal;
 import dev.jameslmtp.mailet.journal.MailJournal;
 import dev.jameslmtp.mailet.journal.SettledItems;
 import dev.jameslmtp.testing.FakeLmtpServer;
@@ -64,7 +65,7 @@ class DeliveryJournalTest {
 
     private MailJournal journalWith(String content) throws Exception {
         Files.writeString(directory.resolve("id-1.journal"), content, StandardCharsets.UTF_8);
-        return new MailJournal("m1", java.util.Optional.of(directory.resolve("id-1.journal")), line -> { });
+        return new FileMailJournal("m1", directory.resolve("id-1.journal"), line -> { });
     }
 
     @Test

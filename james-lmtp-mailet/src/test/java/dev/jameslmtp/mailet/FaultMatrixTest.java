@@ -36,6 +36,7 @@ import dev.jameslmtp.mailet.attempt.MailOutcomes;
 import dev.jameslmtp.mailet.attempt.OutcomeDispatcher;
 import dev.jameslmtp.mailet.attempt.RecipientFate;
 import dev.jameslmtp.mailet.journal.DeliveryJournal;
+import dev.jameslmtp.mailet.journal.FileJournal;
 import dev.jameslmtp.mailet.journal.MailJournal;
 import dev.jameslmtp.testing.FakeLmtpServer;
 import dev.jameslmtp.testing.LmtpHandler;
@@ -592,7 +593,7 @@ class FaultMatrixTest {
         assertThat(acknowledgements).as("acknowledged once, by the attempt that finished").containsExactly(
                 MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
         try (java.util.stream.Stream<java.nio.file.Path> left = java.nio.file.Files.list(journals)) {
-            assertThat(left.filter(file -> file.toString().endsWith(DeliveryJournal.SUFFIX)))
+            assertThat(left.filter(file -> file.toString().endsWith(FileJournal.SUFFIX)))
                     .as("journal removed after the acknowledgement (the sweeper's heartbeat stays)").isEmpty();
         }
         // the store now accepts everything: what is on the queue is delivered (put-back copies made twice across the crash

@@ -39,6 +39,8 @@ import dev.jameslmtp.conf.DelaySchedule;
 import dev.jameslmtp.mailet.attempt.DeliveryMetrics;
 import dev.jameslmtp.mailet.journal.AttemptMarks;
 import dev.jameslmtp.mailet.journal.DeliveryJournal;
+import dev.jameslmtp.mailet.journal.FileJournal;
+import dev.jameslmtp.mailet.journal.FileMailJournal;
 import dev.jameslmtp.mailet.journal.JournalSweeper;
 import dev.jameslmtp.mailet.journal.MailJournal;
 import dev.jameslmtp.testing.MutableClock;
@@ -58,7 +60,7 @@ class JournalHygieneTest {
     private final MutableClock clock = new MutableClock();
     private final RecordingMetricFactory metricFactory = new RecordingMetricFactory();
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
-    private final Logger journalLogger = (Logger) LoggerFactory.getLogger(DeliveryJournal.class);
+    private final Logger journalLogger = (Logger) LoggerFactory.getLogger(FileJournal.class);
     private JournalSweeper sweeper;
     private LmtpDelivery mailet;
 
@@ -89,14 +91,14 @@ class JournalHygieneTest {
         return PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
     }
 
-    private Path journalFile(DeliveryJournal journal, String id, Duration writtenAgo) throws Exception {
-        Path file = journal.directory().resolve(id + DeliveryJournal.SUFFIX);
+    private Path journalFile(FileJournal journal, String id, Duration writtenAgo) throws Exception {
+        Path file = journal.directory().resolve(id + FileJournal.SUFFIX);
         Files.writeString(file, "0 delivered bob@b.test\n");
         Files.setLastModifiedTime(file, FileTime.from(clock.instant().minus(writtenAgo)));
         return file;
     }
 
-    private JournalSweeper sweeper(DeliveryJournal journal, Duration maxAge) {
+    private JournalSweeper sweeper(FileJournal journal, Duration maxAge) {
         sweeper = new JournalSweeper(journal, maxAge, clock, new DeliveryMetrics(metricFactory));
         return sweeper;
     }
@@ -105,7 +107,7 @@ class JournalHygieneTest {
     void openShouldCreateTheDirectoryForItsOwnerOnlyWhateverTheUmask() throws Exception {
         Path directory = temp.resolve("var/lmtp-journal/outgoing");
 
-        DeliveryJournal.open(directory);
+        FileJournal.open(directory);
 
         assertThat(permissions(directory)).isEqualTo("rwx------");
         assertThat(appender.list).isEmpty();
@@ -116,7 +118,7 @@ class JournalHygieneTest {
         Path directory = Files.createDirectory(temp.resolve("shared"));
         Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwxr-x---"));
 
-        DeliveryJournal.open(directory);
+        FileJournal.open(directory);
 
         assertThat(permissions(directory)).isEqualTo("rwxr-x---");
         assertThat(appender.list).singleElement().satisfies(event -> assertThat(event.getFormattedMessage())
@@ -125,31 +127,31 @@ class JournalHygieneTest {
 
     @Test
     void aNewJournalShouldBeReadableByItsOwnerOnlyAndItsDirectorySyncedOnce() throws Exception {
-        DeliveryJournal journal = DeliveryJournal.open(temp.resolve("journal"));
+        FileJournal journal = FileJournal.open(temp.resolve("journal"));
         List<MailAddress> recipients = List.of(new MailAddress("bob@b.test"), new MailAddress("carol@b.test"));
 
         try (MailJournal marks = journal.of(queued("new-1", "bob@b.test", "carol@b.test"))) {
             AttemptMarks attempt = marks.marksFor(List.of(0, 1), recipients);
             attempt.mark(0, Fate.DELIVERED);
             marks.sync();
-            assertThat(marks.directorySyncs()).as("after creating the file").isEqualTo(1);
+            assertThat(((FileMailJournal) marks).directorySyncs()).as("after creating the file").isEqualTo(1);
             attempt.mark(1, Fate.DELIVERED);
             marks.sync();
-            assertThat(marks.directorySyncs()).as("no new file, no directory sync").isEqualTo(1);
+            assertThat(((FileMailJournal) marks).directorySyncs()).as("no new file, no directory sync").isEqualTo(1);
         }
-        Path file = journal.directory().resolve("new-1" + DeliveryJournal.SUFFIX);
+        Path file = journal.directory().resolve("new-1" + FileJournal.SUFFIX);
         assertThat(permissions(file)).isEqualTo("rw-------");
         try (MailJournal again = journal.of(queued("new-1", "bob@b.test", "carol@b.test"))) {
             again.marksFor(List.of(1), recipients).mark(0, Fate.BOUNCED);
             again.sync();
-            assertThat(again.directorySyncs()).as("appended to a file that was there").isZero();
+            assertThat(((FileMailJournal) again).directorySyncs()).as("appended to a file that was there").isZero();
         }
         assertThat(Files.readString(file)).isEqualTo("0 delivered bob@b.test\n1 delivered carol@b.test\n1 bounced carol@b.test\n");
     }
 
     @Test
     void sweepShouldRemoveAndCountJournalsOlderThanTheMaxAgeAndKeepFreshHeldAndForeignFiles() throws Exception {
-        DeliveryJournal journal = DeliveryJournal.open(temp.resolve("journal"));
+        FileJournal journal = FileJournal.open(temp.resolve("journal"));
         Path old = journalFile(journal, "old-1", Duration.ofDays(2));
         Path fresh = journalFile(journal, "fresh-1", Duration.ofHours(23));
         Path held = journalFile(journal, "held-1", Duration.ofDays(2));
@@ -173,7 +175,7 @@ class JournalHygieneTest {
 
     @Test
     void startShouldCountOnlyTheTimeJamesRanWhenItWasStoppedForDays() throws Exception {
-        DeliveryJournal journal = DeliveryJournal.open(temp.resolve("journal"));
+        FileJournal journal = FileJournal.open(temp.resolve("journal"));
         // James wrote the journal, ran one more hour (last heartbeat), then was stopped for three days.
         Path heartbeat = Files.writeString(journal.directory().resolve(JournalSweeper.HEARTBEAT), "");
         Files.setLastModifiedTime(heartbeat, FileTime.from(clock.instant().minus(Duration.ofDays(3))));
@@ -192,7 +194,7 @@ class JournalHygieneTest {
 
     @Test
     void startShouldGiveEveryJournalTheFullAgeFromNowWhenThereIsNoHeartbeat() throws Exception {
-        DeliveryJournal journal = DeliveryJournal.open(temp.resolve("journal"));
+        FileJournal journal = FileJournal.open(temp.resolve("journal"));
         Path file = journalFile(journal, "unknown-1", Duration.ofDays(10));
 
         sweeper(journal, DAY).start("test-sweeper");

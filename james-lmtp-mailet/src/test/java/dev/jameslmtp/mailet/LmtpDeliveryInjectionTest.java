@@ -18,6 +18,7 @@ import com.google.inject.Injector;
 import com.google.inject.Module;
 
 import dev.jameslmtp.conf.LmtpClientFactory;
+import dev.jameslmtp.mailet.journal.FileJournal;
 import dev.jameslmtp.testing.FakeLmtpServer;
 import dev.jameslmtp.testing.LmtpHandler;
 
@@ -57,7 +58,7 @@ class LmtpDeliveryInjectionTest {
                 .setProperty("destination", "inet:127.0.0.1:2424").build());
         try {
             assertThat(mailet.configuration().lhloName()).isEqualTo("james.example");
-            assertThat(mailet.journal().directory()).as("the journal in James's working directory, by its FileSystem")
+            assertThat(((FileJournal) mailet.journal()).directory()).as("the journal in James's working directory, by its FileSystem")
                     .isEqualTo(JAMES_HOME.getBasedir().toPath().resolve("var/lmtp-journal/lmtp-outgoing"))
                     .isDirectory();
         } finally {

@@ -35,7 +35,7 @@ import dev.jameslmtp.mailet.attempt.DeliveryMetrics;
  * left the queue without its attempt ending (a memory queue across a restart, an operator clearing
  * the queue, an acknowledgement reported failed but taken). A journal is removed when it has not
  * been written for more than {@code journalMaxAge} of James's running time and no attempt holds it
- * ({@link DeliveryJournal#removeUnlessHeld}); each removal is counted by the metric
+ * ({@link FileJournal#removeUnlessHeld}); each removal is counted by the metric
  * {@value DeliveryMetrics#JOURNAL_SWEPT} and logged.
  *
  * <p>Running time, not calendar time: a persistent queue hands an unacknowledged mail out again
@@ -50,7 +50,7 @@ import dev.jameslmtp.mailet.attempt.DeliveryMetrics;
  * the downtime not be accounted for (the directory cannot be read), nothing is swept until the
  * next start.
  */
-public final class JournalSweeper implements AutoCloseable {
+public final class JournalSweeper implements DeliveryJournal.Sweeper {
 
     public static final String HEARTBEAT = ".alive";
     static final Duration PERIOD = Duration.ofHours(1);
@@ -61,13 +61,13 @@ public final class JournalSweeper implements AutoCloseable {
     static final Duration SHORTEST_DEFAULT_MAX_AGE = Duration.ofDays(1);
     private static final Logger LOGGER = LoggerFactory.getLogger(JournalSweeper.class);
 
-    private final DeliveryJournal journal;
+    private final FileJournal journal;
     private final Duration maxAge;
     private final Clock clock;
     private final DeliveryMetrics metrics;
     private ScheduledExecutorService timer;
 
-    public JournalSweeper(DeliveryJournal journal, Duration maxAge, Clock clock, DeliveryMetrics metrics) {
+    public JournalSweeper(FileJournal journal, Duration maxAge, Clock clock, DeliveryMetrics metrics) {
         this.journal = journal;
         this.maxAge = maxAge;
         this.clock = clock;
@@ -125,7 +125,7 @@ public final class JournalSweeper implements AutoCloseable {
         Optional<Duration> downtime = Files.exists(heartbeat)
                 ? Optional.of(Duration.between(Files.getLastModifiedTime(heartbeat).toInstant(), now)).filter(d -> !d.isNegative())
                 : Optional.empty();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(journal.directory(), "*" + DeliveryJournal.SUFFIX)) {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(journal.directory(), "*" + FileJournal.SUFFIX)) {
             for (Path file : files) {
                 try {
                     Instant written = Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS).toInstant();
@@ -148,7 +148,7 @@ public final class JournalSweeper implements AutoCloseable {
         int seen = 0;
         try {
             beat(now);
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(journal.directory(), "*" + DeliveryJournal.SUFFIX)) {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(journal.directory(), "*" + FileJournal.SUFFIX)) {
                 for (Path file : files) {
                     if (++seen > MAX_ENTRIES) {
                         break;
@@ -182,8 +182,8 @@ public final class JournalSweeper implements AutoCloseable {
     private void beat(Instant now) throws IOException {
         Path heartbeat = journal.directory().resolve(HEARTBEAT);
         if (!Files.exists(heartbeat, LinkOption.NOFOLLOW_LINKS)) {
-            if (DeliveryJournal.isPosix(heartbeat)) {
-                Files.createFile(heartbeat, PosixFilePermissions.asFileAttribute(DeliveryJournal.FILE_PERMISSIONS));
+            if (FileJournal.isPosix(heartbeat)) {
+                Files.createFile(heartbeat, PosixFilePermissions.asFileAttribute(FileJournal.FILE_PERMISSIONS));
             } else {
                 Files.createFile(heartbeat);
             }

@@ -1,22 +1,11 @@
 package dev.jameslmtp.mailet.journal;
 
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Consumer;
 
 import org.apache.james.core.MailAddress;
@@ -27,21 +16,19 @@ import dev.jameslmtp.client.outcome.Fate;
 import dev.jameslmtp.client.wire.Transcript;
 
 /**
- * The journal of one queued mail: one line per recipient whose fate in the current attempt
- * is known, {@code <position> <mark> <address>}, appended with a single {@code write()} the moment
- * it is known (Postfix marks each recipient done in its queue file the same way). A line that
- * reached the kernel survives the JVM being killed; {@link #sync} (fsync, once per attempt, before
- * the queue item is acknowledged) makes the lines survive a machine crash too, and so does the
- * directory entry of a file created in the attempt (the directory is synced after the file).
- * Losing a line can only make a recipient be sent (or bounced) again, never lost. A new file is
- * created {@code 0600} on a POSIX file system ({@link DeliveryJournal}).
+ * The journal of one queued mail, held by one attempt ({@link DeliveryJournal#tryOpen}): one line
+ * per recipient whose fate in the current attempt is known ({@link JournalLines}), written the
+ * moment it is known (Postfix marks each recipient done in its queue file the same way), where a
+ * killed James leaves it readable by the attempt that takes the mail next. Losing a line can only
+ * make a recipient be sent (or bounced) again, never lost: a journal that cannot be read or
+ * written is logged (WARN) and the attempt goes on.
  *
- * <p>Reading is fail-safe: a last line without its newline (torn by a crash) is ignored, and so is
- * a line that is not exactly as written here (the position in plain decimal digits, a known mark)
- * or whose address is not the mail's recipient at that position:
- * such a recipient has no mark and is sent again. Not thread-safe: one attempt at a time.
+ * <p>In a file ({@link FileMailJournal}: one {@code write()} per line, which survives the JVM
+ * being killed; one fsync per attempt, before the acknowledgement, for a machine crash) or in a
+ * blob of James's blob store ({@link BlobMailJournal}: the whole journal saved at each line, which
+ * every James node reads). Not thread-safe: one attempt at a time.
  */
-public final class MailJournal implements AutoCloseable {
+public abstract class MailJournal implements AutoCloseable {
 
     /**
      * The word a recipient's {@link Fate} is written as: {@code delivered}, {@code bounced}, or
@@ -63,7 +50,7 @@ public final class MailJournal implements AutoCloseable {
         };
     }
 
-    private static Optional<Fate> fateOf(String word) {
+    static Optional<Fate> fateOf(String word) {
         for (Fate fate : Fate.values()) {
             if (word(fate).equals(word)) {
                 return Optional.of(fate);
@@ -98,47 +85,77 @@ public final class MailJournal implements AutoCloseable {
 
         static Optional<PutBack> of(String word) {
             String[] parts = word.split("/", -1);
-            if (parts.length != 4 || !parts[0].equals(WORD) || !DeliveryJournal.isId(parts[1]) || !isPosition(parts[2])
-                    || !isPosition(parts[3])) {
+            if (parts.length != 4 || !parts[0].equals(WORD) || !DeliveryJournal.isId(parts[1]) || !JournalLines.isPosition(parts[2])
+                    || !JournalLines.isPosition(parts[3])) {
                 return Optional.empty();
             }
             return Optional.of(new PutBack(parts[1], Integer.parseInt(parts[2]), Duration.ofSeconds(Integer.parseInt(parts[3]))));
         }
     }
 
+    /**
+     * What the journal holds for the recipients of a mail: the marks and the put-backs begun, by
+     * position; and whether the mail's queue item was acknowledged as done already ({@code settled}:
+     * this one is a second copy left on the queue by a kill, acknowledged without an attempt).
+     */
+    public record Reading(Map<Integer, Fate> marks, Map<Integer, PutBack> putBacks, boolean settled) {
+    }
+
     /** What {@code beforeWrite} is given before the sync. */
     public static final String SYNC = "sync";
     private static final Logger LOGGER = LoggerFactory.getLogger(MailJournal.class);
 
-    private final String mailName;
-    private final Optional<Path> file;
+    final String mailName;
     private final Consumer<String> beforeWrite;
     private final Runnable onClose;
-    private FileChannel channel;
-    private boolean created;
-    private int directorySyncs;
 
-    public MailJournal(String mailName, Optional<Path> file, Consumer<String> beforeWrite) {
-        this(mailName, file, beforeWrite, () -> { });
-    }
-
-    /** {@code onClose} is run by {@link #close}: the directory no longer holds this journal for an attempt. */
-    public MailJournal(String mailName, Optional<Path> file, Consumer<String> beforeWrite, Runnable onClose) {
+    /** {@code onClose} is run by {@link #close}: the store no longer holds this journal for an attempt. */
+    MailJournal(String mailName, Consumer<String> beforeWrite, Runnable onClose) {
         this.mailName = mailName;
-        this.file = file;
         this.beforeWrite = beforeWrite;
         this.onClose = onClose;
     }
 
     /** A journal that keeps nothing, for a mail queued without a journal id. */
     public static MailJournal none(String mailName) {
-        return new MailJournal(mailName, Optional.empty(), line -> { });
+        return new MailJournal(mailName, line -> { }, () -> { }) {
+            @Override
+            public Reading read(List<MailAddress> recipients) {
+                return new Reading(new HashMap<>(), new HashMap<>(), false);
+            }
+
+            @Override
+            boolean keeps() {
+                return false;
+            }
+
+            @Override
+            void append(String line, boolean bounce, MailAddress recipient) {
+            }
+
+            @Override
+            void force() {
+            }
+
+            @Override
+            public void settle() {
+                close();
+            }
+
+            @Override
+            void release() {
+            }
+        };
     }
 
     /**
-     * The marks found for {@code recipients} (the mail as it came off the queue), by position.
-     * Lines not understood are logged and ignored: their recipients stay unmarked.
+     * Reads the journal once, at the start of an attempt: the marks and put-backs found for
+     * {@code recipients} (the mail as it came off the queue), and whether it was settled. A
+     * journal that cannot be read holds nothing (logged): every recipient is sent again.
      */
+    public abstract Reading read(List<MailAddress> recipients);
+
+    /** The marks found for {@code recipients}, by position: {@link #read}. */
     public Map<Integer, Fate> marks(List<MailAddress> recipients) {
         return read(recipients).marks();
     }
@@ -151,76 +168,6 @@ public final class MailJournal implements AutoCloseable {
      */
     public Map<Integer, PutBack> putBacks(List<MailAddress> recipients) {
         return read(recipients).putBacks();
-    }
-
-    /** What the journal holds for {@code recipients}: the marks, and the put-backs begun, by position. */
-    public record Reading(Map<Integer, Fate> marks, Map<Integer, PutBack> putBacks) {
-    }
-
-    /** Reads the journal once: {@link #marks} and {@link #putBacks} together. */
-    public Reading read(List<MailAddress> recipients) {
-        Reading reading = new Reading(new HashMap<>(), new HashMap<>());
-        if (file.isEmpty() || !Files.exists(file.get())) {
-            return reading;
-        }
-        String text;
-        try {
-            text = new String(Files.readAllBytes(file.get()), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            LOGGER.warn("Could not read the delivery journal {} of mail {} ({}); every recipient is sent again", file.get(), mailName,
-                    e.toString());
-            return reading;
-        }
-        int complete = text.lastIndexOf('\n') + 1;
-        if (complete < text.length()) {
-            LOGGER.warn("Delivery journal {} of mail {}: last line torn by a crash, ignored", file.get(), mailName);
-        }
-        String[] lines = text.substring(0, complete).split("\n");
-        for (int n = 0; n < lines.length; n++) {
-            if (lines[n].isEmpty()) {
-                continue;
-            }
-            if (!read(lines[n], recipients, reading)) {
-                LOGGER.warn("Delivery journal {} of mail {}: line {} not understood, ignored (its recipient is sent again)",
-                        file.get(), mailName, n + 1);
-            }
-        }
-        return reading;
-    }
-
-    private static boolean read(String line, List<MailAddress> recipients, Reading reading) {
-        String[] fields = line.split(" ", 3);
-        if (fields.length != 3) {
-            return false;
-        }
-        if (!isPosition(fields[0])) {
-            return false;
-        }
-        int index = Integer.parseInt(fields[0]);
-        if (index < 0 || index >= recipients.size() || !recipients.get(index).asString().equals(fields[2])) {
-            return false;
-        }
-        Optional<Fate> mark = fateOf(fields[1]);
-        if (mark.isPresent()) {
-            reading.marks().putIfAbsent(index, mark.get());
-            return true;
-        }
-        Optional<PutBack> putBack = PutBack.of(fields[1]);
-        putBack.ifPresent(begun -> reading.putBacks().put(index, begun));
-        return putBack.isPresent();
-    }
-
-    /** A position as {@link #write} writes it: decimal ASCII digits, no sign, no leading zero, below a billion. */
-    private static boolean isPosition(String field) {
-        if (field.isEmpty() || field.length() > 9 || (field.charAt(0) == '0' && field.length() > 1)) {
-            return false;
-        }
-        for (int i = 0; i < field.length(); i++) {
-            if (field.charAt(i) < '0' || field.charAt(i) > '9') {
-                return false;
-            }
-        }
-        return true;
     }
 
     /**
@@ -246,7 +193,7 @@ public final class MailJournal implements AutoCloseable {
 
     /** Marks by position in an attempt that holds only the recipients at {@code positions} of {@code recipients}. */
     public AttemptMarks marksFor(List<Integer> positions, List<MailAddress> recipients) {
-        if (file.isEmpty()) {
+        if (!keeps()) {
             return AttemptMarks.NONE;
         }
         List<Integer> fixed = List.copyOf(positions);
@@ -265,104 +212,53 @@ public final class MailJournal implements AutoCloseable {
 
     /** Marks {@code recipients}' {@code positions} with {@code mark} (a put-back begun before a restart, now done). */
     public void mark(List<Integer> positions, Fate mark, List<MailAddress> recipients) {
-        if (file.isPresent()) {
+        if (keeps()) {
             positions.forEach(position -> write(position, word(mark), mark == Fate.BOUNCED, recipients.get(position)));
         }
     }
 
     private void write(int position, String word, boolean bounce, MailAddress recipient) {
-        String text = position + " " + word + " " + recipient.asString() + "\n";
-        beforeWrite.accept(text);
-        byte[] line = text.getBytes(StandardCharsets.UTF_8);
-        try {
-            if (channel == null) {
-                channel = open(file.get());
-            }
-            ByteBuffer buffer = ByteBuffer.wrap(line);
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
-            }
-        } catch (IOException e) {
-            LOGGER.warn("Could not write to the delivery journal {} of mail {} ({}): after a crash, recipient {} would be {} again",
-                    file.get(), mailName, e.toString(), Transcript.neutralise(recipient.asString()), bounce ? "bounced" : "sent");
-        }
+        String line = JournalLines.line(position, word, recipient);
+        beforeWrite.accept(line);
+        append(line, bounce, recipient);
     }
 
-    /** Opens the journal to append to it, creating it readable and writable by its owner only. */
-    private FileChannel open(Path path) throws IOException {
-        FileAttribute<?>[] ownerOnly = DeliveryJournal.isPosix(path)
-                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(DeliveryJournal.FILE_PERMISSIONS)}
-                : new FileAttribute<?>[0];
-        try {
-            FileChannel fresh = FileChannel.open(path, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                    StandardOpenOption.APPEND), ownerOnly);
-            created = true;
-            return fresh;
-        } catch (FileAlreadyExistsException e) {
-            return FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-        }
+    /** The message of the WARN when a line could not be written. */
+    String lost(MailAddress recipient, boolean bounce) {
+        return "after a crash, recipient " + Transcript.neutralise(recipient.asString()) + " would be " + (bounce ? "bounced" : "sent")
+                + " again";
     }
+
+    /** False for a journal that keeps nothing ({@link #none}). */
+    abstract boolean keeps();
+
+    /** Writes {@code line} (the mark of {@code recipient}) where the next attempt will read it, now; a failure is logged. */
+    abstract void append(String line, boolean bounce, MailAddress recipient);
 
     /**
-     * Forces the lines written so far to the disk: once per attempt, before the acknowledgement;
-     * then, when the file was created in this attempt, its directory (the entry naming the file).
+     * Makes the lines written so far survive a machine crash: once per attempt, before the queue
+     * item is acknowledged.
      */
     public void sync() {
         beforeWrite.accept(SYNC);
-        if (channel != null) {
-            try {
-                channel.force(false);
-            } catch (IOException e) {
-                LOGGER.warn("Could not sync the delivery journal {} of mail {}: {}", file.get(), mailName, e.toString());
-            }
-            if (created) {
-                syncDirectory();
-            }
-        }
+        force();
     }
+
+    abstract void force();
 
     /**
-     * fsync on the directory, as Postfix does after creating a queue file. A file system that
-     * cannot open a directory (Windows) is told at DEBUG: its own journal keeps the entry.
+     * The queue took the acknowledgement of this mail's item: the journal's lines are no longer
+     * needed, and the mail is remembered as settled for an hour or two, so that a second copy of it
+     * left on the queue by a kill is acknowledged without an attempt. Closes the journal.
      */
-    private void syncDirectory() {
-        Path directory = file.get().toAbsolutePath().getParent();
-        try (FileChannel entries = FileChannel.open(directory, StandardOpenOption.READ)) {
-            entries.force(true);
-            created = false;
-            directorySyncs++;
-        } catch (IOException | UnsupportedOperationException e) {
-            LOGGER.debug("Could not sync the delivery journal directory {}: {}", directory, e.toString());
-        }
-    }
+    public abstract void settle();
 
-    /** How many times {@link #sync} synced the directory: for tests. */
-    public int directorySyncs() {
-        return directorySyncs;
-    }
-
-    /** Removes the journal: the queue item it belongs to was acknowledged. */
-    public void delete() {
-        close();
-        if (file.isPresent()) {
-            try {
-                Files.deleteIfExists(file.get());
-            } catch (IOException e) {
-                LOGGER.warn("Could not remove the delivery journal {} of mail {}: {}", file.get(), mailName, e.toString());
-            }
-        }
-    }
+    /** Closes what this journal holds open, after {@link #close} let the store release it. */
+    abstract void release();
 
     @Override
     public void close() {
         onClose.run();
-        if (channel != null) {
-            try {
-                channel.close();
-            } catch (IOException e) {
-                LOGGER.debug("closing journal {}: {}", file.get(), e.toString());
-            }
-            channel = null;
-        }
+        release();
     }
 }

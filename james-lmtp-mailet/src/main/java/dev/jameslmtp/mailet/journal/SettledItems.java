@@ -128,8 +128,8 @@ public final class SettledItems implements AutoCloseable {
     }
 
     private static FileAttribute<?>[] ownerOnly(Path directory) {
-        return DeliveryJournal.isPosix(directory)
-                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(DeliveryJournal.FILE_PERMISSIONS)}
+        return FileJournal.isPosix(directory)
+                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FileJournal.FILE_PERMISSIONS)}
                 : new FileAttribute<?>[0];
     }
 

@@ -240,13 +240,13 @@ public final class DeliveryConsumer {
      * carried out already (deferred recipients are back on the queue), so nothing is put back
      * again; the queue may hand the mail out again, which is the queue's own redelivery.
      *
-     * <p>The mail's {@link DeliveryJournal delivery journal} is read first: a mail handed out
-     * again after James died in an attempt (or after a failed acknowledgement) is attempted only
+     * <p>The mail's {@link DeliveryJournal delivery journal} (files or James's blob store: the same
+     * here) is read first: a mail handed out again after James died in an attempt (or after a
+     * failed acknowledgement), on this node or another one sharing the journal, is attempted only
      * for the recipients without a mark; the marked ones are logged and left alone. The journal is
-     * synced before the acknowledgement and removed once the queue took it, its id then kept as
-     * settled. A second copy of a mail left on the queue by a kill (same journal id) is
-     * acknowledged without an attempt once the first is settled, and handed back for later while
-     * the first is in an attempt.
+     * synced before the acknowledgement and settled once the queue took it. A second copy of a mail
+     * left on the queue by a kill (same journal id) is acknowledged without an attempt once the
+     * first is settled, and handed back for later while the first is in an attempt.
      */
     public void process(MailQueue.MailQueueItem item) {
         process(item, StoreFeedback.Listener.NONE);
@@ -255,13 +255,6 @@ public final class DeliveryConsumer {
     /** As {@link #process(MailQueue.MailQueueItem)}, telling {@code feedback} what the attempt found of the stores. */
     private void process(MailQueue.MailQueueItem item, StoreFeedback.Listener feedback) {
         Mail mail = item.getMail();
-        if (journal.settled(mail)) {
-            LOGGER.info("Mail {} was settled already: this copy was left on the queue a second time when James was stopped,"
-                    + " it is not sent again", mail.getName());
-            acknowledge(item, mail, MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
-            LifecycleUtil.dispose(mail);
-            return;
-        }
         Optional<MailJournal> held = journal.tryOpen(mail);
         if (held.isEmpty()) {
             handBack(item, busyDelay(QueueIntake.destinationKey(mail)),
@@ -273,6 +266,12 @@ public final class DeliveryConsumer {
              MailJournal marks = held.get()) {
             List<MailAddress> recipients = List.copyOf(mail.getRecipients());
             MailJournal.Reading reading = marks.read(recipients);
+            if (reading.settled()) {
+                LOGGER.info("Mail {} was settled already: this copy was left on the queue a second time when James was stopped,"
+                        + " it is not sent again", mail.getName());
+                acknowledge(item, mail, MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
+                return;
+            }
             Map<Integer, Fate> settled = new HashMap<>(reading.marks());
             if (!UnfinishedPutBacks.putBackAgain(queue, mail, recipients, marks, reading.putBacks(), settled)) {
                 marks.sync();
@@ -295,8 +294,7 @@ public final class DeliveryConsumer {
             }
             marks.sync();
             if (acknowledge(item, mail, status) && status == MailQueue.MailQueueItem.CompletionStatus.SUCCESS) {
-                journal.settle(mail);
-                marks.delete();
+                marks.settle();
             }
         } finally {
             LifecycleUtil.dispose(mail);

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import org.apache.james.core.MailAddress;
 
@@ -39,7 +38,7 @@ class MailJournalFuzzTest {
         List<MailAddress> recipients = recipients(data);
         Files.deleteIfExists(file());
         Map<Integer, Fate> writtenAtLineStart = new HashMap<>();
-        try (MailJournal journal = new MailJournal("fuzz", Optional.of(file()), line -> { })) {
+        try (MailJournal journal = new FileMailJournal("fuzz", file(), line -> { })) {
             List<Integer> positions = new ArrayList<>();
             for (int i = 0; i < recipients.size(); i++) {
                 if (data.consumeBoolean()) {
@@ -64,7 +63,7 @@ class MailJournalFuzzTest {
         append(data.consumeRemainingAsBytes()); // and a last line torn by a crash, perhaps
         byte[] bytes = Files.readAllBytes(file());
 
-        MailJournal reader = new MailJournal("fuzz", Optional.of(file()), line -> { });
+        MailJournal reader = new FileMailJournal("fuzz", file(), line -> { });
         Map<Integer, Fate> read = reader.marks(recipients);
         List<Integer> open = reader.unsettled(recipients, read);
 
