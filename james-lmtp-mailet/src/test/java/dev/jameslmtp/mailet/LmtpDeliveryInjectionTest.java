@@ -8,6 +8,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.apache.james.blob.api.BlobId;
+import org.apache.james.blob.api.BlobStoreDAO;
+import org.apache.james.blob.api.HashBlobId;
+import org.apache.james.blob.memory.MemoryBlobStoreDAO;
 import org.apache.james.filesystem.api.FileSystem;
 import org.apache.mailet.base.test.FakeMailContext;
 import org.apache.mailet.base.test.FakeMailetConfig;
@@ -18,6 +22,7 @@ import com.google.inject.Injector;
 import com.google.inject.Module;
 
 import dev.jameslmtp.conf.LmtpClientFactory;
+import dev.jameslmtp.mailet.journal.BlobJournal;
 import dev.jameslmtp.mailet.journal.FileJournal;
 import dev.jameslmtp.testing.FakeLmtpServer;
 import dev.jameslmtp.testing.LmtpHandler;
@@ -61,6 +66,24 @@ class LmtpDeliveryInjectionTest {
             assertThat(((FileJournal) mailet.journal()).directory()).as("the journal in James's working directory, by its FileSystem")
                     .isEqualTo(JAMES_HOME.getBasedir().toPath().resolve("var/lmtp-journal/lmtp-outgoing"))
                     .isDirectory();
+        } finally {
+            mailet.destroy();
+        }
+    }
+
+    @Test
+    void theBlobStoreJamesBindsShouldKeepTheJournalWhenAsked() throws Exception {
+        MemoryBlobStoreDAO blobStore = new MemoryBlobStoreDAO();
+        Injector injector = Guice.createInjector(jamesBindings(), binder -> {
+            binder.bind(BlobStoreDAO.class).toInstance(blobStore);
+            binder.bind(BlobId.Factory.class).to(HashBlobId.Factory.class);
+        });
+
+        LmtpDelivery mailet = injector.getInstance(LmtpDelivery.class);
+        mailet.init(FakeMailetConfig.builder().mailetName("lmtp").mailetContext(FakeMailContext.defaultContext())
+                .setProperty("destination", "inet:127.0.0.1:2424").setProperty("journalStore", "blobstore").build());
+        try {
+            assertThat(mailet.journal()).isInstanceOf(BlobJournal.class);
         } finally {
             mailet.destroy();
         }
