@@ -135,8 +135,10 @@ import dev.jameslmtp.mailet.report.ProtocolNotices;
  * Each recipient is on the queue or in James's error path, never both, never neither; deferred
  * recipients go back in a copy of their own (3 tries, then the {@code error} processor);
  * {@link #destroy} gives attempts 10 seconds, then closes their sessions. The delivery journal
- * ({@code journalDirectory}) keeps each recipient's fate the moment it is known, so that a mail
- * handed out again after a kill is sent only to the others. Left: RFC 2033's window after the
+ * keeps each recipient's fate the moment it is known, so that a mail handed out again after a kill
+ * is sent only to the others: in files under {@code journalDirectory}, or, with
+ * {@code journalStore} {@code blobstore} (the default on James's RabbitMQ queue), in James's blob
+ * store, where every node sharing the queue reads it. Left: RFC 2033's window after the
  * final dot, a second DSN for a bounce sent just before a kill, lines not yet synced at a machine
  * crash (sent again, never lost). On James's RabbitMQ queue, which ignores delays, and its
  * ActiveMQ queue, which keeps them late, the mailet keeps them on wait queues ({@code waitQueues}).

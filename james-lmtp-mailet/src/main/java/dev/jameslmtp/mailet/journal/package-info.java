@@ -1,7 +1,10 @@
 /**
- * The delivery journal (Postfix's per-recipient marks in its queue file): one file per queued mail
- * ({@code DeliveryJournal}, {@code MailJournal}) where each recipient's fate is written the moment
- * it is known ({@code AttemptMarks}), the ids of acknowledged items ({@code SettledItems}), and the
- * sweeper of journals left behind ({@code JournalSweeper}). What keeps "never twice" across a kill.
+ * The delivery journal (Postfix's per-recipient marks in its queue file): each recipient's fate
+ * written the moment it is known ({@code AttemptMarks}) in one mail's journal ({@code MailJournal},
+ * its lines {@code JournalLines}), behind one face ({@code DeliveryJournal}) whichever store keeps
+ * it ({@code JournalStore}): local files ({@code FileJournal}, {@code FileMailJournal}, the settled
+ * ids {@code SettledItems}, {@code JournalSweeper}) or James's blob store, read by every node
+ * ({@code BlobJournal}, {@code BlobMailJournal}, {@code JournalBlob}, {@code BlobJournalSweeper}).
+ * What keeps "never twice" across a kill.
  */
 package dev.jameslmtp.mailet.journal;
