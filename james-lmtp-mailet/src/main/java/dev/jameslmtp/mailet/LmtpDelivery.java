@@ -275,7 +275,7 @@ public class LmtpDelivery extends GenericMailet {
         WaitQueues.Mode waitQueues = configured(WaitQueues.Mode::parse);
         MailQueue work = queueFactory.createQueue(MailQueueName.of(configuration.outgoing()),
                 MailQueueFactory.prefetchCount(DeliveryConsumer.prefetch(configuration.concurrency())));
-        queue = work;
+        queue = work; // closed by destroy() should the journal fail init()
         journal = configured(parameters -> journalStore.open(parameters, work, configuration.outgoing(), defaultJournalRoot,
                 new JournalStore.Bindings(Optional.ofNullable(fileSystem), Optional.ofNullable(blobStoreDAO), Optional.ofNullable(blobIdFactory)),
                 clock));
