@@ -121,6 +121,7 @@ public final class Benchmark {
     private void runAll() throws Exception {
         if (!options.dovecot().equals("only")) {
             againstTheSink();
+            JournalCost.run(options, log, rows);
         }
         if (!options.dovecot().equals("no")) {
             DovecotChunking.run(options, log, rows, notes);
