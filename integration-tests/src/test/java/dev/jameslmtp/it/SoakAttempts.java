@@ -5,6 +5,12 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -12,17 +18,25 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import dev.jameslmtp.mailet.attempt.SessionTranscript;
+
 /**
  * What one James run's log says of each attempt to the store: LmtpDelivery's one line per attempt
  * ({@code LMTP delivery of mail <name> from soak-<n>@bounces.test: delivered [alice@example.test
  * 250 2.0.0] deferred [bob@example.test 4.4.2 (retry 1/600 in 1 second: lost connection with ...
  * while sending end of data -- message may be sent more than once (...))] via ...}), counted for
  * each mail and user: delivered, deferred after the final dot (RFC 2033's window: the store may
- * have saved the message), bounced.
+ * have saved the message), bounced. Where the log has the transcript ({@code transcript=true}:
+ * {@code <name> C: MAIL FROM:<soak-<n>@bounces.test>} tells the mail, {@code <name> S: 250 2.0.0
+ * <alice@example.test> ...} a recipient's reply after the data, as the node read it), also when
+ * each {@code 250} after the data was read, in microseconds since the epoch: an attempt cut by a
+ * kill writes no attempt line, but its transcript shows what the node had read. The log's times
+ * ({@code HH:mm:ss.SSS}, local) are dated from the run's start.
  */
 final class SoakAttempts {
 
     static final String PREFIX = "LMTP delivery of mail ";
+    private static final ZoneId ZONE = ZoneId.systemDefault();
     static final String AFTER_THE_DOT = "while sending end of data -- message may be sent more than once";
     private static final List<String> FATES = List.of("delivered", "deferred", "bounced");
 
@@ -31,18 +45,34 @@ final class SoakAttempts {
         int delivered;
         int afterDot;
         int bounced;
+        final List<Long> readMicros = new ArrayList<>();
+
+        /** The {@code 250} replies after the data that the node had read before {@code micros}. */
+        int readBefore(long micros) {
+            return (int) readMicros.stream().filter(read -> read < micros).count();
+        }
     }
+
+    private static final String TRANSCRIPT = SessionTranscript.LOGGER_NAME + " - ";
+    private static final String SENT_MAIL_FROM = " C: MAIL FROM:";
+    private static final String READ_250 = " S: 250 ";
 
     private static final String HANDED_BACK = " goes back on the queue for ";
 
     private final Map<String, Tally> tallies = new HashMap<>();
     private final Map<Integer, Set<String>> names = new HashMap<>();
     private final Map<String, String> handedBack = new HashMap<>();
+    private final Map<String, Integer> mailOfName = new HashMap<>();
+    private final LocalDateTime start;
     private int lines;
 
-    /** Reads a run's log; lines of mails that are not the soak's (the DSNs) are skipped. */
-    static SoakAttempts read(Path log, List<SoakMail> mails) {
-        SoakAttempts attempts = new SoakAttempts();
+    private SoakAttempts(LocalDateTime start) {
+        this.start = start;
+    }
+
+    /** Reads the log of a run started at {@code startMicros}; lines of mails that are not the soak's (the DSNs) are skipped. */
+    static SoakAttempts read(Path log, List<SoakMail> mails, long startMicros) {
+        SoakAttempts attempts = new SoakAttempts(LocalDateTime.ofInstant(Instant.EPOCH.plus(startMicros, ChronoUnit.MICROS), ZONE));
         if (!Files.exists(log)) {
             return attempts;
         }
@@ -55,6 +85,11 @@ final class SoakAttempts {
     }
 
     private void add(String line, List<SoakMail> mails) {
+        int transcript = line.indexOf(TRANSCRIPT);
+        if (transcript > 0) {
+            transcript(line, transcript + TRANSCRIPT.length(), mails);
+            return;
+        }
         int back = line.indexOf(HANDED_BACK);
         if (back > 0) {
             int name = line.lastIndexOf(" Mail ", back);
@@ -92,6 +127,40 @@ final class SoakAttempts {
                 }
             }
         }
+    }
+
+    /** A transcript line: a mail's {@code MAIL FROM} names it; a {@code 250} after the data naming a recipient is a read. */
+    private void transcript(String line, int at, List<SoakMail> mails) {
+        int space = line.indexOf(' ', at);
+        if (space < 0) {
+            return;
+        }
+        String name = line.substring(at, space);
+        String rest = line.substring(space);
+        if (rest.startsWith(SENT_MAIL_FROM)) {
+            int n = SoakMail.numberInSender(rest);
+            if (n >= 0 && n < mails.size()) {
+                mailOfName.put(name, n);
+            }
+        } else if (rest.startsWith(READ_250) && mailOfName.containsKey(name)) {
+            int open = rest.indexOf('<');
+            int close = rest.indexOf('>', open + 1);
+            String status = open > 0 ? rest.substring(READ_250.length(), open).strip() : "";
+            if (close > open && status.startsWith("2.") && !status.startsWith("2.1.")) { // 2.1.x: MAIL and RCPT
+                String user = SoakMail.user(rest.substring(open + 1, close));
+                tallies.computeIfAbsent(key(mailOfName.get(name), user), k -> new Tally()).readMicros.add(micros(line));
+            }
+        }
+    }
+
+    /** The time of a log line ({@code HH:mm:ss.SSS ...}) in microseconds since the epoch, on the run's day or the next. */
+    private long micros(String line) {
+        LocalDateTime time = start.toLocalDate().atTime(LocalTime.parse(line.substring(0, 12)));
+        if (time.isBefore(start.minusMinutes(1))) {
+            time = time.plusDays(1);
+        }
+        Instant instant = time.atZone(ZONE).toInstant();
+        return instant.getEpochSecond() * 1_000_000L + instant.getNano() / 1000;
     }
 
     /** Where the item of {@code recipient} starts ({@code [addr } or {@code , addr }), from {@code from}; -1 if none. */

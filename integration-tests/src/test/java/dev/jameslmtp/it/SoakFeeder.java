@@ -5,14 +5,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.function.IntSupplier;
+import java.util.function.IntUnaryOperator;
 
 import org.apache.commons.net.smtp.SMTPClient;
 import org.apache.commons.net.smtp.SMTPReply;
 
 /**
  * Hands the soak's mails to James over SMTP, in order, one transaction each on {@code connections}
- * reused connections, at most {@code rate} mails a second. Each transaction holds the read side of
+ * reused connections, at most {@code rate} mails a second. Connection {@code c} goes to the SMTP
+ * port {@code smtpPort} gives for {@code c} (with several James nodes, its own node's, or another
+ * node's while that one is down). Each transaction holds the read side of
  * {@link #lock()}; whoever kills James holds its write side: James is killed only between
  * transactions, so that every mail counts as handed over exactly when James said {@code 250} to
  * its DATA (a kill inside an SMTP transaction would open SMTP's own after-the-dot window, which is
@@ -25,7 +27,7 @@ final class SoakFeeder implements Runnable {
 
     private final List<SoakMail> mails;
     private final double rate;
-    private final IntSupplier smtpPort;
+    private final IntUnaryOperator smtpPort;
     private final int connections;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock(true);
     private final AtomicInteger next = new AtomicInteger();
@@ -35,7 +37,7 @@ final class SoakFeeder implements Runnable {
     private volatile boolean stopping;
     private long start;
 
-    SoakFeeder(List<SoakMail> mails, double rate, int connections, IntSupplier smtpPort) {
+    SoakFeeder(List<SoakMail> mails, double rate, int connections, IntUnaryOperator smtpPort) {
         this.mails = mails;
         this.rate = rate;
         this.connections = connections;
@@ -47,7 +49,7 @@ final class SoakFeeder implements Runnable {
         return lock;
     }
 
-    /** Each connection opens a new one before its next transaction (James was restarted). */
+    /** Each connection opens a new one before its next transaction (a James node was killed or started again). */
     void reconnect() {
         generation.incrementAndGet();
     }
@@ -71,12 +73,13 @@ final class SoakFeeder implements Runnable {
         start = System.nanoTime();
         List<Thread> others = new ArrayList<>();
         for (int i = 1; i < connections; i++) {
-            Thread thread = new Thread(this::connection, "soak-feeder-" + i);
+            int connection = i;
+            Thread thread = new Thread(() -> connection(connection), "soak-feeder-" + i);
             thread.setDaemon(true);
             thread.start();
             others.add(thread);
         }
-        connection();
+        connection(0);
         for (Thread thread : others) {
             try {
                 thread.join();
@@ -88,7 +91,7 @@ final class SoakFeeder implements Runnable {
         }
     }
 
-    private void connection() {
+    private void connection(int index) {
         SMTPClient client = new SMTPClient();
         int connected = -1;
         try {
@@ -103,7 +106,7 @@ final class SoakFeeder implements Runnable {
                         connected = generation.get();
                         disconnect(client);
                         client.setDefaultTimeout(TIMEOUT_MILLIS);
-                        client.connect("127.0.0.1", smtpPort.getAsInt());
+                        client.connect("127.0.0.1", smtpPort.applyAsInt(index));
                         client.setSoTimeout(TIMEOUT_MILLIS);
                         expect(client, client.login("soak.test"), "HELO");
                     }
@@ -113,7 +116,7 @@ final class SoakFeeder implements Runnable {
                     lock.readLock().unlock();
                 }
             }
-            client.logout();
+            logout(client);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (IOException | RuntimeException e) {
@@ -134,6 +137,15 @@ final class SoakFeeder implements Runnable {
     private static void expect(SMTPClient client, boolean positive, String command) throws IOException {
         if (!positive || !SMTPReply.isPositiveCompletion(client.getReplyCode())) {
             throw new IOException("James answered " + command + " with " + client.getReplyString().strip());
+        }
+    }
+
+    /** QUIT; the node may have been killed since the last transaction, and every mail of this connection is handed over. */
+    private static void logout(SMTPClient client) {
+        try {
+            client.logout();
+        } catch (IOException e) {
+            // a killed node's connection
         }
     }
 

@@ -7,31 +7,46 @@ import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import com.google.inject.Module;
+
 import dev.jameslmtp.demo.ActiveMQQueueModule;
+import dev.jameslmtp.testing.RabbitMqServer;
 
 /**
- * The James of the soak ({@link SoakRun}), in a JVM of its own so that it can be killed with
- * SIGKILL: James's persistent ActiveMQ queue (spool and mailet queues, KahaDB under the working
- * directory), one LmtpDelivery for {@value #STORE_DOMAIN} (the real Dovecot) and one for
- * {@value #BOUNCE_DOMAIN} (the senders' domain: the DSNs go to a sink in the soak's own JVM), both
- * retrying every second, many times, so that a store down for a few seconds never makes a bounce.
+ * A James of the soak ({@link SoakRun}), in a JVM of its own so that it can be killed with
+ * SIGKILL: its queues (spool and mailet queues) are James's persistent ActiveMQ queue (KahaDB
+ * under the working directory), or James's RabbitMQ queue on a given RabbitMQ with the mails'
+ * contents in {@link FileBlobStoreDAO} files under a directory that the soak's James JVMs share
+ * ({@link RabbitMqQueueModule}). One LmtpDelivery for {@value #STORE_DOMAIN} (the real Dovecot) and
+ * one for {@value #BOUNCE_DOMAIN} (the senders' domain: the DSNs go to a sink in the soak's own
+ * JVM), both retrying every second, many times, so that a store down for a few seconds never
+ * makes a bounce. Its LHLO name is {@code <working directory's name>.}{@value EmbeddedJames#LOCAL_DOMAIN},
+ * which Dovecot writes in the {@code Received} header of every copy it stores: the copy tells
+ * which node sent it. On RabbitMQ the store's LmtpDelivery logs its transcript, whose
+ * {@code S: 250} lines show which recipients' replies a node had read before it was killed.
  *
  * <p>Child side ({@link #main}): arguments working directory, store destination, sink destination,
- * {@code keep} or {@code fresh}. Prints {@code SMTP <port>} once started; answers each line
- * {@code status} on its standard input with {@code STATUS <name>=<n> ...} (queue sizes, mails in
- * the error repository, the mailet's counters); stops (cleanly) when its standard input ends.
- * Its log goes to its standard output, which the parent side copies to a file per run.
+ * {@code keep} or {@code fresh}, then for RabbitMQ its AMQP URI, management URI, user, password
+ * and the shared blob directory. Prints {@code SMTP <port>} once started; answers each line
+ * {@code status} on its standard input with {@code STATUS <name>=<n> ...} (queue sizes as James
+ * reads them, which on RabbitMQ are always 0; mails in the error repository; the mailet's
+ * counters); stops (cleanly) when its standard input ends. Its log goes to its standard output,
+ * which the parent side copies to a file per run.
  */
 public final class SoakJames implements AutoCloseable {
 
@@ -41,6 +56,14 @@ public final class SoakJames implements AutoCloseable {
     static final String BOUNCES = "soak-bounces";
     private static final Duration START_TIMEOUT = Duration.ofMinutes(2);
     private static final Duration STATUS_TIMEOUT = Duration.ofSeconds(30);
+
+    /** James's RabbitMQ queue on {@code rabbit}, the mails' contents in files under {@code blobs}. */
+    record OnRabbitMq(RabbitMqServer rabbit, Path blobs) {
+        List<String> arguments() {
+            return List.of(rabbit.amqpUri().toString(), rabbit.managementUri().toString(), rabbit.user(), rabbit.password(),
+                    blobs.toString());
+        }
+    }
 
     private final Process child;
     private final Writer stdin;
@@ -56,16 +79,20 @@ public final class SoakJames implements AutoCloseable {
 
     /**
      * Starts James in a child JVM on this class path, its output copied to {@code log}; waits
-     * (bounded) until it listens. {@code quickStart}: the client compiler only, which starts James
-     * sooner and runs it slower (for short runs).
+     * (bounded) until it listens. Its queues are ActiveMQ's unless {@code rabbitMq} is given.
+     * {@code quickStart}: the client compiler only, which starts James sooner and runs it slower
+     * (for short runs).
      */
-    static SoakJames start(Path workDir, String store, String sink, boolean fresh, boolean quickStart, Path log) throws Exception {
-        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+    static SoakJames start(Path workDir, String store, String sink, boolean fresh, boolean quickStart, Path log,
+                           Optional<OnRabbitMq> rabbitMq) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx1g", quickStart ? "-XX:TieredStopAtLevel=1" : "-XX:+TieredCompilation", "-cp", System.getProperty("java.class.path"),
                 "-Djames.exit.on.startup.error=false",
                 "-Djames.lifecycle.leak.detection.mode=NONE",
                 "-Dlogback.configurationFile=" + Path.of("src/test/resources/logback-soak.xml").toAbsolutePath(),
-                SoakJames.class.getName(), workDir.toString(), store, sink, fresh ? "fresh" : "keep")
+                SoakJames.class.getName(), workDir.toString(), store, sink, fresh ? "fresh" : "keep"));
+        rabbitMq.ifPresent(queues -> command.addAll(queues.arguments()));
+        Process child = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .start();
         CompletableFuture<Integer> port = new CompletableFuture<>();
@@ -149,21 +176,40 @@ public final class SoakJames implements AutoCloseable {
         }
     }
 
-    /** LmtpDelivery's parameters in the soak: retries every second for ten minutes; James's journal default. */
-    static Map<String, String> parameters(String destination, String queue) {
+    /**
+     * LmtpDelivery's parameters in the soak: retries every second for ten minutes; the LHLO name
+     * tells the node; James's journal default (on RabbitMQ, when the mailet has {@code journalStore},
+     * its default puts the journal in James's blob store, shared by the nodes).
+     */
+    static Map<String, String> parameters(String destination, String queue, String lhloName) {
         Map<String, String> parameters = Lmtp.toDestination(destination);
         parameters.put("outgoing", queue);
+        parameters.put("lhloName", lhloName);
         parameters.put("delayTime", "1 second");
         parameters.put("maxRetries", "600");
         parameters.put("dotTimeout", "30 seconds");
         return parameters;
     }
 
+    /** The LHLO name of the James working in {@code workDir}. */
+    static String lhloName(Path workDir) {
+        return workDir.getFileName() + "." + EmbeddedJames.LOCAL_DOMAIN;
+    }
+
     public static void main(String[] args) throws Exception {
-        EmbeddedJames.Builder builder = EmbeddedJames.builder(Path.of(args[0]))
-                .lmtpDelivery("HostIs=" + STORE_DOMAIN, parameters(args[1], OUTGOING))
-                .lmtpDelivery("HostIs=" + BOUNCE_DOMAIN, parameters(args[2], BOUNCES))
-                .override(new ActiveMQQueueModule());
+        Path workDir = Path.of(args[0]);
+        boolean onRabbitMq = args.length > 4;
+        Map<String, String> toStore = parameters(args[1], OUTGOING, lhloName(workDir));
+        if (onRabbitMq) {
+            toStore.put("transcript", "true");
+        }
+        Module queues = onRabbitMq
+                ? new RabbitMqQueueModule(URI.create(args[4]), URI.create(args[5]), args[6], args[7], Optional.of(Path.of(args[8])))
+                : new ActiveMQQueueModule();
+        EmbeddedJames.Builder builder = EmbeddedJames.builder(workDir)
+                .lmtpDelivery("HostIs=" + STORE_DOMAIN, toStore)
+                .lmtpDelivery("HostIs=" + BOUNCE_DOMAIN, parameters(args[2], BOUNCES, lhloName(workDir)))
+                .override(queues);
         try (EmbeddedJames james = ("keep".equals(args[3]) ? builder.keepingWorkDir() : builder).start()) {
             System.out.println("SMTP " + james.smtpPort());
             System.out.flush();

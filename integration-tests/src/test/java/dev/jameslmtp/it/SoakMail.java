@@ -9,8 +9,8 @@ import java.util.regex.Pattern;
 /**
  * One mail of the soak: number {@code n}, its own envelope sender {@code soak-<n>@bounces.test}
  * (so that James's log line of every attempt, and every DSN, names the mail), its own Message-ID
- * {@code <soak-<n>@soak.test>}, and one to four recipients at the store: alice and bob (who receive
- * it), carol (whose quota is smaller than any mail: {@code 552} after the dot) and nobody (unknown:
+ * {@code <soak-<n>@soak.test>}, and one to four recipients at the store: alice or bob or both (who
+ * receive it), carol (whose quota is smaller than any mail: {@code 552} after the dot) and nobody (unknown:
  * {@code 550} at RCPT). The body has a line starting with a dot.
  */
 record SoakMail(int n, List<String> recipients) {
@@ -25,13 +25,17 @@ record SoakMail(int n, List<String> recipients) {
         recipients = List.copyOf(recipients);
     }
 
-    /** The {@code count} mails of a run, the same for the same seed: most to alice and bob, some also to carol or nobody. */
-    static List<SoakMail> generate(int count, long seed) {
+    /**
+     * The {@code count} mails of a run, the same for the same seed: to alice, bob or both (every
+     * one to both when {@code bothReceivers}), some also to carol or nobody.
+     */
+    static List<SoakMail> generate(int count, long seed, boolean bothReceivers) {
         Random random = new Random(seed);
         List<SoakMail> mails = new ArrayList<>(count);
         for (int n = 0; n < count; n++) {
             List<String> users = new ArrayList<>();
-            switch (random.nextInt(3)) {
+            int receivers = random.nextInt(3); // drawn in both mixes: carol and nobody fall on the same mails
+            switch (bothReceivers ? 2 : receivers) {
                 case 0 -> users.add("alice");
                 case 1 -> users.add("bob");
                 default -> users.addAll(RECEIVERS);

@@ -1,39 +1,61 @@
 package dev.jameslmtp.it;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * The verdict of a soak: every copy Dovecot stored, set against what James's logs say of each
  * attempt and the DSNs the sink received.
  *
  * <p>A recipient that must receive the mail (alice, bob) is <em>delivered once</em> with one copy,
- * <em>lost</em> with none. Copies beyond the first are split by James run (a copy belongs to the
- * run during which it was saved): in a run, the copies James's log accounts for are one per
- * logged {@code delivered} plus one per deferral <em>after the final dot</em> (the connection broke
- * after the dot: RFC 2033's window, the store may have saved it), plus one if James was killed in
- * that run (an attempt cut by the kill after the store saved the message, before James read or
- * wrote the reply: the same window on James's side). Copies beyond that, or a second logged
- * {@code delivered} for the same recipient (the mail was twice on James's queue: after a James
- * kill between a queue write and the acknowledgement or journal line that goes with it), are
- * <em>unexplained duplicates</em>. A recipient that
- * must be refused (carol over quota, nobody unknown) must be named in a DSN and stored nowhere; one
- * in no DSN is counted lost. A DSN naming a recipient that has a copy is a failure.
+ * <em>lost</em> with none. Copies beyond the first are split by James run: a copy belongs to the
+ * run of the node that sent it (the {@code Received} header Dovecot writes names the node) during
+ * which it was saved. In a run, the copies James's log accounts for are one per recipient the node
+ * knew delivered (a logged {@code delivered}; in a run ended by a kill, also a {@code 250} after the
+ * data that its transcript shows read at least {@value #JOURNAL_MARGIN_MILLIS} ms before the kill,
+ * in an attempt the kill cut: by then the node had written it in its delivery journal), plus one
+ * per deferral <em>after the final dot</em> (the connection broke after the dot: RFC 2033's window,
+ * the store may have saved it), plus one if James was killed in that run (an attempt cut by the
+ * kill after the store saved the message, before James read the reply or wrote it in its journal:
+ * the same window on James's side). Copies beyond that, or a recipient known delivered in more
+ * than one attempt (logged {@code delivered} twice: the mail was twice on James's queue, after a
+ * James kill between a queue write and the acknowledgement or journal line that goes with it; or
+ * read by a node that was then killed, and sent again by another node whose journal did not know
+ * it), are <em>unexplained duplicates</em>. A recipient that must be refused (carol over quota,
+ * nobody unknown) must be named in a DSN and stored nowhere; one in no DSN is counted lost. A DSN
+ * naming a recipient that has a copy is a failure.
  */
 final class SoakReport {
 
-    /** One James run: its log, when it was launched, whether it ended killed. */
-    record Run(java.nio.file.Path log, long startMicros, boolean killed) {
+    /** One James run: its node (the first label of its LHLO name), its log, when it was launched, when it was killed (0: it was not). */
+    record Run(String node, Path log, long startMicros, long killedMicros) {
+        boolean killed() {
+            return killedMicros > 0;
+        }
+
+        Run killedAt(long micros) {
+            return new Run(node, log, startMicros, micros);
+        }
     }
 
     /** One DSN: the mail it reports on, the recipients it names. */
     record Dsn(int mail, List<String> recipients) {
     }
 
+    /** How long a node takes at most from reading a {@code 250} to its journal line, as the report assumes. */
+    static final long JOURNAL_MARGIN_MILLIS = 250;
     private static final int SHOWN = 20;
+    /** The prefix of the entries of {@link #queues} that are error repositories, not queues. */
+    static final String ERRORS = "errors";
 
     int mails;
     int recipients;
@@ -44,6 +66,7 @@ final class SoakReport {
     int windowDuplicatesJames;
     int unexplained;
     int queuedTwice;
+    int readThenKilled;
     int lost;
     int storedForRefused;
     int dsns;
@@ -52,14 +75,17 @@ final class SoakReport {
     int dovecotKills;
     int jamesKills;
     int foreignFiles;
-    Map<String, Long> queues = Map.of();
+    final SortedMap<String, Integer> copiesByNode = new TreeMap<>();
+    final List<String> kills = new ArrayList<>();
+    SortedMap<String, Long> queues = new TreeMap<>();
     Duration duration = Duration.ZERO;
     final List<String> problems = new ArrayList<>();
     final List<String> windows = new ArrayList<>();
 
     static SoakReport of(List<SoakMail> all, List<SoakStore.Copy> copies, List<Run> runs, List<Dsn> dsnList) {
         SoakReport report = new SoakReport();
-        List<SoakAttempts> logs = runs.stream().map(run -> SoakAttempts.read(run.log(), all)).toList();
+        List<SoakAttempts> logs = runs.stream().map(run -> SoakAttempts.read(run.log(), all, run.startMicros())).toList();
+        copies.stream().filter(copy -> copy.mail() >= 0).forEach(copy -> report.copiesByNode.merge(copy.node(), 1, Integer::sum));
         Map<String, List<SoakStore.Copy>> stored = SoakStore.byMailAndUser(copies);
         Map<String, Integer> namedInDsn = new HashMap<>();
         for (Dsn dsn : dsnList) {
@@ -108,31 +134,43 @@ final class SoakReport {
         }
         int excess = 0;
         int delivered = 0;
+        int known = 0;
+        int readByKilled = 0;
         int byDovecot = 0;
         int byJames = 0;
         StringBuilder why = new StringBuilder();
         for (int k = 0; k < runs.size(); k++) {
-            long from = runs.get(k).startMicros();
-            long to = k + 1 < runs.size() ? runs.get(k + 1).startMicros() : Long.MAX_VALUE;
-            long inRun = copies.stream().filter(c -> c.savedMicros() >= from && c.savedMicros() < to).count();
+            Run run = runs.get(k);
+            long inRun = copies.stream().filter(copy -> runOf(copy, runs) == run).count();
             SoakAttempts.Tally tally = logs.get(k).of(mail, user);
+            long cutoff = run.killed() ? run.killedMicros() - JOURNAL_MARGIN_MILLIS * 1000 : Long.MAX_VALUE;
+            int knownInRun = Math.max(tally.delivered, tally.readBefore(cutoff));
             delivered += tally.delivered;
-            int killed = runs.get(k).killed() && inRun > tally.delivered + tally.afterDot ? 1 : 0;
-            excess += (int) Math.max(0, inRun - tally.delivered - tally.afterDot - killed);
-            byDovecot += (int) Math.min(tally.afterDot, Math.max(0, inRun - tally.delivered));
+            known += knownInRun;
+            readByKilled += run.killed() ? knownInRun - tally.delivered : 0;
+            int killed = run.killed() && inRun > knownInRun + tally.afterDot ? 1 : 0;
+            excess += (int) Math.max(0, inRun - knownInRun - tally.afterDot - killed);
+            byDovecot += (int) Math.min(tally.afterDot, Math.max(0, inRun - knownInRun));
             byJames += killed;
-            if (inRun > 0) {
-                why.append(" run ").append(k + 1).append(": ").append(inRun).append(" cop").append(inRun == 1 ? "y" : "ies")
-                        .append(", logged delivered ").append(tally.delivered).append(", deferred after the dot ").append(tally.afterDot)
-                        .append(runs.get(k).killed() ? ", James killed in this run;" : ";");
+            if (inRun > 0 || knownInRun > 0) {
+                why.append(" run ").append(k + 1).append(" (").append(run.node()).append("): ").append(inRun)
+                        .append(" cop").append(inRun == 1 ? "y" : "ies").append(", logged delivered ").append(tally.delivered)
+                        .append(", deferred after the dot ").append(tally.afterDot);
+                if (run.killed()) {
+                    why.append(", killed ").append(millisBefore(run.killedMicros(), tally.readMicros)).append(";");
+                } else {
+                    why.append(";");
+                }
             }
         }
-        excess = Math.max(excess, delivered - 1);
+        excess = Math.max(excess, known - 1);
         int duplicates = copies.size() - 1;
         int bad = Math.min(duplicates, excess);
         unexplained += bad;
         int twice = Math.min(bad, Math.max(0, delivered - 1));
         queuedTwice += twice;
+        int readAgain = Math.min(bad - twice, readByKilled);
+        readThenKilled += readAgain;
         // the explained duplicates, attributed to the Dovecot-side window first
         int explained = duplicates - bad;
         int dovecotSide = Math.min(explained, byDovecot);
@@ -140,18 +178,38 @@ final class SoakReport {
         windowDuplicatesJames += Math.min(explained - dovecotSide, byJames);
         String line = "mail " + mail + " " + user + ": " + copies.size() + " copies;" + why;
         if (bad > 0) {
-            problem("unexplained duplicate: " + line + (twice > 0
-                    ? " James's log shows " + delivered + " deliveries to this recipient: the mail was on James's queue twice" : "")
+            problem("unexplained duplicate: " + line
+                    + (twice > 0 ? " James's logs show " + delivered + " deliveries to this recipient: the mail was on James's queue twice" : "")
+                    + (readAgain > 0 ? " a killed node had read its 250 (and written it in its journal): sent again by a node that did not"
+                            + " know it" : "")
                     + handedBack(mail, runs, logs));
         } else if (windows.size() < SHOWN) {
             windows.add(line);
         }
     }
 
+    /** The run a copy belongs to: the last run of its node launched before it was saved (any node's, if its node is unknown). */
+    private static Run runOf(SoakStore.Copy copy, List<Run> runs) {
+        Run found = null;
+        for (Run run : runs) {
+            boolean node = run.node().equals(copy.node()) || SoakStore.UNKNOWN_NODE.equals(copy.node());
+            if (node && run.startMicros() <= copy.savedMicros() && (found == null || run.startMicros() > found.startMicros())) {
+                found = run;
+            }
+        }
+        return found;
+    }
+
+    /** "after reading its 250 n ms before", or "before it read a 250". */
+    private static String millisBefore(long killedMicros, List<Long> readMicros) {
+        return readMicros.isEmpty() ? "before it read a 250 after the data"
+                : "after reading its 250 " + (killedMicros - readMicros.get(readMicros.size() - 1)) / 1000 + " ms before";
+    }
+
     /** Where a killed run had handed this mail back to the queue (put aside for a busy store): the last time. */
     private static String handedBack(int mail, List<Run> runs, List<SoakAttempts> logs) {
         StringBuilder out = new StringBuilder();
-        java.util.Set<String> names = new java.util.HashSet<>();
+        Set<String> names = new HashSet<>();
         logs.forEach(log -> names.addAll(log.names(mail)));
         for (int k = 0; k < runs.size(); k++) {
             if (runs.get(k).killed()) {
@@ -171,7 +229,7 @@ final class SoakReport {
 
     boolean passed() {
         return unexplained == 0 && lost == 0 && storedForRefused == 0 && dsnsNamingDelivered == 0 && foreignFiles == 0
-                && queues.values().stream().allMatch(size -> size == 0);
+                && !queues.isEmpty() && queues.values().stream().allMatch(size -> size == 0);
     }
 
     String table() {
@@ -183,21 +241,28 @@ final class SoakReport {
         row(out, "delivered once", deliveredOnce);
         row(out, "duplicates in the after-dot window (Dovecot killed / James killed)",
                 (windowDuplicatesDovecot + windowDuplicatesJames) + " (" + windowDuplicatesDovecot + " / " + windowDuplicatesJames + ")");
-        row(out, "unexplained duplicates (of which James's log shows delivered twice: the mail twice on the queue)",
-                unexplained + " (" + queuedTwice + ")");
+        row(out, "unexplained duplicates (James's logs show delivered twice: the mail twice on the queue / read by a killed node,"
+                + " sent again by another)", unexplained + " (" + queuedTwice + " / " + readThenKilled + ")");
         row(out, "lost (no copy, or refused and in no DSN)", lost);
         row(out, "stored for a recipient to be refused", storedForRefused);
         row(out, "DSNs (refused recipients named)", dsns + " (" + refusedInDsn + ")");
         row(out, "DSNs naming a delivered recipient", dsnsNamingDelivered);
         row(out, "Dovecot kills (SIGKILL, process group)", dovecotKills);
         row(out, "James kills (SIGKILL)", jamesKills);
-        row(out, "queues at the end (spool, outgoing, bounces, error repository)", queues.values().toString());
+        row(out, "copies stored, by the node that sent them", copiesByNode.entrySet().stream()
+                .map(node -> node.getKey() + " " + node.getValue()).collect(Collectors.joining(", ")));
+        row(out, "queues at the end (mails in " + queues.keySet().stream().filter(name -> !name.startsWith(ERRORS)).count()
+                + " James queues; in error repositories)", queues.entrySet().stream().filter(q -> !q.getKey().startsWith(ERRORS))
+                .mapToLong(Map.Entry::getValue).sum() + "; " + queues.entrySet().stream().filter(q -> q.getKey().startsWith(ERRORS))
+                .mapToLong(Map.Entry::getValue).sum());
         row(out, "duration", SoakRun.format(duration));
         return out.toString();
     }
 
     String details() {
         StringBuilder out = new StringBuilder();
+        kills.forEach(kill -> out.append("Kill: ").append(kill).append('\n'));
+        out.append("Queues at the end: ").append(queues).append('\n');
         if (!windows.isEmpty()) {
             out.append("Duplicates in the after-dot window (first ").append(SHOWN).append("):\n");
             windows.forEach(w -> out.append("  ").append(w).append('\n'));

@@ -11,12 +11,16 @@ import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Lock;
 
 import dev.jameslmtp.demo.WorkDirectory;
@@ -27,45 +31,75 @@ import dev.jameslmtp.testing.LmtpHandler;
 import dev.jameslmtp.testing.Response;
 
 /**
- * The soak under faults: {@code mails} mails through a real James with its persistent queue (a
- * child JVM, {@link SoakJames}) to a real Dovecot ({@link DovecotLmtpServer}, Maildir under
- * {@code dir}), while Dovecot is killed and restarted every few seconds ({@link SoakChaos}) and
- * James is killed (SIGKILL) and restarted {@code jamesKills} times, at even shares of the mails
- * handed over. DSNs go to a sink in this JVM. At the end {@link SoakReport} sets every stored copy
+ * The soak under faults: {@code mails} mails through real James nodes with persistent queues
+ * ({@link SoakCluster}: one James on ActiveMQ, or two on one RabbitMQ; child JVMs,
+ * {@link SoakJames}) to a real Dovecot ({@link DovecotLmtpServer}, Maildir under {@code dir}),
+ * while Dovecot is killed and restarted every few seconds ({@link SoakChaos}) and James nodes are
+ * killed (SIGKILL) and restarted {@code jamesKills} times, at even shares of the mails handed over.
+ * On ActiveMQ the one James is killed between two SMTP transactions. On RabbitMQ the nodes are
+ * killed in turn, each mid-attempt: the {@link SoakKillTrap} in front of the store lets one
+ * recipient's {@code 250} after the data through to that node and holds the other replies, and the node is killed a second later, while it
+ * waits for them with the mail unacknowledged; the other node takes the mail (and the new mail)
+ * meanwhile. DSNs go to a sink in this JVM. At the end {@link SoakReport} sets every stored copy
  * against James's logs and the DSNs. Everything lives under {@code dir}, on loopback; every wait
  * is bounded, and every process started is stopped, also on failure.
  */
 final class SoakRun {
 
+    /** Where James's queues are, and so how many James nodes run. */
+    enum Flavour {
+        /** One James, {@code james}, on its persistent ActiveMQ queue. */
+        ACTIVEMQ(List.of("james")),
+        /** Two James nodes, {@code james-a} and {@code james-b}, on James's RabbitMQ queue on one RabbitMQ, sharing blobs. */
+        RABBITMQ(List.of("james-a", "james-b"));
+
+        private final List<String> nodes;
+
+        Flavour(List<String> nodes) {
+            this.nodes = nodes;
+        }
+
+        List<String> nodes() {
+            return nodes;
+        }
+    }
+
     /** What to run; {@code rate} in mails per second handed to James. */
-    record Config(int mails, long seed, double rate, int jamesKills, Path dir, Duration feedTime, Duration drainTimeout) {
+    record Config(Flavour flavour, int mails, long seed, double rate, int jamesKills, Path dir, Duration feedTime, Duration drainTimeout) {
 
         /**
          * From system properties {@code soak.mails}, {@code soak.seed}, {@code soak.rate},
          * {@code soak.feedMinutes} (after that, no new mail is handed over: the run goes on with
          * the mails handed over so far) and {@code soak.drainMinutes}.
          */
-        static Config fromProperties(int defaultMails, Path dir) {
+        static Config fromProperties(Flavour flavour, int defaultMails, Path dir) {
             int mails = Integer.getInteger("soak.mails", defaultMails);
             long seed = Long.getLong("soak.seed", 20261207L);
             double rate = Double.parseDouble(System.getProperty("soak.rate", mails <= 1000 ? "30" : "50"));
             Duration feed = Duration.ofMinutes(Long.getLong("soak.feedMinutes", 10 + mails / 200));
             Duration drain = Duration.ofMinutes(Long.getLong("soak.drainMinutes", 3 + mails / 1000));
-            return new Config(mails, seed, rate, 2, dir, feed, drain);
+            return new Config(flavour, mails, seed, rate, 2, dir, feed, drain);
         }
     }
+
+    /** How long a trap may wait for its chance (a 250 with more replies to come) before the node is killed anyway. */
+    private static final Duration TRAP_WAIT = Duration.ofSeconds(30);
+    /** From the trap's 250 to the kill: time for the node to read it and write its journal line; it then waits for the held replies. */
+    private static final Duration TRAP_TO_KILL = Duration.ofSeconds(1);
 
     private final Config config;
     private volatile List<SoakMail> mails;
     private final Queue<SoakReport.Dsn> dsns = new ConcurrentLinkedQueue<>();
     private final Set<String> namedInDsn = ConcurrentHashMap.newKeySet();
-    private final List<SoakReport.Run> runs = new ArrayList<>();
+    private final List<String> kills = new ArrayList<>();
+    private volatile SoakCluster cluster;
+    private volatile int midAttemptKills;
     private final long started = System.nanoTime();
     private volatile String phase = "starting";
 
     SoakRun(Config config) {
         this.config = config;
-        this.mails = SoakMail.generate(config.mails(), config.seed());
+        this.mails = SoakMail.generate(config.mails(), config.seed(), config.flavour() == Flavour.RABBITMQ);
     }
 
     SoakReport run() throws Exception {
@@ -75,62 +109,65 @@ final class SoakRun {
         Thread feederThread = null;
         Thread chaosThread = null;
         SoakChaos chaos = null;
-        SoakFeeder feeder = null;
         SoakProgress progress = null;
-        SoakJames[] james = new SoakJames[1];
         try (FakeLmtpServer sink = FakeLmtpServer.start(dsnSink());
              DovecotLmtpServer dovecot = DovecotLmtpServer.start(dir.resolve("dovecot"))) {
-            String sinkDestination = "inet:127.0.0.1:" + sink.port();
             SoakStore store = new SoakStore(dovecot, List.of("alice", "bob", SoakMail.OVER_QUOTA));
-            try {
-                log("soak: " + config.mails() + " mails, seed " + config.seed() + ", " + config.rate() + " mails/s, James kills "
-                        + config.jamesKills() + ", under " + dir);
-                james[0] = startJames(dir, dovecot.tcpDestination(), sinkDestination, true);
-                feeder = new SoakFeeder(mails, config.rate(), 4, () -> james[0].smtpPort());
-                chaos = new SoakChaos(dovecot, config.seed() + 1);
-                progress = new SoakProgress(this, store, feeder, chaos);
-                feederThread = start(feeder, "soak-feeder");
-                chaosThread = start(chaos, "soak-chaos");
-                progress.start(config.mails() <= 1000 ? Duration.ofSeconds(5) : Duration.ofSeconds(15));
-                phase = "feeding";
-                feed(feeder, feederThread, james, dir, dovecot.tcpDestination(), sinkDestination);
-                phase = "draining, Dovecot still killed";
-                awaitEveryFate(store, chaos, progress);
-                chaos.stop();
-                chaosThread.join(TimeUnit.SECONDS.toMillis(30));
-                failIf(chaos.failure(), "killing and restarting Dovecot");
-                phase = "settling, Dovecot left running";
-                Map<String, Long> queues = awaitEmptyQueues(james[0], store, progress);
-                phase = "checking";
-                SoakReport report = SoakReport.of(mails, store.scan(), runs, List.copyOf(dsns));
-                report.foreignFiles = store.foreign();
-                report.dovecotKills = chaos.kills();
-                report.jamesKills = runs.size() - 1;
-                report.queues = queues;
-                report.duration = elapsed();
-                return report;
-            } finally {
-                if (progress != null) {
-                    progress.stop();
-                }
-                if (chaos != null) {
+            log("soak: " + config.mails() + " mails, seed " + config.seed() + ", " + config.rate() + " mails/s, James on "
+                    + config.flavour().name().toLowerCase(Locale.ROOT) + " " + config.flavour().nodes() + ", James kills "
+                    + config.jamesKills() + ", under " + dir);
+            try (SoakCluster cluster = SoakCluster.start(config.flavour(), dir, dovecot.tcpPort(), "inet:127.0.0.1:" + sink.port(),
+                    config.mails() <= 1000, this::log)) {
+                try {
+                    this.cluster = cluster;
+                    SoakFeeder feeder = new SoakFeeder(mails, config.rate(), 4, cluster::smtpPort);
+                    chaos = new SoakChaos(dovecot, config.seed() + 1);
+                    progress = new SoakProgress(this, store, feeder, chaos);
+                    feederThread = start(feeder, "soak-feeder");
+                    chaosThread = start(chaos, "soak-chaos");
+                    progress.start(config.mails() <= 1000 ? Duration.ofSeconds(5) : Duration.ofSeconds(15));
+                    phase = "feeding";
+                    feed(feeder, feederThread, cluster);
+                    phase = "draining, Dovecot still killed";
+                    awaitEveryFate(store, chaos, progress);
                     chaos.stop();
-                }
-                stopThread(chaosThread);
-                stopThread(feederThread);
-                if (james[0] != null) {
-                    james[0].close();
+                    chaosThread.join(TimeUnit.SECONDS.toMillis(30));
+                    failIf(chaos.failure(), "killing and restarting Dovecot");
+                    phase = "settling, Dovecot left running";
+                    SortedMap<String, Long> queues = awaitEmptyQueues(cluster, store, progress);
+                    phase = "checking";
+                    SoakReport report = SoakReport.of(mails, store.scan(), cluster.runs(), List.copyOf(dsns));
+                    report.foreignFiles = store.foreign();
+                    report.dovecotKills = chaos.kills();
+                    report.jamesKills = cluster.kills();
+                    report.kills.addAll(kills);
+                    report.queues = queues;
+                    report.duration = elapsed();
+                    return report;
+                } finally {
+                    if (progress != null) {
+                        progress.stop();
+                    }
+                    if (chaos != null) {
+                        chaos.stop();
+                    }
+                    stopThread(chaosThread);
+                    stopThread(feederThread);
                 }
             }
         }
     }
 
-    /** Waits for the feeder, killing and restarting James at even shares of the mails handed over. */
-    private void feed(SoakFeeder feeder, Thread feederThread, SoakJames[] james, Path dir, String store, String sink) throws Exception {
+    /**
+     * Waits for the feeder, killing James nodes in turn (and starting them again) at even shares of
+     * the mails handed over; a kill still due when every mail is handed over (the restart before
+     * it took longer than the feed) comes at once, while the nodes deliver what they have.
+     */
+    private void feed(SoakFeeder feeder, Thread feederThread, SoakCluster cluster) throws Exception {
         long begin = System.nanoTime();
         long deadline = begin + config.feedTime().toNanos();
         boolean cut = false;
-        while (feederThread.isAlive()) {
+        while (feederThread.isAlive() || (cluster.kills() < config.jamesKills() && !cut && feeder.failure() == null)) {
             if (System.nanoTime() > deadline && !cut) {
                 feeder.stopFeeding();
                 cut = true;
@@ -140,25 +177,11 @@ final class SoakRun {
             if (System.nanoTime() > deadline + TimeUnit.MINUTES.toNanos(2)) {
                 throw new IllegalStateException("the feeder did not stop: " + feeder.handedOver() + " handed over");
             }
-            int kills = runs.size() - 1;
-            double share = (double) (kills + 1) / (config.jamesKills() + 1);
-            if (kills < config.jamesKills() && !cut && (feeder.handedOver() >= share * config.mails()
+            int killed = cluster.kills();
+            double share = (double) (killed + 1) / (config.jamesKills() + 1);
+            if (killed < config.jamesKills() && !cut && (!feederThread.isAlive() || feeder.handedOver() >= share * config.mails()
                     || System.nanoTime() - begin >= share * config.feedTime().toNanos())) {
-                Lock lock = feeder.lock().writeLock();
-                lock.lock();
-                try {
-                    phase = "killing James";
-                    james[0].kill();
-                    SoakReport.Run last = runs.remove(runs.size() - 1);
-                    runs.add(new SoakReport.Run(last.log(), last.startMicros(), true));
-                    log("James killed (SIGKILL) after " + feeder.handedOver() + " mails handed over; starting it again");
-                    james[0] = null;
-                    james[0] = startJames(dir, store, sink, false);
-                    feeder.reconnect();
-                    phase = "feeding";
-                } finally {
-                    lock.unlock();
-                }
+                killAndRestart(killed % cluster.size(), feeder, cluster);
             }
             feederThread.join(50);
         }
@@ -168,12 +191,50 @@ final class SoakRun {
         }
     }
 
-    private SoakJames startJames(Path dir, String store, String sink, boolean fresh) throws Exception {
-        Path log = dir.resolve("james-" + (runs.size() + 1) + ".log");
-        long startMicros = System.currentTimeMillis() * 1000L;
-        SoakJames james = SoakJames.start(dir.resolve("james"), store, sink, fresh, config.mails() <= 1000, log);
-        runs.add(new SoakReport.Run(log, startMicros, false));
-        return james;
+    /**
+     * Kills {@code node} with SIGKILL between two SMTP transactions (the feeder's write lock) and
+     * starts it again; the feeder's connections move to the nodes up. With a trap, the kill waits
+     * (bounded) for the trap to catch the node mid-attempt. With no other node up, the restart
+     * happens under the lock (nothing is handed over meanwhile).
+     */
+    private void killAndRestart(int node, SoakFeeder feeder, SoakCluster cluster) throws Exception {
+        String name = cluster.name(node);
+        String how = "between two SMTP transactions";
+        Optional<SoakKillTrap> trap = cluster.trap();
+        if (trap.isPresent()) {
+            phase = "waiting to catch " + name + " mid-attempt";
+            try {
+                String caught = trap.get().arm(cluster.lhloName(node)).get(TRAP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                Thread.sleep(TRAP_TO_KILL.toMillis());
+                how = "mid-attempt, " + TRAP_TO_KILL.toMillis() + " ms after its trap caught it: " + caught;
+                midAttemptKills++;
+            } catch (TimeoutException e) {
+                trap.get().disarm();
+                how = "without its trap, which found no 250 with more replies to come in " + format(TRAP_WAIT);
+            }
+        }
+        Lock lock = feeder.lock().writeLock();
+        lock.lock();
+        try {
+            phase = "killing " + name;
+            cluster.kill(node);
+            feeder.reconnect();
+            kills.add(name + " " + how + ", after " + feeder.handedOver() + " mails handed over");
+            log(name + " killed (SIGKILL) " + how + ", after " + feeder.handedOver() + " mails handed over; starting it again");
+            if (cluster.up() == 0) {
+                cluster.restart(node);
+                feeder.reconnect();
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (cluster.up() < cluster.size()) {
+            phase = "feeding, " + name + " starting again";
+            cluster.restart(node);
+            feeder.reconnect();
+            log(name + " started again");
+        }
+        phase = "feeding";
     }
 
     /** Until every recipient has a copy or a DSN; bounded by the drain timeout. */
@@ -186,24 +247,26 @@ final class SoakRun {
     }
 
     /** Until James's queues are empty and every recipient has a fate (bounded); the last sizes seen. */
-    private Map<String, Long> awaitEmptyQueues(SoakJames james, SoakStore store, SoakProgress progress) throws Exception {
+    private SortedMap<String, Long> awaitEmptyQueues(SoakCluster cluster, SoakStore store, SoakProgress progress) throws Exception {
         long deadline = System.nanoTime() + config.drainTimeout().toNanos();
-        Map<String, Long> status = james.status();
+        SortedMap<String, Long> queues = cluster.queues();
         while (System.nanoTime() < deadline) {
-            status = james.status();
-            boolean empty = status.get("spool") == 0 && status.get(SoakJames.OUTGOING) == 0 && status.get(SoakJames.BOUNCES) == 0;
-            if (empty && progress.settled(store.scan()) == config.mails()) {
+            queues = cluster.queues();
+            if (empty(queues) && progress.settled(store.scan()) == config.mails()) {
                 Thread.sleep(2000); // anything still in flight would show in the queues now
-                status = james.status();
-                if (status.get("spool") == 0 && status.get(SoakJames.OUTGOING) == 0 && status.get(SoakJames.BOUNCES) == 0) {
+                queues = cluster.queues();
+                if (empty(queues)) {
                     break;
                 }
             }
             Thread.sleep(1000);
         }
-        log("James at the end: " + status);
-        return Map.of("spool", status.get("spool"), SoakJames.OUTGOING, status.get(SoakJames.OUTGOING),
-                SoakJames.BOUNCES, status.get(SoakJames.BOUNCES), "errors", status.get("errors"));
+        log("James at the end: " + queues);
+        return queues;
+    }
+
+    private static boolean empty(Map<String, Long> queues) {
+        return queues.values().stream().allMatch(size -> size == 0);
     }
 
     /** The DSN sink: accepts everything and keeps, per DSN, the mail it reports on and the recipients it names. */
@@ -249,7 +312,13 @@ final class SoakRun {
     }
 
     int jamesKills() {
-        return Math.max(0, runs.size() - 1);
+        SoakCluster running = cluster;
+        return running == null ? 0 : running.kills();
+    }
+
+    /** Kills that the trap placed mid-attempt. */
+    int midAttemptKills() {
+        return midAttemptKills;
     }
 
     Duration elapsed() {

@@ -23,15 +23,19 @@ import dev.jameslmtp.testing.DovecotLmtpServer;
  * time of each copy, in microseconds since the epoch, from the Maildir file name
  * ({@code <seconds>.M<microseconds>P<pid>...}). Files already read are remembered by path, so a
  * scan reads only new ones. (Dovecot links one file into each recipient's Maildir under the same
- * name when it saves a message for several recipients at once.)
+ * name when it saves a message for several recipients at once.) The James node that sent a copy
+ * is the name Dovecot writes in its own {@code Received} header, the first one: the node's LHLO
+ * name ({@link SoakJames#lhloName}), of which the first label is kept ({@code james-a}).
  */
 final class SoakStore {
 
     private static final Pattern MAILDIR_NAME = Pattern.compile("^(\\d+)\\.M(\\d+)P");
+    private static final Pattern RECEIVED_FROM = Pattern.compile("^Received: from ([^.\\s]+)", Pattern.MULTILINE);
+    static final String UNKNOWN_NODE = "?";
     private static final int HEADER_BYTES = 4096;
 
-    /** One stored copy: the mail's number, the user whose Maildir holds it, when it was saved. */
-    record Copy(int mail, String user, long savedMicros) {
+    /** One stored copy: the mail's number, the user whose Maildir holds it, when it was saved, the node that sent it. */
+    record Copy(int mail, String user, long savedMicros, String node) {
     }
 
     private final DovecotLmtpServer dovecot;
@@ -82,13 +86,15 @@ final class SoakStore {
         }
         String text = new String(head, StandardCharsets.ISO_8859_1);
         int end = text.indexOf("\r\n\r\n");
-        int mail = SoakMail.numberInMessageId(end < 0 ? text : text.substring(0, end));
+        String headers = end < 0 ? text : text.substring(0, end);
+        int mail = SoakMail.numberInMessageId(headers);
         if (mail < 0) {
             foreign++;
-            seen.put(file, new Copy(-1, user, 0));
+            seen.put(file, new Copy(-1, user, 0, UNKNOWN_NODE));
             return;
         }
-        seen.put(file, new Copy(mail, user, savedMicros(file)));
+        Matcher received = RECEIVED_FROM.matcher(headers);
+        seen.put(file, new Copy(mail, user, savedMicros(file), received.find() ? received.group(1) : UNKNOWN_NODE));
     }
 
     private static long savedMicros(Path file) {

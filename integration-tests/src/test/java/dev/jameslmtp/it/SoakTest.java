@@ -17,7 +17,7 @@ class SoakTest {
 
     @Test
     void everyRecipientShouldHoldEachMailOnceWhenDovecotAndJamesAreKilledDuringDelivery() throws Exception {
-        SoakRun run = new SoakRun(SoakRun.Config.fromProperties(300, Path.of(System.getProperty("soak.dir", WorkDirectory.of(getClass(), "soak").toString()))));
+        SoakRun run = new SoakRun(SoakRun.Config.fromProperties(SoakRun.Flavour.ACTIVEMQ, 300, Path.of(System.getProperty("soak.dir", WorkDirectory.of(getClass(), "soak").toString()))));
 
         SoakReport report = run.run();
 

@@ -61,6 +61,10 @@ final class DovecotConfig {
                 "mail_gid = " + identity.mailGid(),
                 "mail_location = maildir:" + layout.mailRoot() + "/%d/%n",
                 "mail_save_crlf = yes",
+                // Dotlocks (the Maildir's dovecot-uidlist.lock, maildirsize) made by link() of a file already holding
+                // the pid, not by O_EXCL and then write(): a SIGKILL between those two left an empty lock, which
+                // Dovecot waits 2 minutes to call stale, stalling that mailbox for every delivery (seen by the soak).
+                "dotlock_use_excl = no",
                 "mail_plugins = $mail_plugins quota",
                 "quota_full_tempfail = " + yesNo(options.quotaFullTempfail()),
                 "lmtp_rcpt_check_quota = " + yesNo(options.lmtpRcptCheckQuota()),
