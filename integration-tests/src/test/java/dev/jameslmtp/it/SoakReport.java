@@ -156,11 +156,7 @@ final class SoakReport {
                 why.append(" run ").append(k + 1).append(" (").append(run.node()).append("): ").append(inRun)
                         .append(" cop").append(inRun == 1 ? "y" : "ies").append(", logged delivered ").append(tally.delivered)
                         .append(", deferred after the dot ").append(tally.afterDot);
-                if (run.killed()) {
-                    why.append(", killed ").append(millisBefore(run.killedMicros(), tally.readMicros)).append(";");
-                } else {
-                    why.append(";");
-                }
+                why.append(run.killed() ? ", killed " + sinceRead(run.killedMicros(), tally.readMicros) + ";" : ";");
             }
         }
         excess = Math.max(excess, known - 1);
@@ -200,10 +196,10 @@ final class SoakReport {
         return found;
     }
 
-    /** "after reading its 250 n ms before", or "before it read a 250". */
-    private static String millisBefore(long killedMicros, List<Long> readMicros) {
-        return readMicros.isEmpty() ? "before it read a 250 after the data"
-                : "after reading its 250 " + (killedMicros - readMicros.get(readMicros.size() - 1)) / 1000 + " ms before";
+    /** How long before the kill the run read this recipient's last 250 after the data, if it read one. */
+    private static String sinceRead(long killedMicros, List<Long> readMicros) {
+        return readMicros.isEmpty() ? "without having read a 250 for it"
+                : (killedMicros - readMicros.get(readMicros.size() - 1)) / 1000 + " ms after it read a 250 for it";
     }
 
     /** Where a killed run had handed this mail back to the queue (put aside for a busy store): the last time. */
