@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 import dev.jameslmtp.mailet.attempt.SessionTranscript;
 
@@ -30,13 +31,15 @@ import dev.jameslmtp.mailet.attempt.SessionTranscript;
  * {@code <name> C: MAIL FROM:<soak-<n>@bounces.test>} tells the mail, {@code <name> S: 250 2.0.0
  * <alice@example.test> ...} a recipient's reply after the data, as the node read it), also when
  * each {@code 250} after the data was read, in microseconds since the epoch: an attempt cut by a
- * kill writes no attempt line, but its transcript shows what the node had read. The log's times
+ * kill writes no attempt line, but its transcript shows what the node had read; and when the log's
+ * last line was written, the node's last sign of life before a kill. The log's times
  * ({@code HH:mm:ss.SSS}, local) are dated from the run's start.
  */
 final class SoakAttempts {
 
     static final String PREFIX = "LMTP delivery of mail ";
     private static final ZoneId ZONE = ZoneId.systemDefault();
+    private static final Pattern TIME = Pattern.compile("\\d\\d:\\d\\d:\\d\\d\\.\\d\\d\\d ");
     static final String AFTER_THE_DOT = "while sending end of data -- message may be sent more than once";
     private static final List<String> FATES = List.of("delivered", "deferred", "bounced");
 
@@ -64,6 +67,7 @@ final class SoakAttempts {
     private final Map<String, String> handedBack = new HashMap<>();
     private final Map<String, Integer> mailOfName = new HashMap<>();
     private final LocalDateTime start;
+    private long lastLineMicros;
     private int lines;
 
     private SoakAttempts(LocalDateTime start) {
@@ -85,6 +89,9 @@ final class SoakAttempts {
     }
 
     private void add(String line, List<SoakMail> mails) {
+        if (TIME.matcher(line).lookingAt()) {
+            lastLineMicros = micros(line);
+        }
         int transcript = line.indexOf(TRANSCRIPT);
         if (transcript > 0) {
             transcript(line, transcript + TRANSCRIPT.length(), mails);
@@ -215,6 +222,11 @@ final class SoakAttempts {
     /** When this run last handed mail {@code name} back to the queue unattempted (its busy store), if it did. */
     Optional<String> handedBack(String name) {
         return Optional.ofNullable(handedBack.get(name));
+    }
+
+    /** When the log's last line was written (0: no line): for a killed run, the node's last sign of life. */
+    long lastLineMicros() {
+        return lastLineMicros;
     }
 
     /** Attempt lines of soak mails in this log. */

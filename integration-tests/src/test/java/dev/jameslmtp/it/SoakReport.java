@@ -21,8 +21,9 @@ import java.util.stream.Collectors;
  * run of the node that sent it (the {@code Received} header Dovecot writes names the node) during
  * which it was saved. In a run, the copies James's log accounts for are one per recipient the node
  * knew delivered (a logged {@code delivered}; in a run ended by a kill, also a {@code 250} after the
- * data that its transcript shows read at least {@value #JOURNAL_MARGIN_MILLIS} ms before the kill,
- * in an attempt the kill cut: by then the node had written it in its delivery journal), plus one
+ * data that its transcript shows read in an attempt the kill cut, when the node's log goes on for
+ * at least {@value #JOURNAL_MARGIN_MILLIS} ms after it: the node went on, so it had written the
+ * {@code 250} in its delivery journal, which it does at once), plus one
  * per deferral <em>after the final dot</em> (the connection broke after the dot: RFC 2033's window,
  * the store may have saved it), plus one if James was killed in that run (an attempt cut by the
  * kill after the store saved the message, before James read the reply or wrote it in its journal:
@@ -51,7 +52,11 @@ final class SoakReport {
     record Dsn(int mail, List<String> recipients) {
     }
 
-    /** How long a node takes at most from reading a {@code 250} to its journal line, as the report assumes. */
+    /**
+     * How long a node's log must go on after it read a {@code 250} for the report to take the
+     * journal line as written (a node stalled, say starved of CPU, right after a read, then killed,
+     * may not have written it: that duplicate is in James's window).
+     */
     static final long JOURNAL_MARGIN_MILLIS = 250;
     private static final int SHOWN = 20;
     /** The prefix of the entries of {@link #queues} that are error repositories, not queues. */
@@ -143,7 +148,8 @@ final class SoakReport {
             Run run = runs.get(k);
             long inRun = copies.stream().filter(copy -> runOf(copy, runs) == run).count();
             SoakAttempts.Tally tally = logs.get(k).of(mail, user);
-            long cutoff = run.killed() ? run.killedMicros() - JOURNAL_MARGIN_MILLIS * 1000 : Long.MAX_VALUE;
+            long cutoff = run.killed() ? Math.min(run.killedMicros(), logs.get(k).lastLineMicros()) - JOURNAL_MARGIN_MILLIS * 1000
+                    : Long.MAX_VALUE;
             int knownInRun = Math.max(tally.delivered, tally.readBefore(cutoff));
             delivered += tally.delivered;
             known += knownInRun;
@@ -156,7 +162,8 @@ final class SoakReport {
                 why.append(" run ").append(k + 1).append(" (").append(run.node()).append("): ").append(inRun)
                         .append(" cop").append(inRun == 1 ? "y" : "ies").append(", logged delivered ").append(tally.delivered)
                         .append(", deferred after the dot ").append(tally.afterDot);
-                why.append(run.killed() ? ", killed " + sinceRead(run.killedMicros(), tally.readMicros) + ";" : ";");
+                why.append(run.killed() ? ", killed " + sinceRead(run.killedMicros(), logs.get(k).lastLineMicros(), tally.readMicros) + ";"
+                        : ";");
             }
         }
         excess = Math.max(excess, known - 1);
@@ -196,10 +203,14 @@ final class SoakReport {
         return found;
     }
 
-    /** How long before the kill the run read this recipient's last 250 after the data, if it read one. */
-    private static String sinceRead(long killedMicros, List<Long> readMicros) {
-        return readMicros.isEmpty() ? "without having read a 250 for it"
-                : (killedMicros - readMicros.get(readMicros.size() - 1)) / 1000 + " ms after it read a 250 for it";
+    /** How long before the kill, and before the log's last line, the run read this recipient's last 250 after the data. */
+    private static String sinceRead(long killedMicros, long lastLineMicros, List<Long> readMicros) {
+        if (readMicros.isEmpty()) {
+            return "without having read a 250 for it";
+        }
+        long read = readMicros.get(readMicros.size() - 1);
+        return (killedMicros - read) / 1000 + " ms after it read a 250 for it (its log went on " + (lastLineMicros - read) / 1000
+                + " ms after the read)";
     }
 
     /** Where a killed run had handed this mail back to the queue (put aside for a busy store): the last time. */
