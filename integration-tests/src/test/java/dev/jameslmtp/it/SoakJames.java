@@ -54,6 +54,11 @@ public final class SoakJames implements AutoCloseable {
     static final String BOUNCE_DOMAIN = "bounces.test";
     static final String OUTGOING = "soak-outgoing";
     static final String BOUNCES = "soak-bounces";
+    /**
+     * System property: the store mailet's {@code journalStore} when set (default: the mailet's,
+     * auto), e.g. {@code file} on RabbitMQ for a journal per node, which the other node does not read.
+     */
+    static final String JOURNAL_STORE = "soak.journalStore";
     private static final Duration START_TIMEOUT = Duration.ofMinutes(2);
     private static final Duration STATUS_TIMEOUT = Duration.ofSeconds(30);
 
@@ -90,6 +95,7 @@ public final class SoakJames implements AutoCloseable {
                 "-Djames.exit.on.startup.error=false",
                 "-Djames.lifecycle.leak.detection.mode=NONE",
                 "-Dlogback.configurationFile=" + Path.of("src/test/resources/logback-soak.xml").toAbsolutePath(),
+                "-D" + JOURNAL_STORE + "=" + System.getProperty(JOURNAL_STORE, ""),
                 SoakJames.class.getName(), workDir.toString(), store, sink, fresh ? "fresh" : "keep"));
         rabbitMq.ifPresent(queues -> command.addAll(queues.arguments()));
         Process child = new ProcessBuilder(command)
@@ -178,8 +184,9 @@ public final class SoakJames implements AutoCloseable {
 
     /**
      * LmtpDelivery's parameters in the soak: retries every second for ten minutes; the LHLO name
-     * tells the node; James's journal default (on RabbitMQ, when the mailet has {@code journalStore},
-     * its default puts the journal in James's blob store, shared by the nodes).
+     * tells the node; the journal where the mailet puts it by default ({@code journalStore} auto: in
+     * files under James's working directory on ActiveMQ, in James's blob store on RabbitMQ, where the
+     * nodes share it).
      */
     static Map<String, String> parameters(String destination, String queue, String lhloName) {
         Map<String, String> parameters = Lmtp.toDestination(destination);
@@ -202,6 +209,10 @@ public final class SoakJames implements AutoCloseable {
         Map<String, String> toStore = parameters(args[1], OUTGOING, lhloName(workDir));
         if (onRabbitMq) {
             toStore.put("transcript", "true");
+        }
+        String journalStore = System.getProperty(JOURNAL_STORE, "");
+        if (!journalStore.isEmpty()) {
+            toStore.put("journalStore", journalStore);
         }
         Module queues = onRabbitMq
                 ? new RabbitMqQueueModule(URI.create(args[4]), URI.create(args[5]), args[6], args[7], Optional.of(Path.of(args[8])))

@@ -148,7 +148,8 @@ final class SoakKillTrap implements AutoCloseable {
         StringBuilder line = new StringBuilder();
         byte[] buffer = new byte[8192];
         boolean holding = false;
-        try (InputStream in = store.getInputStream(); OutputStream out = node.getOutputStream()) {
+        try (InputStream in = store.getInputStream()) {
+            OutputStream out = node.getOutputStream(); // not closed here: closing it would close the node's end while held
             for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
                 for (int i = 0; i < n && !holding; i++) {
                     if (endOfLine(line, buffer[i])) {
