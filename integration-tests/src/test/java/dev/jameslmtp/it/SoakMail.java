@@ -7,11 +7,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One mail of the soak: number {@code n}, its own envelope sender {@code soak-<n>@bounces.test}
- * (so that James's log line of every attempt, and every DSN, names the mail), its own Message-ID
+ * One mail of the soak: number {@code n}, its own envelope sender {@code soak-<n>@bounces.test} (so
+ * that James's log line of every attempt, and every DSN, names the mail), its own Message-ID
  * {@code <soak-<n>@soak.test>}, and one to four recipients at the store: alice or bob or both (who
- * receive it), carol (whose quota is smaller than any mail: {@code 552} after the dot) and nobody (unknown:
- * {@code 550} at RCPT). The body has a line starting with a dot.
+ * receive it), carol (whose quota is smaller than any mail: {@code 552} after the dot) and nobody
+ * (unknown: {@code 550} at RCPT). The body has a line starting with a dot.
  */
 record SoakMail(int n, List<String> recipients) {
 

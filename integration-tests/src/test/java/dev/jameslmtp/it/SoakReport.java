@@ -20,20 +20,20 @@ import java.util.stream.Collectors;
  * <em>lost</em> with none. Copies beyond the first are split by James run: a copy belongs to the
  * run of the node that sent it (the {@code Received} header Dovecot writes names the node) during
  * which it was saved. In a run, the copies James's log accounts for are one per recipient the node
- * knew delivered (a logged {@code delivered}; in a run ended by a kill, also a {@code 250} after the
- * data that its transcript shows read in an attempt the kill cut, when the node's log goes on for
- * at least {@value #JOURNAL_MARGIN_MILLIS} ms after it: the node went on, so it had written the
- * {@code 250} in its delivery journal, which it does at once), plus one
- * per deferral <em>after the final dot</em> (the connection broke after the dot: RFC 2033's window,
- * the store may have saved it), plus one if James was killed in that run (an attempt cut by the
- * kill after the store saved the message, before James read the reply or wrote it in its journal:
- * the same window on James's side). Copies beyond that, or a recipient known delivered in more
- * than one attempt (logged {@code delivered} twice: the mail was twice on James's queue, after a
- * James kill between a queue write and the acknowledgement or journal line that goes with it; or
- * read by a node that was then killed, and sent again by another node whose journal did not know
- * it), are <em>unexplained duplicates</em>. A recipient that must be refused (carol over quota,
- * nobody unknown) must be named in a DSN and stored nowhere; one in no DSN is counted lost. A DSN
- * naming a recipient that has a copy is a failure.
+ * knew delivered (a logged {@code delivered}; in a run ended by a kill, also a {@code 250} after
+ * the data that its transcript shows read in an attempt the kill cut, when the node's log goes on
+ * for at least {@value #JOURNAL_MARGIN_MILLIS} ms after it: the node went on, so it had written the
+ * {@code 250} in its delivery journal, which it does at once), plus one per deferral <em>after the
+ * final dot</em> (the connection broke after the dot: RFC 2033's window, the store may have saved
+ * it), plus one if James was killed in that run (an attempt cut by the kill after the store saved
+ * the message, before James read the reply or wrote it in its journal: the same window on James's
+ * side). Copies beyond that, or a recipient known delivered in more than one attempt (logged
+ * {@code delivered} twice: the mail was twice on James's queue, after a James kill between a queue
+ * write and the acknowledgement or journal line that goes with it; or read by a node that was then
+ * killed, and sent again by another node whose journal did not know it), are <em>unexplained
+ * duplicates</em>. A recipient that must be refused (carol over quota, nobody unknown) must be
+ * named in a DSN and stored nowhere; one in no DSN is counted lost. A DSN naming a recipient that
+ * has a copy is a failure.
  */
 final class SoakReport {
 
@@ -45,6 +45,11 @@ final class SoakReport {
 
         Run killedAt(long micros) {
             return new Run(node, log, startMicros, micros);
+        }
+
+        /** The run's name in the report: its log's ({@code james-a-2}). */
+        String label() {
+            return log.getFileName().toString().replaceFirst("\\.log$", "");
         }
     }
 
@@ -159,7 +164,7 @@ final class SoakReport {
             byDovecot += (int) Math.min(tally.afterDot, Math.max(0, inRun - knownInRun));
             byJames += killed;
             if (inRun > 0 || knownInRun > 0) {
-                why.append(" run ").append(k + 1).append(" (").append(run.node()).append("): ").append(inRun)
+                why.append(" ").append(run.label()).append(": ").append(inRun)
                         .append(" cop").append(inRun == 1 ? "y" : "ies").append(", logged delivered ").append(tally.delivered)
                         .append(", deferred after the dot ").append(tally.afterDot);
                 why.append(run.killed() ? ", killed " + sinceRead(run.killedMicros(), logs.get(k).lastLineMicros(), tally.readMicros) + ";"
@@ -221,8 +226,8 @@ final class SoakReport {
         for (int k = 0; k < runs.size(); k++) {
             if (runs.get(k).killed()) {
                 for (String name : names) {
-                    int run = k + 1;
-                    logs.get(k).handedBack(name).ifPresent(time -> out.append("; run ").append(run)
+                    String run = runs.get(k).label();
+                    logs.get(k).handedBack(name).ifPresent(time -> out.append("; ").append(run)
                             .append(" (killed) had handed it back to the queue at ").append(time));
                 }
             }
