@@ -29,11 +29,13 @@ import dev.jameslmtp.mailet.attempt.SessionTranscript;
  * each mail and user: delivered, deferred after the final dot (RFC 2033's window: the store may
  * have saved the message), bounced. Where the log has the transcript ({@code transcript=true}:
  * {@code <name> C: MAIL FROM:<soak-<n>@bounces.test>} tells the mail, {@code <name> S: 250 2.0.0
- * <alice@example.test> ...} a recipient's reply after the data, as the node read it), also when
- * each {@code 250} after the data was read, in microseconds since the epoch: an attempt cut by a
- * kill writes no attempt line, but its transcript shows what the node had read; and when the log's
- * last line was written, the node's last sign of life before a kill. The log's times
- * ({@code HH:mm:ss.SSS}, local) are dated from the run's start.
+ * <alice@example.test> ...} a recipient's reply after the data, as the node read it), also each
+ * {@code 250} after the data the node read, when (microseconds since the epoch), and whether the
+ * thread that read it logged anything after it: an attempt cut by a kill writes no attempt line,
+ * but its transcript shows what the node had read, and the attempt thread writes a recipient's
+ * {@code 250} in the delivery journal right after reading it, before it logs anything else (the
+ * next reply, the attempt line), so a later line of that thread means the journal had it. The
+ * log's times ({@code HH:mm:ss.SSS}, local) are dated from the run's start.
  */
 final class SoakAttempts {
 
@@ -48,11 +50,27 @@ final class SoakAttempts {
         int delivered;
         int afterDot;
         int bounced;
-        final List<Long> readMicros = new ArrayList<>();
+        final List<Read> reads = new ArrayList<>();
 
-        /** The {@code 250} replies after the data that the node had read before {@code micros}. */
-        int readBefore(long micros) {
-            return (int) readMicros.stream().filter(read -> read < micros).count();
+        /** The {@code 250} replies after the data that the node read and then went on from (it had written them in its journal). */
+        int readAndWentOn() {
+            return (int) reads.stream().filter(Read::wentOn).count();
+        }
+    }
+
+    /** A {@code 250} after the data as the node read it: when, on which thread, whether that thread logged anything after it. */
+    static final class Read {
+        final long micros;
+        final String thread;
+        boolean wentOn;
+
+        Read(long micros, String thread) {
+            this.micros = micros;
+            this.thread = thread;
+        }
+
+        boolean wentOn() {
+            return wentOn;
         }
     }
 
@@ -66,8 +84,8 @@ final class SoakAttempts {
     private final Map<Integer, Set<String>> names = new HashMap<>();
     private final Map<String, String> handedBack = new HashMap<>();
     private final Map<String, Integer> mailOfName = new HashMap<>();
+    private final Map<String, List<Read>> lastReadsOfThread = new HashMap<>();
     private final LocalDateTime start;
-    private long lastLineMicros;
     private int lines;
 
     private SoakAttempts(LocalDateTime start) {
@@ -90,7 +108,10 @@ final class SoakAttempts {
 
     private void add(String line, List<SoakMail> mails) {
         if (TIME.matcher(line).lookingAt()) {
-            lastLineMicros = micros(line);
+            List<Read> before = lastReadsOfThread.remove(thread(line));
+            if (before != null) {
+                before.forEach(read -> read.wentOn = true);
+            }
         }
         int transcript = line.indexOf(TRANSCRIPT);
         if (transcript > 0) {
@@ -155,9 +176,18 @@ final class SoakAttempts {
             String status = open > 0 ? rest.substring(READ_250.length(), open).strip() : "";
             if (close > open && status.startsWith("2.") && !status.startsWith("2.1.")) { // 2.1.x: MAIL and RCPT
                 String user = SoakMail.user(rest.substring(open + 1, close));
-                tallies.computeIfAbsent(key(mailOfName.get(name), user), k -> new Tally()).readMicros.add(micros(line));
+                Read read = new Read(micros(line), thread(line));
+                tallies.computeIfAbsent(key(mailOfName.get(name), user), k -> new Tally()).reads.add(read);
+                lastReadsOfThread.computeIfAbsent(read.thread, k -> new ArrayList<>()).add(read);
             }
         }
+    }
+
+    /** The thread of a log line ({@code HH:mm:ss.SSS LEVEL [thread] ...}); empty if none. */
+    private static String thread(String line) {
+        int open = line.indexOf('[');
+        int close = line.indexOf(']', open + 1);
+        return open > 0 && close > open ? line.substring(open + 1, close) : "";
     }
 
     /** The time of a log line ({@code HH:mm:ss.SSS ...}) in microseconds since the epoch, on the run's day or the next. */
@@ -222,11 +252,6 @@ final class SoakAttempts {
     /** When this run last handed mail {@code name} back to the queue unattempted (its busy store), if it did. */
     Optional<String> handedBack(String name) {
         return Optional.ofNullable(handedBack.get(name));
-    }
-
-    /** When the log's last line was written (0: no line): for a killed run, the node's last sign of life. */
-    long lastLineMicros() {
-        return lastLineMicros;
     }
 
     /** Attempt lines of soak mails in this log. */

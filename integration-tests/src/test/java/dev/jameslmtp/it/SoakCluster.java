@@ -101,7 +101,7 @@ final class SoakCluster implements AutoCloseable {
         synchronized (this) {
             runCounts[node]++;
             logFile = dir.resolve(name + "-" + runCounts[node] + ".log");
-            runs.add(new SoakReport.Run(name, logFile, startMicros, 0));
+            runs.add(new SoakReport.Run(name, logFile, startMicros, 0, ""));
         }
         try {
             return SoakJames.start(dir.resolve(name), store, sink, fresh, quickStart, logFile, onRabbitMq);
@@ -148,8 +148,11 @@ final class SoakCluster implements AutoCloseable {
         return up;
     }
 
-    /** SIGKILL to {@code node}; its run is marked killed now. */
-    void kill(int node) throws InterruptedException {
+    /**
+     * SIGKILL to {@code node}; its run is marked killed now, with the mail and user
+     * ({@link SoakAttempts#key}) whose {@code 250} a trap let through to it ({@code ""}: none).
+     */
+    void kill(int node, String trappedRead) throws InterruptedException {
         SoakJames james;
         synchronized (this) {
             james = nodes[node];
@@ -160,7 +163,7 @@ final class SoakCluster implements AutoCloseable {
         synchronized (this) {
             for (int k = runs.size() - 1; k >= 0; k--) {
                 if (runs.get(k).node().equals(names.get(node))) {
-                    runs.set(k, runs.get(k).killedAt(micros));
+                    runs.set(k, runs.get(k).killedAt(micros, trappedRead));
                     break;
                 }
             }

@@ -39,10 +39,25 @@ final class SoakKillTrap implements AutoCloseable {
 
     private static final int LINE_LIMIT = 512;
 
+    /** What the trap did: to the node {@code lhloName}, in the transaction of {@code sender}, let {@code reply} through and held {@code held} replies. */
+    record Caught(String lhloName, String sender, String reply, int held) {
+        /** The recipient the reply let through names ({@code <alice@example.test>}), or "". */
+        String recipient() {
+            int open = reply.indexOf('<');
+            int close = reply.indexOf('>', open + 1);
+            return open >= 0 && close > open ? reply.substring(open + 1, close) : "";
+        }
+
+        @Override
+        public String toString() {
+            return "mail " + sender + ": '" + reply + "' let through to " + lhloName + ", " + held + " reply(ies) held";
+        }
+    }
+
     private final int storePort;
     private final ServerSocket listener;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
-    private CompletableFuture<String> sprung = new CompletableFuture<>();
+    private CompletableFuture<Caught> sprung = new CompletableFuture<>();
     private String armedFor;
 
     private SoakKillTrap(int storePort, ServerSocket listener) {
@@ -76,7 +91,7 @@ final class SoakKillTrap implements AutoCloseable {
      * Springs at the next chance on a connection of the node whose LHLO name is {@code lhloName};
      * the future is completed then with the mail, the reply let through and how many are held.
      */
-    synchronized CompletableFuture<String> arm(String lhloName) {
+    synchronized CompletableFuture<Caught> arm(String lhloName) {
         armedFor = lhloName;
         sprung = new CompletableFuture<>();
         return sprung;
@@ -87,8 +102,8 @@ final class SoakKillTrap implements AutoCloseable {
         armedFor = null;
     }
 
-    private synchronized boolean spring(String lhloName, String what) {
-        if (armedFor == null || !armedFor.equalsIgnoreCase(lhloName)) {
+    private synchronized boolean spring(Caught what) {
+        if (armedFor == null || !armedFor.equalsIgnoreCase(what.lhloName())) {
             return false;
         }
         armedFor = null;
@@ -153,9 +168,9 @@ final class SoakKillTrap implements AutoCloseable {
             for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
                 for (int i = 0; i < n && !holding; i++) {
                     if (endOfLine(line, buffer[i])) {
-                        String caught = transaction.reply(line.toString());
+                        Caught caught = transaction.reply(line.toString());
                         line.setLength(0);
-                        if (caught != null && spring(transaction.lhloName(), caught)) {
+                        if (caught != null && spring(caught)) {
                             out.write(buffer, 0, i + 1);
                             out.flush();
                             holding = true;
@@ -210,12 +225,8 @@ final class SoakKillTrap implements AutoCloseable {
             }
         }
 
-        synchronized String lhloName() {
-            return lhloName;
-        }
-
         /** Follows one reply line; what the trap let through when this is a {@code 250} with more replies to come, else null. */
-        synchronized String reply(String line) {
+        synchronized Caught reply(String line) {
             if (line.length() < 4 || line.charAt(3) != ' ') {
                 return null; // a continuation line, or no reply
             }
@@ -236,10 +247,7 @@ final class SoakKillTrap implements AutoCloseable {
             }
             answered++;
             open = answered < accepted;
-            return open && line.startsWith("250 ")
-                    ? "mail " + sender + ": '" + line + "' let through to " + lhloName + ", " + (accepted - answered)
-                            + " reply(ies) held"
-                    : null;
+            return open && line.startsWith("250 ") ? new Caught(lhloName, sender, line, accepted - answered) : null;
         }
     }
 

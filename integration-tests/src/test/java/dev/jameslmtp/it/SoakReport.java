@@ -21,30 +21,35 @@ import java.util.stream.Collectors;
  * run of the node that sent it (the {@code Received} header Dovecot writes names the node) during
  * which it was saved. In a run, the copies James's log accounts for are one per recipient the node
  * knew delivered (a logged {@code delivered}; in a run ended by a kill, also a {@code 250} after
- * the data that its transcript shows read in an attempt the kill cut, when the node's log goes on
- * for at least {@value #JOURNAL_MARGIN_MILLIS} ms after it: the node went on, so it had written the
- * {@code 250} in its delivery journal, which it does at once), plus one per deferral <em>after the
- * final dot</em> (the connection broke after the dot: RFC 2033's window, the store may have saved
- * it), plus one if James was killed in that run (an attempt cut by the kill after the store saved
- * the message, before James read the reply or wrote it in its journal: the same window on James's
- * side). Copies beyond that, or a recipient known delivered in more than one attempt (logged
- * {@code delivered} twice: the mail was twice on James's queue, after a James kill between a queue
- * write and the acknowledgement or journal line that goes with it; or read by a node that was then
- * killed, and sent again by another node whose journal did not know it), are <em>unexplained
- * duplicates</em>. A recipient that must be refused (carol over quota, nobody unknown) must be
- * named in a DSN and stored nowhere; one in no DSN is counted lost. A DSN naming a recipient that
- * has a copy is a failure.
+ * the data that its transcript shows read in an attempt the kill cut, when the reading thread
+ * logged something after it, or the trap held the node a second after letting it through: the node
+ * writes a {@code 250} in its delivery journal right after reading it), plus one per deferral
+ * <em>after the final dot</em> (the connection broke after the dot: RFC 2033's window, the store
+ * may have saved it), plus one if James was killed in that run (an attempt cut by the kill after
+ * the store saved the message, before James read the reply or wrote it in its journal: the same
+ * window on James's side). Copies beyond that, or a recipient known delivered in more than one
+ * attempt (logged {@code delivered} twice: the mail was twice on James's queue, after a James kill
+ * between a queue write and the acknowledgement or journal line that goes with it; or read by a
+ * node that was then killed, and sent again by another node whose journal did not know it), are
+ * <em>unexplained duplicates</em>. A recipient that must be refused (carol over quota, nobody
+ * unknown) must be named in a DSN and stored nowhere; one in no DSN is counted lost. A DSN naming a
+ * recipient that has a copy is a failure.
  */
 final class SoakReport {
 
-    /** One James run: its node (the first label of its LHLO name), its log, when it was launched, when it was killed (0: it was not). */
-    record Run(String node, Path log, long startMicros, long killedMicros) {
+    /**
+     * One James run: its node (the first label of its LHLO name), its log, when it was launched,
+     * when it was killed (0: it was not), and the mail and user ({@link SoakAttempts#key}) whose
+     * {@code 250} a {@link SoakKillTrap} let through to it before the kill, holding the node for a
+     * while after it ({@code ""}: none).
+     */
+    record Run(String node, Path log, long startMicros, long killedMicros, String trappedRead) {
         boolean killed() {
             return killedMicros > 0;
         }
 
-        Run killedAt(long micros) {
-            return new Run(node, log, startMicros, micros);
+        Run killedAt(long micros, String trapped) {
+            return new Run(node, log, startMicros, micros, trapped);
         }
 
         /** The run's name in the report: its log's ({@code james-a-2}). */
@@ -57,12 +62,6 @@ final class SoakReport {
     record Dsn(int mail, List<String> recipients) {
     }
 
-    /**
-     * How long a node's log must go on after it read a {@code 250} for the report to take the
-     * journal line as written (a node stalled, say starved of CPU, right after a read, then killed,
-     * may not have written it: that duplicate is in James's window).
-     */
-    static final long JOURNAL_MARGIN_MILLIS = 250;
     private static final int SHOWN = 20;
     /** The prefix of the entries of {@link #queues} that are error repositories, not queues. */
     static final String ERRORS = "errors";
@@ -153,9 +152,8 @@ final class SoakReport {
             Run run = runs.get(k);
             long inRun = copies.stream().filter(copy -> runOf(copy, runs) == run).count();
             SoakAttempts.Tally tally = logs.get(k).of(mail, user);
-            long cutoff = run.killed() ? Math.min(run.killedMicros(), logs.get(k).lastLineMicros()) - JOURNAL_MARGIN_MILLIS * 1000
-                    : Long.MAX_VALUE;
-            int knownInRun = Math.max(tally.delivered, tally.readBefore(cutoff));
+            boolean trapped = run.trappedRead().equals(SoakAttempts.key(mail, user)) && !tally.reads.isEmpty();
+            int knownInRun = Math.max(tally.delivered, !run.killed() ? tally.reads.size() : trapped ? 1 : tally.readAndWentOn());
             delivered += tally.delivered;
             known += knownInRun;
             readByKilled += run.killed() ? knownInRun - tally.delivered : 0;
@@ -167,8 +165,7 @@ final class SoakReport {
                 why.append(" ").append(run.label()).append(": ").append(inRun)
                         .append(" cop").append(inRun == 1 ? "y" : "ies").append(", logged delivered ").append(tally.delivered)
                         .append(", deferred after the dot ").append(tally.afterDot);
-                why.append(run.killed() ? ", killed " + sinceRead(run.killedMicros(), logs.get(k).lastLineMicros(), tally.readMicros) + ";"
-                        : ";");
+                why.append(run.killed() ? ", killed " + sinceRead(run.killedMicros(), tally.reads, trapped) + ";" : ";");
             }
         }
         excess = Math.max(excess, known - 1);
@@ -208,14 +205,14 @@ final class SoakReport {
         return found;
     }
 
-    /** How long before the kill, and before the log's last line, the run read this recipient's last 250 after the data. */
-    private static String sinceRead(long killedMicros, long lastLineMicros, List<Long> readMicros) {
-        if (readMicros.isEmpty()) {
+    /** How long before the kill the run read this recipient's last 250 after the data, and whether it was in its journal. */
+    private static String sinceRead(long killedMicros, List<SoakAttempts.Read> reads, boolean trapped) {
+        if (reads.isEmpty()) {
             return "without having read a 250 for it";
         }
-        long read = readMicros.get(readMicros.size() - 1);
-        return (killedMicros - read) / 1000 + " ms after it read a 250 for it (its log went on " + (lastLineMicros - read) / 1000
-                + " ms after the read)";
+        SoakAttempts.Read read = reads.get(reads.size() - 1);
+        return (killedMicros - read.micros) / 1000 + " ms after it read a 250 for it (" + (trapped ? "held by the trap after it: in its journal"
+                : read.wentOn() ? "its thread went on: in its journal" : "its thread logged nothing after it: perhaps not in its journal") + ")";
     }
 
     /** Where a killed run had handed this mail back to the queue (put aside for a busy store): the last time. */

@@ -84,7 +84,10 @@ final class SoakRun {
 
     /** How long a trap may wait for its chance (a 250 with more replies to come) before the node is killed anyway. */
     private static final Duration TRAP_WAIT = Duration.ofSeconds(30);
-    /** From the trap's 250 to the kill: time for the node to read it and write its journal line; it then waits for the held replies. */
+    /**
+     * From the trap's 250 to the kill: time for the node to read it and write it in its journal (at
+     * once); it then waits for the held replies. The report takes that 250 as in the node's journal.
+     */
     private static final Duration TRAP_TO_KILL = Duration.ofSeconds(1);
 
     private final Config config;
@@ -200,13 +203,16 @@ final class SoakRun {
     private void killAndRestart(int node, SoakFeeder feeder, SoakCluster cluster) throws Exception {
         String name = cluster.name(node);
         String how = "between two SMTP transactions";
+        String trappedRead = "";
         Optional<SoakKillTrap> trap = cluster.trap();
         if (trap.isPresent()) {
             phase = "waiting to catch " + name + " mid-attempt";
             try {
-                String caught = trap.get().arm(cluster.lhloName(node)).get(TRAP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                SoakKillTrap.Caught caught = trap.get().arm(cluster.lhloName(node)).get(TRAP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
                 Thread.sleep(TRAP_TO_KILL.toMillis());
                 how = "mid-attempt, " + TRAP_TO_KILL.toMillis() + " ms after its trap caught it: " + caught;
+                trappedRead = caught.recipient().contains("@")
+                        ? SoakAttempts.key(SoakMail.numberInSender(caught.sender()), SoakMail.user(caught.recipient())) : "";
                 midAttemptKills++;
             } catch (TimeoutException e) {
                 trap.get().disarm();
@@ -217,7 +223,7 @@ final class SoakRun {
         lock.lock();
         try {
             phase = "killing " + name;
-            cluster.kill(node);
+            cluster.kill(node, trappedRead);
             feeder.reconnect();
             kills.add(name + " " + how + ", after " + feeder.handedOver() + " mails handed over");
             log(name + " killed (SIGKILL) " + how + ", after " + feeder.handedOver() + " mails handed over; starting it again");
