@@ -70,12 +70,15 @@ final class SoakRun {
         /**
          * From system properties {@code soak.mails}, {@code soak.seed}, {@code soak.rate},
          * {@code soak.feedMinutes} (after that, no new mail is handed over: the run goes on with
-         * the mails handed over so far) and {@code soak.drainMinutes}.
+         * the mails handed over so far) and {@code soak.drainMinutes}. Short runs on RabbitMQ are
+         * fed slower (15 mails a second), so that the second node is killed while mail still
+         * comes: a node takes half a minute to start again after its kill.
          */
         static Config fromProperties(Flavour flavour, int defaultMails, Path dir) {
             int mails = Integer.getInteger("soak.mails", defaultMails);
             long seed = Long.getLong("soak.seed", 20261207L);
-            double rate = Double.parseDouble(System.getProperty("soak.rate", mails <= 1000 ? "30" : "50"));
+            String shortRunRate = flavour == Flavour.RABBITMQ ? "15" : "30";
+            double rate = Double.parseDouble(System.getProperty("soak.rate", mails <= 1000 ? shortRunRate : "50"));
             Duration feed = Duration.ofMinutes(Long.getLong("soak.feedMinutes", 10 + mails / 200));
             Duration drain = Duration.ofMinutes(Long.getLong("soak.drainMinutes", 3 + mails / 1000));
             return new Config(flavour, mails, seed, rate, 2, dir, feed, drain);
