@@ -55,6 +55,7 @@ class RetryScheduleTest {
     private static final int REFUSING_SECONDS = 9;
     private static final int STEP_SECONDS = 4;
     private static final String QUEUE = "lmtp-schedule";
+    private static final String WAIT_QUEUE = RabbitMqServer.JAMES_PREFIX + "-workqueue-" + QUEUE + "-wait-3600s";
 
     private RabbitMqServer rabbit;
 
@@ -115,6 +116,35 @@ class RetryScheduleTest {
                 LOGGER.info("{}: delivered {} ms after the flush", flavour, Duration.between(flushed, Instant.now()).toMillis());
                 assertThat(james.counter(Lmtp.BOUNCED)).isZero();
             }
+        }
+    }
+
+    /** A James stopped while its holder holds a waiting mail leaves that mail on its wait queue once: no copy beside it. */
+    @org.junit.jupiter.api.Test
+    void stoppingJamesShouldLeaveAHeldMailOnceOnItsWaitQueue() throws Exception {
+        rabbit.deleteJamesQueues();
+        LmtpHandler refusing = new LmtpHandler() {
+            @Override
+            public Response rcpt(String args, int index) {
+                return Response.reply("451 4.3.0 Try again later");
+            }
+        };
+        try (FakeLmtpServer store = FakeLmtpServer.start(refusing)) {
+            Map<String, String> parameters = Lmtp.toDestination("inet:127.0.0.1:" + store.port());
+            parameters.put("outgoing", QUEUE);
+            parameters.put("delayTime", "1 hour");
+            try (EmbeddedJames james = EmbeddedJames.builder(WorkDirectory.of(getClass(), "james-stop"))
+                    .lmtpDelivery("HostIs=store.test", parameters)
+                    .override(queue("rabbitmq"))
+                    .start()) {
+                james.send(EmbeddedJames.SENDER, List.of("bob@store.test"),
+                        TestMessage.create(EmbeddedJames.SENDER, List.of("bob@store.test"), "stop").text());
+                AWAIT.until(() -> james.counter(Lmtp.DEFERRED) == 1);
+                AWAIT.until(() -> rabbit.queueDepths().getOrDefault(WAIT_QUEUE, new RabbitMqServer.QueueDepth(0, 0))
+                        .equals(new RabbitMqServer.QueueDepth(0, 1)));
+            }
+            AWAIT.untilAsserted(() -> assertThat(rabbit.queueDepths().get(WAIT_QUEUE)).as("the held mail, back on its wait queue once")
+                    .isEqualTo(new RabbitMqServer.QueueDepth(1, 0)));
         }
     }
 

@@ -153,7 +153,7 @@ public final class DeliveryConsumer {
         try {
             String destination = QueueIntake.destinationKey(item.getMail());
             if (stopping) {
-                handBack(item, Duration.ZERO, "LmtpDelivery is stopping");
+                leaveAtStop(item);
                 return;
             }
             if (backlog.isEmpty(destination)) {
@@ -183,7 +183,7 @@ public final class DeliveryConsumer {
         while (!backlog.isEmpty(destination)) {
             if (stopping) {
                 for (MailQueue.MailQueueItem item = backlog.poll(destination); item != null; item = backlog.poll(destination)) {
-                    handBack(item, Duration.ZERO, "LmtpDelivery is stopping");
+                    leaveAtStop(item);
                 }
                 return;
             }
@@ -210,13 +210,27 @@ public final class DeliveryConsumer {
             });
         } catch (RejectedExecutionException e) {
             permit.close();
-            handBack(item, Duration.ZERO, "LmtpDelivery is stopping");
+            leaveAtStop(item);
         }
     }
 
     /** How long to put aside mail for a busy or dead destination, spread by {@code retryJitter}. */
     private Duration busyDelay(String destination) {
         return window.jitter().spread(limits.busyDelay(destination), ThreadLocalRandom.current().nextDouble());
+    }
+
+    /**
+     * An unattempted mail while stopping: on a queue that puts back in place what a closed consumer
+     * leaves unacknowledged (RabbitMQ), left so, since a copy as well would be a second item of the
+     * mail that two nodes could attempt at once; elsewhere put back on the queue.
+     */
+    private void leaveAtStop(MailQueue.MailQueueItem item) {
+        if (WaitQueues.requeuesInPlace(queue)) {
+            LOGGER.debug("Mail {} is left to the queue, unacknowledged: LmtpDelivery is stopping", item.getMail().getName());
+            LifecycleUtil.dispose(item.getMail());
+            return;
+        }
+        handBack(item, Duration.ZERO, "LmtpDelivery is stopping");
     }
 
     /** Puts an unattempted mail back on the queue after {@code delay}; if the queue refuses, asks it to keep the item. */

@@ -39,7 +39,7 @@ import reactor.util.retry.Retry;
  * the holder tries again after a pause, and gives the item back before its hold ends. An item not
  * due within {@code holdLimit} (kept under RabbitMQ's {@code consumer_timeout}, 30 minutes by
  * default, past which RabbitMQ closes the channel) goes back on the wait queue, to be held again,
- * as it does when the holder closes. A mail without a due time is due at once.
+ * as it does when the holder closes ({@link #giveBack}). A mail without a due time is due at once.
  */
 final class WaitHolder implements AutoCloseable {
 
@@ -51,6 +51,7 @@ final class WaitHolder implements AutoCloseable {
     private final MailQueue work;
     private final int capacity;
     private final Duration holdLimit;
+    private final boolean requeuesInPlace;
     private final Clock clock;
     private final ScheduledExecutorService timer;
     private final Map<MailQueue.MailQueueItem, Held> held = new ConcurrentHashMap<>();
@@ -60,6 +61,17 @@ final class WaitHolder implements AutoCloseable {
     private Taker taker;
 
     WaitHolder(MailQueue waitQueue, MailQueue work, int capacity, Duration holdLimit, Clock clock, ScheduledExecutorService timer) {
+        this(waitQueue, work, capacity, holdLimit, clock, timer, false);
+    }
+
+    /**
+     * @param requeuesInPlace the queue puts an item handed back (RETRY) or left by a closed consumer
+     *                        back where it was, without a copy (James's RabbitMQ queue: nack with
+     *                        requeue; the channel's unacknowledged messages when it closes)
+     */
+    WaitHolder(MailQueue waitQueue, MailQueue work, int capacity, Duration holdLimit, Clock clock, ScheduledExecutorService timer,
+               boolean requeuesInPlace) {
+        this.requeuesInPlace = requeuesInPlace;
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity < 1: " + capacity);
         }
@@ -182,28 +194,42 @@ final class WaitHolder implements AutoCloseable {
     }
 
     /**
-     * Back on the wait queue, due time and all: a new item, then the old one acknowledged (a
-     * rollback would count as a redelivery on ActiveMQ, which dead-letters an item redelivered
-     * too often); if the queue refuses, the old item is kept by the queue (RETRY).
+     * Back on the wait queue, due time and all. Where the queue requeues in place (RabbitMQ), the
+     * item itself (RETRY): no copy, so never two items of one mail. Elsewhere a new item, then the
+     * old one acknowledged (a rollback would count as a redelivery on ActiveMQ, which dead-letters
+     * an item redelivered too often); if the queue refuses the new item, the old one is kept (RETRY).
      */
     private void giveBack(MailQueue.MailQueueItem item) {
         Mail mail = item.getMail();
+        if (requeuesInPlace) {
+            retry(item);
+            return;
+        }
         try {
             waitQueue.enQueue(mail);
         } catch (Exception e) {
             LOGGER.warn("Could not put mail {} back on {}; the queue is asked to keep it", mail.getName(), waitQueue.getName().asString(), e);
-            try {
-                item.done(MailQueue.MailQueueItem.CompletionStatus.RETRY);
-            } catch (Exception again) {
-                LOGGER.error("Could not hand mail {} back to {}; the queue hands it out again when this node's channel closes",
-                        mail.getName(), waitQueue.getName().asString(), again);
-            }
+            retry(item);
             return;
         }
         acknowledge(item);
     }
 
-    /** Stops taking mail and gives back every item held. */
+    private void retry(MailQueue.MailQueueItem item) {
+        try {
+            item.done(MailQueue.MailQueueItem.CompletionStatus.RETRY);
+        } catch (Exception e) {
+            LOGGER.error("Could not hand mail {} back to {}; the queue hands it out again when this node's channel closes",
+                    item.getMail().getName(), waitQueue.getName().asString(), e);
+        }
+    }
+
+    /**
+     * Stops taking mail and gives back every item held: where the queue requeues in place, by
+     * leaving it unacknowledged to the closed consumer (RabbitMQ puts it back where it was; a copy
+     * as well would be a second item of the mail, which two nodes could attempt at once); elsewhere
+     * as at the end of a hold.
+     */
     @Override
     public synchronized void close() {
         if (closed) {
@@ -221,7 +247,7 @@ final class WaitHolder implements AutoCloseable {
             if (timed != null) {
                 timed.cancel(false);
             }
-            release(item, this::giveBack);
+            release(item, requeuesInPlace ? left -> { } : this::giveBack);
         });
     }
 

@@ -130,11 +130,17 @@ public final class WaitQueues implements MailQueue {
         for (Duration delay : delays) {
             MailQueue queue = factory.createQueue(MailQueueName.of(work.getName().asString() + "-wait-" + Math.max(1, delay.toSeconds()) + "s"),
                     MailQueueFactory.prefetchCount(HOLDER_CAPACITY));
-            steps.add(new Step(delay, queue, new WaitHolder(queue, work, HOLDER_CAPACITY, HOLD_LIMIT, clock, timer)));
+            steps.add(new Step(delay, queue, new WaitHolder(queue, work, HOLDER_CAPACITY, HOLD_LIMIT, clock, timer, requeuesInPlace(work))));
         }
         LOGGER.info("LmtpDelivery keeps the delays of queue {} on wait queues: {}", work.getName().asString(),
                 steps.stream().map(step -> step.queue().getName().asString()).toList());
         return new WaitQueues(work, List.copyOf(steps), clock, timer);
+    }
+
+    /** James's RabbitMQ queue: an item handed back, or left by a closed consumer, goes back where it was, without a copy. */
+    static boolean requeuesInPlace(MailQueue queue) {
+        MailQueue james = queue instanceof WaitQueues waitQueues ? waitQueues.work : queue;
+        return james.getClass().getName().toLowerCase(Locale.ROOT).contains("rabbitmq");
     }
 
     /** Starts the holders of {@code queue} when it is wait queues; nothing otherwise. */

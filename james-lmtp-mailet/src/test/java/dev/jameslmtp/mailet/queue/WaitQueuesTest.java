@@ -135,6 +135,7 @@ class WaitQueuesTest {
         start("1 second");
         for (int i = 0; i < 30; i++) {
             queues.enQueue(mail("m" + i), Duration.ofSeconds(1));
+            Thread.sleep(3); // due times a few milliseconds apart: two mails due in the same millisecond have no order
         }
         await().atMost(Duration.ofSeconds(20)).until(() -> arrived.size() == 30);
         assertThat(arrived).extracting(Mail::getName).containsExactlyElementsOf(
@@ -217,6 +218,39 @@ class WaitQueuesTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> arrivals.size() == 1);
             assertThat(Duration.between(put, arrivals.get(0))).isBetween(Duration.ofMillis(2000), Duration.ofMillis(2300));
             assertThat(putBack.get()).isBetween(4, 8); // about every 300 ms for 2 s, not a loop
+        } finally {
+            holder.close();
+            timer.shutdownNow();
+        }
+    }
+
+    /** Where the queue requeues in place (RabbitMQ), a hold that ends hands the item itself back: no copy is ever made. */
+    @Test
+    void onAQueueThatRequeuesInPlaceTheEndOfAHoldShouldHandBackTheItemItselfAndClosingShouldCopyNothing() throws Exception {
+        MailQueue waitQueue = factory.createQueue(MailQueueName.of("lmtp-outgoing-wait-2s"));
+        AtomicInteger copies = new AtomicInteger();
+        MailQueue counting = new Counting(waitQueue, copies);
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        WaitHolder holder = new WaitHolder(counting, work, 4, Duration.ofMillis(300), CLOCK, timer, true);
+        taking = Flux.from(work.deQueue()).subscribe(item -> {
+            arrivals.add(CLOCK.instant());
+            acknowledge(item);
+        });
+        try {
+            Instant put = CLOCK.instant();
+            for (String name : List.of("soon", "later")) {
+                Mail mail = mail(name);
+                mail.setAttribute(new org.apache.mailet.Attribute(AttributeName.of(WaitQueues.DUE),
+                        org.apache.mailet.AttributeValue.of(put.plusSeconds(name.equals("soon") ? 2 : 3600).toEpochMilli())));
+                waitQueue.enQueue(mail);
+            }
+            holder.start();
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> arrivals.size() == 1);
+            assertThat(Duration.between(put, arrivals.get(0))).isBetween(Duration.ofMillis(2000), Duration.ofMillis(2300));
+            holder.close();
+            assertThat(holder.held()).isZero();
+            assertThat(copies.get()).as("items copied onto the wait queue").isZero();
         } finally {
             holder.close();
             timer.shutdownNow();
