@@ -68,11 +68,20 @@ class WaitQueuesTest {
     private void start(String delayTime) throws Exception {
         queues = WaitQueues.of(WaitQueues.Mode.TRUE, work, factory, DelaySchedule.parse(delayTime, 5), CLOCK);
         WaitQueues.start(queues);
-        taking = Flux.from(queues.deQueue()).subscribe(item -> {
+        takeFromWork();
+    }
+
+    /** Takes what reaches the work queue, noting when and what. */
+    private void takeFromWork() {
+        taking = Flux.from(work.deQueue()).subscribe(item -> {
             arrivals.add(CLOCK.instant());
             arrived.add(item.getMail());
             acknowledge(item);
         });
+    }
+
+    private static void due(Mail mail, Instant due) {
+        mail.setAttribute(new org.apache.mailet.Attribute(AttributeName.of(WaitQueues.DUE), org.apache.mailet.AttributeValue.of(due.toEpochMilli())));
     }
 
     private static void acknowledge(MailQueue.MailQueueItem item) {
@@ -173,12 +182,11 @@ class WaitQueuesTest {
         };
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
         WaitHolder holder = new WaitHolder(recording, work, 4, Duration.ofMinutes(10), CLOCK, timer);
-        taking = Flux.from(work.deQueue()).subscribe(item -> arrived.add(item.getMail()));
+        takeFromWork();
         Instant due = CLOCK.instant().plus(Duration.ofHours(1));
         for (int i = 0; i < 3; i++) {
             Mail mail = mail("m" + i);
-            mail.setAttribute(new org.apache.mailet.Attribute(AttributeName.of(WaitQueues.DUE),
-                    org.apache.mailet.AttributeValue.of(due.toEpochMilli())));
+            due(mail, due);
             waitQueue.enQueue(mail);
         }
         try {
@@ -203,15 +211,11 @@ class WaitQueuesTest {
         MailQueue counting = new Counting(waitQueue, putBack);
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
         WaitHolder holder = new WaitHolder(counting, work, 4, Duration.ofMillis(300), CLOCK, timer);
-        taking = Flux.from(work.deQueue()).subscribe(item -> {
-            arrivals.add(CLOCK.instant());
-            acknowledge(item);
-        });
+        takeFromWork();
         try {
             Mail mail = mail("long");
             Instant put = CLOCK.instant();
-            mail.setAttribute(new org.apache.mailet.Attribute(AttributeName.of(WaitQueues.DUE),
-                    org.apache.mailet.AttributeValue.of(put.plusSeconds(2).toEpochMilli())));
+            due(mail, put.plusSeconds(2));
             waitQueue.enQueue(mail);
             holder.start();
 
@@ -232,16 +236,12 @@ class WaitQueuesTest {
         MailQueue counting = new Counting(waitQueue, copies);
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
         WaitHolder holder = new WaitHolder(counting, work, 4, Duration.ofMillis(300), CLOCK, timer, true);
-        taking = Flux.from(work.deQueue()).subscribe(item -> {
-            arrivals.add(CLOCK.instant());
-            acknowledge(item);
-        });
+        takeFromWork();
         try {
             Instant put = CLOCK.instant();
             for (String name : List.of("soon", "later")) {
                 Mail mail = mail(name);
-                mail.setAttribute(new org.apache.mailet.Attribute(AttributeName.of(WaitQueues.DUE),
-                        org.apache.mailet.AttributeValue.of(put.plusSeconds(name.equals("soon") ? 2 : 3600).toEpochMilli())));
+                due(mail, put.plusSeconds(name.equals("soon") ? 2 : 3600));
                 waitQueue.enQueue(mail);
             }
             holder.start();
@@ -272,10 +272,7 @@ class WaitQueuesTest {
         };
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
         WaitHolder holder = new WaitHolder(waitQueue, refusing, 4, Duration.ofMinutes(1), CLOCK, timer);
-        taking = Flux.from(work.deQueue()).subscribe(item -> {
-            arrived.add(item.getMail());
-            acknowledge(item);
-        });
+        takeFromWork();
         try {
             waitQueue.enQueue(mail("kept"));
             holder.start();
