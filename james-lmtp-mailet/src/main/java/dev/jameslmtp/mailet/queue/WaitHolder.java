@@ -141,9 +141,9 @@ final class WaitHolder implements AutoCloseable {
         Duration left = holdLimit.minus(Duration.between(hold.taken, clock.instant()));
         try {
             if (untilDue.compareTo(left) <= 0) {
-                hold.timer = timer.schedule(() -> move(item, pause), Math.max(0, untilDue.toMillis()), TimeUnit.MILLISECONDS);
+                hold.timer = timer.schedule(() -> move(item, pause), Math.max(0, untilDue.toNanos()), TimeUnit.NANOSECONDS);
             } else {
-                hold.timer = timer.schedule(() -> release(item, this::giveBack), Math.max(0, left.toMillis()), TimeUnit.MILLISECONDS);
+                hold.timer = timer.schedule(() -> release(item, this::giveBack), Math.max(0, left.toNanos()), TimeUnit.NANOSECONDS);
             }
         } catch (RejectedExecutionException e) {
             release(item, this::giveBack);

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -105,7 +106,7 @@ class WaitQueuesTest {
     @Test
     void aDelayedMailShouldReachTheWorkQueueAtItsDueTimeNotBefore() throws Exception {
         start("2 seconds, 4 seconds");
-        Instant put = CLOCK.instant();
+        Instant put = CLOCK.instant().truncatedTo(ChronoUnit.MILLIS); // due times are kept in milliseconds
         queues.enQueue(mail("m1"), Duration.ofSeconds(2));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> arrivals.size() == 1);
@@ -132,7 +133,7 @@ class WaitQueuesTest {
     @Test
     void aDelayShorterThanTheSmallestStepShouldWaitTheSmallestStep() throws Exception {
         start("3 seconds");
-        Instant put = CLOCK.instant();
+        Instant put = CLOCK.instant().truncatedTo(ChronoUnit.MILLIS); // due times are kept in milliseconds
         queues.enQueue(mail("busy"), Duration.ofMillis(250));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> arrivals.size() == 1);
@@ -214,7 +215,7 @@ class WaitQueuesTest {
         takeFromWork();
         try {
             Mail mail = mail("long");
-            Instant put = CLOCK.instant();
+            Instant put = CLOCK.instant().truncatedTo(ChronoUnit.MILLIS); // due times are kept in milliseconds
             due(mail, put.plusSeconds(2));
             waitQueue.enQueue(mail);
             holder.start();
@@ -238,7 +239,7 @@ class WaitQueuesTest {
         WaitHolder holder = new WaitHolder(counting, work, 4, Duration.ofMillis(300), CLOCK, timer, true);
         takeFromWork();
         try {
-            Instant put = CLOCK.instant();
+            Instant put = CLOCK.instant().truncatedTo(ChronoUnit.MILLIS); // due times are kept in milliseconds
             for (String name : List.of("soon", "later")) {
                 Mail mail = mail(name);
                 due(mail, put.plusSeconds(name.equals("soon") ? 2 : 3600));
