@@ -418,7 +418,7 @@ class LmtpCommandTest {
 
         CommandRun.Result tls = command().stdin(untouchable).run("--tls", "secure", "-d", destination, "bob@x.test");
         assertThat(tls.status()).isEqualTo(ExitStatus.USAGE);
-        assertThat(tls.err()).contains("--tls: 'secure' is not a TLS level");
+        assertThat(tls.err()).contains("--tls: invalid value 'secure': expected none, may, encrypt or verify");
 
         assertThat(server.connectionCount()).isZero();
     }

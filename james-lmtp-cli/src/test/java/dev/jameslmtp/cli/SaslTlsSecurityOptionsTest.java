@@ -101,8 +101,8 @@ class SaslTlsSecurityOptionsTest {
         CommandRun.Result unknown = run("--sasl-tls-security-options", "mutual_auth");
 
         assertThat(withoutAuth.status()).isEqualTo(ExitStatus.USAGE);
-        assertThat(withoutAuth.err()).contains("--sasl-tls-security-options is given, but no authentication (-a) is asked for");
+        assertThat(withoutAuth.err()).contains("options [--sasl-tls-security-options] are set but -a is not, and without it there is no SASL authentication");
         assertThat(unknown.status()).isEqualTo(ExitStatus.USAGE);
-        assertThat(unknown.err()).contains("--sasl-tls-security-options: 'mutual_auth' is not a list of security options");
+        assertThat(unknown.err()).contains("--sasl-tls-security-options: invalid value 'mutual_auth': expected a list of noplaintext, noanonymous, or none");
     }
 }

@@ -91,12 +91,12 @@ class ScramIterationsOptionTest {
         CommandRun.Result withoutAuth = command().run("-d", destination, "--sasl-scram-max-iterations", "100000", "bob@x.test");
 
         assertThat(option.status()).isEqualTo(ExitStatus.USAGE);
-        assertThat(option.err()).isEqualTo("lmtp: --sasl-scram-max-iterations: '4095' is not a whole number from 4096 "
+        assertThat(option.err()).isEqualTo("lmtp: --sasl-scram-max-iterations: invalid value '4095': expected a whole number from 4096 "
                 + "(the least RFC 7677 allows)\n");
         assertThat(file.status()).isEqualTo(ExitStatus.USAGE);
         assertThat(file.err()).contains("4095").contains("from 4096");
         assertThat(withoutAuth.status()).isEqualTo(ExitStatus.USAGE);
-        assertThat(withoutAuth.err()).contains("no authentication (-a) is asked for");
+        assertThat(withoutAuth.err()).contains("[--sasl-scram-max-iterations] are set but -a is not");
         assertThat(server.connectionCount()).isZero();
     }
 }

@@ -11,6 +11,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 import org.slf4j.Logger;
@@ -41,8 +42,9 @@ import dev.jameslmtp.client.tls.TlsPolicy;
  * {@code tlsCertFile} without {@code tlsKeyFile} (or the reverse), {@code tlsCAFile} with {@code
  * tlsTrustStore}, PEM client files with {@code tlsKeyStore}, a key store without its password, a
  * password without its store, {@code requireAuth} or other SASL settings without {@code
- * saslPasswordMap}. Store passwords ({@link SecretValue}: the password, {@code env:NAME} or {@code
- * file:/path}) are never shown, and a wrong one is reported as such, naming the store.
+ * saslPasswordMap} (or the credentials a front end supplies instead). Store passwords ({@link
+ * SecretValue}: the password, {@code env:NAME} or {@code file:/path}) are never shown, and a wrong
+ * one is reported as such, naming the store.
  */
 final class SecurityParameters {
 
@@ -138,17 +140,30 @@ final class SecurityParameters {
         }
         if (keyStore.isPresent() && keyPassword.isEmpty()) {
             throw ConfigurationError.missing(Parameter.TLS_KEY_STORE_PASSWORD.key(),
-                    "the password of 'tlsKeyStore' (and of its key): the password, env:NAME or file:/path");
+                    "the password of 'tlsKeyStore' (and of its key)");
         }
         trustStore.ifPresent(file -> builder.trustStore(file, trustPassword));
         keyStore.ifPresent(file -> builder.keyStore(file, keyPassword.get()));
     }
 
-    /** The SASL policy; with a password map, a WARN for each way PLAIN or LOGIN could reach an unverified peer at {@code tls}'s level. */
+    /** The SASL policy, credentials from {@code saslPasswordMap}; a WARN for each of {@link #plaintextWarnings}. */
     static SaslPolicy sasl(LmtpDeliveryConfiguration.Values values, TlsPolicy tls) {
+        SaslPolicy policy = sasl(values, Optional.empty());
+        plaintextWarnings(policy, tls.level()).forEach(LOGGER::warn);
+        return policy;
+    }
+
+    /**
+     * The SASL policy. Credentials come from {@code saslPasswordMap} or, when {@code supplied} is
+     * given, from it instead (the {@code lmtp} command's user and password); it is asked only once
+     * every parameter has been checked, so that a typo is reported before a password is typed.
+     */
+    static SaslPolicy sasl(LmtpDeliveryConfiguration.Values values, Optional<Supplier<CredentialSource>> supplied) {
         Optional<String> mapFile = values.get(Parameter.SASL_PASSWORD_MAP);
-        boolean requireAuth = values.bool(Parameter.REQUIRE_AUTH);
-        if (mapFile.isEmpty()) {
+        if (mapFile.isPresent() && supplied.isPresent()) {
+            throw new IllegalArgumentException("credentials from both 'saslPasswordMap' and the caller");
+        }
+        if (mapFile.isEmpty() && supplied.isEmpty()) {
             List<String> set = new ArrayList<>();
             for (Parameter parameter : List.of(Parameter.SASL_MECHANISMS, Parameter.SASL_CHANNEL_BINDING, Parameter.SASL_SCRAM_MAX_ITERATIONS,
                     Parameter.SASL_SECURITY_OPTIONS, Parameter.SASL_TLS_SECURITY_OPTIONS, Parameter.SASL_TLS_VERIFIED_SECURITY_OPTIONS,
@@ -157,18 +172,18 @@ final class SecurityParameters {
                 changed(values, parameter).ifPresent(v -> set.add(parameter.key()));
             }
             if (!set.isEmpty()) {
-                throw ConfigurationError.conflict("parameters " + set + " are set but 'saslPasswordMap' is not; "
-                        + "SASL authentication needs a password map");
+                throw ConfigurationError.conflict("parameters " + set + " are set but 'saslPasswordMap' is not, "
+                        + "and without it there is no SASL authentication");
             }
             return SaslPolicy.NONE;
         }
-        CredentialSource credentials;
+        Optional<CredentialSource> map;
         try {
-            credentials = PasswordMapFile.open(path(Parameter.SASL_PASSWORD_MAP, mapFile.get()), LmtpClient::localHostName);
+            map = mapFile.map(file -> PasswordMapFile.open(path(Parameter.SASL_PASSWORD_MAP, file), LmtpClient::localHostName));
         } catch (PasswordMapException e) {
             throw ConfigurationError.conflict("parameter 'saslPasswordMap': " + e.getMessage());
         }
-        SaslPolicy policy = SaslPolicy.of(credentials)
+        SaslPolicy policy = SaslPolicy.NONE
                 .withMechanisms(mechanisms(values))
                 .withChannelBinding(channelBinding(values))
                 .withScramIterations(new ScramIterations(values.integer(Parameter.SASL_SCRAM_MAX_ITERATIONS, ScramIterations.MIN,
@@ -176,22 +191,24 @@ final class SecurityParameters {
                 .withOptions(options(values, Parameter.SASL_SECURITY_OPTIONS), options(values, Parameter.SASL_TLS_SECURITY_OPTIONS),
                         options(values, Parameter.SASL_TLS_VERIFIED_SECURITY_OPTIONS))
                 .withTrustUnixSocket(values.bool(Parameter.SASL_TRUST_UNIX_SOCKET))
-                .withRequireAuth(requireAuth)
+                .withRequireAuth(values.bool(Parameter.REQUIRE_AUTH))
                 .withSoftBounce(values.bool(Parameter.SASL_AUTH_SOFT_BOUNCE))
                 .withFailureCache(new AuthFailureCache(Clock.systemUTC(), cacheTime(values)));
-        warnAboutPlaintext(policy, tls.level());
-        return policy;
+        return policy.withCredentials(map.orElseGet(() -> supplied.orElseThrow().get()));
     }
 
-    /** The operator asked for PLAIN and LOGIN where a peer in the middle can take the password: said once, at init. */
-    private static void warnAboutPlaintext(SaslPolicy policy, TlsLevel level) {
-        for (Protection protection : policy.plaintextToUnverifiedPeers(level)) {
-            Parameter parameter = protection == Protection.CLEAR ? Parameter.SASL_SECURITY_OPTIONS : Parameter.SASL_TLS_SECURITY_OPTIONS;
-            LOGGER.warn("{} '{}' allows PLAIN and LOGIN on {} (tlsSecurityLevel {}): whoever is on the path to the store can "
-                    + "take the password; prefer tlsSecurityLevel verify (PLAIN and LOGIN are then allowed by {}), or a mechanism "
-                    + "that does not send the password (SCRAM, CRAM-MD5)", parameter.key(), policy.optionsFor(protection),
-                    protection.description(), level, Parameter.SASL_TLS_VERIFIED_SECURITY_OPTIONS.key());
-        }
+    /**
+     * What the operator should be told: PLAIN and LOGIN allowed where a peer in the middle can take
+     * the password, at TLS level {@code level}. Names the parameters; the {@code lmtp} command
+     * shows them under its own option names.
+     */
+    static List<String> plaintextWarnings(SaslPolicy policy, TlsLevel level) {
+        return policy.plaintextToUnverifiedPeers(level).stream()
+                .map(protection -> (protection == Protection.CLEAR ? Parameter.SASL_SECURITY_OPTIONS : Parameter.SASL_TLS_SECURITY_OPTIONS).key()
+                        + " '" + policy.optionsFor(protection) + "' allows PLAIN and LOGIN on " + protection.description()
+                        + " (tlsSecurityLevel " + level + "): whoever is on the path to the store can take the password; prefer "
+                        + "tlsSecurityLevel verify (a certificate checked), or a mechanism that does not send the password (SCRAM, CRAM-MD5)")
+                .toList();
     }
 
     private static Set<Mechanism> mechanisms(LmtpDeliveryConfiguration.Values values) {
@@ -200,6 +217,10 @@ final class SecurityParameters {
         for (String name : list(text)) {
             mechanisms.add(Mechanism.named(name).orElseThrow(() -> ConfigurationError.invalid(Parameter.SASL_MECHANISMS.key(), text,
                     "a list of " + Arrays.stream(Mechanism.values()).map(Mechanism::saslName).toList())));
+        }
+        if (mechanisms.isEmpty()) {
+            throw ConfigurationError.invalid(Parameter.SASL_MECHANISMS.key(), text,
+                    "a list of " + Arrays.stream(Mechanism.values()).map(Mechanism::saslName).toList());
         }
         return mechanisms;
     }

@@ -282,4 +282,53 @@ class SecurityParametersTest {
         assertThatThrownBy(() -> ClientSecurity.parse(java.util.Map.of("saslPasswordMap", file.toString(), "saslScramMaxIterations", "1")))
                 .hasMessageContaining("saslScramMaxIterations").hasMessageContaining("from 4096");
     }
+
+    @Test
+    void aFrontEndsOwnCredentialsShouldBeAskedLastAndItsWarningsReturnedNotLogged() {
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.function.Supplier<dev.jameslmtp.client.credentials.CredentialSource> credentials = () -> {
+            asked.incrementAndGet();
+            return dev.jameslmtp.client.credentials.CredentialSource.fixed(Credentials.of("lmtpadmin", "s3cr3t"));
+        };
+
+        assertThatThrownBy(() -> ClientSecurity.parse(Map.of("saslMechanisms", "XOAUTH"), name -> null, java.util.Optional.of(credentials)))
+                .hasMessageContaining("parameter 'saslMechanisms'");
+        assertThat(asked).hasValue(0);
+        ClientSecurity[] parsed = new ClientSecurity[1];
+        String logged = Stderr.of(() -> parsed[0] = ClientSecurity.parse(Map.of("tlsSecurityLevel", "encrypt",
+                "saslTlsSecurityOptions", "noanonymous"), name -> null, java.util.Optional.of(credentials)));
+        assertThat(asked).hasValue(1);
+        assertThat(logged).isEmpty();
+        assertThat(parsed[0].sasl().credentials().forDestination(Destination.parse("[127.0.0.1]:2424")))
+                .hasValue(Credentials.of("lmtpadmin", "s3cr3t"));
+        assertThat(parsed[0].warnings()).singleElement().asString().startsWith("saslTlsSecurityOptions 'noanonymous' allows PLAIN and "
+                + "LOGIN on TLS sessions whose certificate is not verified (tlsSecurityLevel encrypt)").doesNotContain("s3cr3t");
+        assertThatThrownBy(() -> ClientSecurity.parse(Map.of("saslTlsSecurityOptions", "noanonymous"), name -> null, java.util.Optional.empty()))
+                .hasMessage("parameters [saslTlsSecurityOptions] are set but 'saslPasswordMap' is not, and without it there is no SASL "
+                        + "authentication");
+        assertThatThrownBy(() -> ClientSecurity.parse(Map.of("destination", "inet:x"), name -> null, java.util.Optional.empty()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("destination");
+    }
+
+    @Test
+    void storePasswordsShouldComeFromTheGivenEnvironment() {
+        Path keys = directory.resolve("client.p12");
+        TestCertificates.authority("env CA").issue("client.test").writeKeyStore(keys, "PKCS12", "st0re-pw".toCharArray());
+
+        TlsPolicy tls = ClientSecurity.parse(Map.of("tlsSecurityLevel", "encrypt", "tlsKeyStore", keys.toString(),
+                "tlsKeyStorePassword", "env:STORE_PASSWORD"), Map.of("STORE_PASSWORD", "st0re-pw")::get, java.util.Optional.empty()).tls();
+
+        assertThat(tls.toString()).contains("keystore=" + keys).doesNotContain("st0re-pw");
+        assertThatThrownBy(() -> ClientSecurity.parse(Map.of("tlsSecurityLevel", "encrypt", "tlsKeyStore", keys.toString()),
+                name -> null, java.util.Optional.empty()))
+                .hasMessage("parameter 'tlsKeyStorePassword' is required: expected the password of 'tlsKeyStore' (and of its key)");
+    }
+
+    @Test
+    void anEmptyMechanismListShouldBeRefusedNamingTheParameter() throws IOException {
+        Path file = map("[127.0.0.1]:2424 lmtpadmin:s3cr3t\n");
+
+        assertThatThrownBy(() -> parse("saslPasswordMap", file.toString(), "saslMechanisms", ","))
+                .isInstanceOf(ConfigurationError.class).hasMessageContaining("parameter 'saslMechanisms': invalid value ','");
+    }
 }
