@@ -333,20 +333,7 @@ public final class DovecotLmtpServer implements AutoCloseable {
 
     /** The last lines of Dovecot's log and console output, for assertion messages. */
     public String logTail() {
-        StringBuilder out = new StringBuilder();
-        for (String name : List.of("dovecot.log", "dovecot.out")) {
-            Path file = layout.workDir().resolve(name);
-            try {
-                if (Files.exists(file)) {
-                    List<String> lines = Files.readAllLines(file, StandardCharsets.ISO_8859_1);
-                    lines.subList(Math.max(0, lines.size() - 40), lines.size())
-                            .forEach(line -> out.append(line).append('\n'));
-                }
-            } catch (IOException e) {
-                out.append("(cannot read ").append(file).append(": ").append(e).append(")\n");
-            }
-        }
-        return out.toString();
+        return LogTail.of(40, List.of(layout.workDir().resolve("dovecot.log"), layout.workDir().resolve("dovecot.out")));
     }
 
     /** Stops Dovecot and every process it started; bounded. Idempotent. */

@@ -273,18 +273,7 @@ public final class RabbitMqServer implements AutoCloseable {
 
     /** The last lines of the node's log and of the output of the commands run for it, for assertion messages. */
     public String logTail() {
-        StringBuilder out = new StringBuilder();
-        for (Path file : List.of(workDir.resolve("log").resolve(node + ".log"), workDir.resolve("commands.out"))) {
-            try {
-                if (Files.exists(file)) {
-                    List<String> lines = Files.readAllLines(file, StandardCharsets.ISO_8859_1);
-                    lines.subList(Math.max(0, lines.size() - 30), lines.size()).forEach(line -> out.append(line).append('\n'));
-                }
-            } catch (IOException e) {
-                out.append("(cannot read ").append(file).append(": ").append(e).append(")\n");
-            }
-        }
-        return out.toString();
+        return LogTail.of(30, List.of(workDir.resolve("log").resolve(node + ".log"), workDir.resolve("commands.out")));
     }
 
     /**
