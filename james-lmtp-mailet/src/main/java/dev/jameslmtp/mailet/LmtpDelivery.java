@@ -31,33 +31,20 @@ import org.slf4j.LoggerFactory;
 
 import dev.jameslmtp.client.LmtpClient;
 import dev.jameslmtp.client.pool.ConnectionPool;
-import dev.jameslmtp.client.wire.Transcript;
 import dev.jameslmtp.conf.ConfigurationError;
 import dev.jameslmtp.conf.LmtpClientFactory;
 import dev.jameslmtp.conf.LmtpDeliveryConfiguration;
 import dev.jameslmtp.conf.Parameter;
-import dev.jameslmtp.mailet.attempt.DeliveryAttempt;
-import dev.jameslmtp.mailet.attempt.DeliveryMetrics;
-import dev.jameslmtp.mailet.attempt.MailOutcomes;
-import dev.jameslmtp.mailet.attempt.OutcomeDispatcher;
-import dev.jameslmtp.mailet.attempt.UnstoredRecipientsException;
 import dev.jameslmtp.mailet.health.HealthCheckSettings;
-import dev.jameslmtp.mailet.health.StoreChecks;
 import dev.jameslmtp.mailet.health.StoreHealth;
 import dev.jameslmtp.mailet.journal.DeliveryJournal;
 import dev.jameslmtp.mailet.journal.FileJournal;
 import dev.jameslmtp.mailet.journal.JournalStore;
 import dev.jameslmtp.mailet.journal.JournalSweeper;
 import dev.jameslmtp.mailet.queue.DeliveryConsumer;
-import dev.jameslmtp.mailet.queue.DestinationLimits;
-import dev.jameslmtp.mailet.queue.DestinationWindow;
 import dev.jameslmtp.mailet.queue.Flushes;
 import dev.jameslmtp.mailet.queue.QueueClaims;
-import dev.jameslmtp.mailet.queue.QueueIntake;
 import dev.jameslmtp.mailet.queue.WaitQueues;
-import dev.jameslmtp.mailet.report.Bounces;
-import dev.jameslmtp.mailet.report.DsnSender;
-import dev.jameslmtp.mailet.report.ProtocolNotices;
 
 /**
  * Delivers mail over LMTP (RFC 2033) to a mail store such as Dovecot, and maps every recipient's
@@ -163,20 +150,14 @@ public class LmtpDelivery extends GenericMailet {
     private FileSystem fileSystem;
     private BlobStoreDAO blobStoreDAO;
     private BlobId.Factory blobIdFactory;
-    private DeliveryJournal journal;
 
     private LmtpDeliveryConfiguration configuration;
-    private MailQueue queue;
-    private QueueIntake intake;
     private String claimedQueue;
     private boolean poolRetained;
-    private DeliveryAttempt attempt;
-    private DeliveryConsumer consumer;
-    private DeliveryJournal.Sweeper sweeper;
+    private DeliveryPipeline pipeline;
     /** This James's stores, for its health check; without Guice, this mailet's own. */
     private StoreHealth storeHealth = new StoreHealth();
     private Flushes flushes = new Flushes();
-    private StoreChecks storeChecks;
 
     @Inject
     public LmtpDelivery(MailQueueFactory<?> queueFactory, MetricFactory metricFactory, DomainList domainList) {
@@ -263,6 +244,7 @@ public class LmtpDelivery extends GenericMailet {
         JournalStore journalStore = configured(JournalStore::parse);
         Duration journalMaxAge = configured(parameters -> JournalSweeper.maxAge(
                 Optional.ofNullable(parameters.get(Parameter.JOURNAL_MAX_AGE.key())), configuration.delaySchedule()));
+        WaitQueues.Mode waitQueues = configured(WaitQueues.Mode::parse);
         Object holder = QueueClaims.claim(queueFactory, configuration.outgoing(), this);
         if (holder != null) {
             throw new MessagingException("LmtpDelivery mailet '" + getMailetName() + "': outgoing: the queue '" + configuration.outgoing()
@@ -272,31 +254,25 @@ public class LmtpDelivery extends GenericMailet {
         claimedQueue = configuration.outgoing();
         connectionPool.retain();
         poolRetained = true;
-        WaitQueues.Mode waitQueues = configured(WaitQueues.Mode::parse);
         MailQueue work = queueFactory.createQueue(MailQueueName.of(configuration.outgoing()),
                 MailQueueFactory.prefetchCount(DeliveryConsumer.prefetch(configuration.concurrency())));
-        queue = work; // closed by destroy() should the journal fail init()
-        journal = configured(parameters -> journalStore.open(parameters, work, configuration.outgoing(), defaultJournalRoot,
-                new JournalStore.Bindings(Optional.ofNullable(fileSystem), Optional.ofNullable(blobStoreDAO), Optional.ofNullable(blobIdFactory)),
-                clock));
-        queue = WaitQueues.of(waitQueues, work, queueFactory, configuration.delaySchedule(), clock);
-        intake = new QueueIntake(queue, configuration.routing(), clock);
-        DeliveryMetrics metrics = new DeliveryMetrics(metricFactory);
-        Bounces bounces = Bounces.of(getMailetContext(), configuration, clock);
-        OutcomeDispatcher dispatcher = new OutcomeDispatcher(queue, getMailetContext(), bounces, configuration, clock, metrics);
-        attempt = new DeliveryAttempt(configuration, clientFactory, dispatcher, metrics, connectionPool,
-                new ProtocolNotices(getMailetContext(), configuration.lhloName(), clock));
-        consumer = new DeliveryConsumer(queue, attempt, DestinationLimits.shared(), DestinationWindow.Settings.of(configuration),
-                getMailetContext(), metrics, shutdownGrace, journal);
-        sweeper = journal.startSweeper(journalMaxAge, clock, metrics, "lmtp-journal-sweeper-" + configuration.outgoing());
-        if (consumerMode == ConsumerMode.START) {
-            consumer.start();
-            WaitQueues.start(queue);
+        DeliveryJournal journal;
+        try {
+            journal = configured(parameters -> journalStore.open(parameters, work, configuration.outgoing(), defaultJournalRoot,
+                    new JournalStore.Bindings(Optional.ofNullable(fileSystem), Optional.ofNullable(blobStoreDAO), Optional.ofNullable(blobIdFactory)),
+                    clock));
+        } catch (MessagingException | RuntimeException e) {
+            closeQuietly(work);
+            throw e;
         }
-        flushes.register(queue);
-        storeChecks = new StoreChecks("queue " + configuration.outgoing(), configuration.routing()::destinations,
-                () -> clientFactory.create(configuration, Transcript.NONE), healthChecks, clock);
-        storeHealth.register(storeChecks);
+        pipeline = new DeliveryPipeline(configuration, WaitQueues.of(waitQueues, work, queueFactory, configuration.delaySchedule(), clock),
+                journal, new DeliveryPipeline.James(getMailetContext(), metricFactory, clientFactory, connectionPool, clock),
+                healthChecks, journalMaxAge, shutdownGrace);
+        if (consumerMode == ConsumerMode.START) {
+            pipeline.start();
+        }
+        flushes.register(pipeline.queue());
+        storeHealth.register(pipeline.storeChecks());
         LOGGER.info("LmtpDelivery {}: delivering to {} as {}, queue {}, {} retries, delivery journal in {}", getMailetName(),
                 configuration.routing().destinations(), configuration.lhloName(), configuration.outgoing(),
                 configuration.delaySchedule().maxRetries(), journal.describe());
@@ -324,42 +300,32 @@ public class LmtpDelivery extends GenericMailet {
      */
     @Override
     public void service(Mail mail) throws MessagingException {
-        intake.accept(mail);
+        pipeline.accept(mail);
     }
 
     @Override
     public void destroy() {
-        if (storeChecks != null) {
-            storeHealth.unregister(storeChecks);
-            storeChecks.close();
-            storeChecks = null;
-        }
-        if (queue != null) {
-            flushes.unregister(queue);
-        }
-        if (consumer != null) {
-            consumer.dispose();
-        }
-        if (sweeper != null) {
-            sweeper.close();
-        }
-        if (journal != null) {
-            journal.close();
+        if (pipeline != null) {
+            storeHealth.unregister(pipeline.storeChecks());
+            flushes.unregister(pipeline.queue());
+            pipeline.close();
+            pipeline = null;
         }
         if (claimedQueue != null) {
             QueueClaims.release(queueFactory, claimedQueue, this);
             claimedQueue = null;
         }
-        if (queue != null) {
-            try {
-                queue.close();
-            } catch (Exception e) {
-                LOGGER.debug("error closing queue {}", configuration.outgoing(), e);
-            }
-        }
         if (poolRetained) {
             poolRetained = false;
             connectionPool.release();
+        }
+    }
+
+    private void closeQuietly(MailQueue queue) {
+        try {
+            queue.close();
+        } catch (Exception e) {
+            LOGGER.debug("error closing queue {}", configuration.outgoing(), e);
         }
     }
 
@@ -378,41 +344,17 @@ public class LmtpDelivery extends GenericMailet {
         return "LmtpDelivery mailet";
     }
 
-    /** How long {@link #destroy} lets attempts in flight finish before closing their sessions: for tests. */
+    /** How long {@link #destroy} lets attempts in flight finish before closing their sessions: set before {@link #init}. */
     void shutdownGrace(Duration grace) {
         this.shutdownGrace = Objects.requireNonNull(grace, "grace");
-        if (consumer != null) {
-            consumer.shutdownGrace(grace);
+        if (pipeline != null) {
+            pipeline.shutdownGrace(grace);
         }
     }
 
-    /** One attempt on {@code mail}, synchronously: for tests. */
-    MailOutcomes attempt(Mail mail) throws UnstoredRecipientsException {
-        return attempt.run(mail);
-    }
-
-    /** Closes the LMTP sessions open now and refuses new ones, as shutdown does: for tests. */
-    public int abortSessions() {
-        return attempt.abortSessions();
-    }
-
-    /** The queue consumer, so that tests can hand it one queue item. */
-    public DeliveryConsumer consumer() {
-        return consumer;
-    }
-
-    /** The delivery journal, so that tests can inject a crash before its writes. */
-    public DeliveryJournal journal() {
-        return journal;
-    }
-
-    public MailQueue queue() {
-        return queue;
-    }
-
-    /** This mailet's store health checks: for tests. */
-    StoreChecks storeChecks() {
-        return storeChecks;
+    /** The running parts, once {@link #init} has run: for tests, which drive attempts and look inside. */
+    public DeliveryPipeline pipeline() {
+        return pipeline;
     }
 
     LmtpDeliveryConfiguration configuration() {

@@ -128,7 +128,7 @@ class BlobJournalTest {
 
         CompletableFuture<Void> attemptA = CompletableFuture.runAsync(() -> {
             try {
-                nodeA.consumer().process(item(queued("killed-1", "bob@b.test", "carol@b.test"), ackA));
+                nodeA.pipeline().consumer().process(item(queued("killed-1", "bob@b.test", "carol@b.test"), ackA));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -142,13 +142,13 @@ class BlobJournalTest {
             assertThat(store.text(blob("killed-1")).orElseThrow()).startsWith("journal ");
 
             // RabbitMQ hands the unacknowledged item to node B, which reads A's marks in the shared store
-            nodeB.consumer().process(item(queued("killed-1", "bob@b.test", "carol@b.test"), ackB));
+            nodeB.pipeline().consumer().process(item(queued("killed-1", "bob@b.test", "carol@b.test"), ackB));
 
             assertThat(rcpts(server)).containsExactly("RCPT TO:<bob@b.test>", "RCPT TO:<carol@b.test>", "RCPT TO:<carol@b.test>");
             assertThat(ackB).containsExactly(MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
             assertThat(store.text(blob("killed-1")).orElseThrow()).as("settled once B's item was acknowledged").startsWith("settled ");
         } finally {
-            nodeA.abortSessions();
+            nodeA.pipeline().abortSessions();
             attemptA.get(10, TimeUnit.SECONDS);
         }
     }
@@ -161,9 +161,9 @@ class BlobJournalTest {
         List<MailQueue.MailQueueItem.CompletionStatus> ackA = new ArrayList<>();
         List<MailQueue.MailQueueItem.CompletionStatus> ackB = new ArrayList<>();
 
-        nodeA.consumer().process(item(queued("twice-1", "bob@b.test"), ackA));
+        nodeA.pipeline().consumer().process(item(queued("twice-1", "bob@b.test"), ackA));
         int connections = server.connectionCount();
-        nodeB.consumer().process(item(queued("twice-1", "bob@b.test"), ackB)); // a kill left the mail twice on the queue
+        nodeB.pipeline().consumer().process(item(queued("twice-1", "bob@b.test"), ackB)); // a kill left the mail twice on the queue
 
         assertThat(rcpts(server)).containsExactly("RCPT TO:<bob@b.test>");
         assertThat(server.connectionCount()).isEqualTo(connections);
@@ -178,7 +178,7 @@ class BlobJournalTest {
         LmtpDelivery node = node(server);
         List<MailQueue.MailQueueItem.CompletionStatus> acknowledgements = new ArrayList<>();
 
-        node.consumer().process(item(queued("cost-1", "bob@b.test", "carol@b.test", "dan@b.test"), acknowledgements));
+        node.pipeline().consumer().process(item(queued("cost-1", "bob@b.test", "carol@b.test", "dan@b.test"), acknowledgements));
 
         String name = blob("cost-1");
         assertThat(store.calls("journal.")).as("two delivered, one deferred (put-back line and requeued line), settled").containsExactly(
@@ -195,7 +195,7 @@ class BlobJournalTest {
         ListAppender<ILoggingEvent> warnings = listen();
         store.failing.set(true);
 
-        node.consumer().process(item(queued("down-1", "bob@b.test", "carol@b.test"), acknowledgements));
+        node.pipeline().consumer().process(item(queued("down-1", "bob@b.test", "carol@b.test"), acknowledgements));
 
         assertThat(rcpts(server)).containsExactly("RCPT TO:<bob@b.test>", "RCPT TO:<carol@b.test>");
         assertThat(acknowledgements).containsExactly(MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
@@ -213,7 +213,7 @@ class BlobJournalTest {
         store.failing.set(true);
         List<MailQueue.MailQueueItem.CompletionStatus> acknowledgements = new ArrayList<>();
 
-        node.consumer().process(item(queued("unread-1", "bob@b.test", "carol@b.test"), acknowledgements));
+        node.pipeline().consumer().process(item(queued("unread-1", "bob@b.test", "carol@b.test"), acknowledgements));
 
         assertThat(rcpts(server)).containsExactly("RCPT TO:<bob@b.test>", "RCPT TO:<carol@b.test>");
         assertThat(acknowledgements).containsExactly(MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
@@ -263,7 +263,7 @@ class BlobJournalTest {
 
     private static List<String> queuedRecipients(LmtpDelivery mailet) throws Exception {
         List<String> recipients = new ArrayList<>();
-        ((ManageableMailQueue) mailet.queue()).browse().forEachRemaining(view -> view.getMail().getRecipients()
+        ((ManageableMailQueue) mailet.pipeline().queue()).browse().forEachRemaining(view -> view.getMail().getRecipients()
                 .forEach(recipient -> recipients.add(recipient.asString())));
         return recipients;
     }
@@ -272,7 +272,7 @@ class BlobJournalTest {
     void theJournalShouldBeTheBlobStoresWhenAsked() throws Exception {
         LmtpDelivery node = node(server(LmtpHandler.defaults()));
 
-        assertThat(node.journal()).isInstanceOf(BlobJournal.class);
-        assertThat(node.journal().describe()).isEqualTo("blobs journal.lmtp-outgoing.* in the bucket lmtp-journal of James's blob store");
+        assertThat(node.pipeline().journal()).isInstanceOf(BlobJournal.class);
+        assertThat(node.pipeline().journal().describe()).isEqualTo("blobs journal.lmtp-outgoing.* in the bucket lmtp-journal of James's blob store");
     }
 }

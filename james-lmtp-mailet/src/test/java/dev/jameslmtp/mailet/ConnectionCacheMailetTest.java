@@ -67,7 +67,7 @@ class ConnectionCacheMailetTest {
         LmtpDelivery mailet = mailet(local());
 
         for (int i = 0; i < 3; i++) {
-            assertThat(mailet.attempt(TestMails.mail("alice@a.test", "bob@b.test")).with(Fate.DELIVERED)).hasSize(1);
+            assertThat(mailet.pipeline().attempt(TestMails.mail("alice@a.test", "bob@b.test")).with(Fate.DELIVERED)).hasSize(1);
         }
 
         assertThat(server.connectionCount()).isEqualTo(1);
@@ -78,16 +78,16 @@ class ConnectionCacheMailetTest {
 
     @Test
     void twoMailetsWithTheSameSettingsShouldShareTheCachedConnection() throws Exception {
-        mailet(local()).attempt(TestMails.mail("alice@a.test", "bob@b.test"));
-        mailet(local()).attempt(TestMails.mail("alice@a.test", "carol@b.test"));
+        mailet(local()).pipeline().attempt(TestMails.mail("alice@a.test", "bob@b.test"));
+        mailet(local()).pipeline().attempt(TestMails.mail("alice@a.test", "carol@b.test"));
 
         assertThat(server.connectionCount()).isEqualTo(1);
     }
 
     @Test
     void mailetsWithAnotherLhloNameShouldNotShareTheConnection() throws Exception {
-        mailet(local()).attempt(TestMails.mail("alice@a.test", "bob@b.test"));
-        mailet(local(), "lhloName", "other.test").attempt(TestMails.mail("alice@a.test", "carol@b.test"));
+        mailet(local()).pipeline().attempt(TestMails.mail("alice@a.test", "bob@b.test"));
+        mailet(local(), "lhloName", "other.test").pipeline().attempt(TestMails.mail("alice@a.test", "carol@b.test"));
 
         assertThat(server.connectionCount()).isEqualTo(2);
     }
@@ -96,8 +96,8 @@ class ConnectionCacheMailetTest {
     void disabledCacheShouldOpenAConnectionPerMail() throws Exception {
         LmtpDelivery mailet = mailet(local(), "connectionCacheEnabled", "false");
 
-        mailet.attempt(TestMails.mail("alice@a.test", "bob@b.test"));
-        mailet.attempt(TestMails.mail("alice@a.test", "bob@b.test"));
+        mailet.pipeline().attempt(TestMails.mail("alice@a.test", "bob@b.test"));
+        mailet.pipeline().attempt(TestMails.mail("alice@a.test", "bob@b.test"));
 
         assertThat(server.connectionCount()).isEqualTo(2);
         assertThat(metrics.countFor(DeliveryMetrics.REUSED)).isZero();
@@ -107,7 +107,7 @@ class ConnectionCacheMailetTest {
     void destroyOfTheLastMailetShouldCloseTheCachedConnections() throws Exception {
         LmtpDelivery first = mailet(local());
         LmtpDelivery second = mailet(local());
-        first.attempt(TestMails.mail("alice@a.test", "bob@b.test"));
+        first.pipeline().attempt(TestMails.mail("alice@a.test", "bob@b.test"));
 
         first.destroy();
         assertThat(pool.idleCount()).isEqualTo(1);
@@ -126,7 +126,7 @@ class ConnectionCacheMailetTest {
         }
         LmtpDelivery mailet = mailet(down + ", " + local());
 
-        MailOutcomes outcomes = mailet.attempt(TestMails.mail("alice@a.test", "bob@b.test", "carol@b.test"));
+        MailOutcomes outcomes = mailet.pipeline().attempt(TestMails.mail("alice@a.test", "bob@b.test", "carol@b.test"));
 
         assertThat(outcomes.with(Fate.DELIVERED)).hasSize(2);
         assertThat(server.bodies(0)).hasSize(1);

@@ -79,7 +79,7 @@ class DeliveryConsumerTest {
         List<String> rcpts = commands.subList(lastMail, commands.size()).stream().filter(c -> c.startsWith("RCPT")).toList();
         assertThat(rcpts).containsExactly("RCPT TO:<full@b.test>");
         // the memory queue counts a mail in processing until it is acknowledged, after the attempt is counted
-        await().atMost(Duration.ofSeconds(10)).until(() -> ((ManageableMailQueue) mailet.queue()).getSize() == 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> ((ManageableMailQueue) mailet.pipeline().queue()).getSize() == 0);
     }
 
     @Test

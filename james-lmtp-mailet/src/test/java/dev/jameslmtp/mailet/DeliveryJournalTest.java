@@ -158,7 +158,7 @@ class DeliveryJournalTest {
         Files.writeString(directory.resolve("resumed-1.journal"), "0 delivered bob@b.test\n2 requeued dan@b.test\n");
         List<MailQueue.MailQueueItem.CompletionStatus> acknowledgements = new ArrayList<>();
 
-        mailet.consumer().process(item(queued("resumed-1", "bob@b.test", "carol@b.test", "dan@b.test"), acknowledgements));
+        mailet.pipeline().consumer().process(item(queued("resumed-1", "bob@b.test", "carol@b.test", "dan@b.test"), acknowledgements));
 
         assertThat(server.commands(0)).filteredOn(c -> c.startsWith("RCPT")).containsExactly("RCPT TO:<carol@b.test>");
         assertThat(acknowledgements).containsExactly(MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
@@ -173,7 +173,7 @@ class DeliveryJournalTest {
         Files.writeString(directory.resolve("settled-1.journal"), "0 delivered bob@b.test\n1 bounced carol@b.test\n");
         List<MailQueue.MailQueueItem.CompletionStatus> acknowledgements = new ArrayList<>();
 
-        mailet.consumer().process(item(queued("settled-1", "bob@b.test", "carol@b.test"), acknowledgements));
+        mailet.pipeline().consumer().process(item(queued("settled-1", "bob@b.test", "carol@b.test"), acknowledgements));
 
         assertThat(server.connectionCount()).isZero();
         assertThat(acknowledgements).containsExactly(MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
@@ -194,13 +194,13 @@ class DeliveryJournalTest {
         Path journal = directory.resolve("early-1.journal");
 
         CompletableFuture<Void> attempt = CompletableFuture.runAsync(() ->
-                mailet.consumer().process(item(uncheckedQueued("early-1", "bob@b.test", "carol@b.test"), acknowledgements)));
+                mailet.pipeline().consumer().process(item(uncheckedQueued("early-1", "bob@b.test", "carol@b.test"), acknowledgements)));
         try {
             await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(journal)
                     && Files.readString(journal).equals("0 delivered bob@b.test\n"));
             assertThat(attempt).isNotDone();
         } finally {
-            mailet.abortSessions();
+            mailet.pipeline().abortSessions();
             attempt.get(10, TimeUnit.SECONDS);
         }
         assertThat(acknowledgements).containsExactly(MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
@@ -217,7 +217,7 @@ class DeliveryJournalTest {
 
     private static List<Mail> queuedMails(LmtpDelivery mailet) throws Exception {
         List<Mail> mails = new ArrayList<>();
-        ((org.apache.james.queue.api.ManageableMailQueue) mailet.queue()).browse().forEachRemaining(view -> mails.add(view.getMail()));
+        ((org.apache.james.queue.api.ManageableMailQueue) mailet.pipeline().queue()).browse().forEachRemaining(view -> mails.add(view.getMail()));
         return mails;
     }
 
@@ -276,8 +276,8 @@ class DeliveryJournalTest {
         List<Mail> copies = queuedMails(mailet);
         List<MailQueue.MailQueueItem.CompletionStatus> acknowledgements = new ArrayList<>();
 
-        mailet.consumer().process(item(copies.get(0), acknowledgements));
-        mailet.consumer().process(item(copies.get(1), acknowledgements));
+        mailet.pipeline().consumer().process(item(copies.get(0), acknowledgements));
+        mailet.pipeline().consumer().process(item(copies.get(1), acknowledgements));
 
         assertThat(rcpts(server)).containsExactly("RCPT TO:<bob@b.test>", "RCPT TO:<carol@b.test>");
         assertThat(acknowledgements).containsExactly(MailQueue.MailQueueItem.CompletionStatus.SUCCESS,
@@ -289,13 +289,13 @@ class DeliveryJournalTest {
         FakeLmtpServer server = FakeLmtpServer.start(LmtpHandler.defaults());
         toClose.add(server);
         LmtpDelivery first = mailet(server, "journal-settled-restart");
-        first.consumer().process(item(queued("twice-1", "bob@b.test"), new ArrayList<>()));
+        first.pipeline().consumer().process(item(queued("twice-1", "bob@b.test"), new ArrayList<>()));
         first.destroy();
         assertThat(directory.resolve(SettledItems.CURRENT)).content().isEqualTo("twice-1\n");
 
         LmtpDelivery restarted = mailet(server, "journal-settled-restart-2");
         List<MailQueue.MailQueueItem.CompletionStatus> acknowledgements = new ArrayList<>();
-        restarted.consumer().process(item(queued("twice-1", "bob@b.test"), acknowledgements));
+        restarted.pipeline().consumer().process(item(queued("twice-1", "bob@b.test"), acknowledgements));
 
         assertThat(rcpts(server)).containsExactly("RCPT TO:<bob@b.test>");
         assertThat(acknowledgements).containsExactly(MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
@@ -313,18 +313,18 @@ class DeliveryJournalTest {
         LmtpDelivery mailet = mailet(server, "journal-side-by-side");
         List<MailQueue.MailQueueItem.CompletionStatus> first = new ArrayList<>();
         CompletableFuture<Void> attempt = CompletableFuture.runAsync(() ->
-                mailet.consumer().process(item(uncheckedQueued("side-1", "bob@b.test"), first)));
+                mailet.pipeline().consumer().process(item(uncheckedQueued("side-1", "bob@b.test"), first)));
         List<MailQueue.MailQueueItem.CompletionStatus> second = new ArrayList<>();
         try {
             await().atMost(Duration.ofSeconds(10)).until(() -> server.commands(0).contains("DATA"));
 
-            mailet.consumer().process(item(queued("side-1", "bob@b.test"), second));
+            mailet.pipeline().consumer().process(item(queued("side-1", "bob@b.test"), second));
 
             assertThat(server.connectionCount()).isEqualTo(1);
             assertThat(second).containsExactly(MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
             assertThat(queuedMails(mailet)).singleElement().satisfies(back -> assertThat(journalId(back)).isEqualTo("side-1"));
         } finally {
-            mailet.abortSessions();
+            mailet.pipeline().abortSessions();
             attempt.get(10, TimeUnit.SECONDS);
         }
     }
@@ -336,14 +336,14 @@ class DeliveryJournalTest {
         LmtpDelivery mailet = mailet(server, "journal-reprocessed");
         mailet.service(named("Mail-1", "bob@b.test"));
         Mail queuedFirst = queuedMails(mailet).get(0);
-        mailet.consumer().process(item(queuedFirst, new ArrayList<>()));
+        mailet.pipeline().consumer().process(item(queuedFirst, new ArrayList<>()));
         FakeMail fromErrorRepository = named("Mail-1", "bob@b.test");
         fromErrorRepository.setAttribute(new org.apache.mailet.Attribute(org.apache.mailet.AttributeName.of(DeliveryJournal.ID),
                 org.apache.mailet.AttributeValue.of((String) journalId(queuedFirst))));
 
         mailet.service(fromErrorRepository);
         Mail queuedAgain = queuedMails(mailet).get(1); // browsing leaves the first item on the queue
-        mailet.consumer().process(item(queuedAgain, new ArrayList<>()));
+        mailet.pipeline().consumer().process(item(queuedAgain, new ArrayList<>()));
 
         assertThat(journalId(queuedAgain)).isNotEqualTo(journalId(queuedFirst));
         assertThat(rcpts(server)).containsExactly("RCPT TO:<bob@b.test>", "RCPT TO:<bob@b.test>");
@@ -371,7 +371,7 @@ class DeliveryJournalTest {
                 + "3 requeuing/copy-7/1/60 erin@b.test\n1 requeued carol@b.test\n");
         List<MailQueue.MailQueueItem.CompletionStatus> acknowledgements = new ArrayList<>();
 
-        mailet.consumer().process(item(queued("cut-1", "bob@b.test", "carol@b.test", "dan@b.test", "erin@b.test"), acknowledgements));
+        mailet.pipeline().consumer().process(item(queued("cut-1", "bob@b.test", "carol@b.test", "dan@b.test", "erin@b.test"), acknowledgements));
 
         assertThat(rcpts(server)).containsExactly("RCPT TO:<dan@b.test>");
         assertThat(queuedMails(mailet)).singleElement().satisfies(copy -> {
@@ -389,9 +389,9 @@ class DeliveryJournalTest {
         toClose.add(server);
         LmtpDelivery mailet = mailet(server, "journal-put-back-order");
         List<String> lines = new ArrayList<>();
-        mailet.journal().beforeWrite(line -> lines.add(line.strip()));
+        mailet.pipeline().journal().beforeWrite(line -> lines.add(line.strip()));
 
-        mailet.consumer().process(item(queued("order-1", "bob@b.test", "carol@b.test"), new ArrayList<>()));
+        mailet.pipeline().consumer().process(item(queued("order-1", "bob@b.test", "carol@b.test"), new ArrayList<>()));
 
         Object copyId = journalId(queuedMails(mailet).get(0));
         assertThat(lines).hasSize(4);

@@ -31,9 +31,9 @@ import org.apache.mailet.base.test.FakeMailContext;
 import org.apache.mailet.base.test.FakeMailetConfig;
 import org.junit.jupiter.api.Test;
 
+import dev.jameslmtp.mailet.queue.PutBack;
 import dev.jameslmtp.client.outcome.Fate;
 import dev.jameslmtp.mailet.attempt.MailOutcomes;
-import dev.jameslmtp.mailet.attempt.OutcomeDispatcher;
 import dev.jameslmtp.mailet.attempt.RecipientFate;
 import dev.jameslmtp.mailet.journal.DeliveryJournal;
 import dev.jameslmtp.mailet.journal.FileJournal;
@@ -216,7 +216,7 @@ class FaultMatrixTest {
 
     private static void check(LmtpDelivery mailet, FakeMailContext context, ScriptedHandler handler, Script script) throws Exception {
         context.resetSentMails();
-        ManageableMailQueue queue = (ManageableMailQueue) mailet.queue();
+        ManageableMailQueue queue = (ManageableMailQueue) mailet.pipeline().queue();
         queue.clear();
         FakeMail mail = FakeMail.builder().name("case-" + script.seed)
                 .mimeMessage(TestMails.mail("alice@a.test", "x@b.test").getMessage())
@@ -225,7 +225,7 @@ class FaultMatrixTest {
                 .build();
         List<MailAddress> original = List.copyOf(mail.getRecipients());
 
-        MailOutcomes outcomes = mailet.attempt(mail);
+        MailOutcomes outcomes = mailet.pipeline().attempt(mail);
 
         assertThat(outcomes.fates()).hasSize(original.size());
         List<MailAddress> partition = new ArrayList<>();
@@ -281,7 +281,7 @@ class FaultMatrixTest {
 
         static JamesFaults draw(long seed) {
             Random random = new Random(seed * 31 + 7);
-            int putBackFailures = random.nextInt(10) < 6 ? 0 : 1 + random.nextInt(OutcomeDispatcher.PUT_BACK_TRIES + 1);
+            int putBackFailures = random.nextInt(10) < 6 ? 0 : 1 + random.nextInt(PutBack.TRIES + 1);
             boolean errorProcessorFails = random.nextInt(3) == 0;
             boolean acknowledgementFails = random.nextInt(5) == 0;
             long stopAfterMillis = random.nextInt(4) == 0 ? random.nextInt(300) : -1;
@@ -290,7 +290,7 @@ class FaultMatrixTest {
 
         /** James can keep deferred recipients nowhere: the queue refuses them every time and so does the error processor. */
         boolean nowhereToKeepDeferred() {
-            return putBackFailures >= OutcomeDispatcher.PUT_BACK_TRIES && errorProcessorFails;
+            return putBackFailures >= PutBack.TRIES && errorProcessorFails;
         }
     }
 
@@ -360,7 +360,7 @@ class FaultMatrixTest {
                 });
         LmtpDelivery mailet = matrixMailet(queues, james, server, FakeMailetConfig.builder().setProperty("onSuccess", "delivered"));
         try {
-            ManageableMailQueue queue = (ManageableMailQueue) mailet.queue();
+            ManageableMailQueue queue = (ManageableMailQueue) mailet.pipeline().queue();
             queue.clear();
             List<String> distinct = script.recipients.stream().distinct().toList();
             FakeMail mail = FakeMail.builder().name("case-" + script.seed)
@@ -380,10 +380,10 @@ class FaultMatrixTest {
             };
             queues.failEnqueues(faults.putBackFailures());
             if (faults.stopAfterMillis() >= 0) {
-                stopper.schedule(mailet::abortSessions, faults.stopAfterMillis(), TimeUnit.MILLISECONDS);
+                stopper.schedule(mailet.pipeline()::abortSessions, faults.stopAfterMillis(), TimeUnit.MILLISECONDS);
             }
 
-            mailet.consumer().process(item);
+            mailet.pipeline().consumer().process(item);
 
             queues.failEnqueues(0);
             List<String> delivered = recipientsSentTo(context, "delivered");
@@ -411,7 +411,7 @@ class FaultMatrixTest {
             } else {
                 assertThat(unkept).as("every recipient in exactly one of delivered/bounced/error/queued").isEmpty();
             }
-            if (faults.putBackFailures() >= OutcomeDispatcher.PUT_BACK_TRIES) {
+            if (faults.putBackFailures() >= PutBack.TRIES) {
                 assertThat(queued).as("put-back refused every time: deferred recipients in the error processor").isEmpty();
             } else {
                 assertThat(inError).isEmpty();
@@ -592,8 +592,8 @@ class FaultMatrixTest {
                                      java.util.function.Consumer<String> journalLeftCheck, long seed) throws Exception {
         Random random = new Random(seed);
         context.resetSentMails();
-        ManageableMailQueue queue = (ManageableMailQueue) mailet.queue();
-        ManageableMailQueue nextQueue = (ManageableMailQueue) next.queue();
+        ManageableMailQueue queue = (ManageableMailQueue) mailet.pipeline().queue();
+        ManageableMailQueue nextQueue = (ManageableMailQueue) next.pipeline().queue();
         queue.clear();
         nextQueue.clear();
         handler.acceptAll = false;
@@ -611,7 +611,7 @@ class FaultMatrixTest {
         int crashAt = random.nextInt(count + 2); // lines (one per recipient at most) and the sync: sometimes no crash
         List<String> written = new ArrayList<>();
         AtomicReference<String> crashedBefore = new AtomicReference<>();
-        mailet.journal().beforeWrite(line -> {
+        mailet.pipeline().journal().beforeWrite(line -> {
             if (written.size() == crashAt && crashedBefore.get() == null) {
                 crashedBefore.set(line);
                 throw new SimulatedCrash();
@@ -621,11 +621,11 @@ class FaultMatrixTest {
         String id = "crash-" + seed;
         List<MailQueue.MailQueueItem.CompletionStatus> acknowledgements = new ArrayList<>();
         try {
-            mailet.consumer().process(queuedItem(id, recipients, acknowledgements));
+            mailet.pipeline().consumer().process(queuedItem(id, recipients, acknowledgements));
         } catch (SimulatedCrash crash) {
             assertThat(acknowledgements).as("nothing acknowledged by a James that died").isEmpty();
         }
-        mailet.journal().beforeWrite(line -> { });
+        mailet.pipeline().journal().beforeWrite(line -> { });
         String where = "no crash";
         java.util.Set<String> doneBeforeCrash = new java.util.HashSet<>(handler.stored.keySet());
         context.getSentMails().forEach(sent -> sent.getRecipients().forEach(r -> doneBeforeCrash.add(r.asString())));
@@ -634,7 +634,7 @@ class FaultMatrixTest {
             String line = crashedBefore.get();
             where = line.equals(MailJournal.SYNC) ? "crash before the acknowledgement" : "crash before a " + line.split(" ")[1] + " line";
             handler.acceptAll = true;
-            next.consumer().process(queuedItem(id, recipients, acknowledgements)); // the persistent queue hands it out again
+            next.pipeline().consumer().process(queuedItem(id, recipients, acknowledgements)); // the persistent queue hands it out again
         }
 
         assertThat(acknowledgements).as("acknowledged once, by the attempt that finished").containsExactly(
@@ -651,7 +651,7 @@ class FaultMatrixTest {
             nextQueue.clear();
         }
         for (Mail copy : putBack) {
-            next.consumer().process(new RecordingQueueItem(copy, new ArrayList<>()));
+            next.pipeline().consumer().process(new RecordingQueueItem(copy, new ArrayList<>()));
         }
         assertThat(queue.getSize()).as("nothing left on the queue once the store accepts everything").isZero();
         assertThat(nextQueue.getSize()).as("nothing left on the other node's queue").isZero();

@@ -26,8 +26,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.jameslmtp.mailet.queue.PutBack;
 import dev.jameslmtp.mailet.attempt.DeliveryMetrics;
-import dev.jameslmtp.mailet.attempt.OutcomeDispatcher;
 import dev.jameslmtp.mailet.journal.DeliveryJournal;
 import dev.jameslmtp.mailet.queue.Route;
 import dev.jameslmtp.testing.FakeLmtpServer;
@@ -79,7 +79,7 @@ class JamesFaultsTest {
 
     private List<List<MailAddress>> waiting() throws Exception {
         List<List<MailAddress>> waiting = new ArrayList<>();
-        ((ManageableMailQueue) mailet.queue()).browse().forEachRemaining(item -> waiting.add(List.copyOf(item.getMail().getRecipients())));
+        ((ManageableMailQueue) mailet.pipeline().queue()).browse().forEachRemaining(item -> waiting.add(List.copyOf(item.getMail().getRecipients())));
         return waiting;
     }
 
@@ -96,7 +96,7 @@ class JamesFaultsTest {
             assertThat(error.getState()).isEqualTo(Mail.ERROR);
             assertThat(error.getRecipients()).containsExactly(new MailAddress("full@b.test"));
         });
-        assertThat(metrics.countFor(DeliveryMetrics.PUT_BACK_FAILURES)).isEqualTo(OutcomeDispatcher.PUT_BACK_TRIES);
+        assertThat(metrics.countFor(DeliveryMetrics.PUT_BACK_FAILURES)).isEqualTo(PutBack.TRIES);
         assertThat(rcptsFor("bob@b.test")).isEqualTo(1);
         assertThat(waiting()).isEmpty();
     }
@@ -105,12 +105,12 @@ class JamesFaultsTest {
     void putBackShouldSucceedOnALaterTryWithoutSendingDeliveredRecipientsAgain() throws Exception {
         handler.afterDot("full@b.test", "452 4.2.2 Mailbox full");
         start(LmtpDelivery.ConsumerMode.DO_NOT_START);
-        queues.failEnqueues(OutcomeDispatcher.PUT_BACK_TRIES - 1);
+        queues.failEnqueues(PutBack.TRIES - 1);
 
-        mailet.attempt(TestMails.mail("alice@a.test", "bob@b.test", "full@b.test"));
+        mailet.pipeline().attempt(TestMails.mail("alice@a.test", "bob@b.test", "full@b.test"));
 
         assertThat(waiting()).containsExactly(List.of(new MailAddress("full@b.test")));
-        assertThat(metrics.countFor(DeliveryMetrics.PUT_BACK_FAILURES)).isEqualTo(OutcomeDispatcher.PUT_BACK_TRIES - 1);
+        assertThat(metrics.countFor(DeliveryMetrics.PUT_BACK_FAILURES)).isEqualTo(PutBack.TRIES - 1);
         assertThat(context.getSentMails()).isEmpty();
     }
 

@@ -68,13 +68,13 @@ class LargeMessageTest {
         mailet.init(FakeMailetConfig.builder().mailetName("lmtp").mailetContext(FakeMailContext.defaultContext())
                 .setProperty("destination", "inet:127.0.0.1:" + server.port()).build());
         Path small = write(dir.resolve("small.eml"), 4096);
-        assertThat(mailet.attempt(mail("warm-up", small)).addresses(Fate.DELIVERED)).hasSize(1);
+        assertThat(mailet.pipeline().attempt(mail("warm-up", small)).addresses(Fate.DELIVERED)).hasSize(1);
         Path large = write(dir.resolve("large.eml"), SIZE);
         Mail mail = mail("large", large);
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
         long before = threads.getCurrentThreadAllocatedBytes();
-        MailOutcomes outcomes = mailet.attempt(mail);
+        MailOutcomes outcomes = mailet.pipeline().attempt(mail);
         long allocated = threads.getCurrentThreadAllocatedBytes() - before;
 
         assertThat(outcomes.addresses(Fate.DELIVERED)).containsExactly(new MailAddress("bob@b.test"));

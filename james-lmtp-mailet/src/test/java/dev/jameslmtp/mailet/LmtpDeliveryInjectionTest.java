@@ -63,7 +63,7 @@ class LmtpDeliveryInjectionTest {
                 .setProperty("destination", "inet:127.0.0.1:2424").build());
         try {
             assertThat(mailet.configuration().lhloName()).isEqualTo("james.example");
-            assertThat(((FileJournal) mailet.journal()).directory()).as("the journal in James's working directory, by its FileSystem")
+            assertThat(((FileJournal) mailet.pipeline().journal()).directory()).as("the journal in James's working directory, by its FileSystem")
                     .isEqualTo(JAMES_HOME.getBasedir().toPath().resolve("var/lmtp-journal/lmtp-outgoing"))
                     .isDirectory();
         } finally {
@@ -83,7 +83,7 @@ class LmtpDeliveryInjectionTest {
         mailet.init(FakeMailetConfig.builder().mailetName("lmtp").mailetContext(FakeMailContext.defaultContext())
                 .setProperty("destination", "inet:127.0.0.1:2424").setProperty("journalStore", "blobstore").build());
         try {
-            assertThat(mailet.journal()).isInstanceOf(BlobJournal.class);
+            assertThat(mailet.pipeline().journal()).isInstanceOf(BlobJournal.class);
         } finally {
             mailet.destroy();
         }
@@ -105,7 +105,7 @@ class LmtpDeliveryInjectionTest {
         try (FakeLmtpServer server = FakeLmtpServer.start(LmtpHandler.defaults())) {
             mailet.init(FakeMailetConfig.builder().mailetName("lmtp").mailetContext(FakeMailContext.defaultContext())
                     .setProperty("destination", "inet:127.0.0.1:" + server.port()).build());
-            mailet.attempt(TestMails.mail("alice@a.test", "bob@b.test"));
+            mailet.pipeline().attempt(TestMails.mail("alice@a.test", "bob@b.test"));
         } finally {
             mailet.destroy();
         }
@@ -134,7 +134,7 @@ class LmtpDeliveryInjectionTest {
         try (FakeLmtpServer server = FakeLmtpServer.start(LmtpHandler.defaults())) {
             mailet.init(FakeMailetConfig.builder().mailetName("lmtp").mailetContext(FakeMailContext.defaultContext())
                     .setProperty("destination", "inet:127.0.0.1:" + server.port()).build());
-            mailet.attempt(TestMails.mail("alice@a.test", "bob@b.test"));
+            mailet.pipeline().attempt(TestMails.mail("alice@a.test", "bob@b.test"));
         } finally {
             mailet.destroy();
         }

@@ -103,7 +103,7 @@ class LmtpDeliveryTest {
 
     private List<ManageableMailQueue.MailQueueItemView> queued() throws Exception {
         List<ManageableMailQueue.MailQueueItemView> items = new ArrayList<>();
-        ((ManageableMailQueue) mailet.queue()).browse().forEachRemaining(items::add);
+        ((ManageableMailQueue) mailet.pipeline().queue()).browse().forEachRemaining(items::add);
         return items;
     }
 
@@ -199,10 +199,10 @@ class LmtpDeliveryTest {
                     .build();
 
             mailet("destination", storeDestination, "xclientDestinations", storeDestination);
-            mailet.attempt(mail);
+            mailet.pipeline().attempt(mail);
             mailet.destroy();
             mailet("destination", storeDestination);
-            mailet.attempt(mail("alice@a.test", "carol@b.test"));
+            mailet.pipeline().attempt(mail("alice@a.test", "carol@b.test"));
 
             assertThat(store.commands(0)).contains("XCLIENT ADDR=IPV6:2001:db8::7 HELO=mx.sender.test");
             assertThat(store.connectionCount()).isEqualTo(2);
@@ -215,7 +215,7 @@ class LmtpDeliveryTest {
         mailet();
         FakeMail mail = mail("alice@a.test", "bob@b.test", "carol@b.test");
 
-        MailOutcomes outcomes = mailet.attempt(mail);
+        MailOutcomes outcomes = mailet.pipeline().attempt(mail);
 
         assertThat(outcomes.addresses(Fate.DELIVERED)).containsExactly(new MailAddress("bob@b.test"), new MailAddress("carol@b.test"));
         assertThat(mail.getRecipients()).isEmpty();
@@ -233,7 +233,7 @@ class LmtpDeliveryTest {
                 .afterDot("full@b.test", "552 5.2.2 <full@b.test> Mailbox full");
         mailet();
 
-        MailOutcomes outcomes = mailet.attempt(mail("alice@a.test", "bob@b.test", "unknown@b.test", "full@b.test"));
+        MailOutcomes outcomes = mailet.pipeline().attempt(mail("alice@a.test", "bob@b.test", "unknown@b.test", "full@b.test"));
 
         assertThat(outcomes.addresses(Fate.DELIVERED)).containsExactly(new MailAddress("bob@b.test"));
         assertThat(outcomes.addresses(Fate.BOUNCED)).containsExactly(new MailAddress("unknown@b.test"), new MailAddress("full@b.test"));
@@ -254,7 +254,7 @@ class LmtpDeliveryTest {
         handler.rcpt("x@b.test", "550 5.1.1 No such user").rcpt("y@b.test", "550 5.1.1 No such user");
         mailet();
 
-        mailet.attempt(mail("alice@a.test", "x@b.test", "y@b.test"));
+        mailet.pipeline().attempt(mail("alice@a.test", "x@b.test", "y@b.test"));
 
         assertThat(sentTo("bounces")).singleElement()
                 .satisfies(bounce -> assertThat(bounce.getRecipients()).containsExactly(new MailAddress("x@b.test"), new MailAddress("y@b.test")));
@@ -266,7 +266,7 @@ class LmtpDeliveryTest {
         mailet();
         FakeMail mail = mail("alice@a.test", "bob@b.test", "full@b.test");
 
-        MailOutcomes outcomes = mailet.attempt(mail);
+        MailOutcomes outcomes = mailet.pipeline().attempt(mail);
 
         assertThat(outcomes.addresses(Fate.DEFERRED)).containsExactly(new MailAddress("full@b.test"));
         assertThat(mail.getRecipients()).containsExactly(new MailAddress("full@b.test"));
@@ -286,11 +286,11 @@ class LmtpDeliveryTest {
         mailet("delayTime", "1 minute, 5 minutes", "maxRetries", "2");
         Mail mail = mail("alice@a.test", "full@b.test");
 
-        mailet.attempt(mail);
+        mailet.pipeline().attempt(mail);
         Mail retry1 = takeQueued(Duration.ofMinutes(1));
-        mailet.attempt(retry1);
+        mailet.pipeline().attempt(retry1);
         Mail retry2 = takeQueued(Duration.ofMinutes(5));
-        MailOutcomes last = mailet.attempt(retry2);
+        MailOutcomes last = mailet.pipeline().attempt(retry2);
 
         assertThat(last.addresses(Fate.BOUNCED)).containsExactly(new MailAddress("full@b.test"));
         assertThat(queued()).isEmpty();
@@ -313,7 +313,7 @@ class LmtpDeliveryTest {
         assertThat(items).hasSize(1);
         assertNextDelivery(items.get(0), expectedDelay);
         Mail mail = items.get(0).getMail();
-        ((ManageableMailQueue) mailet.queue()).clear();
+        ((ManageableMailQueue) mailet.pipeline().queue()).clear();
         return mail;
     }
 
@@ -324,7 +324,7 @@ class LmtpDeliveryTest {
         FakeMail mail = mail("alice@a.test", "a@b.test", "b@b.test");
         mail.setAttribute(new Attribute(RetryState.RETRIES, AttributeValue.of(Map.of("a@b.test", AttributeValue.of(2)))));
 
-        MailOutcomes outcomes = mailet.attempt(mail);
+        MailOutcomes outcomes = mailet.pipeline().attempt(mail);
 
         assertThat(outcomes.with(Fate.DEFERRED)).singleElement().satisfies(fate -> {
             assertThat(fate.retries()).isEqualTo(3);
@@ -338,7 +338,7 @@ class LmtpDeliveryTest {
         handler.rcpt("unknown@b.test", "550 5.1.1 User doesn't exist");
         mailet();
 
-        MailOutcomes outcomes = mailet.attempt(mail(null, "unknown@b.test"));
+        MailOutcomes outcomes = mailet.pipeline().attempt(mail(null, "unknown@b.test"));
 
         assertThat(outcomes.addresses(Fate.BOUNCED)).containsExactly(new MailAddress("unknown@b.test"));
         assertThat(context.getSentMails()).isEmpty();
@@ -351,7 +351,7 @@ class LmtpDeliveryTest {
         handler.rcpt("unknown@b.test", "550 5.1.1 User doesn't exist");
         mailet("softBounce", "true", "maxRetries", "0", "delayTime", "0*1 minute");
 
-        MailOutcomes first = mailet.attempt(mail("alice@a.test", "unknown@b.test"));
+        MailOutcomes first = mailet.pipeline().attempt(mail("alice@a.test", "unknown@b.test"));
 
         assertThat(first.addresses(Fate.BOUNCED)).containsExactly(new MailAddress("unknown@b.test"));
         assertThat(sentTo("bounces")).singleElement().satisfies(bounce -> {
@@ -365,7 +365,7 @@ class LmtpDeliveryTest {
         handler.rcpt("unknown@b.test", "550 5.1.1 User doesn't exist");
         mailet("softBounce", "true");
 
-        MailOutcomes outcomes = mailet.attempt(mail("alice@a.test", "unknown@b.test"));
+        MailOutcomes outcomes = mailet.pipeline().attempt(mail("alice@a.test", "unknown@b.test"));
 
         assertThat(outcomes.addresses(Fate.DEFERRED)).containsExactly(new MailAddress("unknown@b.test"));
         assertThat(queued()).hasSize(1);
@@ -376,7 +376,7 @@ class LmtpDeliveryTest {
     void recipientLimitShouldSplitTransactionsOnOneConnection() throws Exception {
         mailet("recipientLimit", "2");
 
-        MailOutcomes outcomes = mailet.attempt(mail("alice@a.test", "r1@b.test", "r2@b.test", "r3@b.test", "r4@b.test", "r5@b.test"));
+        MailOutcomes outcomes = mailet.pipeline().attempt(mail("alice@a.test", "r1@b.test", "r2@b.test", "r3@b.test", "r4@b.test", "r5@b.test"));
 
         assertThat(outcomes.with(Fate.DELIVERED)).hasSize(5);
         assertThat(server.connectionCount()).isEqualTo(1);
@@ -392,7 +392,7 @@ class LmtpDeliveryTest {
             recipients[i] = "r" + i + "@b.test";
         }
 
-        MailOutcomes outcomes = mailet.attempt(mail("alice@a.test", recipients));
+        MailOutcomes outcomes = mailet.pipeline().attempt(mail("alice@a.test", recipients));
 
         assertThat(outcomes.with(Fate.DELIVERED)).hasSize(120);
         assertThat(server.bodies(0)).hasSize(1);
@@ -403,7 +403,7 @@ class LmtpDeliveryTest {
         handler.rcpt("unknown@b.test", "550 5.1.1 User doesn't exist");
         mailet("onSuccess", "delivered");
 
-        mailet.attempt(mail("alice@a.test", "bob@b.test", "unknown@b.test"));
+        mailet.pipeline().attempt(mail("alice@a.test", "bob@b.test", "unknown@b.test"));
 
         assertThat(sentTo("delivered")).singleElement()
                 .satisfies(copy -> assertThat(copy.getRecipients()).containsExactly(new MailAddress("bob@b.test")));
@@ -415,7 +415,7 @@ class LmtpDeliveryTest {
         handler.rcpt("unknown@b.test", "550 5.1.1 User doesn't exist");
         mailet("bounceProcessor", null, "bounceMode", "james");
 
-        mailet.attempt(mail("alice@a.test", "bob@b.test", "unknown@b.test"));
+        mailet.pipeline().attempt(mail("alice@a.test", "bob@b.test", "unknown@b.test"));
 
         assertThat(context.getBouncedMails()).singleElement().satisfies(bounce -> {
             assertThat(bounce.getSentMail().getRecipients()).containsExactly(new MailAddress("unknown@b.test"));
@@ -429,7 +429,7 @@ class LmtpDeliveryTest {
         server.close();
         mailet("destination", "inet:127.0.0.1:" + port);
 
-        MailOutcomes outcomes = mailet.attempt(mail("alice@a.test", "bob@b.test", "carol@b.test"));
+        MailOutcomes outcomes = mailet.pipeline().attempt(mail("alice@a.test", "bob@b.test", "carol@b.test"));
 
         assertThat(outcomes.with(Fate.DEFERRED)).hasSize(2)
                 .allSatisfy(fate -> assertThat(fate.deliveryError()).startsWith("4.4.1 connect to " + dev.jameslmtp.client.Destination.parse(destination)));
@@ -442,7 +442,7 @@ class LmtpDeliveryTest {
         java.nio.file.Files.writeString(map, "b.test inet:127.0.0.1:" + server.port() + "\n");
         mailet("destination", null, "transportMap", map.toString());
 
-        MailOutcomes outcomes = mailet.attempt(mail("alice@a.test", "bob@b.test", "carol@c.test"));
+        MailOutcomes outcomes = mailet.pipeline().attempt(mail("alice@a.test", "bob@b.test", "carol@c.test"));
 
         assertThat(outcomes.addresses(Fate.DELIVERED)).containsExactly(new MailAddress("bob@b.test"));
         assertThat(outcomes.with(Fate.DEFERRED)).singleElement()
@@ -454,7 +454,7 @@ class LmtpDeliveryTest {
         handler.rcpt("unknown@b.test", "550 5.1.1 User doesn't exist").rcpt("later@b.test", "450 4.2.1 later");
         mailet();
 
-        mailet.attempt(mail("alice@a.test", "bob@b.test", "carol@b.test", "unknown@b.test", "later@b.test"));
+        mailet.pipeline().attempt(mail("alice@a.test", "bob@b.test", "carol@b.test", "unknown@b.test", "later@b.test"));
 
         assertThat(metrics.countFor(DeliveryMetrics.DELIVERED)).isEqualTo(2);
         assertThat(metrics.countFor(DeliveryMetrics.BOUNCED)).isEqualTo(1);
@@ -467,7 +467,7 @@ class LmtpDeliveryTest {
         handler.rcpt("unknown@b.test", "550 5.1.1 User doesn't exist").rcpt("later@b.test", "450 4.2.1 later");
         mailet();
         FakeMail mail = mail("alice@a.test", "bob@b.test", "unknown@b.test", "later@b.test");
-        MailOutcomes outcomes = mailet.attempt(mail);
+        MailOutcomes outcomes = mailet.pipeline().attempt(mail);
 
         String line = AttemptLog.line(mail, outcomes, 3);
 
@@ -519,7 +519,7 @@ class LmtpDeliveryTest {
     @Test
     void lhloNameShouldDefaultToTheSuppliedDomain() throws Exception {
         mailet();
-        mailet.attempt(mail("alice@a.test", "bob@b.test"));
+        mailet.pipeline().attempt(mail("alice@a.test", "bob@b.test"));
 
         assertThat(server.commands(0).get(0)).isEqualTo("LHLO james.test");
     }

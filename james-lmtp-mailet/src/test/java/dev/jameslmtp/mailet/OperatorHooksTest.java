@@ -126,7 +126,7 @@ class OperatorHooksTest {
         handler.rcpt("odd@b.test", "354 go ahead");
         mailet("notifyClasses", "protocol");
 
-        MailOutcomes outcomes = mailet.attempt(TestMails.mail("alice@a.test", "odd@b.test"));
+        MailOutcomes outcomes = mailet.pipeline().attempt(TestMails.mail("alice@a.test", "odd@b.test"));
 
         assertThat(outcomes.with(Fate.DEFERRED)).singleElement()
                 .satisfies(fate -> assertThat(fate.verdict().status().toString()).isEqualTo("4.5.0"));
@@ -169,7 +169,7 @@ class OperatorHooksTest {
             mailet("destination", "inet:[127.0.0.1]:" + auth.port(), "notifyClasses", "protocol", "transcript", "true",
                     "saslPasswordMap", passwords.toString(), "saslSecurityOptions", "none");
 
-            mailet.attempt(TestMails.mail("alice@a.test", "odd@b.test"));
+            mailet.pipeline().attempt(TestMails.mail("alice@a.test", "odd@b.test"));
 
             assertThat(auth.commands(0)).anyMatch(command -> command.startsWith("AUTH PLAIN"));
             String encoded = java.util.Base64.getEncoder().encodeToString(("\0lmtpuser\0" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -187,7 +187,7 @@ class OperatorHooksTest {
         handler.rcpt("x@b.test", "501 5.5.4 Syntax error in parameters");
         mailet("notifyClasses", "protocol");
 
-        mailet.attempt(TestMails.mail("alice@a.test", "x@b.test"));
+        mailet.pipeline().attempt(TestMails.mail("alice@a.test", "x@b.test"));
 
         assertThat(toPostmaster()).hasSize(1);
     }
@@ -197,7 +197,7 @@ class OperatorHooksTest {
         handler.rcpt("unknown@b.test", "550 5.1.1 User doesn't exist");
         mailet("notifyClasses", "protocol");
 
-        mailet.attempt(TestMails.mail("alice@a.test", "unknown@b.test"));
+        mailet.pipeline().attempt(TestMails.mail("alice@a.test", "unknown@b.test"));
 
         assertThat(toPostmaster()).isEmpty();
         assertThat(context.getSentMails()).as("the sender's DSN").hasSize(1);
@@ -208,7 +208,7 @@ class OperatorHooksTest {
         handler.rcpt("odd@b.test", "354 go ahead");
         mailet();
 
-        mailet.attempt(TestMails.mail("alice@a.test", "odd@b.test"));
+        mailet.pipeline().attempt(TestMails.mail("alice@a.test", "odd@b.test"));
 
         assertThat(toPostmaster()).isEmpty();
     }
@@ -217,8 +217,8 @@ class OperatorHooksTest {
     void debugPeerListShouldLogTranscriptsAtInfoOnlyForTheListedDestinations() throws Exception {
         mailet("debugPeerList", "inet:[127.0.0.1]:" + server.port());
 
-        mailet.attempt(TestMails.mail("alice@a.test", "bob@b.test"));
-        mailet.attempt(TestMails.mail("alice@a.test", "carol@c.test"));
+        mailet.pipeline().attempt(TestMails.mail("alice@a.test", "bob@b.test"));
+        mailet.pipeline().attempt(TestMails.mail("alice@a.test", "carol@c.test"));
 
         assertThat(transcriptLinesAtInfo()).contains("m1 C: RCPT TO:<bob@b.test>")
                 .noneMatch(line -> line.contains("carol@c.test"));
@@ -228,7 +228,7 @@ class OperatorHooksTest {
     void withoutDebugPeerListOrTranscriptNoTranscriptShouldBeLoggedAtInfo() throws Exception {
         mailet();
 
-        mailet.attempt(TestMails.mail("alice@a.test", "bob@b.test"));
+        mailet.pipeline().attempt(TestMails.mail("alice@a.test", "bob@b.test"));
 
         assertThat(transcriptLinesAtInfo()).isEmpty();
     }
@@ -241,7 +241,7 @@ class OperatorHooksTest {
         String b = DeliveryMetrics.token(serverDestination());
         String c = DeliveryMetrics.token("inet:127.0.0.1:" + other.port());
 
-        mailet.attempt(TestMails.mail("alice@a.test", "bob@b.test", "unknown@b.test", "carol@c.test", "later@c.test"));
+        mailet.pipeline().attempt(TestMails.mail("alice@a.test", "bob@b.test", "unknown@b.test", "carol@c.test", "later@c.test"));
 
         assertThat(b).isEqualTo("inet_127.0.0.1_" + server.port());
         assertThat(metrics.countFor(DeliveryMetrics.DELIVERED + "." + b)).isEqualTo(1);
@@ -260,7 +260,7 @@ class OperatorHooksTest {
         mailet("transcript", "true");
         appender.list.clear();
 
-        mailet.attempt(TestMails.mail("alice@a.test", "bob@b.test", "unknown@b.test"));
+        mailet.pipeline().attempt(TestMails.mail("alice@a.test", "bob@b.test", "unknown@b.test"));
 
         assertThat(appender.list).as("the transcript, the attempt line, the DSN line").hasSizeGreaterThan(5);
         assertThat(appender.list).allSatisfy(event -> assertThat(event.getMDCPropertyMap())

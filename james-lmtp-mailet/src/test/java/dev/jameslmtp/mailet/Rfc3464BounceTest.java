@@ -111,7 +111,7 @@ class Rfc3464BounceTest {
                 .afterDot("full@b.test", "552 5.2.2 <full@b.test> Mailbox full");
         mailet();
 
-        MailOutcomes outcomes = mailet.attempt(TestMails.mail("alice@a.test", "bob@b.test", "unknown@b.test", "full@b.test"));
+        MailOutcomes outcomes = mailet.pipeline().attempt(TestMails.mail("alice@a.test", "bob@b.test", "unknown@b.test", "full@b.test"));
 
         assertThat(outcomes.addresses(Fate.DELIVERED)).containsExactly(new MailAddress("bob@b.test"));
         FakeMailContext.SentMail sent = dsns().get(0);
@@ -148,7 +148,7 @@ class Rfc3464BounceTest {
         handler.rcpt("x@b.test", "550 No such user here");
         mailet();
 
-        mailet.attempt(TestMails.mail("alice@a.test", "x@b.test"));
+        mailet.pipeline().attempt(TestMails.mail("alice@a.test", "x@b.test"));
 
         DeliveryStatusNotification dsn = parse(dsns().get(0));
         assertThat(fields(dsn, "x@b.test"))
@@ -161,7 +161,7 @@ class Rfc3464BounceTest {
         handler.rcpt("busy@b.test", "452 4.2.2 Over quota");
         mailet("maxRetries", "0", "delayTime", "0*1 minute");
 
-        mailet.attempt(TestMails.mail("alice@a.test", "busy@b.test"));
+        mailet.pipeline().attempt(TestMails.mail("alice@a.test", "busy@b.test"));
 
         assertThat(fields(parse(dsns().get(0)), "busy@b.test"))
                 .containsEntry("Action", "failed")
@@ -175,7 +175,7 @@ class Rfc3464BounceTest {
         server.close();
         mailet("destination", "inet:[127.0.0.1]:" + port, "maxRetries", "0", "delayTime", "0*1 minute");
 
-        mailet.attempt(TestMails.mail("alice@a.test", "bob@b.test"));
+        mailet.pipeline().attempt(TestMails.mail("alice@a.test", "bob@b.test"));
 
         assertThat(fields(parse(dsns().get(0)), "bob@b.test"))
                 .containsEntry("Status", "4.4.1")
@@ -190,7 +190,7 @@ class Rfc3464BounceTest {
         handler.rcpt("unknown@b.test", "550 5.1.1 <unknown@b.test> User doesn't exist");
         mailet("destination", "unix:" + down + ", inet:[127.0.0.1]:" + server.port());
 
-        mailet.attempt(TestMails.mail("alice@a.test", "bob@b.test", "unknown@b.test"));
+        mailet.pipeline().attempt(TestMails.mail("alice@a.test", "bob@b.test", "unknown@b.test"));
 
         DeliveryStatusNotification dsn = parse(dsns().get(0));
         assertThat(fields(dsn, "unknown@b.test"))
@@ -214,7 +214,7 @@ class Rfc3464BounceTest {
                 .addRcptParameter(new MailAddress("quiet@b.test"), DsnParameters.RecipientDsnParameters.of(EnumSet.of(DsnParameters.Notify.NEVER)))
                 .build().orElseThrow());
 
-        mailet.attempt(mail);
+        mailet.pipeline().attempt(mail);
 
         DeliveryStatusNotification dsn = parse(dsns().get(0));
         assertThat(dsn.perMessage()).containsEntry("Original-Envelope-Id", "envelope-42");
@@ -237,7 +237,7 @@ class Rfc3464BounceTest {
                 .state(Mail.DEFAULT)
                 .build();
 
-        mailet.attempt(mail);
+        mailet.pipeline().attempt(mail);
 
         DeliveryStatusNotification dsn = parse(dsns().get(0));
         assertThat(new ContentType(dsn.returned().orElseThrow().getContentType()).getBaseType()).isEqualTo("text/rfc822-headers");
@@ -254,7 +254,7 @@ class Rfc3464BounceTest {
                 .addRcptParameter(new MailAddress("quiet@b.test"), DsnParameters.RecipientDsnParameters.of(EnumSet.of(DsnParameters.Notify.NEVER)))
                 .build().orElseThrow());
 
-        mailet.attempt(mail);
+        mailet.pipeline().attempt(mail);
 
         assertThat(dsns()).isEmpty();
     }
@@ -264,7 +264,7 @@ class Rfc3464BounceTest {
         handler.rcpt("unknown@b.test", "550 5.1.1 unknown");
         mailet();
 
-        MailOutcomes outcomes = mailet.attempt(TestMails.mail(null, "unknown@b.test"));
+        MailOutcomes outcomes = mailet.pipeline().attempt(TestMails.mail(null, "unknown@b.test"));
 
         assertThat(outcomes.addresses(Fate.BOUNCED)).containsExactly(new MailAddress("unknown@b.test"));
         assertThat(dsns()).isEmpty();
@@ -278,7 +278,7 @@ class Rfc3464BounceTest {
         FakeMail mail = TestMails.mail("alice@a.test", "bob@b.test", "full@b.test");
         mail.setAttribute(new Attribute(ArrivalDate.ATTRIBUTE, AttributeValue.of(ZonedDateTime.ofInstant(NOW.minus(Duration.ofHours(2)), ZoneOffset.UTC))));
 
-        mailet.attempt(mail);
+        mailet.pipeline().attempt(mail);
 
         DeliveryStatusNotification dsn = parse(dsns().get(0));
         assertThat(dsns()).hasSize(1);
@@ -295,7 +295,7 @@ class Rfc3464BounceTest {
         Mail requeued = queued().get(0);
         assertThat(DelayWarnings.warned(requeued)).isTrue();
         context.resetSentMails();
-        mailet.attempt(requeued);
+        mailet.pipeline().attempt(requeued);
         assertThat(dsns()).as("no second warning").isEmpty();
     }
 
@@ -306,7 +306,7 @@ class Rfc3464BounceTest {
         FakeMail mail = TestMails.mail("alice@a.test", "full@b.test");
         mail.setAttribute(new Attribute(ArrivalDate.ATTRIBUTE, AttributeValue.of(ZonedDateTime.ofInstant(NOW.minus(Duration.ofMinutes(59)), ZoneOffset.UTC))));
 
-        mailet.attempt(mail);
+        mailet.pipeline().attempt(mail);
 
         assertThat(dsns()).isEmpty();
         assertThat(DelayWarnings.warned(queued().get(0))).isFalse();
@@ -319,7 +319,7 @@ class Rfc3464BounceTest {
         FakeMail mail = TestMails.mail("alice@a.test", "full@b.test");
         mail.setAttribute(new Attribute(ArrivalDate.ATTRIBUTE, AttributeValue.of(ZonedDateTime.ofInstant(NOW.minus(Duration.ofDays(3)), ZoneOffset.UTC))));
 
-        mailet.attempt(mail);
+        mailet.pipeline().attempt(mail);
 
         assertThat(dsns()).isEmpty();
     }
@@ -343,7 +343,7 @@ class Rfc3464BounceTest {
 
     private List<Mail> queued() throws Exception {
         List<Mail> mails = new ArrayList<>();
-        ((ManageableMailQueue) mailet.queue()).browse().forEachRemaining(item -> mails.add(item.getMail()));
+        ((ManageableMailQueue) mailet.pipeline().queue()).browse().forEachRemaining(item -> mails.add(item.getMail()));
         return mails;
     }
 
@@ -360,7 +360,7 @@ class Rfc3464BounceTest {
                 .addRcptParameter(new MailAddress("unknown@b.test"), DsnParameters.RecipientDsnParameters.of(EnumSet.of(DsnParameters.Notify.SUCCESS)))
                 .build().orElseThrow());
 
-        mailet.attempt(mail);
+        mailet.pipeline().attempt(mail);
 
         assertThat(server.commands(0)).contains("RCPT TO:<bob@b.test>").noneMatch(command -> command.contains("NOTIFY="));
         assertThat(dsns()).as("no failure report: unknown asked for SUCCESS only").hasSize(1);
@@ -392,7 +392,7 @@ class Rfc3464BounceTest {
                             EnumSet.of(DsnParameters.Notify.SUCCESS), new MailAddress("bob@orig.test")))
                     .build().orElseThrow());
 
-            mailet.attempt(mail);
+            mailet.pipeline().attempt(mail);
 
             assertThat(dsnStore.commands(0)).contains("RCPT TO:<bob@b.test> NOTIFY=SUCCESS ORCPT=rfc822;bob@orig.test");
             assertThat(dsns()).as("the store reports success itself").isEmpty();
@@ -403,7 +403,7 @@ class Rfc3464BounceTest {
     void withoutNotifySuccessNoDeliveredReportShouldBeSent() throws Exception {
         mailet();
 
-        mailet.attempt(TestMails.mail("alice@a.test", "bob@b.test"));
+        mailet.pipeline().attempt(TestMails.mail("alice@a.test", "bob@b.test"));
 
         assertThat(dsns()).isEmpty();
     }

@@ -114,7 +114,7 @@ class StoreHealthMailetTest {
         mailet.init(config("destination", "inet:[127.0.0.1]:" + down.port()));
 
         assertThat(check(james).getStatus()).isEqualTo(ResultStatus.HEALTHY);
-        assertThat(mailet.storeChecks().statuses().get()).singleElement()
+        assertThat(mailet.pipeline().storeChecks().statuses().get()).singleElement()
                 .satisfies(store -> assertThat(store.status()).isEqualTo(ResultStatus.UNHEALTHY));
     }
 
@@ -138,6 +138,6 @@ class StoreHealthMailetTest {
 
         mailet.init(config("destination", "inet:[127.0.0.1]:" + down.port(), "healthCheckCacheTime", "0", "healthCheckTimeout", "2 seconds"));
 
-        assertThat(mailet.storeChecks()).isNotNull();
+        assertThat(mailet.pipeline().storeChecks()).isNotNull();
     }
 }

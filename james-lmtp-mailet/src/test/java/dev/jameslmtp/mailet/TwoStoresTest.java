@@ -123,9 +123,9 @@ class TwoStoresTest {
         LmtpDelivery b = mailet(otherJames, LmtpDelivery.ConsumerMode.DO_NOT_START, Map.of("destination", "inet:127.0.0.1:" + storeB.port()));
         a.service(TestMails.mail("alice@x.test", "bob@a.test"));
         List<Mail> queued = new ArrayList<>();
-        ((ManageableMailQueue) a.queue()).browse().forEachRemaining(item -> queued.add(item.getMail()));
+        ((ManageableMailQueue) a.pipeline().queue()).browse().forEachRemaining(item -> queued.add(item.getMail()));
 
-        MailOutcomes outcomes = b.attempt(queued.get(0).duplicate());
+        MailOutcomes outcomes = b.pipeline().attempt(queued.get(0).duplicate());
 
         assertThat(outcomes.addresses(Fate.DELIVERED)).hasSize(1);
         assertThat(rcpts(storeA)).containsExactly("RCPT TO:<bob@a.test>");

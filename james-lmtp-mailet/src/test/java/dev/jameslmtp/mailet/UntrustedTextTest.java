@@ -98,7 +98,7 @@ class UntrustedTextTest {
     /** As James's consumer hands it over: with the mail's MDC. */
     private void process(String sender, String... recipients) throws Exception {
         List<MailQueue.MailQueueItem.CompletionStatus> acknowledgements = new ArrayList<>();
-        mailet.consumer().process(new RecordingQueueItem(TestMails.mail(sender, recipients), acknowledgements));
+        mailet.pipeline().consumer().process(new RecordingQueueItem(TestMails.mail(sender, recipients), acknowledgements));
         assertThat(acknowledgements).containsExactly(MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
     }
 

@@ -109,7 +109,7 @@ public final class DeliveryMetrics {
         return destination.replaceAll("[^A-Za-z0-9.-]+", "_").replaceAll("^_+|_+$", "");
     }
 
-    void putBackFailed() {
+    public void putBackFailed() {
         putBackFailures.increment();
     }
 

@@ -28,6 +28,7 @@ import dev.jameslmtp.conf.RetryJitter;
 import dev.jameslmtp.mailet.journal.AttemptMarks;
 import dev.jameslmtp.mailet.journal.DeliveryJournal;
 import dev.jameslmtp.mailet.journal.MailJournal;
+import dev.jameslmtp.mailet.queue.PutBack;
 import dev.jameslmtp.mailet.report.Bounces;
 
 /**
@@ -37,10 +38,8 @@ import dev.jameslmtp.mailet.report.Bounces;
  *   <li>Deferred recipients go back on the queue, in one copy of the mail per retry count (in
  *   practice one) holding only them, with the delay of their next retry (spread by
  *   {@code retryJitter}: up to that fraction later, never earlier) and their counts
- *   ({@link RetryState}). A failed put-back is tried again, at most {@value #PUT_BACK_TRIES} times
- *   in all, each failure counted ({@code lmtpDeliveryPutBackFailures}); then the copy goes to
- *   James's {@code error} processor (attribute {@code delivery-error} says why), where the
- *   operator finds it in the error repository. If that fails too,
+ *   ({@link RetryState}), through {@link PutBack}: tried {@value PutBack#TRIES} times, then
+ *   James's {@code error} processor. If that fails too,
  *   {@link UnstoredRecipientsException} is thrown once everything else below is done.</li>
  *   <li>Bounced recipients go to {@link Bounces}, with the deferred ones when the attempt warns
  *   the sender of the delay ({@link Bounces#markDelayWarning}, decided before step 1 so that the
@@ -52,27 +51,23 @@ import dev.jameslmtp.mailet.report.Bounces;
  */
 public final class OutcomeDispatcher {
 
-    public static final int PUT_BACK_TRIES = 3;
-    private static final Duration PAUSE_BETWEEN_TRIES = Duration.ofMillis(100);
     private static final Logger LOGGER = LoggerFactory.getLogger(OutcomeDispatcher.class);
 
-    private final MailQueue queue;
+    private final PutBack putBack;
     private final MailetContext context;
     private final Bounces bounces;
     private final Optional<String> onSuccess;
     private final RetryJitter jitter;
     private final Clock clock;
-    private final DeliveryMetrics metrics;
 
     public OutcomeDispatcher(MailQueue queue, MailetContext context, Bounces bounces, LmtpDeliveryConfiguration configuration, Clock clock,
                       DeliveryMetrics metrics) {
-        this.queue = queue;
+        this.putBack = new PutBack(queue, context, metrics::putBackFailed);
         this.context = context;
         this.bounces = bounces;
         this.onSuccess = configuration.onSuccess();
         this.jitter = configuration.retryJitter();
         this.clock = clock;
-        this.metrics = metrics;
     }
 
     void dispatch(Mail mail, MailOutcomes outcomes) throws UnstoredRecipientsException {
@@ -116,60 +111,26 @@ public final class OutcomeDispatcher {
     }
 
     /**
-     * Puts {@code group} back on the queue, else in the error processor; empty when one of them
-     * took it. The copy's journal id is chosen, and written in {@code marks} with the retries and
-     * the delay, before the first enqueue: a try that failed after the queue took the copy, or a
-     * mail handed out again after James died before its {@code requeued} line, puts the copy back
-     * under the same id, and copies with one id are sent once.
+     * Puts {@code group} back on the queue, else in the error processor ({@link PutBack}); empty
+     * when one of them took it. The copy's journal id is chosen, and written in {@code marks} with
+     * the retries and the delay, before the first enqueue: a try that failed after the queue took
+     * the copy, or a mail handed out again after James died before its {@code requeued} line, puts
+     * the copy back under the same id, and copies with one id are sent once.
      */
     private Optional<Exception> putBack(Mail mail, List<RecipientFate> group, AttemptMarks marks) {
-        List<MailAddress> recipients = group.stream().map(RecipientFate::recipient).toList();
         Duration delay = jitter.spread(group.get(0).retryDelay().orElseThrow(), ThreadLocalRandom.current().nextDouble());
         String copyId = DeliveryJournal.newId();
         group.forEach(fate -> marks.putting(fate.index(), new MailJournal.PutBack(copyId, fate.retries(), delay)));
-        Exception last = null;
-        for (int tries = 1; tries <= PUT_BACK_TRIES; tries++) {
-            try {
-                MailCopies.send(mail, recipients, copy -> {
-                    RetryState.record(copy, group);
-                    copy.setAttribute(new Attribute(Bounces.IS_DELIVERY_PERMANENT_ERROR, AttributeValue.of(false)));
-                    copy.setLastUpdated(Date.from(clock.instant()));
-                    DeliveryJournal.setId(copy, copyId);
-                    queue.enQueue(copy, delay);
-                });
-                return Optional.empty();
-            } catch (Exception e) {
-                last = e;
-                metrics.putBackFailed();
-                LOGGER.warn("Could not put deferred recipients {} of mail {} back on the queue (try {}/{}): {}",
-                        Transcript.neutralise(recipients.toString()),
-                        mail.getName(), tries, PUT_BACK_TRIES, e.toString());
-                pause(tries);
-            }
-        }
-        String reason = "4.3.0 could not put deferred recipients back on the LMTP queue: " + last;
         try {
-            MailCopies.send(mail, recipients, copy -> {
+            putBack.put(mail, group.stream().map(RecipientFate::recipient).toList(), delay, copy -> {
                 RetryState.record(copy, group);
-                copy.setAttribute(new Attribute(Bounces.DELIVERY_ERROR, AttributeValue.of(reason)));
-                context.sendMail(copy, Mail.ERROR);
-            });
-            LOGGER.error("Deferred recipients {} of mail {} went to the error processor: {}", Transcript.neutralise(recipients.toString()),
-                    mail.getName(), reason);
+                copy.setAttribute(new Attribute(Bounces.IS_DELIVERY_PERMANENT_ERROR, AttributeValue.of(false)));
+                copy.setLastUpdated(Date.from(clock.instant()));
+                DeliveryJournal.setId(copy, copyId);
+            }, PutBack.Fallback.ERROR_PROCESSOR);
             return Optional.empty();
         } catch (Exception e) {
-            e.addSuppressed(last);
             return Optional.of(e);
-        }
-    }
-
-    private static void pause(int tries) {
-        if (tries < PUT_BACK_TRIES) {
-            try {
-                Thread.sleep(PAUSE_BETWEEN_TRIES.toMillis() * tries);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 

@@ -1,9 +1,6 @@
 package dev.jameslmtp.mailet.queue;
 
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -12,28 +9,17 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.apache.james.core.MailAddress;
 import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.james.queue.api.MailQueue;
-import org.apache.mailet.Attribute;
-import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
 import org.apache.mailet.MailetContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.jameslmtp.client.outcome.Fate;
-import dev.jameslmtp.mailet.attempt.AttemptMdc;
 import dev.jameslmtp.mailet.attempt.DeliveryAttempt;
 import dev.jameslmtp.mailet.attempt.DeliveryMetrics;
-import dev.jameslmtp.mailet.attempt.MailCopies;
-import dev.jameslmtp.mailet.attempt.MailOutcomes;
 import dev.jameslmtp.mailet.attempt.OpenSessions;
-import dev.jameslmtp.mailet.attempt.UnstoredRecipientsException;
-import dev.jameslmtp.mailet.journal.AttemptMarks;
 import dev.jameslmtp.mailet.journal.DeliveryJournal;
-import dev.jameslmtp.mailet.journal.MailJournal;
-import dev.jameslmtp.mailet.report.Bounces;
 
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -59,7 +45,8 @@ import reactor.util.retry.Retry;
  * queue's prefetch ({@link #prefetch}, RabbitMQ's unacknowledged items per consumer) is twice what
  * one stalled store can hold. A tick every {@code 250 ms} also drains the backlogs (for a slot
  * freed by another mailet, or a probe that is due). Each attempt runs on its own thread, bounded
- * by the windows.
+ * by the windows, as a {@link JournaledAttempt} (the journal read, the attempt, the sync and the
+ * acknowledgement); mail put aside goes back through {@link PutBack}.
  *
  * <p>{@link #dispose()}: stop taking mail; wait up to the grace for the attempts in flight; then
  * close their LMTP sessions under them ({@link OpenSessions}), so that each attempt ends at once:
@@ -76,17 +63,16 @@ public final class DeliveryConsumer {
     static final Duration BACKLOG_WAIT = Duration.ofMinutes(10);
     private static final Duration BACKLOG_TICK = Duration.ofMillis(250);
     private static final Duration ABORT_GRACE = Duration.ofSeconds(5);
-    private static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
     private static final Logger LOGGER = LoggerFactory.getLogger(DeliveryConsumer.class);
 
     private final MailQueue queue;
     private final DeliveryAttempt attempt;
     private final DestinationLimits limits;
     private final DestinationWindow.Settings window;
-    private final MailetContext context;
     private final DeliveryMetrics metrics;
-    private final DeliveryJournal journal;
     private final Backlog backlog;
+    private final PutBack putBack;
+    private final JournaledAttempt items;
     private volatile Duration shutdownGrace;
     private volatile boolean stopping;
     private Disposable subscription;
@@ -100,11 +86,11 @@ public final class DeliveryConsumer {
         this.attempt = attempt;
         this.limits = limits;
         this.window = window;
-        this.context = context;
         this.metrics = metrics;
         this.shutdownGrace = shutdownGrace;
-        this.journal = journal;
         this.backlog = new Backlog(BACKLOG_PER_SLOT * window.limit());
+        this.putBack = new PutBack(queue, context, metrics::putBackFailed);
+        this.items = new JournaledAttempt(queue, attempt, context, journal, putBack, this::busyDelay);
     }
 
     /**
@@ -144,7 +130,7 @@ public final class DeliveryConsumer {
         backlogTick = Flux.interval(BACKLOG_TICK).subscribe(tick -> backlog.destinations().forEach(destination -> {
             drain(destination);
             backlog.expired(destination, System.nanoTime() - BACKLOG_WAIT.toNanos()).forEach(item ->
-                    handBack(item, busyDelay(destination), "it waited " + BACKLOG_WAIT + " in the backlog of " + destination));
+                    putBack.handBack(item, busyDelay(destination), "it waited " + BACKLOG_WAIT + " in the backlog of " + destination));
         }));
     }
 
@@ -165,7 +151,7 @@ public final class DeliveryConsumer {
             }
             metrics.destinationBusy();
             if (!backlog.offer(destination, item, System.nanoTime())) {
-                handBack(item, busyDelay(destination), destination + " is at its concurrency window or dead, and its backlog is full");
+                putBack.handBack(item, busyDelay(destination), destination + " is at its concurrency window or dead, and its backlog is full");
                 return;
             }
             drain(destination);
@@ -204,7 +190,7 @@ public final class DeliveryConsumer {
         try {
             attempts.execute(() -> {
                 try (permit) {
-                    process(item, permit);
+                    items.process(item, permit);
                 }
                 drain(destination);
             });
@@ -230,148 +216,12 @@ public final class DeliveryConsumer {
             LifecycleUtil.dispose(item.getMail());
             return;
         }
-        handBack(item, Duration.ZERO, "LmtpDelivery is stopping");
+        putBack.handBack(item, Duration.ZERO, "LmtpDelivery is stopping");
     }
 
-    /** Puts an unattempted mail back on the queue after {@code delay}; if the queue refuses, asks it to keep the item. */
-    private void handBack(MailQueue.MailQueueItem item, Duration delay, String why) {
-        Mail mail = item.getMail();
-        try {
-            LOGGER.debug("Mail {} goes back on the queue for {}: {}", mail.getName(), delay, why);
-            queue.enQueue(mail, delay);
-            acknowledge(item, mail, MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
-        } catch (Exception e) {
-            LOGGER.warn("Could not put mail {} back on the queue ({}); asking the queue to keep it", mail.getName(), why, e);
-            acknowledge(item, mail, MailQueue.MailQueueItem.CompletionStatus.RETRY);
-        } finally {
-            LifecycleUtil.dispose(mail);
-        }
-    }
-
-    /**
-     * One queue item, synchronously: the attempt, then the acknowledgement, each with its own
-     * failure handling. A failed acknowledgement is only logged: the attempt's outcomes were
-     * carried out already (deferred recipients are back on the queue), so nothing is put back
-     * again; the queue may hand the mail out again, which is the queue's own redelivery.
-     *
-     * <p>The mail's {@link DeliveryJournal delivery journal} (files or James's blob store: the same
-     * here) is read first: a mail handed out again after James died in an attempt (or after a
-     * failed acknowledgement), on this node or another one sharing the journal, is attempted only
-     * for the recipients without a mark; the marked ones are logged and left alone. The journal is
-     * synced before the acknowledgement and settled once the queue took it. A second copy of a mail
-     * left on the queue by a kill (same journal id) is acknowledged without an attempt once the
-     * first is settled, and handed back for later while the first is in an attempt.
-     */
+    /** One queue item, synchronously: {@link JournaledAttempt#process}. */
     public void process(MailQueue.MailQueueItem item) {
-        process(item, StoreFeedback.Listener.NONE);
-    }
-
-    /** As {@link #process(MailQueue.MailQueueItem)}, telling {@code feedback} what the attempt found of the stores. */
-    private void process(MailQueue.MailQueueItem item, StoreFeedback.Listener feedback) {
-        Mail mail = item.getMail();
-        Optional<MailJournal> held = journal.tryOpen(mail);
-        if (held.isEmpty()) {
-            handBack(item, busyDelay(QueueIntake.destinationKey(mail)),
-                    "another copy of it, left on the queue a second time when James was stopped, is in an attempt");
-            return;
-        }
-        try (AttemptMdc m = AttemptMdc.mail(mail);
-             AttemptMdc a = AttemptMdc.open(queue.getName().asString(), Route.text(mail).map(List::of).orElse(List.of()));
-             MailJournal marks = held.get()) {
-            List<MailAddress> recipients = List.copyOf(mail.getRecipients());
-            MailJournal.Reading reading = marks.read(recipients);
-            if (reading.settled()) {
-                LOGGER.info("Mail {} was settled already: this copy was left on the queue a second time when James was stopped,"
-                        + " it is not sent again", mail.getName());
-                acknowledge(item, mail, MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
-                return;
-            }
-            Map<Integer, Fate> settled = new HashMap<>(reading.marks());
-            if (!UnfinishedPutBacks.putBackAgain(queue, mail, recipients, marks, reading.putBacks(), settled)) {
-                marks.sync();
-                acknowledge(item, mail, retryAfterPause());
-                return;
-            }
-            List<Integer> open = marks.unsettled(recipients, settled);
-            MailQueue.MailQueueItem.CompletionStatus status;
-            if (open.isEmpty()) {
-                LOGGER.info("Every recipient of mail {} was settled before a restart; nothing to send", mail.getName());
-                status = MailQueue.MailQueueItem.CompletionStatus.SUCCESS;
-            } else {
-                if (open.size() < recipients.size()) {
-                    mail.setRecipients(open.stream().map(recipients::get).toList());
-                }
-                status = attempt(mail, marks.marksFor(open, recipients), feedback);
-            }
-            if (status == MailQueue.MailQueueItem.CompletionStatus.RETRY) {
-                mail.setRecipients(recipients); // the queue keeps the item as it came, marks and all
-            }
-            marks.sync();
-            if (acknowledge(item, mail, status) && status == MailQueue.MailQueueItem.CompletionStatus.SUCCESS) {
-                marks.settle();
-            }
-        } finally {
-            LifecycleUtil.dispose(mail);
-        }
-    }
-
-    private MailQueue.MailQueueItem.CompletionStatus attempt(Mail mail, AttemptMarks marks, StoreFeedback.Listener feedback) {
-        try {
-            attempt.run(mail, marks, feedback);
-            return MailQueue.MailQueueItem.CompletionStatus.SUCCESS;
-        } catch (UnstoredRecipientsException e) {
-            MailOutcomes outcomes = e.outcomes();
-            if (outcomes.with(Fate.DEFERRED).size() == outcomes.fates().size()) {
-                LOGGER.error("{}; nothing was delivered or bounced, so the queue is asked to keep the mail", e.getMessage(), e);
-                return retryAfterPause();
-            }
-            LOGGER.error("{}; other recipients were delivered or bounced, so the mail is not handed back whole: these recipients"
-                    + " are LOST and must be resent by hand", e.getMessage(), e);
-            return MailQueue.MailQueueItem.CompletionStatus.SUCCESS;
-        } catch (RuntimeException e) {
-            return toErrorProcessor(mail, e);
-        }
-    }
-
-    /** A bug before the outcomes were carried out: the mail goes to James's error processor as it is, never retried blindly. */
-    private MailQueue.MailQueueItem.CompletionStatus toErrorProcessor(Mail mail, RuntimeException cause) {
-        LOGGER.error("LMTP delivery of mail {} failed inside James; sending it to the error processor", mail.getName(), cause);
-        try {
-            MailCopies.send(mail, List.copyOf(mail.getRecipients()), copy -> {
-                copy.setAttribute(new Attribute(Bounces.DELIVERY_ERROR, AttributeValue.of("4.3.0 LmtpDelivery failed: " + cause)));
-                context.sendMail(copy, Mail.ERROR);
-            });
-            return MailQueue.MailQueueItem.CompletionStatus.SUCCESS;
-        } catch (Exception e) {
-            LOGGER.error("Could not send mail {} to the error processor; the queue is asked to keep it", mail.getName(), e);
-            return retryAfterPause();
-        }
-    }
-
-    /**
-     * RETRY, after a pause: James can store mail neither on the queue nor in the error processor,
-     * and James's memory queue hands a retried mail out again at once, so without the pause the
-     * mail would loop hot (and reconnect to the store each time).
-     */
-    private static MailQueue.MailQueueItem.CompletionStatus retryAfterPause() {
-        try {
-            Thread.sleep(RETRY_PAUSE.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return MailQueue.MailQueueItem.CompletionStatus.RETRY;
-    }
-
-    /** True when the queue took the acknowledgement. */
-    private static boolean acknowledge(MailQueue.MailQueueItem item, Mail mail, MailQueue.MailQueueItem.CompletionStatus status) {
-        try {
-            item.done(status);
-            return true;
-        } catch (Exception e) {
-            LOGGER.error("Could not acknowledge mail {} ({}) on the queue; its outcomes stand, nothing is put back again", mail.getName(),
-                    status, e);
-            return false;
-        }
+        items.process(item, StoreFeedback.Listener.NONE);
     }
 
     public synchronized void dispose() {

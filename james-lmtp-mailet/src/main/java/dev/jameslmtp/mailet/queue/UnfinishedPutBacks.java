@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import org.apache.james.core.MailAddress;
-import org.apache.james.queue.api.MailQueue;
 import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
@@ -16,7 +15,6 @@ import org.slf4j.LoggerFactory;
 
 import dev.jameslmtp.client.outcome.Fate;
 import dev.jameslmtp.client.wire.Transcript;
-import dev.jameslmtp.mailet.attempt.MailCopies;
 import dev.jameslmtp.mailet.attempt.RetryState;
 import dev.jameslmtp.mailet.journal.DeliveryJournal;
 import dev.jameslmtp.mailet.journal.MailJournal;
@@ -25,7 +23,7 @@ import dev.jameslmtp.mailet.report.Bounces;
 /**
  * The put-backs James died in: a mail handed out again whose journal holds intent lines
  * ({@code requeuing/<id>/<retries>/<delay>}, {@link MailJournal.PutBack}) for recipients without a
- * mark. {@link DeliveryConsumer#process} calls it before the attempt.
+ * mark. {@link JournaledAttempt#process} calls it before the attempt.
  */
 final class UnfinishedPutBacks {
 
@@ -38,9 +36,10 @@ final class UnfinishedPutBacks {
      * Puts back again, whole and under the copy id written then, each copy whose put-back James
      * died in (intent lines, some recipient without a mark): a copy the queue took before the
      * kill and this one are one item twice, sent once. Its recipients are then marked requeued,
-     * in the journal and in {@code settled}. False when the queue refused (the item is kept).
+     * in the journal and in {@code settled}. False when the queue refused ({@link PutBack}: the item
+     * is kept, as nothing of it was carried out in this hand-out).
      */
-    static boolean putBackAgain(MailQueue queue, Mail mail, List<MailAddress> recipients, MailJournal marks,
+    static boolean putBackAgain(PutBack queue, Mail mail, List<MailAddress> recipients, MailJournal marks,
                                 Map<Integer, MailJournal.PutBack> putBacks, Map<Integer, Fate> settled) {
         if (putBacks.isEmpty()) {
             return true;
@@ -57,12 +56,11 @@ final class UnfinishedPutBacks {
             Map<MailAddress, Integer> retries = new LinkedHashMap<>();
             positions.forEach(position -> retries.merge(recipients.get(position), putBacks.get(position).retries(), Math::max));
             try {
-                MailCopies.send(mail, positions.stream().map(recipients::get).toList(), again -> {
+                queue.put(mail, positions.stream().map(recipients::get).toList(), putBacks.get(positions.get(0)).delay(), again -> {
                     RetryState.record(again, retries);
                     again.setAttribute(new Attribute(Bounces.IS_DELIVERY_PERMANENT_ERROR, AttributeValue.of(false)));
                     DeliveryJournal.setId(again, copy.getKey());
-                    queue.enQueue(again, putBacks.get(positions.get(0)).delay());
-                });
+                }, PutBack.Fallback.KEEP_THE_ITEM);
             } catch (Exception e) {
                 LOGGER.error("Could not put recipients {} of mail {} back on the queue again; the queue is asked to keep the mail",
                         Transcript.neutralise(retries.keySet().toString()), mail.getName(), e);
