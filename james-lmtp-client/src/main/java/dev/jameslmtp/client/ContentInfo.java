@@ -34,8 +34,11 @@ public record ContentInfo(long size, boolean eightBit) {
         return scanner.info();
     }
 
-    /** Counts the normalised size, as {@link DotStuffingOutputStream} will write it, minus the stuffing. */
-    private static final class Scanner extends OutputStream {
+    /**
+     * Measures what is written to it, as {@link #scan} does: the normalised size, as
+     * {@link DotStuffingOutputStream} will write it, minus the stuffing; 8-bit or not.
+     */
+    public static final class Scanner extends OutputStream {
         private long size;
         private boolean eightBit;
         private boolean afterCr;
@@ -77,7 +80,8 @@ public record ContentInfo(long size, boolean eightBit) {
             eightBit = high;
         }
 
-        ContentInfo info() {
+        /** The measure of everything written so far. */
+        public ContentInfo info() {
             return new ContentInfo(atLineStart ? size : size + 2, eightBit);
         }
     }

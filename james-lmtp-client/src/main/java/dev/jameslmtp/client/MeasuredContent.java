@@ -2,6 +2,7 @@ package dev.jameslmtp.client;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.Optional;
 
 /**
  * A {@link Content} that remembers its {@link ContentInfo} after the first measure. Thread-safe:
@@ -36,6 +37,18 @@ public final class MeasuredContent implements Content {
             info = known;
         }
         return known;
+    }
+
+    /** The measure of {@code content} already taken, if any; never measures. */
+    public static Optional<ContentInfo> known(Content content) {
+        return content instanceof MeasuredContent measured ? Optional.ofNullable(measured.info) : Optional.empty();
+    }
+
+    /** Remembers {@code info}, taken while {@code content} was written elsewhere, when the content can remember it. */
+    public static void remember(Content content, ContentInfo info) {
+        if (content instanceof MeasuredContent measured) {
+            measured.info = info;
+        }
     }
 
     /** The content's measure, remembered when the content can remember it. */

@@ -750,8 +750,9 @@ class LmtpConnectionTest {
     @Test
     void contentThatCannotBeReadShouldDeferWithoutEndingTheData() {
         int[] calls = {0};
-        Content failing = out -> {
-            out.write("Subject: partial\r\n\r\nfirst line\r\n".getBytes(StandardCharsets.US_ASCII));
+        byte[] large = ("Subject: partial\r\n\r\n" + "first line\r\n".repeat(30_000)).getBytes(StandardCharsets.US_ASCII);
+        Content failing = out -> { // larger than the read-ahead buffer: measured on a first read, then streamed
+            out.write(large);
             if (calls[0]++ > 0) {
                 throw new IOException("disk error");
             }

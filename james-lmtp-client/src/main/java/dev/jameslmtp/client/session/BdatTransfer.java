@@ -130,6 +130,17 @@ final class BdatTransfer extends OutputStream {
         }
     }
 
+    /**
+     * Sends the content already in the buffer, its first {@code length} bytes, line ends made CRLF
+     * ({@link RenderedContent}): one {@code BDAT length LAST} chunk with {@code opening}.
+     */
+    void sendWhole(int length, Opening opening) throws IOException {
+        this.opening = opening;
+        wire.stage(Stage.BDAT);
+        filled = length;
+        chunk(true);
+    }
+
     @Override
     public void write(int b) throws IOException {
         one[0] = (byte) b;

@@ -23,12 +23,19 @@ import dev.jameslmtp.client.wire.Wire;
 final class DataTransfer {
 
     private static final Command DOT = Command.of(".");
+    private static final int DOT_CRLF = 3;
 
     private DataTransfer() {
     }
 
     /** After DATA's reply: the content and the replies after the final dot, or the DATA refusal for every accepted recipient. */
     static void send(Wire wire, Reply dataReply, Content content, List<Integer> accepted, RecipientLedger ledger) throws IOException {
+        send(wire, dataReply, null, content, accepted, ledger);
+    }
+
+    /** As above, sending {@code whole}, the content rendered ahead and dot-stuffed, when it is not null. */
+    static void send(Wire wire, Reply dataReply, RenderedContent whole, Content content, List<Integer> accepted, RecipientLedger ledger)
+            throws IOException {
         if (!dataReply.isIntermediate()) {
             for (int index : accepted) {
                 ledger.decide(index, Trouble.ofReply(Stage.DATA, dataReply));
@@ -43,11 +50,26 @@ final class DataTransfer {
             wire.read();
             return;
         }
-        sendContent(wire, content);
+        if (whole != null) {
+            sendWhole(wire, whole);
+        } else {
+            sendContent(wire, content);
+        }
         for (int index : accepted) {
             Reply reply = ServerClosingException.read(wire, Stage.DOT);
             ledger.decideOnReply(index, Trouble.ofReply(Stage.DOT, reply));
         }
+    }
+
+    /** The payload already stuffed, its final {@code .CRLF} sent at {@link Stage#DOT} as when streamed. */
+    private static void sendWhole(Wire wire, RenderedContent whole) throws IOException {
+        wire.stage(Stage.BODY);
+        wire.content().write(whole.buffer(), 0, whole.length() - DOT_CRLF);
+        wire.stage(Stage.DOT);
+        wire.content().write(whole.buffer(), whole.length() - DOT_CRLF, DOT_CRLF);
+        wire.content().flush();
+        wire.transcript().client("[" + whole.messageBytes() + " bytes of message content]");
+        wire.transcript().client(".");
     }
 
     private static void sendContent(Wire wire, Content content) throws IOException {

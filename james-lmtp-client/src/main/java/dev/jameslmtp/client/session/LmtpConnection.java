@@ -12,7 +12,6 @@ import dev.jameslmtp.client.ContentInfo;
 import dev.jameslmtp.client.Destination;
 import dev.jameslmtp.client.Envelope;
 import dev.jameslmtp.client.LmtpConnectException;
-import dev.jameslmtp.client.MeasuredContent;
 import dev.jameslmtp.client.OrcptPolicy;
 import dev.jameslmtp.client.Origin;
 import dev.jameslmtp.client.outcome.DeliveryResult;
@@ -141,7 +140,7 @@ public final class LmtpConnection implements Closeable {
             }
             ContentInfo info;
             try {
-                info = needsMeasure() ? MeasuredContent.of(content) : null;
+                info = needsMeasure() ? transaction.measure(capabilities, content) : null;
             } catch (IOException e) {
                 ledger.decideRemaining(Trouble.ofException(Stage.MAIL, peer, e));
                 return ledger.result(peer);
@@ -181,7 +180,10 @@ public final class LmtpConnection implements Closeable {
         return carriesOrigin;
     }
 
-    /** The size and 8-bit scan is needed only for what the server offers: SIZE and 8BITMIME. */
+    /**
+     * The size and 8-bit measure is needed only for what the server offers: SIZE and 8BITMIME;
+     * the content is then read ahead, whole when it fits ({@link PipelinedTransaction#measure}).
+     */
     private boolean needsMeasure() {
         return capabilities.size() || capabilities.eightBitMime();
     }

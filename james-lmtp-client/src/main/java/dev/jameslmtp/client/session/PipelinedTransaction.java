@@ -3,9 +3,12 @@ package dev.jameslmtp.client.session;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import dev.jameslmtp.client.Content;
 import dev.jameslmtp.client.ContentInfo;
+import dev.jameslmtp.client.MeasuredContent;
+import dev.jameslmtp.client.ContentException;
 import dev.jameslmtp.client.Envelope;
 import dev.jameslmtp.client.outcome.RecipientLedger;
 import dev.jameslmtp.client.outcome.Trouble;
@@ -35,8 +38,12 @@ final class PipelinedTransaction {
     /** BDAT to a server that offers CHUNKING, else DATA. */
     private final boolean useChunking;
     private final BdatTransfer.Reset reset;
-    /** The BDAT chunks' buffer, made at the first BDAT transaction and reused. */
-    private byte[] chunkBuffer;
+    /** The buffer of the content rendered ahead and of the BDAT chunks, made at the first transaction that needs it and reused. */
+    private byte[] buffer;
+    /** The content of the coming transaction, read whole ahead of it ({@link #measure}); null when it is streamed. */
+    private RenderedContent rendered;
+    /** The content {@link #rendered} was read from: a rendering is never sent for another. */
+    private Content renderedFrom;
     /** The capabilities of the transaction running now. */
     private Capabilities capabilities;
 
@@ -48,6 +55,29 @@ final class PipelinedTransaction {
     }
 
     /**
+     * The measure of {@code content} for the coming transaction's MAIL (SIZE, BODY), taken on the
+     * pass that renders it into the buffer ({@link RenderedContent}); a content too large for the
+     * buffer, or already measured as such, is streamed by {@link #run}.
+     *
+     * @throws ContentException when the content cannot be read
+     */
+    ContentInfo measure(Capabilities capabilities, Content content) throws ContentException {
+        rendered = null;
+        Optional<ContentInfo> known = MeasuredContent.known(content);
+        if (known.isPresent() && known.get().size() > BdatTransfer.CHUNK_BYTES) {
+            return known.get();
+        }
+        RenderedContent read = RenderedContent.of(content, !(useChunking && capabilities.chunking()), buffer);
+        buffer = read.buffer();
+        MeasuredContent.remember(content, read.info());
+        if (read.whole()) {
+            rendered = read;
+            renderedFrom = content;
+        }
+        return read.info();
+    }
+
+    /**
      * MAIL, RCPT per recipient and DATA (or the first BDAT chunk, when the server offers CHUNKING
      * and {@code useChunking} allows it: {@link BdatTransfer}), preceded by RSET when {@code reset}:
      * in pipelined groups when the server offers PIPELINING (the RSET travels with MAIL and its
@@ -56,6 +86,9 @@ final class PipelinedTransaction {
     void run(Capabilities capabilities, Envelope envelope, Content content, ContentInfo info, RecipientLedger ledger, boolean reset)
             throws IOException {
         this.capabilities = capabilities;
+        RenderedContent whole = renderedFrom == content ? rendered : null;
+        rendered = null;
+        renderedFrom = null;
         boolean pipelining = capabilities.pipelining();
         if (reset && !pipelining) {
             resetTransaction();
@@ -71,17 +104,22 @@ final class PipelinedTransaction {
             commands.add(TransactionCommands.rcpt(capabilities, orcptWithoutDsn, envelope.recipients().get(index)));
         }
         if (useChunking && capabilities.chunking()) {
-            chunkBuffer = BdatTransfer.buffer(chunkBuffer, info);
-            new BdatTransfer(wire, chunkBuffer, ledger, this.reset).send(content, (bdat, chunk, octets) -> {
+            BdatTransfer.Opening opening = (bdat, chunk, octets) -> {
                 commands.add(bdat);
                 return open(commands, first, recipients, ledger, chunk, octets);
-            });
+            };
+            if (whole != null && !whole.stuffed()) {
+                new BdatTransfer(wire, whole.buffer(), ledger, this.reset).sendWhole(whole.length(), opening);
+            } else {
+                buffer = BdatTransfer.buffer(buffer, info);
+                new BdatTransfer(wire, buffer, ledger, this.reset).send(content, opening);
+            }
             return;
         }
         commands.add(DATA);
         List<Integer> accepted = open(commands, first, recipients, ledger, null, 0);
         if (accepted != null) {
-            DataTransfer.send(wire, readReply(Stage.DATA), content, accepted, ledger);
+            DataTransfer.send(wire, readReply(Stage.DATA), whole != null && whole.stuffed() ? whole : null, content, accepted, ledger);
         }
     }
 
