@@ -57,15 +57,15 @@ final class PipelinedTransaction {
     /**
      * The measure of {@code content} for the coming transaction's MAIL (SIZE, BODY), taken on the
      * pass that renders it into the buffer ({@link RenderedContent}); a content too large for the
-     * buffer, or already measured as such, is streamed by {@link #run}.
+     * buffer, or measured already (its measure remembered), is streamed by {@link #run}.
      *
      * @throws ContentException when the content cannot be read
      */
     ContentInfo measure(Capabilities capabilities, Content content) throws ContentException {
         rendered = null;
         Optional<ContentInfo> known = MeasuredContent.known(content);
-        if (known.isPresent() && known.get().size() > BdatTransfer.CHUNK_BYTES) {
-            return known.get();
+        if (known.isPresent()) {
+            return known.get(); // streamed: one read either way
         }
         RenderedContent read = RenderedContent.of(content, !(useChunking && capabilities.chunking()), buffer);
         buffer = read.buffer();
