@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -26,7 +27,12 @@ class ReleaseArchiveIT {
     }
 
     private static Run run(Path directory, List<String> command) throws IOException, InterruptedException {
+        return run(directory, command, Map.of());
+    }
+
+    private static Run run(Path directory, List<String> command, Map<String, String> environment) throws IOException, InterruptedException {
         ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true);
+        builder.environment().putAll(environment);
         builder.environment().put("MANPAGER", "cat");
         builder.environment().put("MANWIDTH", "100");
         Process process = builder.start();
@@ -85,5 +91,29 @@ class ReleaseArchiveIT {
         assertThat(man.status()).as(man.output()).isZero();
         assertThat(man.output()).contains("LMTP(1)").contains("NAME").contains("SYNOPSIS").contains("--sasl-tls-security-options")
                 .contains("EX_USAGE").doesNotContain("\\-");
+    }
+
+    /**
+     * The launcher's class-data archive covers the command's own classes wherever the command is
+     * started from: the release's, written by its first run, and the build's (target/lmtp.jsa, used
+     * by the launcher in the source tree), which named the jar by a relative path before, so that
+     * the JVM used it for the JDK's classes only.
+     */
+    @Test
+    void theCommandsClassesShouldComeFromTheClassDataArchiveWhereverTheCommandStarts() throws Exception {
+        Path home = unpack();
+        assertThat(run(home, List.of(home.resolve("bin/lmtp").toString(), "--version")).status()).isZero();
+        assertThat(home.resolve("lib/lmtp.jsa")).as("written by the first run").isRegularFile();
+        Path launchers = Path.of("../james-lmtp-cli/src/main/sh/lmtp").toAbsolutePath().normalize();
+
+        for (Path launcher : List.of(home.resolve("bin/lmtp"), launchers)) {
+            Path loaded = unpacked.resolve("classes-" + launcher.getNameCount() + ".log");
+            Run version = run(unpacked.getRoot(), List.of("/bin/sh", launcher.toString(), "--version"),
+                    Map.of("LMTP_JAVA_OPTS", "-Xlog:class+load=info:file=" + loaded));
+
+            assertThat(version.status()).as(version.output()).isZero();
+            assertThat(Files.readAllLines(loaded)).as(launcher.toString())
+                    .anyMatch(line -> line.contains("dev.jameslmtp.cli.LmtpCommand source: shared objects file"));
+        }
     }
 }
