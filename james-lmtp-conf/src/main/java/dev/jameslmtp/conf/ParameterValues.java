@@ -7,7 +7,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.jameslmtp.client.LmtpClient;
 import dev.jameslmtp.client.wire.WireSafety;
 
 /**
@@ -17,6 +22,8 @@ import dev.jameslmtp.client.wire.WireSafety;
  * the accepted form.
  */
 public class ParameterValues {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(ParameterValues.class);
 
     private final Map<String, String> raw;
 
@@ -93,6 +100,19 @@ public class ParameterValues {
             return duration;
         } catch (IllegalArgumentException e) {
             throw ConfigurationError.invalid(parameter.key(), value, expected);
+        }
+    }
+
+    /**
+     * The LHLO name when none is configured, for the mailet and the SMTP hook: James's default
+     * domain, else (with a warning) this host's name.
+     */
+    public static String defaultLhloName(Callable<String> jamesDefaultDomain) {
+        try {
+            return jamesDefaultDomain.call();
+        } catch (Exception e) {
+            LOGGER.warn("No default domain from James's DomainList ({}); LHLO with this host's name", e.toString());
+            return LmtpClient.localHostName();
         }
     }
 

@@ -29,12 +29,12 @@ import org.apache.mailet.base.GenericMailet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.jameslmtp.client.LmtpClient;
 import dev.jameslmtp.client.pool.ConnectionPool;
 import dev.jameslmtp.conf.ConfigurationError;
 import dev.jameslmtp.conf.LmtpClientFactory;
 import dev.jameslmtp.conf.LmtpDeliveryConfiguration;
 import dev.jameslmtp.conf.Parameter;
+import dev.jameslmtp.conf.ParameterValues;
 import dev.jameslmtp.mailet.health.HealthCheckSettings;
 import dev.jameslmtp.mailet.health.StoreHealth;
 import dev.jameslmtp.mailet.journal.DeliveryJournal;
@@ -161,7 +161,8 @@ public class LmtpDelivery extends GenericMailet {
 
     @Inject
     public LmtpDelivery(MailQueueFactory<?> queueFactory, MetricFactory metricFactory, DomainList domainList) {
-        this(queueFactory, metricFactory, () -> defaultDomain(domainList), Clock.systemUTC(), ConsumerMode.START, FileJournal.DEFAULT_ROOT);
+        this(queueFactory, metricFactory, () -> ParameterValues.defaultLhloName(() -> domainList.getDefaultDomain().asString()),
+                Clock.systemUTC(), ConsumerMode.START, FileJournal.DEFAULT_ROOT);
     }
 
     /**
@@ -361,12 +362,4 @@ public class LmtpDelivery extends GenericMailet {
         return configuration;
     }
 
-    private static String defaultDomain(DomainList domainList) {
-        try {
-            return domainList.getDefaultDomain().asString();
-        } catch (Exception e) {
-            LOGGER.warn("No default domain from James's DomainList ({}); LHLO with this host's name", e.toString());
-            return LmtpClient.localHostName();
-        }
-    }
 }

@@ -33,6 +33,7 @@ import dev.jameslmtp.client.outcome.Verdict;
 import dev.jameslmtp.client.wire.Transcript;
 import dev.jameslmtp.conf.ConfigurationError;
 import dev.jameslmtp.conf.DurationSyntax;
+import dev.jameslmtp.conf.ParameterValues;
 
 /**
  * An SMTP {@code RCPT TO} hook for James's {@code smtpserver.xml} that asks the mail store whether
@@ -102,7 +103,8 @@ public class VerifyRecipientInStore implements RcptHook, ProtocolHandler {
     @Inject
     public VerifyRecipientInStore(DomainList domains, UsersRepository users, RecipientRewriteTable rewrites,
                                   MetricFactory metricFactory) {
-        this(JamesRecipients.of(domains, users, rewrites), metricFactory, Clock.systemUTC(), () -> defaultDomain(domains));
+        this(JamesRecipients.of(domains, users, rewrites), metricFactory, Clock.systemUTC(),
+                () -> ParameterValues.defaultLhloName(() -> domains.getDefaultDomain().asString()));
     }
 
     VerifyRecipientInStore(JamesRecipients james, MetricFactory metricFactory, Clock clock, Supplier<String> defaultLhloName) {
@@ -268,12 +270,4 @@ public class VerifyRecipientInStore implements RcptHook, ProtocolHandler {
         return shown.toString();
     }
 
-    private static String defaultDomain(DomainList domains) {
-        try {
-            return domains.getDefaultDomain().asString();
-        } catch (Exception e) {
-            LOGGER.warn("No default domain from James's DomainList ({}); LHLO with this host's name", e.toString());
-            return LmtpClient.localHostName();
-        }
-    }
 }
