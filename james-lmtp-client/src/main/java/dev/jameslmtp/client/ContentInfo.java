@@ -3,6 +3,8 @@ package dev.jameslmtp.client;
 import java.io.IOException;
 import java.io.OutputStream;
 
+import dev.jameslmtp.client.wire.LineEnds;
+
 /**
  * What the client must know about the content before MAIL: its size as sent and whether it has
  * 8-bit bytes.
@@ -55,8 +57,22 @@ public record ContentInfo(long size, boolean eightBit) {
             boolean cr = afterCr;
             boolean high = eightBit;
             int end = offset + length;
-            for (int i = offset; i < end; i++) {
-                byte b = bytes[i];
+            long words = 0; // the ordinary runs, OR-ed, for their 8-bit bytes
+            int i = offset;
+            while (i < end) {
+                if (i + Long.BYTES <= end) { // eight bytes at a time up to the next line end
+                    long word = LineEnds.word(bytes, i);
+                    long flags = LineEnds.flags(word);
+                    int ordinary = flags == 0 ? Long.BYTES : LineEnds.firstFlagged(flags);
+                    if (ordinary > 0) {
+                        counted += ordinary;
+                        words |= ordinary == Long.BYTES ? word : word & ((1L << (Byte.SIZE * ordinary)) - 1);
+                        cr = false;
+                        i += ordinary;
+                        continue;
+                    }
+                }
+                byte b = bytes[i++];
                 if (b == '\r') {
                     counted += 2; // counted as CRLF whether or not an LF follows
                     cr = true;
@@ -71,6 +87,7 @@ public record ContentInfo(long size, boolean eightBit) {
                     high |= b < 0;
                 }
             }
+            high |= LineEnds.eightBit(words);
             if (length > 0) {
                 byte last = bytes[end - 1];
                 atLineStart = last == '\r' || last == '\n';

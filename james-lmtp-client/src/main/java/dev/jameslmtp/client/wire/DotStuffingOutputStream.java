@@ -85,10 +85,7 @@ public final class DotStuffingOutputStream extends FilterOutputStream {
                     run = i; // the line's own dot follows in the run
                 }
             }
-            int eol = i;
-            while (eol < end && bytes[eol] != CR && bytes[eol] != LF) {
-                eol++;
-            }
+            int eol = LineEnds.next(bytes, i, end);
             if (eol == end) {
                 break;
             }
