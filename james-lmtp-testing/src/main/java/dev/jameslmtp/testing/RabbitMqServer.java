@@ -8,24 +8,17 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A real RabbitMQ node (Debian 12: rabbitmq-server 3.10.8 on Erlang 25) private to a test, under a
@@ -60,10 +53,7 @@ public final class RabbitMqServer implements AutoCloseable {
     private static final String PASSWORD = "rabbit-nOt4LoGs";
     private static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
-    private static final Duration HTTP_TIMEOUT = Duration.ofSeconds(10);
     private static final AtomicInteger NODES = new AtomicInteger();
-    private static final Pattern JSON_OBJECT = Pattern.compile("\\{([^{}]*)}");
-    private static final Pattern JSON_FIELD = Pattern.compile("\"(\\w+)\":(?:\"((?:[^\"\\\\]|\\\\.)*)\"|(-?\\d+))");
 
     /** Messages of one queue: waiting for a consumer, and handed out but not acknowledged yet. */
     public record QueueDepth(long ready, long unacknowledged) {
@@ -74,9 +64,7 @@ public final class RabbitMqServer implements AutoCloseable {
     private final Map<String, String> environment;
     private final int amqpPort;
     private final int managementPort;
-    private final HttpClient http = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1) // the management API closes the connection on an h2c upgrade with a body
-            .connectTimeout(HTTP_TIMEOUT).build();
+    private final RabbitMqManagement management;
     private final Thread shutdownHook;
     private Duration startupTime;
     private boolean closed;
@@ -87,6 +75,7 @@ public final class RabbitMqServer implements AutoCloseable {
         this.environment = environment;
         this.amqpPort = amqpPort;
         this.managementPort = managementPort;
+        this.management = new RabbitMqManagement(managementUri(), USER, PASSWORD);
         this.shutdownHook = new Thread(this::kill, "rabbitmq-test-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
@@ -198,7 +187,7 @@ public final class RabbitMqServer implements AutoCloseable {
         String last = "no attempt";
         while (System.nanoTime() < deadline) {
             try {
-                String overview = get("/api/overview");
+                String overview = management.get("/api/overview");
                 try (Socket socket = new Socket()) {
                     socket.connect(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), amqpPort), 1000);
                 }
@@ -248,12 +237,7 @@ public final class RabbitMqServer implements AutoCloseable {
      * Names are as the API writes them (JSON escapes kept; James's names have none).
      */
     public SortedMap<String, QueueDepth> queueDepths() {
-        SortedMap<String, QueueDepth> depths = new TreeMap<>();
-        for (Map<String, String> queue : objects(get("/api/queues?columns=name,messages_ready,messages_unacknowledged"))) {
-            depths.put(queue.get("name"), new QueueDepth(Long.parseLong(queue.getOrDefault("messages_ready", "0")),
-                    Long.parseLong(queue.getOrDefault("messages_unacknowledged", "0"))));
-        }
-        return depths;
+        return management.queueDepths();
     }
 
     /**
@@ -261,14 +245,7 @@ public final class RabbitMqServer implements AutoCloseable {
      * {@value #JAMES_PREFIX}, with the messages in them. Run it while no James uses this node.
      */
     public void deleteJamesQueues() {
-        for (String kind : List.of("queues", "exchanges")) {
-            for (Map<String, String> entity : objects(get("/api/" + kind + "?columns=name"))) {
-                String name = entity.get("name");
-                if (name.startsWith(JAMES_PREFIX)) {
-                    send("DELETE", "/api/" + kind + "/%2F/" + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20"));
-                }
-            }
-        }
+        management.deleteStartingWith(JAMES_PREFIX);
     }
 
     /** The last lines of the node's log and of the output of the commands run for it, for assertion messages. */
@@ -348,50 +325,6 @@ public final class RabbitMqServer implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while running " + command, e);
         }
-    }
-
-    private String get(String path) {
-        return send("GET", path);
-    }
-
-    /** One management API request as the administrator; throws unless the answer is 2xx. */
-    private String send(String method, String path) {
-        String credentials = Base64.getEncoder().encodeToString((USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8));
-        HttpRequest request = HttpRequest.newBuilder(managementUri().resolve(path))
-                .timeout(HTTP_TIMEOUT)
-                .header("Authorization", "Basic " + credentials)
-                .method(method, HttpRequest.BodyPublishers.noBody())
-                .build();
-        try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() / 100 != 2) {
-                throw new IllegalStateException(method + " " + path + ": HTTP " + response.statusCode() + " " + response.body());
-            }
-            return response.body();
-        } catch (IOException e) {
-            throw new UncheckedIOException(method + " " + path + " failed", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted during " + method + " " + path, e);
-        }
-    }
-
-    /**
-     * The flat objects of a JSON array as the management API writes it with {@code columns=}
-     * (string and integer values only, which is all those columns hold).
-     */
-    private static List<Map<String, String>> objects(String json) {
-        List<Map<String, String>> objects = new ArrayList<>();
-        Matcher object = JSON_OBJECT.matcher(json);
-        while (object.find()) {
-            Map<String, String> fields = new TreeMap<>();
-            Matcher field = JSON_FIELD.matcher(object.group(1));
-            while (field.find()) {
-                fields.put(field.group(1), field.group(2) != null ? field.group(2) : field.group(3));
-            }
-            objects.add(fields);
-        }
-        return objects;
     }
 
     /** Distinct free ports on 127.0.0.1, all held open while the kernel picks them. */
