@@ -30,12 +30,21 @@ import dev.jameslmtp.mailet.journal.MailJournal;
  * store, so the figure is our own cost; a real store adds one round trip per call: 1 read, 1 save
  * per recipient, 1 save at the acknowledgement). Each mail has 3 recipients, all delivered: read,
  * three marks, sync, settle. Medians of the rounds, after a warm-up.
+ *
+ * <p>A row of {@code scripts/benchmark}; on its own (same class path):
+ * {@code java ... dev.jameslmtp.benchmarks.JournalCost [--scale=1.0] [--rounds=3] [--work=DIR]}.
  */
 final class JournalCost {
 
     private static final int RECIPIENTS = 3;
 
     private JournalCost() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<Benchmark.Row> rows = new ArrayList<>();
+        run(Benchmark.Options.parse(args), System.err, rows);
+        rows.forEach(row -> System.out.println("| " + row.figure() + " | " + row.ours() + " | " + row.reference() + " |"));
     }
 
     static void run(Benchmark.Options options, PrintStream log, List<Benchmark.Row> rows) throws Exception {

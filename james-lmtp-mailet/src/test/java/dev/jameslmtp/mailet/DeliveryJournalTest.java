@@ -191,20 +191,29 @@ class DeliveryJournalTest {
         toClose.add(server);
         LmtpDelivery mailet = mailet(server, "journal-early");
         List<MailQueue.MailQueueItem.CompletionStatus> acknowledgements = new ArrayList<>();
-        Path journal = directory.resolve("early-1.journal");
 
         CompletableFuture<Void> attempt = CompletableFuture.runAsync(() ->
                 mailet.pipeline().consumer().process(item(uncheckedQueued("early-1", "bob@b.test", "carol@b.test"), acknowledgements)));
         try {
-            await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(journal)
-                    && Files.readString(journal).equals("0 delivered bob@b.test\n"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> logText().equals("early-1 0 delivered bob@b.test\n"));
             assertThat(attempt).isNotDone();
         } finally {
             mailet.pipeline().abortSessions();
             attempt.get(10, TimeUnit.SECONDS);
         }
         assertThat(acknowledgements).containsExactly(MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
-        assertThat(journal).doesNotExist();
+        assertThat(logText()).as("carol's fate follows bob's in the log").startsWith("early-1 0 delivered bob@b.test\nearly-1 1 ");
+    }
+
+    /** The lines of the journal's log segments, in order. */
+    private String logText() throws Exception {
+        try (java.util.stream.Stream<Path> files = Files.list(directory)) {
+            StringBuilder text = new StringBuilder();
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".log")).sorted().toList()) {
+                text.append(Files.readString(file, StandardCharsets.UTF_8));
+            }
+            return text.toString();
+        }
     }
 
     private static Mail uncheckedQueued(String id, String... recipients) {

@@ -46,7 +46,9 @@ import dev.jameslmtp.mailet.attempt.DeliveryMetrics;
  *
  * <p>The first sweep runs at {@link #start}, then one every {@link #PERIOD} on one daemon thread
  * that {@link #close} stops; each periodic sweep also rotates the {@link SettledItems settled ids}
- * (so they too are kept for a time of James's running time, one to two periods). A sweep looks at no more than {@value #MAX_ENTRIES} journals. Should
+ * (so they too are kept for a time of James's running time, one to two periods) and the
+ * {@link JournalLog log} (so a mail left unsettled in it reaches a file of its own, which this
+ * sweeper ages, within two periods; its age counts from then). A sweep looks at no more than {@value #MAX_ENTRIES} journals. Should
  * the downtime not be accounted for (the directory cannot be read), nothing is swept until the
  * next start.
  */
@@ -111,7 +113,7 @@ public final class JournalSweeper implements DeliveryJournal.Sweeper {
         });
         timer.scheduleWithFixedDelay(() -> {
             sweep();
-            journal.rotateSettled();
+            journal.rotate();
         }, PERIOD.toMillis(), PERIOD.toMillis(), TimeUnit.MILLISECONDS);
     }
 
