@@ -95,17 +95,22 @@ class JournalRestartTest {
                 "RCPT TO:<bob@store.test>", "RCPT TO:<carol@store.test>", "RCPT TO:<dan@store.test>",
                 "RCPT TO:<carol@store.test>", "RCPT TO:<dan@store.test>");
         assertThat(james.counter(Lmtp.DELIVERED)).isEqualTo(2);
-        AWAIT.until(() -> journalText().isEmpty());
+        AWAIT.until(() -> journalText(".journal").isEmpty());
     }
 
-    /** Every journal file's text, concatenated; empty when there is none. */
+    /** The journal's text: its mails' own files ({@code .journal}) and the log's segments ({@code .log}), concatenated. */
     private String journalText() {
+        return journalText(".journal") + journalText(".log");
+    }
+
+    /** The text of every journal file whose name ends with {@code suffix}, concatenated; empty when there is none. */
+    private String journalText(String suffix) {
         if (!Files.isDirectory(journal)) {
             return "";
         }
         try (Stream<Path> files = Files.list(journal)) {
             StringBuilder text = new StringBuilder();
-            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".journal")).toList()) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(suffix)).toList()) {
                 text.append(Files.readString(file, StandardCharsets.UTF_8));
             }
             return text.toString();

@@ -87,7 +87,7 @@ final class JournalLog implements AutoCloseable {
     private boolean forcing;
     private int forces;
     private int waiting;
-    private Runnable beforeForce = () -> { };
+    private volatile Runnable beforeForce = () -> { };
 
     private JournalLog(Path directory, long segmentBytes, Predicate<String> held) {
         this.directory = directory;
@@ -286,10 +286,16 @@ final class JournalLog implements AutoCloseable {
         boolean moved = false;
         for (Map.Entry<Long, Set<String>> old : new ArrayList<>(segments.headMap(previous, false).entrySet())) {
             for (String id : List.copyOf(old.getValue())) {
-                if (!held.test(id)) {
+                if (held.test(id)) {
+                    continue;
+                }
+                try {
                     moveToFile(id, live.get(id).text.toString());
                     settle(id);
                     moved = true;
+                } catch (IOException e) {
+                    LOGGER.warn("Could not move the journal of {} out of the delivery journal log in {} ({}); kept in the log",
+                            id, directory, e.toString());
                 }
             }
         }

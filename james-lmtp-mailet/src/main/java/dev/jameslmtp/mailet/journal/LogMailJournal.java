@@ -48,7 +48,7 @@ final class LogMailJournal extends MailJournal {
     @Override
     public Reading read(List<MailAddress> recipients) {
         String own = "";
-        ownFile = Files.exists(file);
+        ownFile = file.toFile().exists(); // Files.exists throws and catches an exception when absent (Java 17): one per mail
         if (ownFile) {
             try {
                 own = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);

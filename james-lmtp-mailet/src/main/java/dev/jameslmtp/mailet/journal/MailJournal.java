@@ -23,10 +23,11 @@ import dev.jameslmtp.client.wire.Transcript;
  * make a recipient be sent (or bounced) again, never lost: a journal that cannot be read or
  * written is logged (WARN) and the attempt goes on.
  *
- * <p>In a file ({@link FileMailJournal}: one {@code write()} per line, which survives the JVM
- * being killed; one fsync per attempt, before the acknowledgement, for a machine crash) or in a
- * blob of James's blob store ({@link BlobMailJournal}: the whole journal saved at each line, which
- * every James node reads). Not thread-safe: one attempt at a time.
+ * <p>In the log of a journal directory ({@link LogMailJournal} over {@link JournalLog}: one
+ * {@code write()} per line, which survives the JVM being killed; a sync before the
+ * acknowledgement, for a machine crash, shared by the mails syncing together) or in a blob of
+ * James's blob store ({@link BlobMailJournal}: the whole journal saved at each line, which every
+ * James node reads). Not thread-safe: one attempt at a time.
  */
 public abstract class MailJournal implements AutoCloseable {
 
