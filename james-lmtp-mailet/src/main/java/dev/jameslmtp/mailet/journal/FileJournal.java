@@ -40,8 +40,10 @@ import dev.jameslmtp.mailet.attempt.DeliveryMetrics;
  * and one of the directory, and an unlink, per mail (about 530 µs of CPU and 2 to 3 ms of wall
  * time per mail with 3 recipients on the benchmark's disk, {@code JournalCost}); the log costs
  * one {@code write()} per line and one fdatasync per sync, shared by the mails that sync together
- * (group commit), and keeps the same promise: a line written survives a kill -9, a line synced
- * (before the acknowledgement) a machine crash.
+ * (group commit: about 265 µs of CPU per mail alone, 145 µs with 8 attempts syncing at once, 0.42
+ * fsync per mail then), and keeps the same promise: a line written survives a kill -9, a line
+ * synced (before the acknowledgement) a machine crash. Per-mail files recycled instead of created
+ * would have kept one fsync per mail and the bookkeeping of free files; the log needs neither.
  *
  * <p>Journals name recipients, so on a POSIX file system the directory is created {@code 0700}
  * and each journal {@code 0600}, whatever the umask; an existing directory that group or others
