@@ -9,15 +9,13 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-
-import dev.jameslmtp.demo.ActiveMQQueueModule;
-import dev.jameslmtp.demo.BenchmarkJames;
 
 /**
  * The whole comparison in one run, on loopback: our client against {@code smtp-source -L} with
- * the same connections (1 and 8, 1 KB and 100 KB, and a new connection per message), James with
- * LmtpDelivery against a private Postfix (same feeder, {@code smtp-source -s 8}), heap growth for a
+ * the same connections (1 and 8, 1 KB and 100 KB, and a new connection per message), James end to
+ * end ({@link EndToEnd}: LmtpDelivery against a private Postfix, James's intake alone with
+ * {@code Null}, and the topology LmtpDelivery replaces, James's RemoteDelivery relaying to that
+ * Postfix; same feeder, {@code smtp-source -s 8}), heap growth for a
  * 50 MB message, the share of transactions on reused connections, and the {@code lmtp} command
  * from start to exit. {@code smtp-sink -L} is everybody's sink, pinned to one CPU; clients and
  * MTAs run on the other (the script pins this JVM). Each figure is the median of
@@ -96,6 +94,10 @@ public final class Benchmark {
     }
 
     public static void main(String[] args) {
+        // RemoteDelivery's concurrency (James 3.8.1 ignores deliveryThreads): read once, when Reactor's Schedulers loads
+        if (System.getProperty("reactor.schedulers.defaultBoundedElasticSize") == null) {
+            System.setProperty("reactor.schedulers.defaultBoundedElasticSize", Integer.toString(EndToEnd.CONCURRENCY));
+        }
         Report report;
         try {
             report = run(Options.parse(args), System.err);
@@ -147,7 +149,7 @@ public final class Benchmark {
             client(sink, ours, source, "new connection per message, 1 KB", 1, 1024, options.n(5_000), false);
             heap(sink);
             if (options.endToEnd()) {
-                endToEnd(sink, source);
+                EndToEnd.run(options, log, sink, source, rows, failures, notes);
             }
             if (options.command()) {
                 command(sink, source);
@@ -205,93 +207,6 @@ public final class Benchmark {
                         + " peaked %.1f MB above the baseline (TLABs and other threads included)",
                         figure.allocatedBytes() / 1048576.0, figure.peakGrowthBytes() / 1048576.0),
                 "", "", "≤ 2 MB"));
-    }
-
-    private void endToEnd(Sink sink, SmtpSource feeder) throws Exception {
-        if (!SmtpSource.available() || sink instanceof Sink.FakeSink) {
-            notes.add("James end to end: skipped (smtp-source/smtp-sink missing).");
-            return;
-        }
-        long n = options.n(5_000);
-        log.printf("James end to end and Postfix end to end, N=%d ...%n", n);
-        boolean withPostfix = PrivatePostfix.available();
-        if (!withPostfix) {
-            notes.add("Private Postfix: skipped (needs the postfix package and root).");
-        }
-        List<Measurement> memory = new ArrayList<>();
-        List<Measurement> persistent = new ArrayList<>();
-        List<Measurement> postfix = new ArrayList<>();
-        try (PrivatePostfix mta = withPostfix ? PrivatePostfix.start(options.workDir().resolve("postfix"), sink.port(), options.clientCpu()) : null) {
-            // James with its in-memory queue, rounds interleaved with Postfix's
-            try (BenchmarkJames james = james("james-memory", sink, List.of())) {
-                endToEndOnce(sink, feeder, james.smtpPort(), Math.max(8, n / 5), Processes::jvmCpuNanos, "James warm-up");
-                for (int round = 0; round < options.rounds(); round++) {
-                    memory.add(endToEndOnce(sink, feeder, james.smtpPort(), n, Processes::jvmCpuNanos, "James"));
-                    if (mta != null) {
-                        long master = mta.masterPid();
-                        postfix.add(endToEndOnce(sink, feeder, mta.smtpPort(), n, () -> Processes.treeCpuNanos(master), "Postfix"));
-                    }
-                }
-            }
-            // James with a persistent queue (embedded ActiveMQ, KahaDB on disk), then Postfix again
-            log.printf("James end to end with a persistent queue, N=%d ...%n", n);
-            try (BenchmarkJames james = james("james-persistent", sink, List.of(new ActiveMQQueueModule()))) {
-                endToEndOnce(sink, feeder, james.smtpPort(), Math.max(8, n / 5), Processes::jvmCpuNanos, "James (persistent) warm-up");
-                for (int round = 0; round < options.rounds(); round++) {
-                    persistent.add(endToEndOnce(sink, feeder, james.smtpPort(), n, Processes::jvmCpuNanos, "James (persistent)"));
-                    if (mta != null) {
-                        long master = mta.masterPid();
-                        postfix.add(endToEndOnce(sink, feeder, mta.smtpPort(), n, () -> Processes.treeCpuNanos(master), "Postfix"));
-                    }
-                }
-            }
-        }
-        Measurement p = postfix.isEmpty() ? null : Measurement.median(postfix);
-        endToEndRows("James end to end (SMTP in, LmtpDelivery, LMTP to the sink), memory queue", Measurement.median(memory), p, n, "≥ 2.0×");
-        endToEndRows("James end to end, persistent queue (ActiveMQ)", Measurement.median(persistent), p, n, "≥ 1.0×");
-        notes.add("End to end: 1 KB messages fed by smtp-source -s 8 over SMTP. James's memory queue lives in memory;"
-                + " its persistent queue (ActiveMQ's KahaDB) and Postfix's queue are on disk. Postfix's figure is the median of"
-                + " its runs interleaved with both James runs.");
-    }
-
-    private BenchmarkJames james(String name, Sink sink, List<com.google.inject.Module> overrides) throws Exception {
-        Path dir = options.workDir().resolve(name);
-        deleteRecursively(dir);
-        return BenchmarkJames.start(Files.createDirectories(dir), "inet:127.0.0.1:" + sink.port(),
-                Map.of("concurrency", "8", "connectionCacheMaxIdle", "8", "outgoing", "bench-outgoing"), overrides);
-    }
-
-    private void endToEndRows(String figure, Measurement james, Measurement postfix, long n, String target) {
-        rows.add(new Row(figure + ", 1 KB, N=" + n, rate(james), postfix == null ? "Postfix: not run" : "private Postfix: " + rate(postfix),
-                postfix == null ? "" : ratio(james.perSecond(), postfix.perSecond()), target));
-        rows.add(new Row("CPU per message, " + figure.replace("James end to end (SMTP in, LmtpDelivery, LMTP to the sink), ", "James, ")
-                .replace("James end to end, ", "James, "), micros(james), postfix == null ? "" : micros(postfix),
-                postfix == null ? "" : ratio(james.cpuMicrosPerMessage(), postfix.cpuMicrosPerMessage()), "≤ 1.0× (ours/Postfix)"));
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            try (var paths = Files.walk(dir)) {
-                for (Path path : (Iterable<Path>) paths.sorted(java.util.Comparator.reverseOrder())::iterator) {
-                    Files.delete(path);
-                }
-            }
-        }
-    }
-
-    private Measurement endToEndOnce(Sink sink, SmtpSource feeder, int port, long n, java.util.function.LongSupplier cpu,
-                                     String what) throws Exception {
-        long before = sink.count();
-        long cpuBefore = cpu.getAsLong();
-        long start = System.nanoTime();
-        feeder.run(port, 8, n, 1024, false, false);
-        long counted = sink.awaitCount(before + n, Duration.ofMinutes(10)) - before;
-        long wall = System.nanoTime() - start;
-        long cpuUsed = cpu.getAsLong() - cpuBefore;
-        if (counted != n) {
-            failures.add(what + ": sink counted " + counted + " of " + n);
-        }
-        return new Measurement(n, wall, cpuBefore < 0 ? -1 : cpuUsed, 0, 0);
     }
 
     private void command(Sink sink, SmtpSource source) throws Exception {

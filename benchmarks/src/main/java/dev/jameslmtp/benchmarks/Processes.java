@@ -109,6 +109,26 @@ final class Processes {
         return pid == root;
     }
 
+    /** Runs a command to its end (bounded) and returns its standard output; a non-zero exit status throws, with its errors. */
+    static String output(List<String> command, long timeoutSeconds) throws IOException, InterruptedException {
+        Path out = Files.createTempFile("benchmark", ".out");
+        Path err = Files.createTempFile("benchmark", ".err");
+        try {
+            Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            if (!process.waitFor(timeoutSeconds, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IOException("timed out after " + timeoutSeconds + " s: " + String.join(" ", command));
+            }
+            if (process.exitValue() != 0) {
+                throw new IOException(String.join(" ", command) + " exited with " + process.exitValue() + ": " + Files.readString(err).strip());
+            }
+            return Files.readString(out);
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
     /** Runs a command to its end (bounded), returning its exit status; output goes to {@code log}. */
     static int run(Path log, long timeoutSeconds, List<String> command) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command).redirectErrorStream(true)

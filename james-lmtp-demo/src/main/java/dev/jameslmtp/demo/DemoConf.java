@@ -11,7 +11,8 @@ import java.util.Optional;
  * 127.0.0.1.
  *
  * <p>Pipeline: {@code root} → {@code transport}: the mandatory {@code RemoveMimeHeader bcc};
- * {@code LmtpDelivery} for the recipients of the store's domain; local delivery for the sender's
+ * {@code LmtpDelivery} for the recipients of the store's domain (the benchmark puts {@code Null} or
+ * {@code RemoteDelivery} there instead); local delivery for the sender's
  * domain (where DSNs arrive). LmtpDelivery's {@code onSuccess} goes to {@code delivered}, where
  * {@link OutcomeRecorder} notes each recipient; bounces are LmtpDelivery's own RFC 3464 DSNs (its
  * default {@code bounceMode}), sent to the sender.
@@ -26,18 +27,22 @@ final class DemoConf {
     }
 
     /**
+     * @param storeMailets  the transport's mailets for the store's domain ({@link #lmtpDelivery}, or
+     *                      the benchmark's {@code Null} and {@code RemoteDelivery}), built with
+     *                      {@link JamesConfFiles#mailet}
      * @param lmtpStorePort the port of the embedded LMTP store, or empty when delivering elsewhere
-     * @param lmtpDelivery  LmtpDelivery's init parameters
      */
-    static void write(Path confDir, String storeDomain, Map<String, String> lmtpDelivery, Optional<Integer> lmtpStorePort)
-            throws IOException {
-        JamesConfFiles.write(confDir, Demo.SENDER_DOMAIN, "james-lmtp demo",
-                mailetContainer(storeDomain, lmtpDelivery), lmtpServer(lmtpStorePort));
+    static void write(Path confDir, String storeMailets, Optional<Integer> lmtpStorePort) throws IOException {
+        JamesConfFiles.write(confDir, Demo.SENDER_DOMAIN, "james-lmtp demo", mailetContainer(storeMailets), lmtpServer(lmtpStorePort));
     }
 
-    static String mailetContainer(String storeDomain, Map<String, String> lmtpDelivery) {
-        String transport = JamesConfFiles.mailet("HostIs=" + storeDomain, "dev.jameslmtp.mailet.LmtpDelivery", lmtpDelivery)
-                + "            <mailet match=\"RecipientIsLocal\" class=\"LocalDelivery\"/>";
+    /** The {@code <mailet>} element of LmtpDelivery, with these init parameters, for the store's domain. */
+    static String lmtpDelivery(String storeDomain, Map<String, String> parameters) {
+        return JamesConfFiles.mailet("HostIs=" + storeDomain, "dev.jameslmtp.mailet.LmtpDelivery", parameters);
+    }
+
+    private static String mailetContainer(String storeMailets) {
+        String transport = storeMailets + "            <mailet match=\"RecipientIsLocal\" class=\"LocalDelivery\"/>";
         return JamesConfFiles.mailetContainer(Demo.SENDER_DOMAIN, transport, """
                         <processor state="delivered" enableJmx="false">
                             <mailet match="All" class="dev.jameslmtp.demo.OutcomeRecorder"/>

@@ -52,8 +52,20 @@ final class DemoJames implements AutoCloseable {
         Map<String, String> parameters = new java.util.LinkedHashMap<>();
         parameters.put("destination", destination.orElseGet(() -> "inet:127.0.0.1:" + storePort.get()));
         parameters.putAll(lmtpDelivery);
-        DemoConf.write(workDir.resolve("conf"), storeDomain, parameters, storePort);
+        return start(workDir, DemoConf.lmtpDelivery(storeDomain, parameters), storePort, outcomes, overrides);
+    }
 
+    /**
+     * With {@code storeMailets} (see {@link DemoConf#write}) in LmtpDelivery's place and no
+     * embedded store: the benchmark's {@code Null} and {@code RemoteDelivery} configurations.
+     */
+    static DemoJames start(Path workDir, String storeMailets, List<Module> overrides) throws Exception {
+        return start(workDir, storeMailets, Optional.empty(), new Outcomes(), overrides);
+    }
+
+    private static DemoJames start(Path workDir, String storeMailets, Optional<Integer> storePort, Outcomes outcomes,
+                                   List<Module> overrides) throws Exception {
+        DemoConf.write(workDir.resolve("conf"), storeMailets, storePort);
         GuiceJamesServer server = InMemoryJames.server(workDir)
                 .combineWith(new LMTPServerModule())
                 .overrideWith(binder -> binder.bind(Outcomes.class).toInstance(outcomes))
