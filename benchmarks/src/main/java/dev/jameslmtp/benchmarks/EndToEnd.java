@@ -251,6 +251,10 @@ final class EndToEnd {
         feeder.run(port, 8, messages, 1024, false, false);
         long got = await(counted, before + messages) - before;
         long wall = System.nanoTime() - start;
+        if (!sink.alive()) {
+            throw new IOException("the sink (smtp-sink) exited during " + what + "; every later run would fail: see "
+                    + options.workDir().resolve("smtp-sink.out"));
+        }
         if (mta != null && !mta.awaitEmptyQueue(Duration.ofSeconds(60))) {
             failures.add(what + ": Postfix's queue still held mail 60 s after the sink counted it");
         }
@@ -263,10 +267,10 @@ final class EndToEnd {
         return new Run(new Measurement(messages, wall, jvm, 0, 0), postfix);
     }
 
-    private static long await(LongSupplier counted, long expected) throws InterruptedException {
+    private long await(LongSupplier counted, long expected) throws InterruptedException {
         long deadline = System.nanoTime() + PATIENCE.toNanos();
         long count = counted.getAsLong();
-        while (count < expected && System.nanoTime() < deadline) {
+        while (count < expected && System.nanoTime() < deadline && sink.alive()) {
             Thread.sleep(20);
             count = counted.getAsLong();
         }
@@ -279,8 +283,9 @@ final class EndToEnd {
         messagesPlanned = configurations * warmUp + runs * n;
     }
 
+    /** Elapsed time and what is left at the pace so far; none before a measured run (a warm-up's pace is the JIT's). */
     private String eta() {
-        if (messagesDone == 0) {
+        if (messagesDone <= warmUp) {
             return "";
         }
         double elapsed = (System.nanoTime() - started) / 1e9;

@@ -27,11 +27,14 @@ abstract class Sink implements AutoCloseable {
     /** Messages received so far. */
     abstract long count();
 
-    /** Waits, bounded, until the count reaches {@code expected}; returns the count then. */
+    /** Whether the sink still runs (smtp-sink may be killed from outside). */
+    abstract boolean alive();
+
+    /** Waits, bounded, until the count reaches {@code expected} or the sink is gone; returns the count then. */
     long awaitCount(long expected, Duration patience) throws InterruptedException {
         long deadline = System.nanoTime() + patience.toNanos();
         long count = count();
-        while (count < expected && System.nanoTime() < deadline) {
+        while (count < expected && System.nanoTime() < deadline && alive()) {
             Thread.sleep(20);
             count = count();
         }
@@ -105,6 +108,11 @@ abstract class Sink implements AutoCloseable {
         }
 
         @Override
+        boolean alive() {
+            return process.isAlive();
+        }
+
+        @Override
         public void close() {
             process.destroy();
         }
@@ -129,6 +137,11 @@ abstract class Sink implements AutoCloseable {
         @Override
         long count() {
             return messages.get();
+        }
+
+        @Override
+        boolean alive() {
+            return true;
         }
 
         @Override
