@@ -213,13 +213,7 @@ final class EndToEnd {
 
     private Path fresh(String name) throws IOException {
         Path dir = options.workDir().resolve(name);
-        if (Files.exists(dir)) {
-            try (var paths = Files.walk(dir)) {
-                for (Path path : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
-                    Files.delete(path);
-                }
-            }
-        }
+        Processes.deleteTree(dir);
         return Files.createDirectories(dir);
     }
 

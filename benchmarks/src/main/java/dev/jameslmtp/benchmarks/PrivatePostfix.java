@@ -14,7 +14,8 @@ import java.util.Optional;
  * queue and data directories under the work directory, smtpd on a loopback port, every message
  * relayed with {@code lmtp(8)} to the sink ({@code default_transport = lmtp:inet:127.0.0.1:<port>},
  * Postfix's LMTP connection cache on). Started with {@code postfix -c DIR start}, pinned to the
- * MTA's CPU (its processes inherit the affinity), stopped with {@code postfix -c DIR stop}. Its
+ * MTA's CPU (its processes inherit the affinity), stopped with {@code postfix -c DIR stop}. It
+ * starts with an empty queue (an instance a killed run left behind is stopped first). Its
  * {@code lmtp} runs at most {@code concurrency} deliveries to the sink at once
  * ({@code lmtp_destination_concurrency_limit}), as many as LmtpDelivery's threads.
  *
@@ -71,6 +72,11 @@ final class PrivatePostfix implements AutoCloseable {
     static PrivatePostfix start(Path directory, int sinkPort, String cpu, int concurrency) throws IOException, InterruptedException {
         Path dir = directory.toAbsolutePath(); // Postfix wants absolute paths
         Path conf = Files.createDirectories(dir.resolve("conf"));
+        // A run killed earlier may have left its instance running, and mail in the queue that would reach this run's sink
+        if (Files.exists(conf.resolve("main.cf"))) {
+            Processes.run(dir.resolve("postfix.log"), 60, List.of(Processes.which("postfix"), "-c", conf.toString(), "stop"));
+        }
+        Processes.deleteTree(dir.resolve("queue"));
         Path queue = Files.createDirectories(dir.resolve("queue"));
         Path data = Files.createDirectories(dir.resolve("data"));
         int smtpPort = Sink.freePort();

@@ -109,6 +109,17 @@ final class Processes {
         return pid == root;
     }
 
+    /** Deletes {@code dir} and everything under it, if it exists. */
+    static void deleteTree(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (var paths = Files.walk(dir)) {
+                for (Path path : (Iterable<Path>) paths.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                    Files.delete(path);
+                }
+            }
+        }
+    }
+
     /** Runs a command to its end (bounded) and returns its standard output; a non-zero exit status throws, with its errors. */
     static String output(List<String> command, long timeoutSeconds) throws IOException, InterruptedException {
         Path out = Files.createTempFile("benchmark", ".out");
