@@ -201,14 +201,14 @@ public final class StoreChecks implements AutoCloseable {
             session = sessions;
             last = null;
         }
+        if (round != null) {
+            round.complete(List.of()); // before the sessions are aborted, whose ends would complete it with their failures
+        }
         if (session != null) {
             session.abortAll();
         }
         threads.shutdownNow();
         timer.shutdownNow();
-        if (round != null) {
-            round.complete(List.of());
-        }
     }
 
     /** For tests: whether the pool's threads have all ended after {@link #close}. */
