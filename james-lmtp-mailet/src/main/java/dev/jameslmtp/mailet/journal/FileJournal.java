@@ -1,8 +1,11 @@
 package dev.jameslmtp.mailet.journal;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
@@ -245,5 +248,24 @@ public final class FileJournal implements DeliveryJournal {
     @Override
     public void beforeWrite(Consumer<String> hook) {
         this.beforeWrite = hook;
+    }
+
+    /** Creation attributes for a file readable and writable by its owner only, where the file system has POSIX permissions. */
+    static FileAttribute<?>[] ownerOnly(Path file) {
+        return isPosix(file)
+                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FILE_PERMISSIONS)}
+                : new FileAttribute<?>[0];
+    }
+
+    /**
+     * fsync on the directory, as Postfix does after creating a queue file. A file system that
+     * cannot open a directory (Windows) is told at DEBUG: its own journal keeps the entry.
+     */
+    static void syncDirectory(Path directory) {
+        try (FileChannel entries = FileChannel.open(directory, StandardOpenOption.READ)) {
+            entries.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            LOGGER.debug("Could not sync the delivery journal directory {}: {}", directory, e.toString());
+        }
     }
 }

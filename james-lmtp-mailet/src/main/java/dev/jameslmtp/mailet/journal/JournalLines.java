@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 import dev.jameslmtp.client.outcome.Fate;
 
 /**
- * The lines of a mail's journal, the same in a file ({@link FileMailJournal}) and in a blob
+ * The lines of a mail's journal, the same in the files ({@link LogMailJournal}) and in a blob
  * ({@link BlobMailJournal}): {@code <position> <mark> <address>}, one per recipient whose fate is
  * known, the mark a {@link MailJournal#word(Fate) word} or a {@link MailJournal.PutBack put-back}
  * begun.

@@ -8,8 +8,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -119,7 +117,7 @@ final class JournalLog implements AutoCloseable {
             log.moveToFile(mail.getKey(), mail.getValue().toString());
         }
         if (!left.isEmpty()) {
-            syncDirectory(directory);
+            FileJournal.syncDirectory(directory);
             LOGGER.info("Delivery journal {}: {} unsettled mail(s) found in the log after a restart, kept in their own files",
                     directory, left.size());
         }
@@ -300,7 +298,7 @@ final class JournalLog implements AutoCloseable {
             }
         }
         if (moved) {
-            syncDirectory(directory);
+            FileJournal.syncDirectory(directory);
         }
         for (long emptied : List.copyOf(segments.headMap(segment, false).keySet())) {
             if (segments.get(emptied).isEmpty()) {
@@ -317,7 +315,7 @@ final class JournalLog implements AutoCloseable {
     private void moveToFile(String id, String text) throws IOException {
         Path file = directory.resolve(id + FileJournal.SUFFIX);
         try (FileChannel out = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND), ownerOnly(file))) {
+                StandardOpenOption.APPEND), FileJournal.ownerOnly(file))) {
             ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
             while (bytes.hasRemaining()) {
                 out.write(bytes);
@@ -330,9 +328,9 @@ final class JournalLog implements AutoCloseable {
         segment = number;
         Path file = directory.resolve(name(number));
         channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.APPEND),
-                ownerOnly(file));
+                FileJournal.ownerOnly(file));
         segmentSize = 0;
-        syncDirectory(directory);
+        FileJournal.syncDirectory(directory);
     }
 
     private void delete(long number) {
@@ -345,24 +343,6 @@ final class JournalLog implements AutoCloseable {
 
     static String name(long number) {
         return String.format(Locale.ROOT, "journal-%016d.log", number);
-    }
-
-    private static FileAttribute<?>[] ownerOnly(Path file) {
-        return FileJournal.isPosix(file)
-                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FileJournal.FILE_PERMISSIONS)}
-                : new FileAttribute<?>[0];
-    }
-
-    /**
-     * fsync on the directory, as Postfix does after creating a queue file. A file system that
-     * cannot open a directory (Windows) is told at DEBUG: its own journal keeps the entry.
-     */
-    static void syncDirectory(Path directory) {
-        try (FileChannel entries = FileChannel.open(directory, StandardOpenOption.READ)) {
-            entries.force(true);
-        } catch (IOException | UnsupportedOperationException e) {
-            LOGGER.debug("Could not sync the delivery journal directory {}: {}", directory, e.toString());
-        }
     }
 
     /** The current segment's file. */

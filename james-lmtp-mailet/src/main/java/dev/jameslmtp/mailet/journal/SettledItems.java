@@ -9,8 +9,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -94,7 +92,7 @@ public final class SettledItems implements AutoCloseable {
         try {
             if (out == null) {
                 out = FileChannel.open(directory.resolve(CURRENT), java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                        StandardOpenOption.APPEND), ownerOnly(directory));
+                        StandardOpenOption.APPEND), FileJournal.ownerOnly(directory));
             }
             ByteBuffer buffer = ByteBuffer.wrap(line);
             while (buffer.hasRemaining()) {
@@ -125,12 +123,6 @@ public final class SettledItems implements AutoCloseable {
         }
         previous = current;
         current = new HashSet<>();
-    }
-
-    private static FileAttribute<?>[] ownerOnly(Path directory) {
-        return FileJournal.isPosix(directory)
-                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FileJournal.FILE_PERMISSIONS)}
-                : new FileAttribute<?>[0];
     }
 
     private void closeFile() {

@@ -19,10 +19,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A mail's journal in a file of its own, {@code <id>.journal}: the format the previous version
- * wrote for every mail, and the one {@link JournalLog} moves a mail to when it keeps it too long;
- * {@link FileJournal} reads such a file before the mail's lines in the log ({@link LogMailJournal}).
- * This class reads and writes one on its own (tests of the line format). Each line appended with a
+ * For tests of the line format: a mail's journal in a file of its own, {@code <id>.journal}, read
+ * and written on its own, as the previous version kept every mail's (the format {@link JournalLog}
+ * still moves a mail to when it keeps it too long, and {@link LogMailJournal} reads first). The
+ * mailet itself keeps its lines in the log. Each line appended with a
  * single {@code write()} the moment it is known. A line that reached the kernel survives the JVM
  * being killed; {@link #sync} (fsync, once per attempt, before the queue item is acknowledged)
  * makes the lines survive a machine crash too, and so does the directory entry of a file created
