@@ -267,13 +267,8 @@ final class JournalLog implements AutoCloseable {
         if (channel == null || segmentSize == 0) {
             return;
         }
-        while (forcing) {
-            try {
-                wait();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while rotating the delivery journal log");
-            }
+        if (!awaitNoForce()) {
+            throw new IOException("interrupted while rotating the delivery journal log");
         }
         channel.force(false);
         forces++;
@@ -309,6 +304,19 @@ final class JournalLog implements AutoCloseable {
         if (segments.get(previous) == null) {
             delete(previous);
         }
+    }
+
+    /** Waits, this object's lock held, until no force of {@link #sync} runs; false when interrupted (the interrupt kept). */
+    private boolean awaitNoForce() {
+        while (forcing) {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Appends {@code text} to mail {@code id}'s own file and forces it (the directory is the caller's). */
@@ -371,14 +379,7 @@ final class JournalLog implements AutoCloseable {
         if (channel == null) {
             return;
         }
-        while (forcing) {
-            try {
-                wait();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
+        awaitNoForce(); // interrupted: closed all the same
         try {
             channel.force(false);
             channel.close();
