@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.jameslmtp.client.outcome.Fate;
 import dev.jameslmtp.mailet.attempt.RetryState;
 import dev.jameslmtp.mailet.journal.DeliveryJournal;
-import dev.jameslmtp.mailet.journal.FileMailJournal;
+import dev.jameslmtp.mailet.journal.FileJournal;
 import dev.jameslmtp.mailet.journal.MailJournal;
 import dev.jameslmtp.mailet.journal.SettledItems;
 import dev.jameslmtp.testing.FakeLmtpServer;
@@ -65,7 +65,11 @@ class DeliveryJournalTest {
 
     private MailJournal journalWith(String content) throws Exception {
         Files.writeString(directory.resolve("id-1.journal"), content, StandardCharsets.UTF_8);
-        return new FileMailJournal("m1", directory.resolve("id-1.journal"), line -> { });
+        FileJournal journals = FileJournal.open(directory);
+        toClose.add(journals);
+        FakeMail mail = TestMails.mail("alice@a.test", "a@b.test");
+        DeliveryJournal.setId(mail, "id-1");
+        return journals.tryOpen(mail).orElseThrow();
     }
 
     @Test

@@ -2,12 +2,8 @@ package dev.jameslmtp.mailet.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -21,51 +17,47 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.jameslmtp.client.outcome.Fate;
 
 /**
- * Fuzzes the fail-safe reading of a {@link MailJournal}: whatever the file holds (torn, corrupt,
+ * Fuzzes the fail-safe reading of a {@link MailJournal}: whatever its bytes hold (torn, corrupt,
  * written by someone else), reading never throws, and a recipient is taken as done only where a
  * whole line says exactly what the journal writes for it; every other recipient is sent again,
- * never lost. Marks written by the journal itself are read back, whatever else is in the file.
+ * never lost. Marks written by the journal itself are read back, whatever else is in its bytes.
  * Seeds: {@code src/test/resources/dev/jameslmtp/mailet/journal/MailJournalFuzzTestInputs/}.
  */
 class MailJournalFuzzTest {
 
     private static final List<String> WORDS = List.of("delivered", "bounced", "requeued");
     private static final Map<Fate, String> WORD_OF = Map.of(Fate.DELIVERED, "delivered", Fate.BOUNCED, "bounced", Fate.DEFERRED, "requeued");
-    private static Path file;
 
     @FuzzTest(maxDuration = "10m")
     void marksShouldComeOnlyFromWholeExactLinesWhateverTheFileHolds(FuzzedDataProvider data) throws Exception {
         List<MailAddress> recipients = recipients(data);
-        Files.deleteIfExists(file());
         Map<Integer, Fate> writtenAtLineStart = new HashMap<>();
-        try (MailJournal journal = new FileMailJournal("fuzz", file(), line -> { })) {
-            List<Integer> positions = new ArrayList<>();
-            for (int i = 0; i < recipients.size(); i++) {
-                if (data.consumeBoolean()) {
-                    positions.add(i);
-                }
-            }
-            AttemptMarks marks = journal.marksFor(positions, recipients);
-            for (int index = 0; index < positions.size() && data.remainingBytes() > 0; index++) {
-                if (data.consumeBoolean()) {
-                    boolean atLineStart = !Files.exists(file()) || Files.size(file()) == 0 || endsWithNewline(Files.readAllBytes(file()));
-                    Fate mark = data.pickValue(Fate.values());
-                    marks.mark(index, mark);
-                    if (atLineStart) {
-                        writtenAtLineStart.putIfAbsent(positions.get(index), mark);
-                    }
-                }
-                // what else may be in the file: a line as the journal writes it but for the wrong place or
-                // mark, any bytes (perhaps without their newline, spoiling the next line)
-                append(stranger(data, recipients));
+        InBytes journal = new InBytes();
+        List<Integer> positions = new ArrayList<>();
+        for (int i = 0; i < recipients.size(); i++) {
+            if (data.consumeBoolean()) {
+                positions.add(i);
             }
         }
-        append(data.consumeRemainingAsBytes()); // and a last line torn by a crash, perhaps
-        byte[] bytes = Files.readAllBytes(file());
+        AttemptMarks marks = journal.marksFor(positions, recipients);
+        for (int index = 0; index < positions.size() && data.remainingBytes() > 0; index++) {
+            if (data.consumeBoolean()) {
+                boolean atLineStart = journal.bytes.size() == 0 || endsWithNewline(journal.bytes.toByteArray());
+                Fate mark = data.pickValue(Fate.values());
+                marks.mark(index, mark);
+                if (atLineStart) {
+                    writtenAtLineStart.putIfAbsent(positions.get(index), mark);
+                }
+            }
+            // what else may be in the journal: a line as the journal writes it but for the wrong place or
+            // mark, any bytes (perhaps without their newline, spoiling the next line)
+            journal.bytes.writeBytes(stranger(data, recipients));
+        }
+        journal.bytes.writeBytes(data.consumeRemainingAsBytes()); // and a last line torn by a crash, perhaps
+        byte[] bytes = journal.bytes.toByteArray();
 
-        MailJournal reader = new FileMailJournal("fuzz", file(), line -> { });
-        Map<Integer, Fate> read = reader.marks(recipients);
-        List<Integer> open = reader.unsettled(recipients, read);
+        Map<Integer, Fate> read = journal.marks(recipients);
+        List<Integer> open = journal.unsettled(recipients, read);
 
         assertThat(read).isEqualTo(reference(new String(bytes, StandardCharsets.UTF_8), recipients));
         writtenAtLineStart.forEach((position, mark) -> assertThat(read).as("written mark of %d", position).containsKey(position));
@@ -82,10 +74,6 @@ class MailJournalFuzzTest {
                     .getBytes(StandardCharsets.UTF_8);
         }
         return data.consumeBytes(data.consumeInt(0, 60));
-    }
-
-    private static void append(byte[] bytes) throws IOException {
-        Files.write(file(), bytes, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
     private static boolean endsWithNewline(byte[] bytes) {
@@ -124,15 +112,43 @@ class MailJournalFuzzTest {
         return recipients;
     }
 
-    private static Path file() {
-        if (file == null) {
-            try {
-                Path directory = Files.createDirectories(Path.of("target", "fuzz-journal"));
-                file = Files.createTempFile(directory, "mail", ".journal");
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+    /**
+     * A mail's journal as the mailet writes and reads it (its lines, {@link JournalLines}), over
+     * bytes that anybody else may write into too, as into a file.
+     */
+    private static final class InBytes extends MailJournal {
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+
+        InBytes() {
+            super("fuzz", line -> { }, () -> { });
         }
-        return file;
+
+        @Override
+        public Reading read(List<MailAddress> recipients) {
+            return JournalLines.parse(new String(bytes.toByteArray(), StandardCharsets.UTF_8), recipients, false, "fuzz", mailName);
+        }
+
+        @Override
+        boolean keeps() {
+            return true;
+        }
+
+        @Override
+        void append(String line, boolean bounce, MailAddress recipient) {
+            bytes.writeBytes(line.getBytes(StandardCharsets.UTF_8));
+        }
+
+        @Override
+        void force() {
+        }
+
+        @Override
+        public void settle() {
+            close();
+        }
+
+        @Override
+        void release() {
+        }
     }
 }
