@@ -266,9 +266,17 @@ public class LmtpDelivery extends GenericMailet {
             closeQuietly(work);
             throw e;
         }
-        pipeline = new DeliveryPipeline(configuration, WaitQueues.of(waitQueues, work, queueFactory, configuration.delaySchedule(), clock),
-                journal, new DeliveryPipeline.James(getMailetContext(), metricFactory, clientFactory, connectionPool, clock),
-                healthChecks, journalMaxAge, shutdownGrace);
+        MailQueue queue = work;
+        try {
+            queue = WaitQueues.of(waitQueues, work, queueFactory, configuration.delaySchedule(), clock);
+            pipeline = new DeliveryPipeline(configuration, queue, journal,
+                    new DeliveryPipeline.James(getMailetContext(), metricFactory, clientFactory, connectionPool, clock),
+                    healthChecks, journalMaxAge, shutdownGrace);
+        } catch (RuntimeException e) { // what the pipeline would have closed
+            journal.close();
+            closeQuietly(queue);
+            throw e;
+        }
         if (consumerMode == ConsumerMode.START) {
             pipeline.start();
         }
