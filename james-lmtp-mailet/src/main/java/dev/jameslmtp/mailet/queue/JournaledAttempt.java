@@ -10,23 +10,18 @@ import java.util.function.Function;
 import org.apache.james.core.MailAddress;
 import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.james.queue.api.MailQueue;
-import org.apache.mailet.Attribute;
-import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
-import org.apache.mailet.MailetContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.jameslmtp.client.outcome.Fate;
 import dev.jameslmtp.mailet.attempt.AttemptMdc;
 import dev.jameslmtp.mailet.attempt.DeliveryAttempt;
-import dev.jameslmtp.mailet.attempt.MailCopies;
 import dev.jameslmtp.mailet.attempt.MailOutcomes;
 import dev.jameslmtp.mailet.attempt.UnstoredRecipientsException;
 import dev.jameslmtp.mailet.journal.AttemptMarks;
 import dev.jameslmtp.mailet.journal.DeliveryJournal;
 import dev.jameslmtp.mailet.journal.MailJournal;
-import dev.jameslmtp.mailet.report.Bounces;
 
 /**
  * One queue item, synchronously: the attempt, then the acknowledgement, each with its own
@@ -49,16 +44,14 @@ final class JournaledAttempt {
 
     private final MailQueue queue;
     private final DeliveryAttempt attempt;
-    private final MailetContext context;
     private final DeliveryJournal journal;
     private final PutBack putBack;
     private final Function<String, Duration> busyDelay;
 
-    JournaledAttempt(MailQueue queue, DeliveryAttempt attempt, MailetContext context, DeliveryJournal journal, PutBack putBack,
+    JournaledAttempt(MailQueue queue, DeliveryAttempt attempt, DeliveryJournal journal, PutBack putBack,
                      Function<String, Duration> busyDelay) {
         this.queue = queue;
         this.attempt = attempt;
-        this.context = context;
         this.journal = journal;
         this.putBack = putBack;
         this.busyDelay = busyDelay;
@@ -134,10 +127,7 @@ final class JournaledAttempt {
     private MailQueue.MailQueueItem.CompletionStatus toErrorProcessor(Mail mail, RuntimeException cause) {
         LOGGER.error("LMTP delivery of mail {} failed inside James; sending it to the error processor", mail.getName(), cause);
         try {
-            MailCopies.send(mail, List.copyOf(mail.getRecipients()), copy -> {
-                copy.setAttribute(new Attribute(Bounces.DELIVERY_ERROR, AttributeValue.of("4.3.0 LmtpDelivery failed: " + cause)));
-                context.sendMail(copy, Mail.ERROR);
-            });
+            putBack.toErrorProcessor(mail, List.copyOf(mail.getRecipients()), "4.3.0 LmtpDelivery failed: " + cause, copy -> { });
             return MailQueue.MailQueueItem.CompletionStatus.SUCCESS;
         } catch (Exception e) {
             LOGGER.error("Could not send mail {} to the error processor; the queue is asked to keep it", mail.getName(), e);

@@ -87,11 +87,7 @@ public final class PutBack {
         }
         String reason = "4.3.0 could not put deferred recipients back on the LMTP queue: " + refused;
         try {
-            MailCopies.send(mail, recipients, copy -> {
-                stamp.accept(copy);
-                copy.setAttribute(new Attribute(Bounces.DELIVERY_ERROR, AttributeValue.of(reason)));
-                context.sendMail(copy, Mail.ERROR);
-            });
+            toErrorProcessor(mail, recipients, reason, stamp);
         } catch (Exception e) {
             e.addSuppressed(refused);
             throw e;
@@ -99,6 +95,20 @@ public final class PutBack {
         LOGGER.error("Recipients {} of mail {} went to the error processor: {}", Transcript.neutralise(recipients.toString()),
                 mail.getName(), reason);
         return Stored.ERROR_PROCESSOR;
+    }
+
+    /**
+     * Sends a copy of {@code mail} holding {@code recipients} (stamped) to James's {@code error}
+     * processor, attribute {@code delivery-error} saying why: where the operator finds it.
+     *
+     * @throws Exception when the processor did not take it
+     */
+    void toErrorProcessor(Mail mail, List<MailAddress> recipients, String reason, MailCopies.Sink stamp) throws Exception {
+        MailCopies.send(mail, recipients, copy -> {
+            stamp.accept(copy);
+            copy.setAttribute(new Attribute(Bounces.DELIVERY_ERROR, AttributeValue.of(reason)));
+            context.sendMail(copy, Mail.ERROR);
+        });
     }
 
     /**
