@@ -1,6 +1,5 @@
 package dev.jameslmtp.cli;
 
-import dev.jameslmtp.client.Recipient;
 import dev.jameslmtp.client.outcome.DeliveryResult;
 import dev.jameslmtp.client.outcome.Verdict;
 import dev.jameslmtp.client.wire.Transcript;
@@ -65,8 +64,8 @@ final class Report {
         return outcome.server().map(Object::toString).orElse("-");
     }
 
-    private static String address(Recipient recipient) {
-        return Transcript.neutralise(recipient.address());
+    private static String address(String recipient) {
+        return Transcript.neutralise(recipient);
     }
 
     static String outcome(Verdict outcome) {

@@ -85,7 +85,7 @@ class LmtpConnectionTest {
 
     private static List<Object> summary(DeliveryResult result, int index) {
         Verdict o = result.verdict(index);
-        return List.of(result.recipient(index).address(), o.fate(), o.stage(), o.code(), o.status().toString());
+        return List.of(result.recipient(index), o.fate(), o.stage(), o.code(), o.status().toString());
     }
 
     @Test

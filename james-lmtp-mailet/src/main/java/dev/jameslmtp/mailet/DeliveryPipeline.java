@@ -10,13 +10,13 @@ import org.apache.mailet.MailetContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.jameslmtp.client.outcome.DeliveryResult;
 import dev.jameslmtp.client.pool.ConnectionPool;
 import dev.jameslmtp.client.wire.Transcript;
 import dev.jameslmtp.conf.LmtpClientFactory;
 import dev.jameslmtp.conf.LmtpDeliveryConfiguration;
 import dev.jameslmtp.mailet.attempt.DeliveryAttempt;
 import dev.jameslmtp.mailet.attempt.DeliveryMetrics;
-import dev.jameslmtp.mailet.attempt.MailOutcomes;
 import dev.jameslmtp.mailet.attempt.OutcomeDispatcher;
 import dev.jameslmtp.mailet.attempt.UnstoredRecipientsException;
 import dev.jameslmtp.mailet.health.HealthCheckSettings;
@@ -101,7 +101,7 @@ public final class DeliveryPipeline implements AutoCloseable {
     }
 
     /** One attempt on {@code mail}, synchronously, outside the consumer: for tests that drive attempts themselves. */
-    public MailOutcomes attempt(Mail mail) throws UnstoredRecipientsException {
+    public DeliveryResult attempt(Mail mail) throws UnstoredRecipientsException {
         return attempt.run(mail);
     }
 

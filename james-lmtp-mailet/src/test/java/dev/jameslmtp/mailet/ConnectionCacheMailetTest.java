@@ -22,10 +22,10 @@ import org.junit.jupiter.api.Test;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 
+import dev.jameslmtp.client.outcome.DeliveryResult;
 import dev.jameslmtp.client.outcome.Fate;
 import dev.jameslmtp.client.pool.ConnectionPool;
 import dev.jameslmtp.mailet.attempt.DeliveryMetrics;
-import dev.jameslmtp.mailet.attempt.MailOutcomes;
 import dev.jameslmtp.testing.FakeLmtpServer;
 import dev.jameslmtp.testing.LmtpHandler;
 
@@ -67,7 +67,7 @@ class ConnectionCacheMailetTest {
         LmtpDelivery mailet = mailet(local());
 
         for (int i = 0; i < 3; i++) {
-            assertThat(mailet.pipeline().attempt(TestMails.mail("alice@a.test", "bob@b.test")).with(Fate.DELIVERED)).hasSize(1);
+            assertThat(mailet.pipeline().attempt(TestMails.mail("alice@a.test", "bob@b.test")).positions(Fate.DELIVERED)).hasSize(1);
         }
 
         assertThat(server.connectionCount()).isEqualTo(1);
@@ -126,9 +126,9 @@ class ConnectionCacheMailetTest {
         }
         LmtpDelivery mailet = mailet(down + ", " + local());
 
-        MailOutcomes outcomes = mailet.pipeline().attempt(TestMails.mail("alice@a.test", "bob@b.test", "carol@b.test"));
+        DeliveryResult outcomes = mailet.pipeline().attempt(TestMails.mail("alice@a.test", "bob@b.test", "carol@b.test"));
 
-        assertThat(outcomes.with(Fate.DELIVERED)).hasSize(2);
+        assertThat(outcomes.positions(Fate.DELIVERED)).hasSize(2);
         assertThat(server.bodies(0)).hasSize(1);
     }
 

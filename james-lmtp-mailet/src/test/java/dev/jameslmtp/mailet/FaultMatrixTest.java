@@ -32,9 +32,8 @@ import org.apache.mailet.base.test.FakeMailetConfig;
 import org.junit.jupiter.api.Test;
 
 import dev.jameslmtp.mailet.queue.PutBack;
+import dev.jameslmtp.client.outcome.DeliveryResult;
 import dev.jameslmtp.client.outcome.Fate;
-import dev.jameslmtp.mailet.attempt.MailOutcomes;
-import dev.jameslmtp.mailet.attempt.RecipientFate;
 import dev.jameslmtp.mailet.journal.DeliveryJournal;
 import dev.jameslmtp.mailet.journal.FileJournal;
 import dev.jameslmtp.mailet.journal.MailJournal;
@@ -225,38 +224,40 @@ class FaultMatrixTest {
                 .build();
         List<MailAddress> original = List.copyOf(mail.getRecipients());
 
-        MailOutcomes outcomes = mailet.pipeline().attempt(mail);
+        DeliveryResult outcomes = mailet.pipeline().attempt(mail);
 
-        assertThat(outcomes.fates()).hasSize(original.size());
-        List<MailAddress> partition = new ArrayList<>();
+        assertThat(outcomes.recipients()).as("one verdict per recipient, by position")
+                .containsExactlyElementsOf(original.stream().map(MailAddress::asString).toList());
+        List<String> partition = new ArrayList<>();
         for (Fate fate : Fate.values()) {
             partition.addAll(outcomes.addresses(fate));
         }
-        assertThat(partition).containsExactlyInAnyOrderElementsOf(original);
-        for (int i = 0; i < original.size(); i++) {
-            final int index = i;
-            assertThat(outcomes.fates()).filteredOn(f -> f.index() == index).hasSize(1);
-        }
-        assertThat(mail.getRecipients()).containsExactlyInAnyOrderElementsOf(outcomes.addresses(Fate.DEFERRED));
+        assertThat(partition).containsExactlyInAnyOrderElementsOf(outcomes.recipients());
+        assertThat(addresses(mail.getRecipients())).containsExactlyInAnyOrderElementsOf(outcomes.addresses(Fate.DEFERRED));
         List<MailAddress> queued = new ArrayList<>();
         queue.browse().forEachRemaining(item -> queued.addAll(item.getMail().getRecipients()));
-        assertThat(queued).containsExactlyInAnyOrderElementsOf(outcomes.addresses(Fate.DEFERRED));
+        assertThat(addresses(queued)).containsExactlyInAnyOrderElementsOf(outcomes.addresses(Fate.DEFERRED));
         List<MailAddress> bounced = new ArrayList<>();
         context.getSentMails().forEach(sent -> bounced.addAll(sent.getRecipients()));
-        assertThat(bounced).containsExactlyInAnyOrderElementsOf(outcomes.addresses(Fate.BOUNCED).stream().distinct().toList());
+        assertThat(addresses(bounced)).containsExactlyInAnyOrderElementsOf(outcomes.addresses(Fate.BOUNCED).stream().distinct().toList());
 
-        List<RecipientFate> delivered = outcomes.with(Fate.DELIVERED);
-        delivered.forEach(fate -> assertThat(fate.verdict().reply()).hasValueSatisfying(reply -> assertThat(reply.code() / 100).isEqualTo(2)));
+        List<Integer> delivered = outcomes.positions(Fate.DELIVERED);
+        delivered.forEach(index -> assertThat(outcomes.verdict(index).reply())
+                .hasValueSatisfying(reply -> assertThat(reply.code() / 100).isEqualTo(2)));
         int okAfterDot;
         synchronized (handler.dotOkReplies) {
             okAfterDot = handler.dotOkReplies.getOrDefault(script.seed, 0);
         }
         assertThat(delivered.size()).as("delivered recipients vs 2xx replies after the dot").isLessThanOrEqualTo(okAfterDot);
         if (!script.desynchronising()) {
-            for (RecipientFate fate : delivered) {
-                assertThat(scriptDelivers(script, fate.index())).as("script delivers recipient #" + fate.index()).isTrue();
+            for (int index : delivered) {
+                assertThat(scriptDelivers(script, index)).as("script delivers recipient #" + index).isTrue();
             }
         }
+    }
+
+    private static List<String> addresses(java.util.Collection<MailAddress> recipients) {
+        return recipients.stream().map(MailAddress::asString).toList();
     }
 
     /** Whether the script, read by position, says 2xx after the dot for recipient {@code index}. */

@@ -28,8 +28,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.jameslmtp.client.outcome.DeliveryResult;
 import dev.jameslmtp.client.outcome.Fate;
-import dev.jameslmtp.mailet.attempt.MailOutcomes;
 import dev.jameslmtp.testing.FakeLmtpServer;
 import dev.jameslmtp.testing.LmtpHandler;
 
@@ -74,10 +74,10 @@ class LargeMessageTest {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
         long before = threads.getCurrentThreadAllocatedBytes();
-        MailOutcomes outcomes = mailet.pipeline().attempt(mail);
+        DeliveryResult outcomes = mailet.pipeline().attempt(mail);
         long allocated = threads.getCurrentThreadAllocatedBytes() - before;
 
-        assertThat(outcomes.addresses(Fate.DELIVERED)).containsExactly(new MailAddress("bob@b.test"));
+        assertThat(outcomes.addresses(Fate.DELIVERED)).containsExactly("bob@b.test");
         List<byte[]> bodies = server.bodies(server.connectionCount() - 1);
         byte[] stored = FakeLmtpServer.unstuff(bodies.get(bodies.size() - 1));
         byte[] sent = Files.readAllBytes(large);

@@ -37,12 +37,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.jameslmtp.client.outcome.DeliveryResult;
 import dev.jameslmtp.client.outcome.Fate;
+import dev.jameslmtp.conf.DelaySchedule;
 import dev.jameslmtp.mailet.attempt.AttemptLog;
 import dev.jameslmtp.mailet.attempt.DeliveryMetrics;
-import dev.jameslmtp.mailet.attempt.MailOutcomes;
 import dev.jameslmtp.mailet.attempt.RetryState;
 import dev.jameslmtp.mailet.queue.Route;
+import dev.jameslmtp.mailet.report.Bounces;
 import dev.jameslmtp.testing.FakeLmtpServer;
 
 class LmtpDeliveryTest {
@@ -215,9 +217,9 @@ class LmtpDeliveryTest {
         mailet();
         FakeMail mail = mail("alice@a.test", "bob@b.test", "carol@b.test");
 
-        MailOutcomes outcomes = mailet.pipeline().attempt(mail);
+        DeliveryResult outcomes = mailet.pipeline().attempt(mail);
 
-        assertThat(outcomes.addresses(Fate.DELIVERED)).containsExactly(new MailAddress("bob@b.test"), new MailAddress("carol@b.test"));
+        assertThat(outcomes.addresses(Fate.DELIVERED)).containsExactly("bob@b.test", "carol@b.test");
         assertThat(mail.getRecipients()).isEmpty();
         assertThat(queued()).isEmpty();
         assertThat(context.getSentMails()).isEmpty();
@@ -233,10 +235,10 @@ class LmtpDeliveryTest {
                 .afterDot("full@b.test", "552 5.2.2 <full@b.test> Mailbox full");
         mailet();
 
-        MailOutcomes outcomes = mailet.pipeline().attempt(mail("alice@a.test", "bob@b.test", "unknown@b.test", "full@b.test"));
+        DeliveryResult outcomes = mailet.pipeline().attempt(mail("alice@a.test", "bob@b.test", "unknown@b.test", "full@b.test"));
 
-        assertThat(outcomes.addresses(Fate.DELIVERED)).containsExactly(new MailAddress("bob@b.test"));
-        assertThat(outcomes.addresses(Fate.BOUNCED)).containsExactly(new MailAddress("unknown@b.test"), new MailAddress("full@b.test"));
+        assertThat(outcomes.addresses(Fate.DELIVERED)).containsExactly("bob@b.test");
+        assertThat(outcomes.addresses(Fate.BOUNCED)).containsExactly("unknown@b.test", "full@b.test");
         List<FakeMailContext.SentMail> bounces = sentTo("bounces");
         assertThat(bounces).hasSize(2);
         assertThat(bounces.get(0).getRecipients()).containsExactly(new MailAddress("unknown@b.test"));
@@ -266,9 +268,9 @@ class LmtpDeliveryTest {
         mailet();
         FakeMail mail = mail("alice@a.test", "bob@b.test", "full@b.test");
 
-        MailOutcomes outcomes = mailet.pipeline().attempt(mail);
+        DeliveryResult outcomes = mailet.pipeline().attempt(mail);
 
-        assertThat(outcomes.addresses(Fate.DEFERRED)).containsExactly(new MailAddress("full@b.test"));
+        assertThat(outcomes.addresses(Fate.DEFERRED)).containsExactly("full@b.test");
         assertThat(mail.getRecipients()).containsExactly(new MailAddress("full@b.test"));
         assertThat(queued()).singleElement().satisfies(item -> {
             assertThat(item.getMail().getRecipients()).containsExactly(new MailAddress("full@b.test"));
@@ -290,9 +292,9 @@ class LmtpDeliveryTest {
         Mail retry1 = takeQueued(Duration.ofMinutes(1));
         mailet.pipeline().attempt(retry1);
         Mail retry2 = takeQueued(Duration.ofMinutes(5));
-        MailOutcomes last = mailet.pipeline().attempt(retry2);
+        DeliveryResult last = mailet.pipeline().attempt(retry2);
 
-        assertThat(last.addresses(Fate.BOUNCED)).containsExactly(new MailAddress("full@b.test"));
+        assertThat(last.addresses(Fate.BOUNCED)).containsExactly("full@b.test");
         assertThat(queued()).isEmpty();
         assertThat(sentTo("bounces")).singleElement().satisfies(bounce -> {
             assertThat(attribute(bounce, "delivery-error")).contains("452 4.2.2 Mailbox is full");
@@ -324,13 +326,16 @@ class LmtpDeliveryTest {
         FakeMail mail = mail("alice@a.test", "a@b.test", "b@b.test");
         mail.setAttribute(new Attribute(RetryState.RETRIES, AttributeValue.of(Map.of("a@b.test", AttributeValue.of(2)))));
 
-        MailOutcomes outcomes = mailet.pipeline().attempt(mail);
+        DeliveryResult outcomes = mailet.pipeline().attempt(mail);
 
-        assertThat(outcomes.with(Fate.DEFERRED)).singleElement().satisfies(fate -> {
-            assertThat(fate.retries()).isEqualTo(3);
-            assertThat(fate.retryDelay()).contains(Duration.ofHours(1));
+        assertThat(outcomes.positions(Fate.DEFERRED)).singleElement().satisfies(index -> {
+            assertThat(RetryState.retriesOf(mail, new MailAddress(outcomes.recipient(index)))).as("before the attempt").isEqualTo(2);
+            assertThat(RetryState.after(mail, outcomes, index)).isEqualTo(3);
+            assertThat(mailet.configuration().delaySchedule().delayBeforeRetry(3)).isEqualTo(Duration.ofHours(1));
         });
-        assertThat(outcomes.addresses(Fate.DELIVERED)).containsExactly(new MailAddress("b@b.test"));
+        assertThat(queued()).singleElement()
+                .satisfies(copy -> assertThat(RetryState.retriesOf(copy.getMail(), new MailAddress("a@b.test"))).isEqualTo(3));
+        assertThat(outcomes.addresses(Fate.DELIVERED)).containsExactly("b@b.test");
     }
 
     @Test
@@ -338,9 +343,9 @@ class LmtpDeliveryTest {
         handler.rcpt("unknown@b.test", "550 5.1.1 User doesn't exist");
         mailet();
 
-        MailOutcomes outcomes = mailet.pipeline().attempt(mail(null, "unknown@b.test"));
+        DeliveryResult outcomes = mailet.pipeline().attempt(mail(null, "unknown@b.test"));
 
-        assertThat(outcomes.addresses(Fate.BOUNCED)).containsExactly(new MailAddress("unknown@b.test"));
+        assertThat(outcomes.addresses(Fate.BOUNCED)).containsExactly("unknown@b.test");
         assertThat(context.getSentMails()).isEmpty();
         assertThat(context.getBouncedMails()).isEmpty();
         assertThat(server.commands(0)).contains("MAIL FROM:<>");
@@ -351,9 +356,9 @@ class LmtpDeliveryTest {
         handler.rcpt("unknown@b.test", "550 5.1.1 User doesn't exist");
         mailet("softBounce", "true", "maxRetries", "0", "delayTime", "0*1 minute");
 
-        MailOutcomes first = mailet.pipeline().attempt(mail("alice@a.test", "unknown@b.test"));
+        DeliveryResult first = mailet.pipeline().attempt(mail("alice@a.test", "unknown@b.test"));
 
-        assertThat(first.addresses(Fate.BOUNCED)).containsExactly(new MailAddress("unknown@b.test"));
+        assertThat(first.addresses(Fate.BOUNCED)).containsExactly("unknown@b.test");
         assertThat(sentTo("bounces")).singleElement().satisfies(bounce -> {
             assertThat(attribute(bounce, "delivery-error")).contains("450 4.1.1 User doesn't exist");
             assertThat(attribute(bounce, "is-delivery-permanent-error")).contains(false);
@@ -365,9 +370,9 @@ class LmtpDeliveryTest {
         handler.rcpt("unknown@b.test", "550 5.1.1 User doesn't exist");
         mailet("softBounce", "true");
 
-        MailOutcomes outcomes = mailet.pipeline().attempt(mail("alice@a.test", "unknown@b.test"));
+        DeliveryResult outcomes = mailet.pipeline().attempt(mail("alice@a.test", "unknown@b.test"));
 
-        assertThat(outcomes.addresses(Fate.DEFERRED)).containsExactly(new MailAddress("unknown@b.test"));
+        assertThat(outcomes.addresses(Fate.DEFERRED)).containsExactly("unknown@b.test");
         assertThat(queued()).hasSize(1);
         assertThat(context.getSentMails()).isEmpty();
     }
@@ -376,9 +381,9 @@ class LmtpDeliveryTest {
     void recipientLimitShouldSplitTransactionsOnOneConnection() throws Exception {
         mailet("recipientLimit", "2");
 
-        MailOutcomes outcomes = mailet.pipeline().attempt(mail("alice@a.test", "r1@b.test", "r2@b.test", "r3@b.test", "r4@b.test", "r5@b.test"));
+        DeliveryResult outcomes = mailet.pipeline().attempt(mail("alice@a.test", "r1@b.test", "r2@b.test", "r3@b.test", "r4@b.test", "r5@b.test"));
 
-        assertThat(outcomes.with(Fate.DELIVERED)).hasSize(5);
+        assertThat(outcomes.positions(Fate.DELIVERED)).hasSize(5);
         assertThat(server.connectionCount()).isEqualTo(1);
         assertThat(server.bodies(0)).hasSize(3);
         assertThat(server.commands(0).stream().filter(c -> c.startsWith("RSET"))).hasSize(2);
@@ -392,9 +397,9 @@ class LmtpDeliveryTest {
             recipients[i] = "r" + i + "@b.test";
         }
 
-        MailOutcomes outcomes = mailet.pipeline().attempt(mail("alice@a.test", recipients));
+        DeliveryResult outcomes = mailet.pipeline().attempt(mail("alice@a.test", recipients));
 
-        assertThat(outcomes.with(Fate.DELIVERED)).hasSize(120);
+        assertThat(outcomes.positions(Fate.DELIVERED)).hasSize(120);
         assertThat(server.bodies(0)).hasSize(1);
     }
 
@@ -429,10 +434,10 @@ class LmtpDeliveryTest {
         server.close();
         mailet("destination", "inet:127.0.0.1:" + port);
 
-        MailOutcomes outcomes = mailet.pipeline().attempt(mail("alice@a.test", "bob@b.test", "carol@b.test"));
+        DeliveryResult outcomes = mailet.pipeline().attempt(mail("alice@a.test", "bob@b.test", "carol@b.test"));
 
-        assertThat(outcomes.with(Fate.DEFERRED)).hasSize(2)
-                .allSatisfy(fate -> assertThat(fate.deliveryError()).startsWith("4.4.1 connect to " + dev.jameslmtp.client.Destination.parse(destination)));
+        assertThat(outcomes.positions(Fate.DEFERRED)).hasSize(2)
+                .allSatisfy(index -> assertThat(Bounces.deliveryError(outcomes.verdict(index))).startsWith("4.4.1 connect to " + dev.jameslmtp.client.Destination.parse(destination)));
         assertThat(queued()).hasSize(1);
     }
 
@@ -442,11 +447,11 @@ class LmtpDeliveryTest {
         java.nio.file.Files.writeString(map, "b.test inet:127.0.0.1:" + server.port() + "\n");
         mailet("destination", null, "transportMap", map.toString());
 
-        MailOutcomes outcomes = mailet.pipeline().attempt(mail("alice@a.test", "bob@b.test", "carol@c.test"));
+        DeliveryResult outcomes = mailet.pipeline().attempt(mail("alice@a.test", "bob@b.test", "carol@c.test"));
 
-        assertThat(outcomes.addresses(Fate.DELIVERED)).containsExactly(new MailAddress("bob@b.test"));
-        assertThat(outcomes.with(Fate.DEFERRED)).singleElement()
-                .satisfies(fate -> assertThat(fate.deliveryError()).isEqualTo("4.3.5 no LMTP destination for domain c.test in the transport map"));
+        assertThat(outcomes.addresses(Fate.DELIVERED)).containsExactly("bob@b.test");
+        assertThat(outcomes.positions(Fate.DEFERRED)).singleElement()
+                .satisfies(index -> assertThat(Bounces.deliveryError(outcomes.verdict(index))).isEqualTo("4.3.5 no LMTP destination for domain c.test in the transport map"));
     }
 
     @Test
@@ -467,9 +472,9 @@ class LmtpDeliveryTest {
         handler.rcpt("unknown@b.test", "550 5.1.1 User doesn't exist").rcpt("later@b.test", "450 4.2.1 later");
         mailet();
         FakeMail mail = mail("alice@a.test", "bob@b.test", "unknown@b.test", "later@b.test");
-        MailOutcomes outcomes = mailet.pipeline().attempt(mail);
+        DeliveryResult outcomes = mailet.pipeline().attempt(mail);
 
-        String line = AttemptLog.line(mail, outcomes, 3);
+        String line = AttemptLog.line(mail, outcomes, DelaySchedule.parse("1 minute, 5 minutes, 15 minutes", 3));
 
         assertThat(line).startsWith("LMTP delivery of mail m1 from alice@a.test:")
                 .contains("delivered [bob@b.test 250 2.0.0]")

@@ -22,10 +22,10 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.jameslmtp.client.outcome.DeliveryResult;
 import dev.jameslmtp.client.outcome.Fate;
 import dev.jameslmtp.mailet.attempt.AttemptMdc;
 import dev.jameslmtp.mailet.attempt.DeliveryMetrics;
-import dev.jameslmtp.mailet.attempt.MailOutcomes;
 import dev.jameslmtp.mailet.attempt.SessionTranscript;
 import dev.jameslmtp.testing.FakeLmtpServer;
 import dev.jameslmtp.testing.LmtpHandler;
@@ -126,10 +126,10 @@ class OperatorHooksTest {
         handler.rcpt("odd@b.test", "354 go ahead");
         mailet("notifyClasses", "protocol");
 
-        MailOutcomes outcomes = mailet.pipeline().attempt(TestMails.mail("alice@a.test", "odd@b.test"));
+        DeliveryResult outcomes = mailet.pipeline().attempt(TestMails.mail("alice@a.test", "odd@b.test"));
 
-        assertThat(outcomes.with(Fate.DEFERRED)).singleElement()
-                .satisfies(fate -> assertThat(fate.verdict().status().toString()).isEqualTo("4.5.0"));
+        assertThat(outcomes.positions(Fate.DEFERRED)).singleElement()
+                .satisfies(index -> assertThat(outcomes.verdict(index).status().toString()).isEqualTo("4.5.0"));
         assertThat(toPostmaster()).singleElement().satisfies(notice -> {
             assertThat(notice.getSender()).isNull();
             assertThat(notice.getMsg().getSubject()).isEqualTo("Postmaster Copy: LMTP protocol error with " + serverDestination());

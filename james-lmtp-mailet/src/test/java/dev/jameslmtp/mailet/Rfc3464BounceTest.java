@@ -36,8 +36,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.jameslmtp.client.Destination;
+import dev.jameslmtp.client.outcome.DeliveryResult;
 import dev.jameslmtp.client.outcome.Fate;
-import dev.jameslmtp.mailet.attempt.MailOutcomes;
 import dev.jameslmtp.mailet.report.ArrivalDate;
 import dev.jameslmtp.mailet.report.DelayWarnings;
 import dev.jameslmtp.mailet.report.DsnReport;
@@ -111,9 +111,9 @@ class Rfc3464BounceTest {
                 .afterDot("full@b.test", "552 5.2.2 <full@b.test> Mailbox full");
         mailet();
 
-        MailOutcomes outcomes = mailet.pipeline().attempt(TestMails.mail("alice@a.test", "bob@b.test", "unknown@b.test", "full@b.test"));
+        DeliveryResult outcomes = mailet.pipeline().attempt(TestMails.mail("alice@a.test", "bob@b.test", "unknown@b.test", "full@b.test"));
 
-        assertThat(outcomes.addresses(Fate.DELIVERED)).containsExactly(new MailAddress("bob@b.test"));
+        assertThat(outcomes.addresses(Fate.DELIVERED)).containsExactly("bob@b.test");
         FakeMailContext.SentMail sent = dsns().get(0);
         assertThat(dsns()).hasSize(1);
         assertThat(sent.getSender()).as("a DSN comes from the null sender").isNull();
@@ -264,9 +264,9 @@ class Rfc3464BounceTest {
         handler.rcpt("unknown@b.test", "550 5.1.1 unknown");
         mailet();
 
-        MailOutcomes outcomes = mailet.pipeline().attempt(TestMails.mail(null, "unknown@b.test"));
+        DeliveryResult outcomes = mailet.pipeline().attempt(TestMails.mail(null, "unknown@b.test"));
 
-        assertThat(outcomes.addresses(Fate.BOUNCED)).containsExactly(new MailAddress("unknown@b.test"));
+        assertThat(outcomes.addresses(Fate.BOUNCED)).containsExactly("unknown@b.test");
         assertThat(dsns()).isEmpty();
         assertThat(context.getBouncedMails()).isEmpty();
     }

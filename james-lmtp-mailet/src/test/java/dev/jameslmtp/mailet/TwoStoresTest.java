@@ -23,9 +23,9 @@ import org.apache.mailet.base.test.FakeMailetConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.jameslmtp.client.outcome.DeliveryResult;
 import dev.jameslmtp.client.outcome.Fate;
 import dev.jameslmtp.mailet.attempt.DeliveryMetrics;
-import dev.jameslmtp.mailet.attempt.MailOutcomes;
 import dev.jameslmtp.testing.FakeLmtpServer;
 
 /**
@@ -125,7 +125,7 @@ class TwoStoresTest {
         List<Mail> queued = new ArrayList<>();
         ((ManageableMailQueue) a.pipeline().queue()).browse().forEachRemaining(item -> queued.add(item.getMail()));
 
-        MailOutcomes outcomes = b.pipeline().attempt(queued.get(0).duplicate());
+        DeliveryResult outcomes = b.pipeline().attempt(queued.get(0).duplicate());
 
         assertThat(outcomes.addresses(Fate.DELIVERED)).hasSize(1);
         assertThat(rcpts(storeA)).containsExactly("RCPT TO:<bob@a.test>");

@@ -194,6 +194,18 @@ public final class Trouble {
     }
 
     /**
+     * A temporary failure whose retries are spent: bounced, with the temporary reply and status
+     * kept (RFC 3464 {@code Action: failed} with a 4.x.x {@code Status}, as Postfix reports mail
+     * that outlived its queue lifetime; James's {@code is-delivery-permanent-error} is then false).
+     */
+    public static Verdict givenUp(Verdict verdict) {
+        if (verdict.fate() != Fate.DEFERRED) {
+            return verdict;
+        }
+        return new Verdict(Fate.BOUNCED, verdict.stage(), verdict.reply(), verdict.status(), verdict.text(), verdict.server());
+    }
+
+    /**
      * A refusal that says nothing about the address asked for (a probe's refused connection or
      * null sender): deferred with the status made temporary, the server's reply kept as it was.
      */

@@ -17,7 +17,8 @@ import dev.jameslmtp.client.wire.Reply;
  * locally (connection refused, timeout, lost connection, message too big for the server's SIZE, a
  * protocol error, a skipped 5xx greeting). A 2xx reply goes with a delivery and only with one, and
  * a 3xx never appears: a deferral never shows a 2xx code. {@code status} is the sanitised enhanced
- * status, of the fate's class, and {@code text} the server's words or, for a local verdict, a
+ * status, of the fate's class (a bounce may keep a temporary 4.x.x status: a temporary failure
+ * whose retries were given up, {@link Trouble#givenUp}, as Postfix reports it), and {@code text} the server's words or, for a local verdict, a
  * Postfix-style diagnostic such as {@code "lost connection with inet:[127.0.0.1]:24 while sending
  * RCPT TO"}.
  *
@@ -41,7 +42,7 @@ public record Verdict(Fate fate, Stage stage, Optional<Reply> reply, EnhancedSta
         boolean consistent = switch (fate) {
             case DELIVERED -> status.statusClass() == 2;
             case DEFERRED -> status.statusClass() == 4;
-            case BOUNCED -> status.statusClass() == 5;
+            case BOUNCED -> status.statusClass() == 5 || status.statusClass() == 4; // 4.x.x: retries given up (Trouble.givenUp)
         };
         if (!consistent) {
             throw new IllegalArgumentException("fate " + fate + " does not agree with status " + status);
@@ -70,6 +71,20 @@ public record Verdict(Fate fate, Stage stage, Optional<Reply> reply, EnhancedSta
 
     public boolean delivered() {
         return fate == Fate.DELIVERED;
+    }
+
+    /**
+     * The server's reply that decided this verdict, when there is one. A reply of another class
+     * than the status (a probe's refusal made temporary, {@link Trouble#asTemporary}) did not
+     * decide it, so it is not reported as the recipient's reply.
+     */
+    public Optional<Reply> serverReply() {
+        return reply.filter(r -> r.code() / 100 == status.statusClass());
+    }
+
+    /** Whether the failure is permanent (a 5.x.x status); a bounce after retries given up is not. */
+    public boolean permanent() {
+        return status.statusClass() == 5;
     }
 
     @Override

@@ -82,7 +82,7 @@ class BdatTransferTest {
     private static List<List<Object>> summaries(DeliveryResult result) {
         return IntStream.range(0, result.verdicts().size()).mapToObj(i -> {
             Verdict o = result.verdict(i);
-            return List.<Object>of(result.recipient(i).address(), o.fate(), o.stage(), o.code(), o.status().toString());
+            return List.<Object>of(result.recipient(i), o.fate(), o.stage(), o.code(), o.status().toString());
         }).toList();
     }
 

@@ -7,8 +7,11 @@ import org.apache.mailet.Mail;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.jameslmtp.client.outcome.DeliveryResult;
 import dev.jameslmtp.client.outcome.Fate;
+import dev.jameslmtp.client.outcome.Verdict;
 import dev.jameslmtp.client.wire.Transcript;
+import dev.jameslmtp.conf.DelaySchedule;
 import dev.jameslmtp.conf.DurationSyntax;
 import dev.jameslmtp.mailet.LmtpDelivery;
 
@@ -29,38 +32,40 @@ public final class AttemptLog {
     private AttemptLog() {
     }
 
-    static void log(Mail mail, MailOutcomes outcomes, int maxRetries) {
-        String line = Transcript.neutralise(line(mail, outcomes, maxRetries));
-        if (outcomes.with(Fate.DELIVERED).size() == outcomes.fates().size()) {
+    static void log(Mail mail, DeliveryResult result, DelaySchedule schedule) {
+        String line = Transcript.neutralise(line(mail, result, schedule));
+        if (result.allDelivered()) {
             LOGGER.info(line);
         } else {
             LOGGER.warn(line);
         }
     }
 
-    public static String line(Mail mail, MailOutcomes outcomes, int maxRetries) {
+    public static String line(Mail mail, DeliveryResult result, DelaySchedule schedule) {
         StringBuilder line = new StringBuilder("LMTP delivery of mail ").append(mail.getName())
                 .append(" from ").append(mail.getMaybeSender().asString()).append(':');
         for (Fate fate : Fate.values()) {
-            List<RecipientFate> fates = outcomes.with(fate);
-            if (!fates.isEmpty()) {
+            List<Integer> positions = result.positions(fate);
+            if (!positions.isEmpty()) {
                 StringJoiner joiner = new StringJoiner(", ", " " + fate.name().toLowerCase() + " [", "]");
-                fates.forEach(f -> joiner.add(describe(f, maxRetries)));
+                positions.forEach(index -> joiner.add(describe(mail, result, index, schedule)));
                 line.append(joiner);
             }
         }
-        String destinations = outcomes.fates().stream().map(RecipientFate::destination).distinct()
-                .reduce((a, b) -> a + ", " + b).orElse("nowhere");
-        return line.append(" via ").append(destinations).toString();
+        String destinations = String.join(", ", result.distinctDestinations());
+        return line.append(" via ").append(destinations.isEmpty() ? "nowhere" : destinations).toString();
     }
 
-    private static String describe(RecipientFate fate, int maxRetries) {
-        String text = fate.summary();
-        if (fate.fate() == Fate.DEFERRED) {
-            text += " (retry " + fate.retries() + "/" + maxRetries + " in " + DurationSyntax.format(fate.retryDelay().orElseThrow()) + ": "
-                    + fate.verdict().text() + ")";
-        } else if (fate.fate() == Fate.BOUNCED) {
-            text += " (" + (fate.permanent() ? "" : "after " + fate.retries() + " retries: ") + fate.verdict().text() + ")";
+    /** {@code "bob@example.com 550 5.1.1 (User doesn't exist)"}, with the retry for a deferral. */
+    private static String describe(Mail mail, DeliveryResult result, int index, DelaySchedule schedule) {
+        Verdict verdict = result.verdict(index);
+        String text = result.recipient(index) + " " + verdict.serverReply().map(reply -> reply.code() + " ").orElse("") + verdict.status();
+        if (verdict.fate() == Fate.DEFERRED) {
+            int retries = RetryState.after(mail, result, index);
+            text += " (retry " + retries + "/" + schedule.maxRetries() + " in " + DurationSyntax.format(schedule.delayBeforeRetry(retries))
+                    + ": " + verdict.text() + ")";
+        } else if (verdict.fate() == Fate.BOUNCED) {
+            text += " (" + (verdict.permanent() ? "" : "after " + RetryState.after(mail, result, index) + " retries: ") + verdict.text() + ")";
         }
         return text;
     }

@@ -1,7 +1,6 @@
 package dev.jameslmtp.mailet.attempt;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +14,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.jameslmtp.client.Content;
 import dev.jameslmtp.client.DestinationList;
+import dev.jameslmtp.client.outcome.DeliveryResult;
 import dev.jameslmtp.client.outcome.Fate;
 import dev.jameslmtp.client.outcome.Trouble;
 import dev.jameslmtp.client.outcome.Verdict;
@@ -33,7 +33,7 @@ import dev.jameslmtp.mailet.report.ProtocolNotices;
 /**
  * One attempt on one mail taken off the queue: route each recipient to its destination, deliver
  * over LMTP (see {@link DestinationExchanges}, {@link LmtpExchange}), decide each recipient's {@link Fate} ({@link OutcomeMapper}),
- * check that every recipient has exactly one ({@link MailOutcomes}), carry the outcome out
+ * check that every recipient has exactly one (a {@link DeliveryResult} by position), carry the outcome out
  * ({@link OutcomeDispatcher}), count it and log one line. Thread-safe: it keeps no state between
  * attempts.
  *
@@ -75,7 +75,7 @@ public final class DeliveryAttempt {
      * @throws UnstoredRecipientsException when deferred recipients could be stored neither on the
      *                                     queue nor in the error processor; the rest was carried out
      */
-    public MailOutcomes run(Mail mail) throws UnstoredRecipientsException {
+    public DeliveryResult run(Mail mail) throws UnstoredRecipientsException {
         return run(mail, AttemptMarks.NONE);
     }
 
@@ -84,48 +84,57 @@ public final class DeliveryAttempt {
      * known: delivered when its 2xx after the dot is read, requeued once it is back on the queue
      * (or in the error processor), bounced once its bounce was sent.
      */
-    public MailOutcomes run(Mail mail, AttemptMarks marks) throws UnstoredRecipientsException {
+    public DeliveryResult run(Mail mail, AttemptMarks marks) throws UnstoredRecipientsException {
         return run(mail, marks, StoreFeedback.Listener.NONE);
     }
 
-    /** As {@link #run(Mail, AttemptMarks)}, telling {@code feedback} what each destination's exchange says of its store, once it ends. */
-    public MailOutcomes run(Mail mail, AttemptMarks marks, StoreFeedback.Listener feedback) throws UnstoredRecipientsException {
+    /**
+     * As {@link #run(Mail, AttemptMarks)}, telling {@code feedback} what each destination's exchange
+     * says of its store, once it ends. The result holds, by position, the verdict James acted on
+     * for each recipient of the mail ({@link OutcomeMapper}).
+     */
+    public DeliveryResult run(Mail mail, AttemptMarks marks, StoreFeedback.Listener feedback) throws UnstoredRecipientsException {
         TimeMetric timer = metrics.startAttempt();
         List<MailAddress> recipients = List.copyOf(mail.getRecipients());
         List<Optional<DestinationList>> routes = routes(mail, recipients);
         try (AttemptMdc mdc = AttemptMdc.open(configuration.outgoing(), mdcDestinations(mail, routes))) {
-            MailOutcomes outcomes = new MailOutcomes(mail.getName(), recipients, fates(mail, recipients, routes, marks, feedback));
-            metrics.count(outcomes);
-            AttemptLog.log(mail, outcomes, configuration.delaySchedule().maxRetries());
-            dispatcher.dispatch(mail, outcomes, marks, delivery::serverReportsDsn);
-            return outcomes;
+            DeliveryResult result = result(mail, recipients, routes, marks, feedback);
+            metrics.count(result);
+            AttemptLog.log(mail, result, configuration.delaySchedule());
+            dispatcher.dispatch(mail, result, marks, delivery::serverReportsDsn);
+            return result;
         } finally {
             timer.stopAndPublish();
         }
     }
 
-    private List<RecipientFate> fates(Mail mail, List<MailAddress> recipients, List<Optional<DestinationList>> routes, AttemptMarks marks,
-                                      StoreFeedback.Listener feedback) {
-        Map<Integer, Verdict> verdicts = new HashMap<>();
-        Map<Integer, String> destinations = new HashMap<>();
+    /**
+     * One verdict per recipient of the mail, by position, as James acts on it; the check of
+     * promise 1 (Postfix's {@code smtp_rcpt_cleanup}): a recipient decided twice, or not at all,
+     * throws {@link IllegalStateException}.
+     */
+    private DeliveryResult result(Mail mail, List<MailAddress> recipients, List<Optional<DestinationList>> routes, AttemptMarks marks,
+                                  StoreFeedback.Listener feedback) {
+        Verdict[] verdicts = new Verdict[recipients.size()];
+        List<String> destinations = new ArrayList<>(recipients.size());
         Optional<Verdict> senderProblem = senderProblem(mail);
         Map<DestinationList, List<LmtpExchange.Numbered>> routed = new LinkedHashMap<>();
         for (int i = 0; i < recipients.size(); i++) {
             MailAddress recipient = recipients.get(i);
             Optional<DestinationList> destination = routes.get(i);
-            destinations.put(i, destination.map(DestinationList::toString).orElse(NO_DESTINATION));
+            destinations.add(destination.map(DestinationList::toString).orElse(NO_DESTINATION));
             if (destination.isEmpty()) {
-                verdicts.put(i, Route.text(mail).isPresent()
+                decide(mail.getName(), verdicts, i, Route.text(mail).isPresent()
                         ? Trouble.badRoute(Route.text(mail).get())
                         : Trouble.noRoute(recipient.getDomain().asString()));
             } else if (senderProblem.isPresent()) {
-                verdicts.put(i, senderProblem.get());
+                decide(mail.getName(), verdicts, i, senderProblem.get());
             } else {
                 try {
                     routed.computeIfAbsent(destination.get(), d -> new ArrayList<>())
                             .add(new LmtpExchange.Numbered(i, Envelopes.recipient(mail, recipient)));
                 } catch (IllegalArgumentException e) {
-                    verdicts.put(i, Trouble.badRecipient(e.getMessage()));
+                    decide(mail.getName(), verdicts, i, Trouble.badRecipient(e.getMessage()));
                 }
             }
         }
@@ -135,16 +144,36 @@ public final class DeliveryAttempt {
             routed.forEach((destination, numbered) -> {
                 Map<Integer, Verdict> exchanged = exchanges.deliver(mail, destination, sender, numbered, Envelopes.ret(mail),
                         Envelopes.envid(mail), content, marks);
-                verdicts.putAll(exchanged);
+                exchanged.forEach((index, verdict) -> decide(mail.getName(), verdicts, index, verdict));
                 if (!sessions.aborted()) { // sessions closed by a shutdown say nothing of the store
                     StoreFeedback.of(exchanged.values()).ifPresent(told -> feedback.told(destination.toString(), told));
                 }
             });
         }
-        List<RecipientFate> fates = new ArrayList<>();
-        verdicts.forEach((index, verdict) -> fates.add(mapper.map(index, recipients.get(index), destinations.get(index), verdict,
-                RetryState.retriesOf(mail, recipients.get(index)))));
-        return fates;
+        List<Verdict> acted = new ArrayList<>(recipients.size());
+        for (int i = 0; i < verdicts.length; i++) {
+            acted.add(mapper.map(decided(mail.getName(), verdicts, i, recipients.get(i)), RetryState.retriesOf(mail, recipients.get(i))));
+        }
+        return new DeliveryResult(recipients.stream().map(MailAddress::asString).toList(), destinations, acted);
+    }
+
+    /** Records the verdict of the recipient at {@code index}; a second one for it throws. */
+    static void decide(String mailName, Verdict[] verdicts, int index, Verdict verdict) {
+        if (index < 0 || index >= verdicts.length) {
+            throw new IllegalStateException("mail " + mailName + ": verdict for unknown recipient #" + index);
+        }
+        if (verdicts[index] != null) {
+            throw new IllegalStateException("mail " + mailName + ": recipient #" + index + " has two fates");
+        }
+        verdicts[index] = verdict;
+    }
+
+    /** The verdict recorded for the recipient at {@code index}; none throws. */
+    static Verdict decided(String mailName, Verdict[] verdicts, int index, MailAddress recipient) {
+        if (verdicts[index] == null) {
+            throw new IllegalStateException("mail " + mailName + ": recipient #" + index + " " + recipient + " has no fate");
+        }
+        return verdicts[index];
     }
 
     /** The route fixed on the mail by the mailet that accepted it; empty when absent or unreadable. */

@@ -8,6 +8,7 @@ import org.apache.james.metrics.api.Metric;
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.metrics.api.TimeMetric;
 
+import dev.jameslmtp.client.outcome.DeliveryResult;
 import dev.jameslmtp.client.outcome.Fate;
 import dev.jameslmtp.mailet.journal.JournalSweeper;
 import dev.jameslmtp.mailet.queue.DestinationWindow;
@@ -80,13 +81,14 @@ public final class DeliveryMetrics {
         return factory.timer(ATTEMPT + "." + token(destination));
     }
 
-    void count(MailOutcomes outcomes) {
-        add(delivered, outcomes.with(Fate.DELIVERED).size());
-        add(deferred, outcomes.with(Fate.DEFERRED).size());
-        add(bounced, outcomes.with(Fate.BOUNCED).size());
+    void count(DeliveryResult result) {
+        add(delivered, result.positions(Fate.DELIVERED).size());
+        add(deferred, result.positions(Fate.DEFERRED).size());
+        add(bounced, result.positions(Fate.BOUNCED).size());
         Map<String, Map<Fate, Integer>> byDestination = new LinkedHashMap<>();
-        for (RecipientFate fate : outcomes.fates()) {
-            byDestination.computeIfAbsent(fate.destination(), d -> new EnumMap<>(Fate.class)).merge(fate.fate(), 1, Integer::sum);
+        for (int i = 0; i < result.size(); i++) {
+            byDestination.computeIfAbsent(result.destination(i), d -> new EnumMap<>(Fate.class))
+                    .merge(result.verdict(i).fate(), 1, Integer::sum);
         }
         byDestination.forEach((destination, counts) -> counts.forEach((fate, count) ->
                 add(factory.generate(name(fate) + "." + token(destination)), count)));

@@ -21,8 +21,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.jameslmtp.client.Destination;
+import dev.jameslmtp.client.outcome.DeliveryResult;
 import dev.jameslmtp.client.outcome.Fate;
 import dev.jameslmtp.client.wire.Transcript;
+import dev.jameslmtp.conf.DelaySchedule;
 import dev.jameslmtp.conf.LmtpDeliveryConfiguration;
 import dev.jameslmtp.conf.RetryJitter;
 import dev.jameslmtp.mailet.journal.AttemptMarks;
@@ -58,6 +60,7 @@ public final class OutcomeDispatcher {
     private final Bounces bounces;
     private final Optional<String> onSuccess;
     private final RetryJitter jitter;
+    private final DelaySchedule schedule;
     private final Clock clock;
 
     public OutcomeDispatcher(MailQueue queue, MailetContext context, Bounces bounces, LmtpDeliveryConfiguration configuration, Clock clock,
@@ -67,63 +70,71 @@ public final class OutcomeDispatcher {
         this.bounces = bounces;
         this.onSuccess = configuration.onSuccess();
         this.jitter = configuration.retryJitter();
+        this.schedule = configuration.delaySchedule();
         this.clock = clock;
     }
 
-    void dispatch(Mail mail, MailOutcomes outcomes) throws UnstoredRecipientsException {
-        dispatch(mail, outcomes, AttemptMarks.NONE, server -> false);
+    void dispatch(Mail mail, DeliveryResult result) throws UnstoredRecipientsException {
+        dispatch(mail, result, AttemptMarks.NONE, server -> false);
     }
 
     /**
      * Dispatches, marking each recipient requeued or bounced in {@code marks} once that is done;
      * {@code storeReports} tells the servers that send their own success notifications (they offered DSN).
      */
-    void dispatch(Mail mail, MailOutcomes outcomes, AttemptMarks marks, Predicate<Destination> storeReports)
+    void dispatch(Mail mail, DeliveryResult result, AttemptMarks marks, Predicate<Destination> storeReports)
             throws UnstoredRecipientsException {
-        boolean delayWarning = bounces.markDelayWarning(mail, outcomes.with(Fate.DEFERRED));
+        List<MailAddress> recipients = MailCopies.recipients(mail, result);
+        List<Integer> deferred = result.positions(Fate.DEFERRED);
+        boolean delayWarning = bounces.markDelayWarning(mail, !deferred.isEmpty());
         List<MailAddress> unstored = new ArrayList<>();
         Exception unstoredCause = null;
-        for (List<RecipientFate> group : byRetryCount(outcomes.with(Fate.DEFERRED))) {
-            Optional<Exception> failure = putBack(mail, group, marks);
+        for (Map.Entry<Integer, List<Integer>> group : byRetryCount(mail, result, deferred).entrySet()) {
+            List<MailAddress> addresses = group.getValue().stream().map(recipients::get).toList();
+            Optional<Exception> failure = putBack(mail, addresses, group.getKey(), group.getValue(), marks);
             if (failure.isPresent()) {
-                unstored.addAll(group.stream().map(RecipientFate::recipient).toList());
+                unstored.addAll(addresses);
                 unstoredCause = failure.get();
             } else {
-                group.forEach(fate -> marks.mark(fate.index(), Fate.DEFERRED));
+                group.getValue().forEach(index -> marks.mark(index, Fate.DEFERRED));
             }
         }
-        bounces.send(mail, outcomes.with(Fate.BOUNCED), delayWarning ? outcomes.with(Fate.DEFERRED) : List.of(),
-                group -> group.forEach(fate -> marks.mark(fate.index(), Fate.BOUNCED)));
-        bounces.sendDelivered(mail, outcomes.with(Fate.DELIVERED), storeReports);
-        sendOnSuccess(mail, outcomes.addresses(Fate.DELIVERED));
-        mail.setRecipients(outcomes.addresses(Fate.DEFERRED));
+        bounces.send(mail, result, result.positions(Fate.BOUNCED), delayWarning ? deferred : List.of(),
+                group -> group.forEach(index -> marks.mark(index, Fate.BOUNCED)));
+        List<Integer> delivered = result.positions(Fate.DELIVERED);
+        bounces.sendDelivered(mail, result, delivered, storeReports);
+        sendOnSuccess(mail, delivered.stream().map(recipients::get).toList());
+        mail.setRecipients(deferred.stream().map(recipients::get).toList());
         if (!unstored.isEmpty()) {
-            throw new UnstoredRecipientsException(outcomes, unstored, unstoredCause);
+            throw new UnstoredRecipientsException(mail.getName(), result, unstored, unstoredCause);
         }
     }
 
-    /** The deferred recipients by retry count, each group in the order of the mail (a copy put back again after a kill is made in that order). */
-    private static List<List<RecipientFate>> byRetryCount(List<RecipientFate> deferred) {
-        Map<Integer, List<RecipientFate>> byRetry = new LinkedHashMap<>();
-        deferred.stream().sorted(java.util.Comparator.comparingInt(RecipientFate::index))
-                .forEach(fate -> byRetry.computeIfAbsent(fate.retries(), r -> new ArrayList<>()).add(fate));
-        return List.copyOf(byRetry.values());
+    /** The deferred positions by their retry count, each group in the order of the mail (a copy put back again after a kill is made in that order). */
+    private static Map<Integer, List<Integer>> byRetryCount(Mail mail, DeliveryResult result, List<Integer> deferred) {
+        Map<Integer, List<Integer>> byRetry = new LinkedHashMap<>();
+        deferred.forEach(index -> byRetry.computeIfAbsent(RetryState.after(mail, result, index), r -> new ArrayList<>()).add(index));
+        return byRetry;
     }
 
     /**
-     * Puts {@code group} back on the queue, else in the error processor ({@link PutBack}); empty
-     * when one of them took it. The copy's journal id is chosen, and written in {@code marks} with
-     * the retries and the delay, before the first enqueue: a try that failed after the queue took
-     * the copy, or a mail handed out again after James died before its {@code requeued} line, puts
-     * the copy back under the same id, and copies with one id are sent once.
+     * Puts {@code recipients} (at {@code positions}, each with {@code retries} now) back on the
+     * queue, else in the error processor ({@link PutBack}); empty when one of them took it. The
+     * copy's journal id is chosen, and written in {@code marks} with the retries and the delay,
+     * before the first enqueue: a try that failed after the queue took the copy, or a mail handed
+     * out again after James died before its {@code requeued} line, puts the copy back under the
+     * same id, and copies with one id are sent once.
      */
-    private Optional<Exception> putBack(Mail mail, List<RecipientFate> group, AttemptMarks marks) {
-        Duration delay = jitter.spread(group.get(0).retryDelay().orElseThrow(), ThreadLocalRandom.current().nextDouble());
+    private Optional<Exception> putBack(Mail mail, List<MailAddress> recipients, int retries, List<Integer> positions,
+                                        AttemptMarks marks) {
+        Duration delay = jitter.spread(schedule.delayBeforeRetry(retries), ThreadLocalRandom.current().nextDouble());
         String copyId = DeliveryJournal.newId();
-        group.forEach(fate -> marks.putting(fate.index(), new MailJournal.PutBack(copyId, fate.retries(), delay)));
+        positions.forEach(index -> marks.putting(index, new MailJournal.PutBack(copyId, retries, delay)));
+        Map<MailAddress, Integer> counts = new LinkedHashMap<>();
+        recipients.forEach(recipient -> counts.put(recipient, retries));
         try {
-            putBack.put(mail, group.stream().map(RecipientFate::recipient).toList(), delay, copy -> {
-                RetryState.record(copy, group);
+            putBack.put(mail, recipients, delay, copy -> {
+                RetryState.record(copy, counts);
                 copy.setAttribute(new Attribute(Bounces.IS_DELIVERY_PERMANENT_ERROR, AttributeValue.of(false)));
                 copy.setLastUpdated(Date.from(clock.instant()));
                 DeliveryJournal.setId(copy, copyId);

@@ -1,9 +1,5 @@
 package dev.jameslmtp.mailet.attempt;
 
-import java.util.Optional;
-
-import org.apache.james.core.MailAddress;
-
 import dev.jameslmtp.client.outcome.Fate;
 import dev.jameslmtp.client.outcome.Trouble;
 import dev.jameslmtp.client.outcome.Verdict;
@@ -20,8 +16,9 @@ import dev.jameslmtp.conf.DelaySchedule;
  *   temporary failure: reply code 5yz becomes 4yz and status 5.x.x becomes 4.x.x, as Postfix's
  *   {@code soft_bounce} does.</li>
  *   <li>Temporary (4xx, connection trouble, timeouts, missing replies, no route): {@link Fate#DEFERRED}
- *   while the recipient has retries left, else {@link Fate#BOUNCED} with the last temporary verdict
- *   (James's {@code is-delivery-permanent-error} then says false, as for RemoteDelivery).</li>
+ *   while the recipient has retries left, else {@link Fate#BOUNCED} with the last temporary reply
+ *   and status ({@link Trouble#givenUp}; James's {@code is-delivery-permanent-error} then says
+ *   false, as for RemoteDelivery).</li>
  * </ul>
  * The verdicts themselves, those decided before any LMTP exchange included, are the client's
  * {@link Trouble}.
@@ -36,15 +33,9 @@ public final class OutcomeMapper {
         this.schedule = schedule;
     }
 
-    RecipientFate map(int index, MailAddress recipient, String destination, Verdict verdict, int retriesSoFar) {
+    /** The verdict James acts on, for a recipient with {@code retriesSoFar} retries already scheduled. */
+    Verdict map(Verdict verdict, int retriesSoFar) {
         Verdict effective = softBounce ? Trouble.softened(verdict) : verdict;
-        return switch (effective.fate()) {
-            case DELIVERED -> new RecipientFate(index, recipient, Fate.DELIVERED, destination, effective, retriesSoFar, Optional.empty());
-            case BOUNCED -> new RecipientFate(index, recipient, Fate.BOUNCED, destination, effective, retriesSoFar, Optional.empty());
-            case DEFERRED -> retriesSoFar < schedule.maxRetries()
-                    ? new RecipientFate(index, recipient, Fate.DEFERRED, destination, effective, retriesSoFar + 1,
-                            Optional.of(schedule.delayBeforeRetry(retriesSoFar + 1)))
-                    : new RecipientFate(index, recipient, Fate.BOUNCED, destination, effective, retriesSoFar, Optional.empty());
-        };
+        return retriesSoFar < schedule.maxRetries() ? effective : Trouble.givenUp(effective);
     }
 }

@@ -1,6 +1,5 @@
 package dev.jameslmtp.mailet.attempt;
 
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -10,6 +9,9 @@ import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeName;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
+
+import dev.jameslmtp.client.outcome.DeliveryResult;
+import dev.jameslmtp.client.outcome.Fate;
 
 /**
  * Retry counts kept on the mail, per recipient: attribute {@value #RETRIES_NAME}, a map from
@@ -29,18 +31,24 @@ public final class RetryState {
 
     /** Retries already scheduled for {@code recipient}: 0 for a mail never attempted. */
     public static int retriesOf(Mail mail, MailAddress recipient) {
-        return counts(mail).map(map -> map.get(recipient.asString()))
+        return retriesOf(mail, recipient.asString());
+    }
+
+    private static int retriesOf(Mail mail, String recipient) {
+        return counts(mail).map(map -> map.get(recipient))
                 .map(AttributeValue::value)
                 .filter(Integer.class::isInstance)
                 .map(Integer.class::cast)
                 .orElse(0);
     }
 
-    /** Writes the counts of {@code fates} (the recipients the mail now holds) onto {@code mail}. */
-    public static void record(Mail mail, Collection<RecipientFate> fates) {
-        Map<MailAddress, Integer> retries = new java.util.LinkedHashMap<>();
-        fates.forEach(fate -> retries.merge(fate.recipient(), fate.retries(), Math::max));
-        record(mail, retries);
+    /**
+     * The retry count of the recipient at {@code index} once the attempt that gave {@code result}
+     * is carried out: one more than before for a deferral (the retry now scheduled), else as before.
+     */
+    public static int after(Mail mail, DeliveryResult result, int index) {
+        int before = retriesOf(mail, result.recipient(index));
+        return result.verdict(index).fate() == Fate.DEFERRED ? before + 1 : before;
     }
 
     /** Writes {@code retries} (for the recipients the mail now holds) onto {@code mail}. */

@@ -4,6 +4,7 @@ import java.util.List;
 
 import org.apache.james.core.MailAddress;
 
+import dev.jameslmtp.client.outcome.DeliveryResult;
 import dev.jameslmtp.client.wire.Transcript;
 
 /**
@@ -15,15 +16,16 @@ public final class UnstoredRecipientsException extends Exception {
 
     private static final long serialVersionUID = 1L;
 
-    private final transient MailOutcomes outcomes;
+    private final transient DeliveryResult result;
 
-    UnstoredRecipientsException(MailOutcomes outcomes, List<MailAddress> recipients, Exception cause) {
-        super("mail " + outcomes.mailName() + ": deferred recipients " + Transcript.neutralise(recipients.toString()) + " could be neither put back on the queue"
+    UnstoredRecipientsException(String mailName, DeliveryResult result, List<MailAddress> recipients, Exception cause) {
+        super("mail " + mailName + ": deferred recipients " + Transcript.neutralise(recipients.toString()) + " could be neither put back on the queue"
                 + " nor sent to the error processor", cause);
-        this.outcomes = outcomes;
+        this.result = result;
     }
 
-    public MailOutcomes outcomes() {
-        return outcomes;
+    /** The attempt's result, by position: the verdicts James acted on. */
+    public DeliveryResult result() {
+        return result;
     }
 }

@@ -14,10 +14,10 @@ import org.apache.mailet.Mail;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.jameslmtp.client.outcome.DeliveryResult;
 import dev.jameslmtp.client.outcome.Fate;
 import dev.jameslmtp.mailet.attempt.AttemptMdc;
 import dev.jameslmtp.mailet.attempt.DeliveryAttempt;
-import dev.jameslmtp.mailet.attempt.MailOutcomes;
 import dev.jameslmtp.mailet.attempt.UnstoredRecipientsException;
 import dev.jameslmtp.mailet.journal.AttemptMarks;
 import dev.jameslmtp.mailet.journal.DeliveryJournal;
@@ -110,8 +110,8 @@ final class JournaledAttempt {
             attempt.run(mail, marks, feedback);
             return MailQueue.MailQueueItem.CompletionStatus.SUCCESS;
         } catch (UnstoredRecipientsException e) {
-            MailOutcomes outcomes = e.outcomes();
-            if (outcomes.with(Fate.DEFERRED).size() == outcomes.fates().size()) {
+            DeliveryResult result = e.result();
+            if (result.positions(Fate.DEFERRED).size() == result.size()) {
                 LOGGER.error("{}; nothing was delivered or bounced, so the queue is asked to keep the mail", e.getMessage(), e);
                 return retryAfterPause();
             }

@@ -22,11 +22,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.jameslmtp.client.Destination;
+import dev.jameslmtp.client.outcome.DeliveryResult;
+import dev.jameslmtp.client.outcome.Verdict;
+import dev.jameslmtp.client.wire.Reply;
 import dev.jameslmtp.client.wire.Transcript;
 import dev.jameslmtp.conf.BounceMode;
 import dev.jameslmtp.conf.LmtpDeliveryConfiguration;
 import dev.jameslmtp.mailet.attempt.MailCopies;
-import dev.jameslmtp.mailet.attempt.RecipientFate;
 
 /**
  * Sends bounced recipients on, as {@code bounceMode} says.
@@ -40,7 +42,7 @@ import dev.jameslmtp.mailet.attempt.RecipientFate;
  * {@code DSNBounce} in the bounce processor reports each recipient with its own reply (James
  * 3.8.1's DSNBounce copies {@code delivery-error} whole into {@code Status:}). On each copy:
  * <ul>
- *   <li>{@code delivery-error} (String): {@link RecipientFate#deliveryError()}, e.g.
+ *   <li>{@code delivery-error} (String): {@link #deliveryError}, e.g.
  *   {@code "550 5.1.1 <bob@example.com> User doesn't exist"}; DSNBounce writes it as the
  *   recipient's {@code Status:} and, since it starts with a reply code, as
  *   {@code Diagnostic-Code: smtp; ...};</li>
@@ -87,39 +89,32 @@ public final class Bounces {
 
     /**
      * Before deferred recipients go back on the queue: whether this attempt warns the sender about
-     * them; if so the mail is marked (see {@link DelayWarnings}) and {@code deferred} must be
-     * passed to {@link #send(Mail, List, List)}.
+     * them (when {@code anyDeferred}); if so the mail is marked (see {@link DelayWarnings}) and the
+     * deferred positions must be passed to {@link #send} as delayed.
      */
-    public boolean markDelayWarning(Mail mail, List<RecipientFate> deferred) {
-        return delayWarnings.markIfDue(mail, deferred);
+    public boolean markDelayWarning(Mail mail, boolean anyDeferred) {
+        return delayWarnings.markIfDue(mail, anyDeferred);
     }
 
     /**
-     * Success notifications (in either bounce mode: James has none of its own): the recipients of
+     * Success notifications (in either bounce mode: James has none of its own): the recipients at
      * {@code delivered} whose NOTIFY asks for SUCCESS, unless the store that took them reports itself.
      */
-    public void sendDelivered(Mail mail, List<RecipientFate> delivered, Predicate<Destination> storeReports) {
-        if (!delivered.isEmpty()) {
-            dsn.sendDelivered(mail, delivered, storeReports);
+    public void sendDelivered(Mail mail, DeliveryResult result, List<Integer> delivered, Predicate<Destination> storeReports) {
+        if (!delivered.isEmpty() && mail.dsnParameters().isPresent()) {
+            dsn.sendDelivered(mail, result, delivered, storeReports);
         }
     }
 
-    public void send(Mail mail, List<RecipientFate> bounced) {
-        send(mail, bounced, List.of());
-    }
-
-    /** Reports {@code bounced}, and {@code delayed} (only in rfc3464 mode; empty unless this attempt warns). */
-    public void send(Mail mail, List<RecipientFate> bounced, List<RecipientFate> delayed) {
-        send(mail, bounced, delayed, group -> { });
-    }
-
     /**
-     * As {@link #send(Mail, List, List)}, telling {@code reported} each group of bounced recipients
-     * once its report was handed to James (or given up: a failure is logged, not retried).
+     * Reports the recipients of {@code result} at {@code bounced}, and at {@code delayed} (only in
+     * rfc3464 mode; empty unless this attempt warns), telling {@code reported} each group of
+     * bounced positions once its report was handed to James (or given up: a failure is logged,
+     * not retried).
      */
-    public void send(Mail mail, List<RecipientFate> bounced, List<RecipientFate> delayed, Consumer<List<RecipientFate>> reported) {
+    public void send(Mail mail, DeliveryResult result, List<Integer> bounced, List<Integer> delayed, Consumer<List<Integer>> reported) {
         if (mode == BounceMode.RFC3464) {
-            dsn.send(mail, bounced, delayed);
+            dsn.send(mail, result, bounced, delayed);
             reported.accept(bounced);
             return;
         }
@@ -128,59 +123,77 @@ public final class Bounces {
         }
         if (!mail.hasSender()) {
             LOGGER.info("Mail {} has the null sender: no bounce for {}", mail.getName(),
-                    Transcript.neutralise(bounced.stream().map(RecipientFate::summary).collect(Collectors.joining(", "))));
+                    Transcript.neutralise(bounced.stream().map(index -> summary(result, index)).collect(Collectors.joining(", "))));
             reported.accept(bounced);
             return;
         }
-        for (List<RecipientFate> group : groups(bounced)) {
-            sendGroup(mail, group);
+        List<MailAddress> recipients = MailCopies.recipients(mail, result);
+        for (List<Integer> group : groups(result, bounced)) {
+            sendGroup(mail, result, group.stream().map(recipients::get).distinct().toList(), group);
             reported.accept(group);
         }
     }
 
-    private void sendGroup(Mail mail, List<RecipientFate> group) {
-        RecipientFate first = group.get(0);
-        List<MailAddress> recipients = group.stream().map(RecipientFate::recipient).distinct().toList();
+    private void sendGroup(Mail mail, DeliveryResult result, List<MailAddress> recipients, List<Integer> group) {
+        Verdict first = result.verdict(group.get(0));
         try {
             MailCopies.send(mail, recipients, copy -> {
                 copy.setLastUpdated(Date.from(clock.instant()));
-                copy.setAttribute(new Attribute(DELIVERY_ERROR, AttributeValue.of(first.deliveryError())));
+                copy.setAttribute(new Attribute(DELIVERY_ERROR, AttributeValue.of(deliveryError(first))));
                 copy.setAttribute(new Attribute(IS_DELIVERY_PERMANENT_ERROR, AttributeValue.of(first.permanent())));
-                if (first.code().isPresent()) {
-                    copy.setAttribute(new Attribute(DELIVERY_ERROR_CODE, AttributeValue.of(first.code().get())));
+                if (first.serverReply().isPresent()) {
+                    copy.setAttribute(new Attribute(DELIVERY_ERROR_CODE, AttributeValue.of(first.serverReply().get().code())));
                 } else {
                     copy.removeAttribute(DELIVERY_ERROR_CODE);
                 }
                 if (bounceProcessor.isPresent()) {
                     context.sendMail(copy, bounceProcessor.get());
                 } else {
-                    context.bounce(copy, explanation(group));
+                    context.bounce(copy, explanation(result, group));
                 }
             });
         } catch (Exception e) {
             LOGGER.error("Could not bounce mail {} for {}: {}", mail.getName(), Transcript.neutralise(recipients.toString()),
-                    Transcript.neutralise(first.deliveryError()), e);
+                    Transcript.neutralise(deliveryError(first)), e);
         }
     }
 
-    private static List<List<RecipientFate>> groups(List<RecipientFate> bounced) {
-        Map<List<Object>, List<RecipientFate>> groups = new LinkedHashMap<>();
-        for (RecipientFate fate : bounced) {
-            List<Object> key = List.of(fate.permanent(), fate.code().orElse(0), fate.deliveryError());
-            groups.computeIfAbsent(key, k -> new ArrayList<>()).add(fate);
+    /** The bounced positions grouped by verdict: permanence, reply code and {@code delivery-error} text. */
+    private static List<List<Integer>> groups(DeliveryResult result, List<Integer> bounced) {
+        Map<List<Object>, List<Integer>> groups = new LinkedHashMap<>();
+        for (int index : bounced) {
+            Verdict verdict = result.verdict(index);
+            List<Object> key = List.of(verdict.permanent(), verdict.serverReply().map(Reply::code).orElse(0), deliveryError(verdict));
+            groups.computeIfAbsent(key, k -> new ArrayList<>()).add(index);
         }
         return List.copyOf(groups.values());
     }
 
+    /**
+     * James's {@code delivery-error} text: {@code "550 5.1.1 User doesn't exist: bob"} for a server
+     * reply (DSNBounce then writes {@code Diagnostic-Code: smtp; 550 5.1.1 ...}), or
+     * {@code "4.4.1 connect to inet:[127.0.0.1]:24: Connection refused"} for a local verdict.
+     */
+    public static String deliveryError(Verdict verdict) {
+        return verdict.serverReply().map(reply -> reply.code() + " ").orElse("") + verdict.status()
+                + (verdict.text().isEmpty() ? "" : " " + verdict.text());
+    }
+
+    /** For a log line: {@code "bob@example.com 550 5.1.1"}. */
+    static String summary(DeliveryResult result, int index) {
+        Verdict verdict = result.verdict(index);
+        return result.recipient(index) + " " + verdict.serverReply().map(reply -> reply.code() + " ").orElse("") + verdict.status();
+    }
+
     /** The text for {@code MailetContext.bounce}, one line per recipient with its reply. */
-    public static String explanation(List<RecipientFate> group) {
+    public static String explanation(DeliveryResult result, List<Integer> group) {
         StringBuilder text = new StringBuilder();
-        boolean permanent = group.get(0).permanent();
+        boolean permanent = result.verdict(group.get(0)).permanent();
         text.append("The message could not be delivered to the following recipient(s) over LMTP")
                 .append(permanent ? ". This is a permanent error.\n\n" : ": the delivery was retried until giving up.\n\n");
-        for (RecipientFate fate : group) {
-            text.append(fate.recipient().asString()).append(": ").append(fate.deliveryError())
-                    .append(" (").append(fate.destination()).append(")\n");
+        for (int index : group) {
+            text.append(result.recipient(index)).append(": ").append(deliveryError(result.verdict(index)))
+                    .append(" (").append(result.destination(index)).append(")\n");
         }
         return text.toString();
     }

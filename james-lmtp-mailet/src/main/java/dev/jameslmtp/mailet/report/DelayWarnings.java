@@ -3,7 +3,6 @@ package dev.jameslmtp.mailet.report;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 
 import org.apache.mailet.Attribute;
@@ -11,7 +10,6 @@ import org.apache.mailet.AttributeName;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
 
-import dev.jameslmtp.mailet.attempt.RecipientFate;
 
 /**
  * Postfix's {@code delay_warning_time}: once a mail has waited that long since it arrived
@@ -34,11 +32,11 @@ public final class DelayWarnings {
     }
 
     /**
-     * Whether this attempt warns about {@code deferred}; when it does, the mail is marked so that
-     * no later attempt warns again.
+     * Whether this attempt warns about its deferred recipients (when {@code anyDeferred}); when it
+     * does, the mail is marked so that no later attempt warns again.
      */
-    boolean markIfDue(Mail mail, List<RecipientFate> deferred) {
-        if (after.isEmpty() || deferred.isEmpty() || !mail.hasSender() || warned(mail)) {
+    boolean markIfDue(Mail mail, boolean anyDeferred) {
+        if (after.isEmpty() || !anyDeferred || !mail.hasSender() || warned(mail)) {
             return false;
         }
         Optional<Instant> arrival = ArrivalDate.of(mail);

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import javax.mail.MessagingException;
 
@@ -19,11 +20,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.jameslmtp.client.Destination;
+import dev.jameslmtp.client.outcome.DeliveryResult;
 import dev.jameslmtp.client.outcome.Verdict;
 import dev.jameslmtp.client.session.Stage;
 import dev.jameslmtp.client.wire.Reply;
 import dev.jameslmtp.client.wire.Transcript;
-import dev.jameslmtp.mailet.attempt.RecipientFate;
+import dev.jameslmtp.mailet.attempt.MailCopies;
 
 /**
  * {@code bounceMode=rfc3464}: after an attempt, sends the sender one {@link DsnReport} listing
@@ -60,16 +62,16 @@ public final class DsnSender {
         this.clock = clock;
     }
 
-    void send(Mail mail, List<RecipientFate> failed, List<RecipientFate> delayed) {
+    void send(Mail mail, DeliveryResult result, List<Integer> failed, List<Integer> delayed) {
         if (failed.isEmpty() && delayed.isEmpty()) {
             return;
         }
         if (!mail.hasSender()) {
-            LOGGER.info("Mail {} has the null sender: no DSN for {}", mail.getName(),
-                    Transcript.neutralise(concat(failed, delayed).stream().map(RecipientFate::summary).collect(Collectors.joining(", "))));
+            LOGGER.info("Mail {} has the null sender: no DSN for {}", mail.getName(), Transcript.neutralise(
+                    Stream.concat(failed.stream(), delayed.stream()).map(index -> Bounces.summary(result, index)).collect(Collectors.joining(", "))));
             return;
         }
-        Optional<DsnReport> report = report(mail, failed, delayed);
+        Optional<DsnReport> report = report(mail, result, failed, delayed);
         if (report.isEmpty()) {
             LOGGER.info("Mail {}: no DSN, as the sender's NOTIFY asked", mail.getName());
             return;
@@ -92,11 +94,12 @@ public final class DsnSender {
      * delivered them offered DSN ({@code storeReports}): NOTIFY went to it, and it reports itself.
      * Only the header comes back. Nothing for the null sender.
      */
-    void sendDelivered(Mail mail, List<RecipientFate> delivered, Predicate<Destination> storeReports) {
+    void sendDelivered(Mail mail, DeliveryResult result, List<Integer> delivered, Predicate<Destination> storeReports) {
+        List<MailAddress> recipients = MailCopies.recipients(mail, result);
         List<DsnReport.Entry> entries = delivered.stream()
-                .filter(fate -> asks(mail, fate.recipient(), DsnParameters.Notify.SUCCESS))
-                .filter(fate -> fate.verdict().server().filter(storeReports).isEmpty())
-                .map(fate -> entry(mail, fate, DsnReport.Action.DELIVERED))
+                .filter(index -> asks(mail, recipients.get(index), DsnParameters.Notify.SUCCESS))
+                .filter(index -> result.verdict(index).server().filter(storeReports).isEmpty())
+                .map(index -> entry(mail, recipients.get(index), result, index, DsnReport.Action.DELIVERED))
                 .toList();
         if (entries.isEmpty() || !mail.hasSender()) {
             return;
@@ -122,12 +125,13 @@ public final class DsnSender {
     }
 
     /** The report for this attempt, empty when NOTIFY leaves every recipient out. */
-    Optional<DsnReport> report(Mail mail, List<RecipientFate> failed, List<RecipientFate> delayed) {
+    Optional<DsnReport> report(Mail mail, DeliveryResult result, List<Integer> failed, List<Integer> delayed) {
+        List<MailAddress> recipients = MailCopies.recipients(mail, result);
         List<DsnReport.Entry> entries = new ArrayList<>();
-        failed.stream().filter(fate -> notifies(mail, fate.recipient(), DsnParameters.Notify.FAILURE))
-                .forEach(fate -> entries.add(entry(mail, fate, DsnReport.Action.FAILED)));
-        delayed.stream().filter(fate -> notifies(mail, fate.recipient(), DsnParameters.Notify.DELAY))
-                .forEach(fate -> entries.add(entry(mail, fate, DsnReport.Action.DELAYED)));
+        failed.stream().filter(index -> notifies(mail, recipients.get(index), DsnParameters.Notify.FAILURE))
+                .forEach(index -> entries.add(entry(mail, recipients.get(index), result, index, DsnReport.Action.FAILED)));
+        delayed.stream().filter(index -> notifies(mail, recipients.get(index), DsnParameters.Notify.DELAY))
+                .forEach(index -> entries.add(entry(mail, recipients.get(index), result, index, DsnReport.Action.DELAYED)));
         if (entries.isEmpty()) {
             return Optional.empty();
         }
@@ -139,18 +143,18 @@ public final class DsnSender {
                 ArrivalDate.of(mail).orElse(now), now, entries, headersOnly ? DsnReport.Returned.HEADERS : DsnReport.Returned.FULL));
     }
 
-    static DsnReport.Entry entry(Mail mail, RecipientFate fate, DsnReport.Action action) {
-        Optional<Reply> reply = fate.serverReply();
-        Optional<Destination> server = reply.flatMap(r -> fate.verdict().server());
-        Optional<MailAddress> original = recipientParameters(mail, fate.recipient()).flatMap(DsnParameters.RecipientDsnParameters::getOrcptParameter);
+    static DsnReport.Entry entry(Mail mail, MailAddress recipient, DeliveryResult result, int index, DsnReport.Action action) {
+        Verdict verdict = result.verdict(index);
+        Optional<Reply> reply = verdict.serverReply();
+        Optional<Destination> server = reply.flatMap(r -> verdict.server());
+        Optional<MailAddress> original = recipientParameters(mail, recipient).flatMap(DsnParameters.RecipientDsnParameters::getOrcptParameter);
         String diagnostic = reply.map(r -> "smtp; " + r.code() + " " + String.join(" ", r.lines()))
-                .orElse("x-james-lmtp; " + fate.verdict().text());
+                .orElse("x-james-lmtp; " + verdict.text());
         String explanation = reply.isPresent()
-                ? server.map(Destination::toString).orElse(fate.destination()) + " said: " + reply.get().code() + " "
-                        + String.join(" ", reply.get().lines()) + " (in reply to " + command(fate.verdict().stage()) + ")"
-                : fate.verdict().status() + " " + fate.verdict().text();
-        return new DsnReport.Entry(fate.recipient(), original, action, fate.verdict().status(),
-                server.map(DsnSender::remoteMta), diagnostic, explanation);
+                ? server.map(Destination::toString).orElse(result.destination(index)) + " said: " + reply.get().code() + " "
+                        + String.join(" ", reply.get().lines()) + " (in reply to " + command(verdict.stage()) + ")"
+                : verdict.status() + " " + verdict.text();
+        return new DsnReport.Entry(recipient, original, action, verdict.status(), server.map(DsnSender::remoteMta), diagnostic, explanation);
     }
 
     /** As Postfix says it: "in reply to RCPT TO command". */
@@ -182,11 +186,5 @@ public final class DsnSender {
 
     private static Optional<DsnParameters.RecipientDsnParameters> recipientParameters(Mail mail, MailAddress recipient) {
         return mail.dsnParameters().map(DsnParameters::getRcptParameters).map(parameters -> parameters.get(recipient));
-    }
-
-    private static List<RecipientFate> concat(List<RecipientFate> a, List<RecipientFate> b) {
-        List<RecipientFate> all = new ArrayList<>(a);
-        all.addAll(b);
-        return all;
     }
 }

@@ -5,18 +5,22 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import org.apache.james.core.MailAddress;
+import org.apache.mailet.base.test.FakeMail;
 import org.junit.jupiter.api.Test;
 
 import dev.jameslmtp.client.Destination;
+import dev.jameslmtp.client.outcome.DeliveryResult;
 import dev.jameslmtp.client.outcome.Fate;
 import dev.jameslmtp.client.outcome.Verdict;
 import dev.jameslmtp.client.session.Stage;
 import dev.jameslmtp.client.wire.EnhancedStatus;
 import dev.jameslmtp.client.wire.Reply;
 import dev.jameslmtp.conf.DelaySchedule;
+import dev.jameslmtp.mailet.report.Bounces;
 
 class OutcomeMapperTest {
 
@@ -36,60 +40,69 @@ class OutcomeMapperTest {
         return new Verdict(fate, stage, Optional.of(reply), reply.status(), reply.text());
     }
 
+    /** The result of one attempt on a mail for bob, with {@code verdict}. */
+    private DeliveryResult result(Verdict verdict) {
+        return new DeliveryResult(List.of(bob.asString()), List.of("d"), List.of(verdict));
+    }
+
+    private FakeMail mailWithRetries(int retries) throws Exception {
+        FakeMail mail = FakeMail.builder().name("m").recipient(bob).build();
+        RetryState.record(mail, Map.of(bob, retries));
+        return mail;
+    }
+
     @Test
     void mapShouldDeliverOn2xxAfterTheDot() {
-        RecipientFate fate = new OutcomeMapper(false, SCHEDULE).map(0, bob, "d", reply(Fate.DELIVERED, Stage.DOT, 250, "2.0.0 Saved"), 0);
+        Verdict verdict = new OutcomeMapper(false, SCHEDULE).map(reply(Fate.DELIVERED, Stage.DOT, 250, "2.0.0 Saved"), 0);
 
-        assertThat(fate.fate()).isEqualTo(Fate.DELIVERED);
+        assertThat(verdict.fate()).isEqualTo(Fate.DELIVERED);
     }
 
     @Test
     void mapShouldBounceAPermanentFailureWithItsReplyAsDeliveryError() {
-        RecipientFate fate = new OutcomeMapper(false, SCHEDULE)
-                .map(0, bob, "d", reply(Fate.BOUNCED, Stage.RCPT, 550, "5.1.1 User doesn't exist: bob"), 0);
+        Verdict verdict = new OutcomeMapper(false, SCHEDULE).map(reply(Fate.BOUNCED, Stage.RCPT, 550, "5.1.1 User doesn't exist: bob"), 0);
 
-        assertThat(fate.fate()).isEqualTo(Fate.BOUNCED);
-        assertThat(fate.permanent()).isTrue();
-        assertThat(fate.code()).contains(550);
-        assertThat(fate.deliveryError()).isEqualTo("550 5.1.1 User doesn't exist: bob");
+        assertThat(verdict.fate()).isEqualTo(Fate.BOUNCED);
+        assertThat(verdict.permanent()).isTrue();
+        assertThat(verdict.serverReply().map(Reply::code)).contains(550);
+        assertThat(Bounces.deliveryError(verdict)).isEqualTo("550 5.1.1 User doesn't exist: bob");
     }
 
     @Test
-    void mapShouldDeferATemporaryFailureWithTheNextDelayWhenRetriesAreLeft() {
-        RecipientFate fate = new OutcomeMapper(false, SCHEDULE)
-                .map(0, bob, "d", reply(Fate.DEFERRED, Stage.DOT, 452, "4.2.2 Mailbox full"), 1);
+    void mapShouldDeferATemporaryFailureWithTheNextDelayWhenRetriesAreLeft() throws Exception {
+        Verdict verdict = new OutcomeMapper(false, SCHEDULE).map(reply(Fate.DEFERRED, Stage.DOT, 452, "4.2.2 Mailbox full"), 1);
 
-        assertThat(fate.fate()).isEqualTo(Fate.DEFERRED);
-        assertThat(fate.retries()).isEqualTo(2);
-        assertThat(fate.retryDelay()).contains(Duration.ofMinutes(5));
+        assertThat(verdict.fate()).isEqualTo(Fate.DEFERRED);
+        int retries = RetryState.after(mailWithRetries(1), result(verdict), 0);
+        assertThat(retries).isEqualTo(2);
+        assertThat(SCHEDULE.delayBeforeRetry(retries)).isEqualTo(Duration.ofMinutes(5));
     }
 
     @Test
-    void mapShouldBounceATemporaryFailureAsNonPermanentWhenRetriesAreExhausted() {
-        RecipientFate fate = new OutcomeMapper(false, SCHEDULE)
-                .map(0, bob, "d", reply(Fate.DEFERRED, Stage.DOT, 452, "4.2.2 Mailbox full"), 2);
+    void mapShouldBounceATemporaryFailureAsNonPermanentWhenRetriesAreExhausted() throws Exception {
+        Verdict verdict = new OutcomeMapper(false, SCHEDULE).map(reply(Fate.DEFERRED, Stage.DOT, 452, "4.2.2 Mailbox full"), 2);
 
-        assertThat(fate.fate()).isEqualTo(Fate.BOUNCED);
-        assertThat(fate.permanent()).isFalse();
-        assertThat(fate.deliveryError()).isEqualTo("452 4.2.2 Mailbox full");
+        assertThat(verdict.fate()).isEqualTo(Fate.BOUNCED);
+        assertThat(verdict.permanent()).isFalse();
+        assertThat(verdict.status()).hasToString("4.2.2");
+        assertThat(Bounces.deliveryError(verdict)).isEqualTo("452 4.2.2 Mailbox full");
+        assertThat(RetryState.after(mailWithRetries(2), result(verdict), 0)).as("no retry scheduled").isEqualTo(2);
     }
 
     @Test
     void softBounceShouldKeepTheServerThatReplied() {
         Destination server = Destination.parse("inet:[127.0.0.1]:2424");
-        RecipientFate fate = new OutcomeMapper(true, SCHEDULE)
-                .map(0, bob, "d", reply(Fate.BOUNCED, Stage.RCPT, 550, "5.1.1 unknown").answeredBy(server), 0);
+        Verdict verdict = new OutcomeMapper(true, SCHEDULE).map(reply(Fate.BOUNCED, Stage.RCPT, 550, "5.1.1 unknown").answeredBy(server), 0);
 
-        assertThat(fate.verdict().server()).contains(server);
+        assertThat(verdict.server()).contains(server);
     }
 
     @Test
     void softBounceShouldTurn5yzIntoA4yzDeferral() {
-        RecipientFate fate = new OutcomeMapper(true, SCHEDULE)
-                .map(0, bob, "d", reply(Fate.BOUNCED, Stage.MAIL, 554, "5.7.1 Rejected"), 0);
+        Verdict verdict = new OutcomeMapper(true, SCHEDULE).map(reply(Fate.BOUNCED, Stage.MAIL, 554, "5.7.1 Rejected"), 0);
 
-        assertThat(fate.fate()).isEqualTo(Fate.DEFERRED);
-        assertThat(fate.deliveryError()).isEqualTo("454 4.7.1 Rejected");
+        assertThat(verdict.fate()).isEqualTo(Fate.DEFERRED);
+        assertThat(Bounces.deliveryError(verdict)).isEqualTo("454 4.7.1 Rejected");
     }
 
     @Test
@@ -97,10 +110,10 @@ class OutcomeMapperTest {
         Verdict local = new Verdict(Fate.DEFERRED, Stage.CONNECT, Optional.empty(), new EnhancedStatus(4, 4, 1),
                 "connect to inet:127.0.0.1:24: Connection refused");
 
-        RecipientFate fate = new OutcomeMapper(false, SCHEDULE).map(0, bob, "d", local, 2);
+        Verdict verdict = new OutcomeMapper(false, SCHEDULE).map(local, 2);
 
-        assertThat(fate.code()).isEmpty();
-        assertThat(fate.deliveryError()).isEqualTo("4.4.1 connect to inet:127.0.0.1:24: Connection refused");
+        assertThat(verdict.serverReply()).isEmpty();
+        assertThat(Bounces.deliveryError(verdict)).isEqualTo("4.4.1 connect to inet:127.0.0.1:24: Connection refused");
     }
 
     @Test
@@ -111,27 +124,34 @@ class OutcomeMapperTest {
         Verdict protocolError = new Verdict(Fate.DEFERRED, Stage.DATA, Optional.empty(), new EnhancedStatus(4, 5, 0),
                 "protocol error: unexpected reply '250 2.1.5 Ok' while sending DATA command");
 
-        RecipientFate fate = new OutcomeMapper(false, SCHEDULE).map(0, bob, "d", protocolError, 2);
+        Verdict verdict = new OutcomeMapper(false, SCHEDULE).map(protocolError, 2);
 
-        assertThat(fate.code()).isEmpty();
-        assertThat(fate.deliveryError()).startsWith("4.5.0 protocol error");
+        assertThat(verdict.serverReply()).isEmpty();
+        assertThat(Bounces.deliveryError(verdict)).startsWith("4.5.0 protocol error");
     }
 
     @Test
-    void mailOutcomesShouldRefuseARecipientWithoutAFate() {
-        RecipientFate fate = new OutcomeMapper(false, SCHEDULE).map(0, bob, "d", reply(Fate.DELIVERED, Stage.DOT, 250, "2.0.0 ok"), 0);
+    void anAttemptShouldRefuseARecipientWithoutAFate() {
+        Verdict[] verdicts = new Verdict[2];
+        DeliveryAttempt.decide("m", verdicts, 0, reply(Fate.DELIVERED, Stage.DOT, 250, "2.0.0 ok"));
 
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new MailOutcomes("m", List.of(bob, bob), List.of(fate)))
+        assertThat(DeliveryAttempt.decided("m", verdicts, 0, bob).fate()).isEqualTo(Fate.DELIVERED);
+        assertThatThrownBy(() -> DeliveryAttempt.decided("m", verdicts, 1, bob))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("recipient #1 bob@b.test has no fate");
     }
 
     @Test
-    void mailOutcomesShouldRefuseARecipientWithTwoFates() {
-        RecipientFate fate = new OutcomeMapper(false, SCHEDULE).map(0, bob, "d", reply(Fate.DELIVERED, Stage.DOT, 250, "2.0.0 ok"), 0);
+    void anAttemptShouldRefuseARecipientWithTwoFates() {
+        Verdict[] verdicts = new Verdict[1];
+        Verdict delivered = reply(Fate.DELIVERED, Stage.DOT, 250, "2.0.0 ok");
+        DeliveryAttempt.decide("m", verdicts, 0, delivered);
 
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new MailOutcomes("m", List.of(bob), List.of(fate, fate)))
+        assertThatThrownBy(() -> DeliveryAttempt.decide("m", verdicts, 0, delivered))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("has two fates");
+        assertThatThrownBy(() -> DeliveryAttempt.decide("m", verdicts, 1, delivered))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("unknown recipient #1");
     }
 }
