@@ -7,14 +7,13 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
 /**
  * Writes the manual page {@code lmtp(1)} (troff, {@code man} macros) from the command's own
- * annotations: the header, synopsis, description, every option with its help and the footer
+ * model ({@link CommandModel}): the header, synopsis, description, every option with its help and the footer
  * (destinations, configuration file, authentication, TLS, exit status...), so that the page and
  * {@code lmtp --help} cannot disagree. Run by the build ({@code target/man/lmtp.1}).
  *
@@ -34,7 +33,7 @@ public final class ManPage {
         if (file.getParent() != null) {
             Files.createDirectories(file.getParent());
         }
-        Files.writeString(file, page(new CommandLine(new LmtpCommand()).getCommandSpec()), StandardCharsets.UTF_8);
+        Files.writeString(file, page(CommandModel.spec()), StandardCharsets.UTF_8);
     }
 
     static String page(CommandSpec spec) {

@@ -1,15 +1,15 @@
 package dev.jameslmtp.cli;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 import dev.jameslmtp.client.DestinationList;
 import dev.jameslmtp.client.credentials.CredentialSource;
@@ -52,43 +52,61 @@ record SessionSecurity(TlsPolicy tls, SaslPolicy sasl, List<String> warnings) {
     }
 
     /** An option, its {@code -C} key and the parameter it sets. */
-    private record Setting(String option, String key, Parameter parameter, Function<Options, Object> given) {
+    private record Setting(String option, String key, Parameter parameter) {
     }
 
     private static final List<Setting> SETTINGS = List.of(
-            new Setting("--tls", "tls", Parameter.TLS_SECURITY_LEVEL, Options::tls),
-            new Setting("--tls-ca", "tls-ca", Parameter.TLS_CA_FILE, Options::tlsCa),
-            new Setting("--tls-cert", "tls-cert", Parameter.TLS_CERT_FILE, Options::tlsCert),
-            new Setting("--tls-key", "tls-key", Parameter.TLS_KEY_FILE, Options::tlsKey),
-            new Setting("--tls-truststore", "tls-truststore", Parameter.TLS_TRUST_STORE, Options::tlsTrustStore),
-            new Setting("--tls-keystore", "tls-keystore", Parameter.TLS_KEY_STORE, Options::tlsKeyStore),
-            new Setting("--sasl-mechanisms", "sasl-mechanisms", Parameter.SASL_MECHANISMS, Options::saslMechanisms),
-            new Setting("--sasl-channel-binding", "sasl-channel-binding", Parameter.SASL_CHANNEL_BINDING, Options::saslChannelBinding),
-            new Setting("--sasl-scram-max-iterations", "sasl-scram-max-iterations", Parameter.SASL_SCRAM_MAX_ITERATIONS,
-                    Options::saslScramMaxIterations),
-            new Setting("--sasl-tls-security-options", "sasl-tls-security-options", Parameter.SASL_TLS_SECURITY_OPTIONS,
-                    Options::saslTlsSecurityOptions),
-            new Setting("--require-auth", "require-auth", Parameter.REQUIRE_AUTH, options -> options.requireAuth() ? "true" : null));
+            new Setting("--tls", "tls", Parameter.TLS_SECURITY_LEVEL),
+            new Setting("--tls-ca", "tls-ca", Parameter.TLS_CA_FILE),
+            new Setting("--tls-cert", "tls-cert", Parameter.TLS_CERT_FILE),
+            new Setting("--tls-key", "tls-key", Parameter.TLS_KEY_FILE),
+            new Setting("--tls-truststore", "tls-truststore", Parameter.TLS_TRUST_STORE),
+            new Setting("--tls-keystore", "tls-keystore", Parameter.TLS_KEY_STORE),
+            new Setting("--sasl-mechanisms", "sasl-mechanisms", Parameter.SASL_MECHANISMS),
+            new Setting("--sasl-channel-binding", "sasl-channel-binding", Parameter.SASL_CHANNEL_BINDING),
+            new Setting("--sasl-scram-max-iterations", "sasl-scram-max-iterations", Parameter.SASL_SCRAM_MAX_ITERATIONS),
+            new Setting("--sasl-tls-security-options", "sasl-tls-security-options", Parameter.SASL_TLS_SECURITY_OPTIONS),
+            new Setting("--require-auth", "require-auth", Parameter.REQUIRE_AUTH));
 
-    /** How the command names the parameters in messages: its options, its variables, and -a for the credentials. */
-    private static final Map<String, String> NAMES;
-
-    static {
-        Map<String, String> names = SETTINGS.stream().collect(Collectors.toMap(s -> s.parameter().key(), Setting::option));
-        names.put(Parameter.TLS_TRUST_STORE_PASSWORD.key(), "$" + TRUST_STORE_PASSWORD_VARIABLE);
-        names.put(Parameter.TLS_KEY_STORE_PASSWORD.key(), "$" + KEY_STORE_PASSWORD_VARIABLE);
-        names.put(Parameter.SASL_PASSWORD_MAP.key(), "-a");
-        NAMES = Map.copyOf(names);
+    /** What the command line gave for each of {@link #SETTINGS}, in the same order (null when not given). */
+    private static List<Object> given(Options options) {
+        return Arrays.asList(options.tls(), options.tlsCa(), options.tlsCert(), options.tlsKey(), options.tlsTrustStore(),
+                options.tlsKeyStore(), options.saslMechanisms(), options.saslChannelBinding(), options.saslScramMaxIterations(),
+                options.saslTlsSecurityOptions(), options.requireAuth() ? "true" : null);
     }
 
-    private static final Pattern NAMED = Pattern.compile("(parameter )?'?\\b(" + String.join("|", NAMES.keySet()) + ")\\b'?");
+    /**
+     * How the command names the parameters in messages: its options, its variables, and -a for the
+     * credentials; and the pattern that finds them. Built on first use (a message to show), not at start-up.
+     */
+    private static final class Names {
+
+        static final Map<String, String> NAMES;
+
+        static {
+            Map<String, String> names = new HashMap<>();
+            for (Setting setting : SETTINGS) {
+                names.put(setting.parameter().key(), setting.option());
+            }
+            names.put(Parameter.TLS_TRUST_STORE_PASSWORD.key(), "$" + TRUST_STORE_PASSWORD_VARIABLE);
+            names.put(Parameter.TLS_KEY_STORE_PASSWORD.key(), "$" + KEY_STORE_PASSWORD_VARIABLE);
+            names.put(Parameter.SASL_PASSWORD_MAP.key(), "-a");
+            NAMES = Map.copyOf(names);
+        }
+
+        static final Pattern NAMED = Pattern.compile("(parameter )?'?\\b(" + String.join("|", NAMES.keySet()) + ")\\b'?");
+    }
 
     static SessionSecurity resolve(Options options, ConfigFile config, Map<String, String> env, DestinationList destination,
                                    PasswordPrompt prompt) throws CommandException {
         Map<String, String> parameters = new HashMap<>();
-        for (Setting setting : SETTINGS) {
-            Optional.ofNullable(setting.given().apply(options)).map(Object::toString).or(() -> config.security(setting.key()))
-                    .ifPresent(value -> parameters.put(setting.parameter().key(), value));
+        List<Object> given = given(options);
+        for (int i = 0; i < SETTINGS.size(); i++) {
+            Setting setting = SETTINGS.get(i);
+            Optional<String> value = given.get(i) != null ? Optional.of(given.get(i).toString()) : config.security(setting.key());
+            if (value.isPresent()) {
+                parameters.put(setting.parameter().key(), value.get());
+            }
         }
         storePassword(parameters, Parameter.TLS_TRUST_STORE, Parameter.TLS_TRUST_STORE_PASSWORD, TRUST_STORE_PASSWORD_VARIABLE, env);
         storePassword(parameters, Parameter.TLS_KEY_STORE, Parameter.TLS_KEY_STORE_PASSWORD, KEY_STORE_PASSWORD_VARIABLE, env);
@@ -109,8 +127,11 @@ record SessionSecurity(TlsPolicy tls, SaslPolicy sasl, List<String> warnings) {
         }
         try {
             ClientSecurity security = ClientSecurity.parse(parameters, env::get, credentials);
-            return new SessionSecurity(security.tls(), security.sasl(),
-                    security.warnings().stream().map(SessionSecurity::inOurWords).toList());
+            List<String> warnings = new ArrayList<>();
+            for (String warning : security.warnings()) {
+                warnings.add(inOurWords(warning));
+            }
+            return new SessionSecurity(security.tls(), security.sasl(), List.copyOf(warnings));
         } catch (ConfigurationError e) {
             throw CommandException.usage(inOurWords(e.getMessage()));
         } catch (Refused e) {
@@ -128,10 +149,10 @@ record SessionSecurity(TlsPolicy tls, SaslPolicy sasl, List<String> warnings) {
 
     /** {@code parameter 'tlsSecurityLevel': ...} as {@code --tls: ...}; every parameter by its option; "parameters" as "options". */
     static String inOurWords(String message) {
-        Matcher named = NAMED.matcher(message);
+        Matcher named = Names.NAMED.matcher(message);
         StringBuilder out = new StringBuilder();
         while (named.find()) {
-            named.appendReplacement(out, Matcher.quoteReplacement(NAMES.get(named.group(2))));
+            named.appendReplacement(out, Matcher.quoteReplacement(Names.NAMES.get(named.group(2))));
         }
         named.appendTail(out);
         return out.toString().replaceAll("\\bparameters\\b", "options").replaceAll("\\bparameter\\b", "option");

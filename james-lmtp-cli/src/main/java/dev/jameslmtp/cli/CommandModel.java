@@ -1,0 +1,201 @@
+package dev.jameslmtp.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
+
+/**
+ * The {@code lmtp} command's options and help text, as picocli's model: what the parser,
+ * {@code --help} and the manual page ({@link ManPage}) read. Built directly rather than from
+ * annotations on fields: picocli reads annotations through reflection and annotation proxies, none
+ * of which a class-data archive holds, and that reading was about half of picocli's share of the
+ * command's start-up. {@link LmtpCommand} reads the values from picocli's parse result by option name.
+ */
+final class CommandModel {
+
+    static final String HEADER = "Deliver one message from standard input to an LMTP server and show each recipient's outcome.";
+
+    static final String SYNOPSIS = "lmtp [-v] [-d destination | -s server [-p port]] [-f sender] [-l lhlo-name] [-C config-file]\n"
+            + "            [--timeout duration] [--[no-]skip-5xx-greeting] [-a] [--user name] [--password-map file]\n"
+            + "            [--tls none|may|encrypt|verify] [--tls-ca file | --tls-truststore file]\n"
+            + "            [--tls-cert file --tls-key file | --tls-keystore file] [--sasl-mechanisms list]\n"
+            + "            [--sasl-channel-binding none|tls-server-end-point] [--sasl-scram-max-iterations n]\n"
+            + "            [--sasl-tls-security-options list] [--require-auth] [-t recipient]... [recipient]... < message";
+
+    private static final String[] DESCRIPTION = {
+        "Reads an RFC 5322 message (header and body) on standard input, sends it in one LMTP transaction",
+        "(RFC 2033) and prints one line per recipient, in order, duplicates included:",
+        "",
+        "  address  delivered|deferred|bounced  reply-code  enhanced-status  text",
+        "",
+        "The reply code is '-' when the outcome was decided locally (connection refused, timeout, a",
+        "protocol error, a skipped 5xx greeting); the server's reply, if any, is then quoted in the text.",
+        "The report is printed as soon as the outcomes are known, before QUIT.",
+        "The message bytes are sent as they are (8-bit untouched); only line endings become CRLF, and",
+        "SIZE= counts the message so (CRLF line ends, without dot-stuffing)."};
+
+    private static final String[] FOOTER = {
+        "Destination (the first one given wins):",
+        "  -d destination, then -s/-p, then 'destination' in the -C file, then $LMTP_DESTINATION,",
+        "  then inet:localhost:24. Destinations are written as in Postfix:",
+        "    unix:/path                UNIX-domain socket",
+        "    inet:host  inet:host:port TCP (port 24 unless given; 'lmtp' = 24); port 25 is refused",
+        "    inet:[1.2.3.4]:port       numeric IPv4; IPv6 as inet:[ipv6:2001:db8::1]:port",
+        "    host:port                 same as inet:host:port",
+        "  or a list of them separated by commas, tried in order, as the mailet takes it:",
+        "    -d 'inet:store-a:24, inet:store-b:24'. A server that cannot be reached, greets",
+        "    negatively or closes before the content passes its recipients to the next; the report",
+        "    then names, before the text, the server that answered each recipient.",
+        "",
+        "-d alone: '-d destination' names the server, as in Postfix. A -d followed by another option",
+        "  or by nothing, as in 'lmtp -d -f user@example.com -t ...', switches the transcript on",
+        "  (same as -v). Before a bare recipient write -v: 'lmtp -d bob@example.com' reads",
+        "  bob@example.com as a destination, which is an error.",
+        "",
+        "Configuration file (-C): lines 'key = value', '#' starts a comment line. Keys:",
+        "  destination, lhlo, sender (empty or <> = null sender), timeout (30s, 500ms, 2m),",
+        "  transcript (yes/no), auth (yes/no), user, password-map, tls, tls-ca, tls-cert, tls-key,",
+        "  tls-truststore, tls-keystore, sasl-mechanisms, sasl-channel-binding, sasl-scram-max-iterations,",
+        "  require-auth (yes/no), sasl-tls-security-options.",
+        "  Options on the command line win over the file.",
+        "",
+        "Authentication (-a, --user, --password-map, --require-auth): SASL AUTH with the strongest of",
+        "  SCRAM-SHA-256, SCRAM-SHA-1, CRAM-MD5, PLAIN, LOGIN that the server offers. PLAIN and LOGIN",
+        "  send the password itself: only after --tls verify (a certificate checked), since at may and",
+        "  encrypt anyone on the path can answer STARTTLS; --sasl-tls-security-options noanonymous allows",
+        "  them there too, with a warning on stderr (Postfix's lmtp_sasl_tls_security_options; default",
+        "  noplaintext, noanonymous). Credentials: --user NAME with the password from $LMTP_PASSWORD or",
+        "  typed on the terminal (/dev/tty, no echo); else the entry for the destination in --password-map",
+        "  (Postfix sasl_passwd format: 'key user:password', key = host, [addr]:port, socket path...);",
+        "  else $USER with $LMTP_PASSWORD or the terminal. Never a password on the command line.",
+        "  An AUTH refusal defers (exit 75). With --require-auth, a server that offers no AUTH or no",
+        "  acceptable mechanism defers too (4.7.0): nothing is sent unauthenticated.",
+        "  SCRAM accepts the server's iteration count from 4096 (RFC 7677) to --sasl-scram-max-iterations",
+        "  (default 65536, Cyrus SASL's limit); out of range it defers (4.7.0) before computing anything.",
+        "",
+        "TLS (--tls): none (default); may (STARTTLS when offered, else in clear); encrypt (STARTTLS",
+        "  required, certificate not checked); verify (STARTTLS required, certificate checked against",
+        "  --tls-ca, else the JDK's CAs, and the host name). At encrypt and verify, no STARTTLS, a refusal",
+        "  or a failed handshake defers (exit 75) before any mail is sent. --starttls = --tls encrypt.",
+        "  The whole handshake must end within the timeout (--timeout), however the server paces it.",
+        "  Trust and client key from PKCS#12 or JKS stores: --tls-truststore (password, if any, in",
+        "  $LMTP_TRUSTSTORE_PASSWORD) and --tls-keystore (password in $LMTP_KEYSTORE_PASSWORD, required;",
+        "  also the key's), instead of --tls-ca and --tls-cert/--tls-key. Never a password in argv.",
+        "  --sasl-channel-binding tls-server-end-point binds SCRAM to the server certificate on TLS",
+        "  (SCRAM-SHA-256-PLUS when offered); Cyrus 3.6 accepts only tls-unique and refuses it.",
+        "  -v shows the TLS protocol and cipher and the SASL mechanism of the session.",
+        "",
+        "Exit status (sysexits.h):",
+        "  0   every recipient was delivered",
+        "  75  EX_TEMPFAIL     some recipient failed temporarily (4xx reply, timeout, lost connection),",
+        "                      and also when the server cannot be reached: connection refused, timed out",
+        "                      or host not found count as temporary (4.4.1), as Postfix defers them.",
+        "                      A 5xx greeting or LHLO reply defers too (4.x.x), as Postfix's",
+        "                      lmtp_skip_5xx_greeting = yes; --no-skip-5xx-greeting bounces instead",
+        "  67  EX_NOUSER       no temporary failure, and every failure was an unknown user (5.1.x)",
+        "  69  EX_UNAVAILABLE  no temporary failure, other permanent failures (e.g. 552 5.2.2 over",
+        "                      quota; with --no-skip-5xx-greeting, a server that refuses the session",
+        "                      with a 5xx greeting)",
+        "  64  EX_USAGE        bad option, no recipient, malformed destination or address, bad -C file",
+        "  66  EX_NOINPUT      standard input cannot be read, or is empty",
+        "  74  EX_IOERR        the message cannot be spooled to a temporary file",
+        "",
+        "Note that -t is a recipient here, not the TLS key file of Cyrus's lmtptest (--tls-key here).",
+        "",
+        "Examples:",
+        "  echo \"Subject: Test Email\" | lmtp -f user@example.com -t recipient@example.com",
+        "  uuencode attachment.txt attachment.txt | lmtp -f user@example.com -t recipient@example.com",
+        "  echo \"Subject: Test Email\" | lmtp -s mail.example.com -f user@example.com -t recipient@example.com",
+        "  echo \"Subject: Test Email\" | lmtp -d -f user@example.com -t recipient@example.com",
+        "  echo \"Subject: Test Email\" | lmtp -a -f user@example.com -t recipient@example.com",
+        "  LMTP_PASSWORD=... lmtp -a --user lmtpadmin --tls verify --tls-ca ca.pem -d inet:store:24 bob < msg.eml",
+        "  lmtp -d unix:/run/dovecot/lmtp -f '<>' alice@example.com bob@example.com < msg.eml",
+        "  LMTP_DESTINATION=inet:127.0.0.1:2424 lmtp -v --timeout 30s -t bob@example.com < msg.eml",
+        "  lmtp -C /etc/lmtp.conf -t bob@example.com < msg.eml; echo \"exit $?\""};
+
+    private CommandModel() {
+    }
+
+    /** A new model (picocli keeps the parsed values in it: one per run). */
+    static CommandSpec spec() {
+        CommandSpec spec = CommandSpec.create().name("lmtp").versionProvider(new VersionProvider());
+        spec.usageMessage().sortOptions(false).width(100)
+                .headerHeading("").header(HEADER)
+                .synopsisHeading("%nUsage: ").customSynopsis(SYNOPSIS)
+                .descriptionHeading("%n").description(DESCRIPTION)
+                .optionListHeading("%nOptions:%n").parameterListHeading("%nArguments:%n")
+                .footerHeading("%n").footer(FOOTER);
+        spec.addOption(text("sender", "Envelope sender (MAIL FROM). '' or '<>' is the null sender. Default: $USER@<this host>.",
+                "-f", "--from"));
+        spec.addOption(option("Envelope recipient (RCPT TO); repeat for more. Bare arguments are recipients too.", "-t", "--to")
+                .paramLabel("recipient").type(List.class).auxiliaryTypes(String.class).build());
+        spec.addOption(text("destination", "Where the LMTP server listens: unix:/path, inet:host[:port], host:port (see below).",
+                "-d", "--destination"));
+        spec.addOption(text("server", "Server host name or address (inet:server:port); default localhost.", "-s", "--server"));
+        spec.addOption(text("port", "Server TCP port; default 24.", "-p", "--port"));
+        spec.addOption(text("lhlo-name", "LHLO argument; default: this host's name.", "-l", "--lhlo"));
+        spec.addOption(flag("Write the conversation to stderr as C:/S: lines.", "-v", "--verbose"));
+        spec.addOption(flag("Same as -v; also what a -d without a destination means.", DebugSwitch.DEBUG_OPTION));
+        spec.addOption(file("config-file", "Read defaults from this file (see below).", "-C", "--config"));
+        spec.addOption(text("duration", "Timeout for every stage: 30s, 500ms, 2m. It is a deadline for each whole reply (a server "
+                + "that sends a reply slowly, byte by byte, is cut off when it expires, as Postfix with "
+                + "lmtp_per_record_deadline = yes), and a bound on each write of the message. "
+                + "Default: Postfix's per-stage LMTP timeouts (30s to connect ... 600s after the final dot), "
+                + "but 10s for the reply to QUIT, which comes after the report.", "--timeout"));
+        spec.addOption(onByDefault("A 5xx greeting or LHLO reply defers every recipient (exit 75), as Postfix's "
+                + "lmtp_skip_5xx_greeting = yes (default). --no-skip-5xx-greeting: it bounces them (exit 69).", "--skip-5xx-greeting"));
+        spec.addOption(onByDefault("BDAT chunks to a server that offers CHUNKING (default), as the mailet's useChunking. "
+                + "--no-chunking: always DATA, as Postfix's lmtp(8).", "--chunking"));
+        spec.addOption(flag("Authenticate (SASL AUTH); see Authentication below.", "-a", "--auth"));
+        spec.addOption(text("name", "SASL user; the password comes from $LMTP_PASSWORD or the terminal. Implies -a.", "--user"));
+        spec.addOption(file("file", "Postfix sasl_passwd-style map; its entry for the destination is used. Implies -a.",
+                "--password-map"));
+        spec.addOption(text("list", "Mechanisms that may be used, e.g. SCRAM-SHA-256,CRAM-MD5; default all.", "--sasl-mechanisms"));
+        spec.addOption(text("list", "After TLS whose certificate is not verified (--tls may, encrypt): noplaintext, noanonymous "
+                + "(default: no PLAIN, no LOGIN); noanonymous allows PLAIN and LOGIN there, with a warning.",
+                "--sasl-tls-security-options"));
+        spec.addOption(flag("Defer (4.7.0) rather than send without AUTH. Implies -a.", "--require-auth"));
+        spec.addOption(text("level", "none (default), may, encrypt or verify; see TLS below.", "--tls"));
+        spec.addOption(flag("Same as --tls encrypt.", "--starttls"));
+        spec.addOption(file("file", "PEM CA certificates that --tls verify trusts.", "--tls-ca"));
+        spec.addOption(file("file", "PEM client certificate (chain), with --tls-key.", "--tls-cert"));
+        spec.addOption(file("file", "PEM unencrypted PKCS#8 key of --tls-cert.", "--tls-key"));
+        spec.addOption(file("file", "PKCS#12 or JKS trust store for --tls verify (password: $LMTP_TRUSTSTORE_PASSWORD).",
+                "--tls-truststore"));
+        spec.addOption(file("file", "PKCS#12 or JKS store of the client key and certificate (password: $LMTP_KEYSTORE_PASSWORD).",
+                "--tls-keystore"));
+        spec.addOption(text("type", "none (default) or tls-server-end-point: SCRAM channel binding on TLS.", "--sasl-channel-binding"));
+        spec.addOption(text("n", "Highest SCRAM iteration count accepted from the server (default 65536, at least 4096).",
+                "--sasl-scram-max-iterations"));
+        spec.addOption(option("Show this help and exit.", "-h", "--help").type(boolean.class).usageHelp(true).build());
+        spec.addOption(option("Show the version and exit.", "-V", "--version").type(boolean.class).versionHelp(true).build());
+        spec.addPositional(PositionalParamSpec.builder().paramLabel("recipient").arity("0..*").type(List.class)
+                .auxiliaryTypes(String.class).description("More recipients, after those given with -t.").build());
+        return spec;
+    }
+
+    private static OptionSpec.Builder option(String description, String... names) {
+        return OptionSpec.builder(names).description(description);
+    }
+
+    /** An option that takes a value, kept as the text given. */
+    private static OptionSpec text(String label, String description, String... names) {
+        return option(description, names).paramLabel(label).type(String.class).build();
+    }
+
+    private static OptionSpec file(String label, String description, String... names) {
+        return option(description, names).paramLabel(label).type(Path.class).build();
+    }
+
+    private static OptionSpec flag(String description, String... names) {
+        return option(description, names).type(boolean.class).build();
+    }
+
+    /** A switch that is on unless {@code --no-NAME} (or {@code --NAME=false}) is given. */
+    private static OptionSpec onByDefault(String description, String name) {
+        return option(description, name).type(boolean.class).negatable(true).defaultValue("true").fallbackValue("true").build();
+    }
+}
