@@ -14,7 +14,6 @@ import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
 
-import org.apache.james.core.MailAddress;
 import org.apache.james.metrics.tests.RecordingMetricFactory;
 import org.apache.james.queue.api.RawMailQueueItemDecoratorFactory;
 import org.apache.james.queue.memory.MemoryMailQueueFactory;

@@ -36,16 +36,11 @@ public final class AttemptMdc implements AutoCloseable {
         MDC.put(key, Transcript.neutralise(value));
     }
 
-    /** James's keys of a mail taken off the queue: its name, sender and recipients. */
-    public static AttemptMdc mail(Mail mail) {
-        return new AttemptMdc(RECIPIENTS, mail.getRecipients().toString(), new AttemptMdc(SENDER, mail.getMaybeSender().asString(),
-                new AttemptMdc(MAIL, mail.getName(), null)));
-    }
-
-    /** For the whole attempt. */
-    public static AttemptMdc open(String queue, Collection<String> destinations) {
+    /** For the whole attempt: James's keys of the mail taken off the queue (name, sender, recipients), the queue and the destinations. */
+    static AttemptMdc open(Mail mail, String queue, Collection<String> destinations) {
         return new AttemptMdc(DESTINATION, destinations.stream().distinct().collect(Collectors.joining(", ")),
-                new AttemptMdc(QUEUE, queue, null));
+                new AttemptMdc(QUEUE, queue, new AttemptMdc(RECIPIENTS, mail.getRecipients().toString(),
+                        new AttemptMdc(SENDER, mail.getMaybeSender().asString(), new AttemptMdc(MAIL, mail.getName(), null)))));
     }
 
     /** For one exchange inside the attempt. */

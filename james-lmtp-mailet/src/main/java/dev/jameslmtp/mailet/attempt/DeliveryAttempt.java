@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 import org.apache.james.core.MailAddress;
 import org.apache.james.metrics.api.TimeMetric;
@@ -76,29 +77,51 @@ public final class DeliveryAttempt {
      *                                     queue nor in the error processor; the rest was carried out
      */
     public DeliveryResult run(Mail mail) throws UnstoredRecipientsException {
-        return run(mail, AttemptMarks.NONE);
+        Function<MailAddress, Optional<DestinationList>> router = router(mail);
+        try (AttemptMdc mdc = mdc(mail, router)) {
+            return run(mail, router, AttemptMarks.NONE, StoreFeedback.Listener.NONE);
+        }
     }
 
     /**
-     * Runs the attempt, writing each recipient's fate in {@code marks} as soon as it is
-     * known: delivered when its 2xx after the dot is read, requeued once it is back on the queue
-     * (or in the error processor), bounced once its bounce was sent.
+     * The destination of each recipient of {@code mail} for one attempt, read once: the route fixed
+     * on the mail at enqueue (empty when unreadable), else, for a mail whose domain had no
+     * destination then, the routing as it is now (Postfix's qmgr resolves such mail again at each
+     * retry).
      */
-    public DeliveryResult run(Mail mail, AttemptMarks marks) throws UnstoredRecipientsException {
-        return run(mail, marks, StoreFeedback.Listener.NONE);
+    public Function<MailAddress, Optional<DestinationList>> router(Mail mail) {
+        if (Route.text(mail).isPresent()) {
+            Optional<DestinationList> route = route(mail);
+            return recipient -> route;
+        }
+        Routing routing = configuration.routing().now();
+        return recipient -> routing.destinationFor(recipient.getDomain().asString());
     }
 
     /**
-     * As {@link #run(Mail, AttemptMarks)}, telling {@code feedback} what each destination's exchange
-     * says of its store, once it ends. The result holds, by position, the verdict James acted on
-     * for each recipient of the mail ({@link OutcomeMapper}).
+     * The one MDC scope of an attempt: James's keys of the mail, the queue, and the destinations
+     * of its recipients (its fixed route as written, else each recipient's).
      */
-    public DeliveryResult run(Mail mail, AttemptMarks marks, StoreFeedback.Listener feedback) throws UnstoredRecipientsException {
+    public AttemptMdc mdc(Mail mail, Function<MailAddress, Optional<DestinationList>> router) {
+        List<String> destinations = Route.text(mail).map(List::of).orElseGet(() -> mail.getRecipients().stream()
+                .map(router).map(route -> route.map(DestinationList::toString).orElse(NO_DESTINATION)).distinct().toList());
+        return AttemptMdc.open(mail, configuration.outgoing(), destinations);
+    }
+
+    /**
+     * Runs the attempt, inside the caller's {@link #mdc} scope, with the destinations of
+     * {@link #router}: writes each recipient's fate in {@code marks} as soon as it is known
+     * (delivered when its 2xx after the dot is read, requeued once it is back on the queue or in
+     * the error processor, bounced once its bounce was sent), and tells {@code feedback} what each
+     * destination's exchange says of its store, once it ends. The result holds, by position, the
+     * verdict James acted on for each recipient of the mail ({@link OutcomeMapper}).
+     */
+    public DeliveryResult run(Mail mail, Function<MailAddress, Optional<DestinationList>> router, AttemptMarks marks,
+                              StoreFeedback.Listener feedback) throws UnstoredRecipientsException {
         TimeMetric timer = metrics.startAttempt();
-        List<MailAddress> recipients = List.copyOf(mail.getRecipients());
-        List<Optional<DestinationList>> routes = routes(mail, recipients);
-        try (AttemptMdc mdc = AttemptMdc.open(configuration.outgoing(), mdcDestinations(mail, routes))) {
-            DeliveryResult result = result(mail, recipients, routes, marks, feedback);
+        try {
+            List<MailAddress> recipients = List.copyOf(mail.getRecipients());
+            DeliveryResult result = result(mail, recipients, recipients.stream().map(router).toList(), marks, feedback);
             metrics.count(result);
             AttemptLog.log(mail, result, configuration.delaySchedule());
             dispatcher.dispatch(mail, result, marks, delivery::serverReportsDsn);
@@ -197,26 +220,5 @@ public final class DeliveryAttempt {
         } catch (IllegalArgumentException e) {
             return Optional.of(Trouble.badSender(e.getMessage()));
         }
-    }
-
-    /**
-     * Each recipient's destination, read once per attempt: the route fixed on the mail at enqueue
-     * (empty when unreadable), else the routing as it is now.
-     */
-    private List<Optional<DestinationList>> routes(Mail mail, List<MailAddress> recipients) {
-        if (Route.text(mail).isPresent()) {
-            Optional<DestinationList> route = route(mail);
-            return recipients.stream().map(recipient -> route).toList();
-        }
-        Routing routing = configuration.routing().now();
-        return recipients.stream().map(recipient -> routing.destinationFor(recipient.getDomain().asString())).toList();
-    }
-
-    /** The destinations of the mail's recipients, for the MDC: its fixed route as written, else each recipient's. */
-    private static List<String> mdcDestinations(Mail mail, List<Optional<DestinationList>> routes) {
-        if (Route.text(mail).isPresent()) {
-            return List.of(Route.text(mail).get());
-        }
-        return routes.stream().map(route -> route.map(DestinationList::toString).orElse(NO_DESTINATION)).distinct().toList();
     }
 }

@@ -90,7 +90,7 @@ public final class DeliveryConsumer {
         this.shutdownGrace = shutdownGrace;
         this.backlog = new Backlog(BACKLOG_PER_SLOT * window.limit());
         this.putBack = new PutBack(queue, context, metrics::putBackFailed);
-        this.items = new JournaledAttempt(queue, attempt, journal, putBack, this::busyDelay);
+        this.items = new JournaledAttempt(attempt, journal, putBack, this::busyDelay);
     }
 
     /**

@@ -14,6 +14,7 @@ import org.apache.mailet.Mail;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.jameslmtp.client.DestinationList;
 import dev.jameslmtp.client.outcome.DeliveryResult;
 import dev.jameslmtp.client.outcome.Fate;
 import dev.jameslmtp.mailet.attempt.AttemptMdc;
@@ -42,15 +43,13 @@ final class JournaledAttempt {
     private static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
     private static final Logger LOGGER = LoggerFactory.getLogger(JournaledAttempt.class);
 
-    private final MailQueue queue;
     private final DeliveryAttempt attempt;
     private final DeliveryJournal journal;
     private final PutBack putBack;
     private final Function<String, Duration> busyDelay;
 
-    JournaledAttempt(MailQueue queue, DeliveryAttempt attempt, DeliveryJournal journal, PutBack putBack,
+    JournaledAttempt(DeliveryAttempt attempt, DeliveryJournal journal, PutBack putBack,
                      Function<String, Duration> busyDelay) {
-        this.queue = queue;
         this.attempt = attempt;
         this.journal = journal;
         this.putBack = putBack;
@@ -65,8 +64,8 @@ final class JournaledAttempt {
                     "another copy of it, left on the queue a second time when James was stopped, is in an attempt");
             return;
         }
-        try (AttemptMdc m = AttemptMdc.mail(mail);
-             AttemptMdc a = AttemptMdc.open(queue.getName().asString(), Route.text(mail).map(List::of).orElse(List.of()));
+        Function<MailAddress, Optional<DestinationList>> router = attempt.router(mail);
+        try (AttemptMdc mdc = attempt.mdc(mail, router);
              MailJournal marks = held.get()) {
             List<MailAddress> recipients = List.copyOf(mail.getRecipients());
             MailJournal.Reading reading = marks.read(recipients);
@@ -91,7 +90,7 @@ final class JournaledAttempt {
                 if (open.size() < recipients.size()) {
                     mail.setRecipients(open.stream().map(recipients::get).toList());
                 }
-                status = attempt(mail, marks.marksFor(open, recipients), feedback);
+                status = attempt(mail, router, marks.marksFor(open, recipients), feedback);
             }
             if (status == MailQueue.MailQueueItem.CompletionStatus.RETRY) {
                 mail.setRecipients(recipients); // the queue keeps the item as it came, marks and all
@@ -105,9 +104,10 @@ final class JournaledAttempt {
         }
     }
 
-    private MailQueue.MailQueueItem.CompletionStatus attempt(Mail mail, AttemptMarks marks, StoreFeedback.Listener feedback) {
+    private MailQueue.MailQueueItem.CompletionStatus attempt(Mail mail, Function<MailAddress, Optional<DestinationList>> router,
+                                                             AttemptMarks marks, StoreFeedback.Listener feedback) {
         try {
-            attempt.run(mail, marks, feedback);
+            attempt.run(mail, router, marks, feedback);
             return MailQueue.MailQueueItem.CompletionStatus.SUCCESS;
         } catch (UnstoredRecipientsException e) {
             DeliveryResult result = e.result();
