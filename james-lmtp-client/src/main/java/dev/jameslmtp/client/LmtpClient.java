@@ -61,7 +61,7 @@ public final class LmtpClient {
         this.skip5xxGreeting = builder.skip5xxGreeting;
         this.orcpt = builder.orcpt;
         this.useChunking = builder.useChunking;
-        this.opener = new SessionOpener(lhloName, timeouts, transcript, tls, sasl, skip5xxGreeting);
+        this.opener = new SessionOpener(lhloName, timeouts, tls, sasl, skip5xxGreeting);
     }
 
     public static Builder builder() {
@@ -75,7 +75,7 @@ public final class LmtpClient {
      * @throws LmtpConnectException when the session cannot be opened; its verdict applies to every recipient
      */
     public LmtpConnection connect(Destination destination) throws LmtpConnectException {
-        return LmtpConnection.open(opener, Objects.requireNonNull(destination, "destination"), skipQuitResponse, orcpt, useChunking);
+        return connect(destination, transcript);
     }
 
     /**
@@ -92,9 +92,8 @@ public final class LmtpClient {
      * this client's own: a connection cache hands each borrower's transcript on this way.
      */
     public LmtpConnection connect(Destination destination, Transcript transcript) throws LmtpConnectException {
-        SessionOpener writingTo = transcript == this.transcript ? opener : new SessionOpener(lhloName, timeouts,
-                Objects.requireNonNull(transcript, "transcript"), tls, sasl, skip5xxGreeting);
-        return LmtpConnection.open(writingTo, Objects.requireNonNull(destination, "destination"), skipQuitResponse, orcpt, useChunking);
+        return LmtpConnection.open(opener, Objects.requireNonNull(destination, "destination"), Objects.requireNonNull(transcript, "transcript"),
+                skipQuitResponse, orcpt, useChunking);
     }
 
     /**

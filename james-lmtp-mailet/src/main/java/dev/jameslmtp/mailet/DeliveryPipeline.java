@@ -10,6 +10,7 @@ import org.apache.mailet.MailetContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.jameslmtp.client.LmtpClient;
 import dev.jameslmtp.client.outcome.DeliveryResult;
 import dev.jameslmtp.client.pool.ConnectionPool;
 import dev.jameslmtp.client.wire.Transcript;
@@ -67,13 +68,14 @@ public final class DeliveryPipeline implements AutoCloseable {
         DeliveryMetrics metrics = new DeliveryMetrics(james.metricFactory());
         Bounces bounces = Bounces.of(james.context(), configuration, james.clock());
         OutcomeDispatcher dispatcher = new OutcomeDispatcher(queue, james.context(), bounces, configuration, james.clock(), metrics);
-        this.attempt = new DeliveryAttempt(configuration, james.clientFactory(), dispatcher, metrics, james.pool(),
+        LmtpClient client = james.clientFactory().create(configuration, Transcript.NONE); // one for every attempt and check
+        this.attempt = new DeliveryAttempt(configuration, client, dispatcher, metrics, james.pool(),
                 new ProtocolNotices(james.context(), configuration.lhloName(), james.clock()));
         this.consumer = new DeliveryConsumer(queue, attempt, DestinationLimits.shared(), DestinationWindow.Settings.of(configuration),
                 james.context(), metrics, shutdownGrace, journal);
         this.sweeper = journal.startSweeper(journalMaxAge, james.clock(), metrics, "lmtp-journal-sweeper-" + configuration.outgoing());
         this.storeChecks = new StoreChecks("queue " + configuration.outgoing(), configuration.routing()::destinations,
-                () -> james.clientFactory().create(configuration, Transcript.NONE), healthChecks, james.clock());
+                () -> client, healthChecks, james.clock());
     }
 
     /** Starts taking mail off the queue, and moving due mail off the wait queues. */

@@ -106,11 +106,12 @@ class LmtpDeliveryInjectionTest {
             mailet.init(FakeMailetConfig.builder().mailetName("lmtp").mailetContext(FakeMailContext.defaultContext())
                     .setProperty("destination", "inet:127.0.0.1:" + server.port()).build());
             mailet.pipeline().attempt(TestMails.mail("alice@a.test", "bob@b.test"));
+            mailet.pipeline().attempt(TestMails.mail("alice@a.test", "carol@b.test"));
         } finally {
             mailet.destroy();
         }
 
-        assertThat(clients.get()).isEqualTo(1);
+        assertThat(clients.get()).as("one client, built once, for every attempt").isEqualTo(1);
     }
 
     @Test

@@ -17,6 +17,7 @@ import dev.jameslmtp.client.outcome.DeliveryResult;
 import dev.jameslmtp.client.outcome.OutcomeListener;
 import dev.jameslmtp.client.outcome.Trouble;
 import dev.jameslmtp.client.outcome.Verdict;
+import dev.jameslmtp.client.wire.Transcript;
 
 /**
  * One transaction to a {@link DestinationList}: the servers are tried in order (those that failed
@@ -58,6 +59,16 @@ public final class FailoverDelivery {
      */
     public DeliveryResult deliver(LmtpClient client, DestinationList destination, Envelope envelope, Content content,
                                   OutcomeListener listener) {
+        return deliver(client, client.transcript(), destination, envelope, content, listener);
+    }
+
+    /**
+     * As {@link #deliver(LmtpClient, DestinationList, Envelope, Content, OutcomeListener)}, writing
+     * the conversation to {@code transcript} (an attempt's own) instead of the client's: one client
+     * serves every attempt.
+     */
+    public DeliveryResult deliver(LmtpClient client, Transcript transcript, DestinationList destination, Envelope envelope,
+                                  Content content, OutcomeListener listener) {
         List<Destination> servers = failedServers.toTry(destination.servers());
         Verdict[] outcomes = new Verdict[envelope.recipients().size()];
         List<Integer> pending = new ArrayList<>();
@@ -69,7 +80,7 @@ public final class FailoverDelivery {
             boolean last = s == servers.size() - 1;
             List<Recipient> recipients = pending.stream().map(envelope.recipients()::get).toList();
             List<Integer> sent = pending;
-            DeliveryResult result = sessions.deliver(client, server,
+            DeliveryResult result = sessions.deliver(client, transcript, server,
                     envelope.withRecipients(recipients), content,
                     (index, verdict) -> listener.replied(sent.get(index), verdict.answeredBy(server)));
             List<Integer> moving = new ArrayList<>();

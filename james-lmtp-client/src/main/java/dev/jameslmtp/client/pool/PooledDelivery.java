@@ -21,6 +21,7 @@ import dev.jameslmtp.client.outcome.Verdict;
 import dev.jameslmtp.client.session.LmtpConnection;
 import dev.jameslmtp.client.session.Stage;
 import dev.jameslmtp.client.wire.EnhancedStatus;
+import dev.jameslmtp.client.wire.Transcript;
 
 /**
  * One transaction to one server through a {@link ConnectionPool}: on a cached connection when
@@ -71,11 +72,17 @@ public final class PooledDelivery {
      * transaction is known not to run again (it would be asked again on the fresh connection).
      */
     public DeliveryResult deliver(LmtpClient client, Destination server, Envelope envelope, Content content, OutcomeListener listener) {
+        return deliver(client, client.transcript(), server, envelope, content, listener);
+    }
+
+    /** As {@link #deliver(LmtpClient, Destination, Envelope, Content, OutcomeListener)}, writing the conversation to {@code transcript}. */
+    public DeliveryResult deliver(LmtpClient client, Transcript transcript, Destination server, Envelope envelope, Content content,
+                                  OutcomeListener listener) {
         ConnectionKey key = ConnectionKey.of(client, server);
         Optional<PooledConnection> cached = limits.enabled() ? pool.take(key) : Optional.empty();
         if (cached.isPresent()) {
             PooledConnection connection = cached.get();
-            connection.transcript.lendTo(client.transcript());
+            connection.transcript.lendTo(transcript);
             leases.leased(connection.connection);
             Map<Integer, Verdict> refusals = new LinkedHashMap<>();
             DeliveryResult result = connection.connection.deliver(envelope, content, (index, verdict) -> {
@@ -97,10 +104,10 @@ public final class PooledDelivery {
             LOGGER.debug("{}: cached connection failed before DATA ({}); once more on a new connection", server,
                     result.verdict(0).text());
         }
-        LeaseTranscript transcript = new LeaseTranscript(client.transcript());
+        LeaseTranscript lease = new LeaseTranscript(transcript);
         PooledConnection fresh;
         try {
-            fresh = new PooledConnection(key, client.connect(server, transcript), transcript, pool.now());
+            fresh = new PooledConnection(key, client.connect(server, lease), lease, pool.now());
         } catch (LmtpConnectException e) {
             return everyone(envelope, e.verdict(), server);
         }

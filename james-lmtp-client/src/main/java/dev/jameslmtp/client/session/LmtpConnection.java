@@ -20,6 +20,7 @@ import dev.jameslmtp.client.outcome.RecipientLedger;
 import dev.jameslmtp.client.outcome.Trouble;
 import dev.jameslmtp.client.wire.Command;
 import dev.jameslmtp.client.wire.Reply;
+import dev.jameslmtp.client.wire.Transcript;
 import dev.jameslmtp.client.wire.Wire;
 
 /**
@@ -108,9 +109,9 @@ public final class LmtpConnection implements Closeable {
     }
 
     /** Opens a session with {@code opener} (connect, greeting, LHLO, STARTTLS, AUTH). */
-    public static LmtpConnection open(SessionOpener opener, Destination destination, boolean skipQuitResponse, OrcptPolicy orcpt,
+    public static LmtpConnection open(SessionOpener opener, Destination destination, Transcript transcript, boolean skipQuitResponse, OrcptPolicy orcpt,
                                       boolean useChunking) throws LmtpConnectException {
-        SessionOpener.Opened opened = opener.open(destination);
+        SessionOpener.Opened opened = opener.open(destination, transcript);
         return new LmtpConnection(opened.wire(), opened.lhlo(), opened.info(), skipQuitResponse, orcpt.withoutDsn(opened.greeting()),
                 opener.lhloName(), useChunking);
     }

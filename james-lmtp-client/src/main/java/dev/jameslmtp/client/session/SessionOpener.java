@@ -66,36 +66,34 @@ public final class SessionOpener {
 
     private final String lhloName;
     private final Timeouts timeouts;
-    private final Transcript transcript;
     private final TlsPolicy tls;
     private final SaslPolicy sasl;
     private final boolean skip5xxGreeting;
 
-    public SessionOpener(String lhloName, Timeouts timeouts, Transcript transcript, TlsPolicy tls, SaslPolicy sasl, boolean skip5xxGreeting) {
+    public SessionOpener(String lhloName, Timeouts timeouts, TlsPolicy tls, SaslPolicy sasl, boolean skip5xxGreeting) {
         this.lhloName = lhloName;
         this.timeouts = timeouts;
-        this.transcript = transcript;
         this.tls = tls;
         this.sasl = sasl;
         this.skip5xxGreeting = skip5xxGreeting;
     }
 
-    Opened open(Destination destination) throws LmtpConnectException {
+    Opened open(Destination destination, Transcript transcript) throws LmtpConnectException {
         TlsLevel level = tls.levelFor(destination);
         try {
-            return attempt(destination, level);
+            return attempt(destination, level, transcript);
         } catch (ClearFallback e) {
             LOGGER.warn("{}: TLS handshake failed ({}); TLS level is may: delivering in clear on a new connection",
                     destination, e.getCause() == null ? "?" : Transcript.neutralise(String.valueOf(e.getCause().getMessage())));
             try {
-                return attempt(destination, TlsLevel.NONE);
+                return attempt(destination, TlsLevel.NONE, transcript);
             } catch (ClearFallback impossible) {
                 throw new IllegalStateException("no TLS at level none", impossible);
             }
         }
     }
 
-    private Opened attempt(Destination destination, TlsLevel level) throws LmtpConnectException, ClearFallback {
+    private Opened attempt(Destination destination, TlsLevel level, Transcript transcript) throws LmtpConnectException, ClearFallback {
         String peer = destination.toString();
         Socket socket;
         try {

@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.jameslmtp.client.Content;
 import dev.jameslmtp.client.DestinationList;
+import dev.jameslmtp.client.LmtpClient;
 import dev.jameslmtp.client.outcome.DeliveryResult;
 import dev.jameslmtp.client.outcome.Fate;
 import dev.jameslmtp.client.outcome.Trouble;
@@ -23,7 +24,6 @@ import dev.jameslmtp.client.pool.ConnectionPool;
 import dev.jameslmtp.client.pool.FailedServers;
 import dev.jameslmtp.client.pool.FailoverDelivery;
 import dev.jameslmtp.client.pool.PooledDelivery;
-import dev.jameslmtp.conf.LmtpClientFactory;
 import dev.jameslmtp.conf.LmtpDeliveryConfiguration;
 import dev.jameslmtp.conf.routing.Routing;
 import dev.jameslmtp.mailet.journal.AttemptMarks;
@@ -53,7 +53,7 @@ public final class DeliveryAttempt {
     private final DestinationExchanges exchanges;
     private final FailoverDelivery delivery;
 
-    public DeliveryAttempt(LmtpDeliveryConfiguration configuration, LmtpClientFactory clientFactory, OutcomeDispatcher dispatcher,
+    public DeliveryAttempt(LmtpDeliveryConfiguration configuration, LmtpClient client, OutcomeDispatcher dispatcher,
                     DeliveryMetrics metrics, ConnectionPool pool, ProtocolNotices notices) {
         this.configuration = configuration;
         this.mapper = new OutcomeMapper(configuration.softBounce(), configuration.delaySchedule());
@@ -61,7 +61,7 @@ public final class DeliveryAttempt {
         this.metrics = metrics;
         this.delivery = new FailoverDelivery(new PooledDelivery(pool, configuration.connectionCache(), metrics::transaction, sessions),
                 new FailedServers(configuration.failureSkipTime(), System::nanoTime));
-        this.exchanges = new DestinationExchanges(configuration, clientFactory, metrics, notices, delivery, sessions);
+        this.exchanges = new DestinationExchanges(configuration, client, metrics, notices, delivery, sessions);
     }
 
     /** Closes every LMTP session open now and refuses new ones: shutdown, once the grace is over. */

@@ -9,10 +9,10 @@ import org.apache.mailet.Mail;
 
 import dev.jameslmtp.client.Content;
 import dev.jameslmtp.client.DestinationList;
+import dev.jameslmtp.client.LmtpClient;
 import dev.jameslmtp.client.Origin;
 import dev.jameslmtp.client.outcome.Verdict;
 import dev.jameslmtp.client.pool.FailoverDelivery;
-import dev.jameslmtp.conf.LmtpClientFactory;
 import dev.jameslmtp.conf.LmtpDeliveryConfiguration;
 import dev.jameslmtp.mailet.journal.AttemptMarks;
 import dev.jameslmtp.mailet.report.ProtocolNotices;
@@ -27,33 +27,27 @@ import dev.jameslmtp.mailet.report.ProtocolNotices;
 final class DestinationExchanges {
 
     private final LmtpDeliveryConfiguration configuration;
-    private final LmtpClientFactory clientFactory;
+    private final LmtpExchange exchange;
     private final DeliveryMetrics metrics;
     private final ProtocolNotices notices;
-    private final FailoverDelivery delivery;
-    private final OpenSessions sessions;
 
-    DestinationExchanges(LmtpDeliveryConfiguration configuration, LmtpClientFactory clientFactory, DeliveryMetrics metrics,
+    DestinationExchanges(LmtpDeliveryConfiguration configuration, LmtpClient client, DeliveryMetrics metrics,
                          ProtocolNotices notices, FailoverDelivery delivery, OpenSessions sessions) {
         this.configuration = configuration;
-        this.clientFactory = clientFactory;
+        this.exchange = new LmtpExchange(client, configuration.recipientLimit(), delivery, sessions);
         this.metrics = metrics;
         this.notices = notices;
-        this.delivery = delivery;
-        this.sessions = sessions;
     }
 
     Map<Integer, Verdict> deliver(Mail mail, DestinationList destination, String sender, List<LmtpExchange.Numbered> recipients,
                                   Optional<String> ret, Optional<String> envid, Content content, AttemptMarks marks) {
         try (AttemptMdc mdc = AttemptMdc.destination(destination.toString())) {
             SessionTranscript transcript = SessionTranscript.open(configuration, mail.getName(), destination);
-            LmtpExchange exchange = new LmtpExchange(clientFactory.create(configuration, transcript.transcript()),
-                    configuration.recipientLimit(), delivery, sessions);
             TimeMetric timer = metrics.startExchange(destination.toString());
             Map<Integer, Verdict> verdicts;
             try {
                 Optional<Origin> origin = configuration.xclient().covers(destination) ? Envelopes.origin(mail) : Optional.empty();
-                verdicts = exchange.deliver(destination, sender, recipients, ret, envid, origin, content, marks);
+                verdicts = exchange.deliver(transcript.transcript(), destination, sender, recipients, ret, envid, origin, content, marks);
             } finally {
                 timer.stopAndPublish();
             }

@@ -17,10 +17,12 @@ import dev.jameslmtp.client.outcome.Fate;
 import dev.jameslmtp.client.outcome.Trouble;
 import dev.jameslmtp.client.outcome.Verdict;
 import dev.jameslmtp.client.pool.FailoverDelivery;
+import dev.jameslmtp.client.wire.Transcript;
 import dev.jameslmtp.mailet.journal.AttemptMarks;
 
 /**
- * The LMTP side of an attempt for one destination: the recipients are cut into transactions of
+ * The LMTP side of an attempt, one destination at a time (one for every attempt, on the mailet's
+ * one client, each exchange writing to its attempt's transcript): the recipients are cut into transactions of
  * at most {@code recipientLimit} (0 = one transaction), each run by {@link FailoverDelivery} on a
  * cached or new connection to the first server of the list that takes it. When no session can be
  * opened at all, that verdict applies to every recipient not yet sent, without trying again.
@@ -28,7 +30,7 @@ import dev.jameslmtp.mailet.journal.AttemptMarks;
  * network or server trouble (the client does not). Each connection in use is registered in
  * {@link OpenSessions} (the delivery's lease listener), so that shutdown can close it under a
  * blocked read; after that, no transaction starts and the recipients not yet sent are deferred
- * ({@link OutcomeMapper#shuttingDown()}).
+ * ({@link Trouble#shuttingDown()}).
  */
 public final class LmtpExchange {
 
@@ -49,8 +51,11 @@ public final class LmtpExchange {
         this.sessions = sessions;
     }
 
-    /** Delivers; each recipient delivered is marked in {@code marks} as its 2xx after the dot is read. */
-    Map<Integer, Verdict> deliver(DestinationList destination, String sender, List<Numbered> recipients, Optional<String> ret,
+    /**
+     * Delivers, writing the conversation to {@code transcript} (the attempt's); each recipient
+     * delivered is marked in {@code marks} as its 2xx after the dot is read.
+     */
+    Map<Integer, Verdict> deliver(Transcript transcript, DestinationList destination, String sender, List<Numbered> recipients, Optional<String> ret,
                                   Optional<String> envid, Optional<Origin> origin, Content content, AttemptMarks marks) {
         Content measured = Content.measuredOnce(content);
         Map<Integer, Verdict> verdicts = new HashMap<>();
@@ -66,7 +71,7 @@ public final class LmtpExchange {
                 continue;
             }
             Envelope envelope = new Envelope(sender, transaction.stream().map(Numbered::recipient).toList(), ret, envid, origin);
-            DeliveryResult result = delivery.deliver(client, destination, envelope, measured, (index, verdict) -> {
+            DeliveryResult result = delivery.deliver(client, transcript, destination, envelope, measured, (index, verdict) -> {
                 if (verdict.delivered()) {
                     marks.mark(transaction.get(index).number(), Fate.DELIVERED);
                 }
