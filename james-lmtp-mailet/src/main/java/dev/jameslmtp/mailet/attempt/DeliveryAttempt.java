@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 import org.apache.james.core.MailAddress;
@@ -52,6 +53,7 @@ public final class DeliveryAttempt {
     private final OpenSessions sessions = new OpenSessions();
     private final DestinationExchanges exchanges;
     private final FailoverDelivery delivery;
+    private final Map<String, Optional<DestinationList>> parsedRoutes = new ConcurrentHashMap<>();
 
     public DeliveryAttempt(LmtpDeliveryConfiguration configuration, LmtpClient client, OutcomeDispatcher dispatcher,
                     DeliveryMetrics metrics, ConnectionPool pool, ProtocolNotices notices) {
@@ -201,16 +203,32 @@ public final class DeliveryAttempt {
 
     /** The route fixed on the mail by the mailet that accepted it; empty when absent or unreadable. */
     private Optional<DestinationList> route(Mail mail) {
-        try {
-            Optional<DestinationList> route = Route.of(mail);
-            route.filter(destination -> !configuration.routing().destinations().contains(destination))
-                    .ifPresent(destination -> LOGGER.warn("Mail {} was routed to {} when it was accepted, which is not one of"
-                            + " this mailet's destinations {}; delivering it there", mail.getName(), destination,
-                            configuration.routing().destinations()));
-            return route;
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
+        Optional<DestinationList> route = Route.text(mail).flatMap(this::parsedRoute);
+        route.filter(destination -> !configuration.routing().destinations().contains(destination))
+                .ifPresent(destination -> LOGGER.warn("Mail {} was routed to {} when it was accepted, which is not one of"
+                        + " this mailet's destinations {}; delivering it there", mail.getName(), destination,
+                        configuration.routing().destinations()));
+        return route;
+    }
+
+    /**
+     * A route as written on a mail, parsed once: every attempt reads one, and a route is one of the
+     * few destinations this mailet's intake wrote (the cache is emptied should it ever hold 1,000).
+     */
+    private Optional<DestinationList> parsedRoute(String text) {
+        Optional<DestinationList> parsed = parsedRoutes.get(text);
+        if (parsed == null) {
+            try {
+                parsed = Optional.of(DestinationList.parse(text));
+            } catch (IllegalArgumentException e) {
+                parsed = Optional.empty();
+            }
+            if (parsedRoutes.size() >= 1_000) {
+                parsedRoutes.clear();
+            }
+            parsedRoutes.put(text, parsed);
         }
+        return parsed;
     }
 
     private static Optional<Verdict> senderProblem(Mail mail) {

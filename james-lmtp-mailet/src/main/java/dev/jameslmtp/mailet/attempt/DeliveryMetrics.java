@@ -108,7 +108,21 @@ public final class DeliveryMetrics {
      * {@code inet_127.0.0.1_24}.
      */
     public static String token(String destination) {
-        return destination.replaceAll("[^A-Za-z0-9.-]+", "_").replaceAll("^_+|_+$", "");
+        StringBuilder token = new StringBuilder(destination.length());
+        boolean gap = false;
+        for (int i = 0; i < destination.length(); i++) {
+            char c = destination.charAt(i);
+            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-') {
+                if (gap && token.length() > 0) {
+                    token.append('_');
+                }
+                gap = false;
+                token.append(c);
+            } else {
+                gap = true;
+            }
+        }
+        return token.toString(); // by hand: this runs for every attempt, and a regex is compiled at each replaceAll
     }
 
     public void putBackFailed() {

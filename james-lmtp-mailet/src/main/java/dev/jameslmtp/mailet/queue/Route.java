@@ -29,15 +29,6 @@ public final class Route {
         mail.setAttribute(new Attribute(ATTRIBUTE, AttributeValue.of(destination.toString())));
     }
 
-    /**
-     * The route fixed on {@code mail}: empty when there is none.
-     *
-     * @throws IllegalArgumentException when the attribute is there but is not a destination
-     */
-    public static Optional<DestinationList> of(Mail mail) {
-        return text(mail).map(DestinationList::parse);
-    }
-
     /** The route as written on the mail, unparsed. */
     public static Optional<String> text(Mail mail) {
         return mail.getAttribute(ATTRIBUTE)
