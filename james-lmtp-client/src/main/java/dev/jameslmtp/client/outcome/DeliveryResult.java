@@ -1,5 +1,6 @@
 package dev.jameslmtp.client.outcome;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
@@ -60,17 +61,32 @@ public record DeliveryResult(List<String> recipients, List<String> destinations,
     }
 
     public boolean allDelivered() {
-        return verdicts.stream().allMatch(Verdict::delivered);
+        for (Verdict verdict : verdicts) {
+            if (!verdict.delivered()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The positions of the recipients whose verdict has {@code fate}, in order. */
     public List<Integer> positions(Fate fate) {
-        return IntStream.range(0, verdicts.size()).filter(i -> verdicts.get(i).fate() == fate).boxed().toList();
+        List<Integer> positions = new ArrayList<>(verdicts.size());
+        for (int i = 0; i < verdicts.size(); i++) {
+            if (verdicts.get(i).fate() == fate) {
+                positions.add(i);
+            }
+        }
+        return Collections.unmodifiableList(positions);
     }
 
     /** The addresses of the recipients whose verdict has {@code fate}, in order. */
     public List<String> addresses(Fate fate) {
-        return positions(fate).stream().map(recipients::get).toList();
+        List<String> addresses = new ArrayList<>();
+        for (int index : positions(fate)) {
+            addresses.add(recipients.get(index));
+        }
+        return Collections.unmodifiableList(addresses);
     }
 
     /** The destinations of this result, each once, in order. */

@@ -10,6 +10,7 @@ import java.util.function.Function;
 
 import org.apache.james.core.MailAddress;
 import org.apache.james.metrics.api.TimeMetric;
+import org.apache.mailet.DsnParameters;
 import org.apache.mailet.Mail;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +31,7 @@ import dev.jameslmtp.conf.routing.Routing;
 import dev.jameslmtp.mailet.journal.AttemptMarks;
 import dev.jameslmtp.mailet.queue.Route;
 import dev.jameslmtp.mailet.queue.StoreFeedback;
+import dev.jameslmtp.mailet.report.DsnSender;
 import dev.jameslmtp.mailet.report.ProtocolNotices;
 
 /**
@@ -123,10 +125,11 @@ public final class DeliveryAttempt {
         TimeMetric timer = metrics.startAttempt();
         try {
             List<MailAddress> recipients = List.copyOf(mail.getRecipients());
-            DeliveryResult result = result(mail, recipients, recipients.stream().map(router).toList(), marks, feedback);
+            Optional<DsnParameters> dsn = DsnSender.dsnParameters(mail);
+            DeliveryResult result = result(mail, dsn, recipients, recipients.stream().map(router).toList(), marks, feedback);
             metrics.count(result);
             AttemptLog.log(mail, result, configuration.delaySchedule());
-            dispatcher.dispatch(mail, result, marks, delivery::serverReportsDsn);
+            dispatcher.dispatch(mail, dsn, result, marks, delivery::serverReportsDsn);
             return result;
         } finally {
             timer.stopAndPublish();
@@ -138,7 +141,7 @@ public final class DeliveryAttempt {
      * promise 1 (Postfix's {@code smtp_rcpt_cleanup}): a recipient decided twice, or not at all,
      * throws {@link IllegalStateException}.
      */
-    private DeliveryResult result(Mail mail, List<MailAddress> recipients, List<Optional<DestinationList>> routes, AttemptMarks marks,
+    private DeliveryResult result(Mail mail, Optional<DsnParameters> dsn, List<MailAddress> recipients, List<Optional<DestinationList>> routes, AttemptMarks marks,
                                   StoreFeedback.Listener feedback) {
         Verdict[] verdicts = new Verdict[recipients.size()];
         List<String> destinations = new ArrayList<>(recipients.size());
@@ -157,7 +160,7 @@ public final class DeliveryAttempt {
             } else {
                 try {
                     routed.computeIfAbsent(destination.get(), d -> new ArrayList<>())
-                            .add(new LmtpExchange.Numbered(i, Envelopes.recipient(mail, recipient)));
+                            .add(new LmtpExchange.Numbered(i, Envelopes.recipient(dsn, recipient)));
                 } catch (IllegalArgumentException e) {
                     decide(mail.getName(), verdicts, i, Trouble.badRecipient(e.getMessage()));
                 }
@@ -167,8 +170,8 @@ public final class DeliveryAttempt {
             Content content = new MessageContent(mail);
             String sender = Envelopes.sender(mail);
             routed.forEach((destination, numbered) -> {
-                Map<Integer, Verdict> exchanged = exchanges.deliver(mail, destination, sender, numbered, Envelopes.ret(mail),
-                        Envelopes.envid(mail), content, marks);
+                Map<Integer, Verdict> exchanged = exchanges.deliver(mail, destination, sender, numbered, Envelopes.ret(dsn),
+                        Envelopes.envid(dsn), content, marks);
                 exchanged.forEach((index, verdict) -> decide(mail.getName(), verdicts, index, verdict));
                 if (!sessions.aborted()) { // sessions closed by a shutdown say nothing of the store
                     StoreFeedback.of(exchanged.values()).ifPresent(told -> feedback.told(destination.toString(), told));

@@ -1,8 +1,8 @@
 package dev.jameslmtp.mailet.attempt;
 
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.james.metrics.api.Metric;
 import org.apache.james.metrics.api.MetricFactory;
@@ -51,6 +51,7 @@ public final class DeliveryMetrics {
     private final Metric transactions;
     private final Metric reused;
     private final Metric journalSwept;
+    private final Map<String, Named> byDestination = new ConcurrentHashMap<>();
 
     public DeliveryMetrics(MetricFactory factory) {
         this.factory = factory;
@@ -78,20 +79,39 @@ public final class DeliveryMetrics {
 
     /** The timer of one destination's exchange. */
     TimeMetric startExchange(String destination) {
-        return factory.timer(ATTEMPT + "." + token(destination));
+        return factory.timer(perDestination(destination).exchangeTimer);
     }
 
     void count(DeliveryResult result) {
-        add(delivered, result.positions(Fate.DELIVERED).size());
-        add(deferred, result.positions(Fate.DEFERRED).size());
-        add(bounced, result.positions(Fate.BOUNCED).size());
-        Map<String, Map<Fate, Integer>> byDestination = new LinkedHashMap<>();
         for (int i = 0; i < result.size(); i++) {
-            byDestination.computeIfAbsent(result.destination(i), d -> new EnumMap<>(Fate.class))
-                    .merge(result.verdict(i).fate(), 1, Integer::sum);
+            Fate fate = result.verdict(i).fate();
+            (switch (fate) {
+                case DELIVERED -> delivered;
+                case DEFERRED -> deferred;
+                case BOUNCED -> bounced;
+            }).increment();
+            perDestination(result.destination(i)).recipients.get(fate).increment();
         }
-        byDestination.forEach((destination, counts) -> counts.forEach((fate, count) ->
-                add(factory.generate(name(fate) + "." + token(destination)), count)));
+    }
+
+    /** A destination's metrics, named once: an attempt counts and times without building names. */
+    private Named perDestination(String destination) {
+        Named named = byDestination.get(destination);
+        if (named == null) {
+            EnumMap<Fate, Metric> recipients = new EnumMap<>(Fate.class);
+            for (Fate fate : Fate.values()) {
+                recipients.put(fate, factory.generate(name(fate) + "." + token(destination)));
+            }
+            named = new Named(recipients, ATTEMPT + "." + token(destination));
+            if (byDestination.size() >= 1_000) {
+                byDestination.clear();
+            }
+            byDestination.put(destination, named);
+        }
+        return named;
+    }
+
+    private record Named(Map<Fate, Metric> recipients, String exchangeTimer) {
     }
 
     private static String name(Fate fate) {

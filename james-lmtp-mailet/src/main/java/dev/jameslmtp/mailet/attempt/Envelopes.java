@@ -35,10 +35,10 @@ final class Envelopes {
     }
 
     /** @throws IllegalArgumentException when the recipient cannot go into RCPT TO */
-    static Recipient recipient(Mail mail, MailAddress address) {
-        Optional<DsnParameters.RecipientDsnParameters> dsn = mail.dsnParameters()
+    static Recipient recipient(Optional<DsnParameters> parameters, MailAddress address) {
+        Optional<DsnParameters.RecipientDsnParameters> dsn = parameters
                 .map(DsnParameters::getRcptParameters)
-                .map(parameters -> parameters.get(address));
+                .map(byRecipient -> byRecipient.get(address));
         Optional<String> notify = dsn.flatMap(DsnParameters.RecipientDsnParameters::getNotifyParameter)
                 .filter(set -> !set.isEmpty())
                 .map(set -> set.stream().map(n -> n.name().toUpperCase(Locale.ROOT)).collect(Collectors.joining(",")));
@@ -68,12 +68,12 @@ final class Envelopes {
         }
     }
 
-    static Optional<String> ret(Mail mail) {
-        return mail.dsnParameters().flatMap(DsnParameters::getRetParameter).map(ret -> ret.name().toUpperCase(Locale.ROOT));
+    static Optional<String> ret(Optional<DsnParameters> parameters) {
+        return parameters.flatMap(DsnParameters::getRetParameter).map(ret -> ret.name().toUpperCase(Locale.ROOT));
     }
 
-    static Optional<String> envid(Mail mail) {
-        return mail.dsnParameters().flatMap(DsnParameters::getEnvIdParameter).map(DsnParameters.EnvId::asString).map(Envelopes::asXtext);
+    static Optional<String> envid(Optional<DsnParameters> parameters) {
+        return parameters.flatMap(DsnParameters::getEnvIdParameter).map(DsnParameters.EnvId::asString).map(Envelopes::asXtext);
     }
 
     /** The value itself when it is xtext already, else its xtext. */

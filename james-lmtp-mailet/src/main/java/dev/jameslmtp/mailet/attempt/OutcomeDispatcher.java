@@ -15,6 +15,7 @@ import org.apache.james.core.MailAddress;
 import org.apache.james.queue.api.MailQueue;
 import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeValue;
+import org.apache.mailet.DsnParameters;
 import org.apache.mailet.Mail;
 import org.apache.mailet.MailetContext;
 import org.slf4j.Logger;
@@ -32,6 +33,7 @@ import dev.jameslmtp.mailet.journal.DeliveryJournal;
 import dev.jameslmtp.mailet.journal.MailJournal;
 import dev.jameslmtp.mailet.queue.PutBack;
 import dev.jameslmtp.mailet.report.Bounces;
+import dev.jameslmtp.mailet.report.DsnSender;
 
 /**
  * Carries the outcomes of an attempt out onto James. Recipients delivered over LMTP are final:
@@ -75,14 +77,15 @@ public final class OutcomeDispatcher {
     }
 
     void dispatch(Mail mail, DeliveryResult result) throws UnstoredRecipientsException {
-        dispatch(mail, result, AttemptMarks.NONE, server -> false);
+        dispatch(mail, DsnSender.dsnParameters(mail), result, AttemptMarks.NONE, server -> false);
     }
 
     /**
-     * Dispatches, marking each recipient requeued or bounced in {@code marks} once that is done;
+     * Dispatches, marking each recipient requeued or bounced in {@code marks} once that is done
+     * ({@code dsn}: the mail's DSN parameters, read once for the attempt);
      * {@code storeReports} tells the servers that send their own success notifications (they offered DSN).
      */
-    void dispatch(Mail mail, DeliveryResult result, AttemptMarks marks, Predicate<Destination> storeReports)
+    void dispatch(Mail mail, Optional<DsnParameters> dsn, DeliveryResult result, AttemptMarks marks, Predicate<Destination> storeReports)
             throws UnstoredRecipientsException {
         List<MailAddress> recipients = MailCopies.recipients(mail, result);
         List<Integer> deferred = result.positions(Fate.DEFERRED);
@@ -102,7 +105,7 @@ public final class OutcomeDispatcher {
         bounces.send(mail, result, result.positions(Fate.BOUNCED), delayWarning ? deferred : List.of(),
                 group -> group.forEach(index -> marks.mark(index, Fate.BOUNCED)));
         List<Integer> delivered = result.positions(Fate.DELIVERED);
-        bounces.sendDelivered(mail, result, delivered, storeReports);
+        bounces.sendDelivered(mail, dsn, result, delivered, storeReports);
         sendOnSuccess(mail, delivered.stream().map(recipients::get).toList());
         mail.setRecipients(deferred.stream().map(recipients::get).toList());
         if (!unstored.isEmpty()) {

@@ -16,6 +16,7 @@ import org.apache.james.core.MailAddress;
 import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeName;
 import org.apache.mailet.AttributeValue;
+import org.apache.mailet.DsnParameters;
 import org.apache.mailet.Mail;
 import org.apache.mailet.MailetContext;
 import org.slf4j.Logger;
@@ -98,11 +99,13 @@ public final class Bounces {
 
     /**
      * Success notifications (in either bounce mode: James has none of its own): the recipients at
-     * {@code delivered} whose NOTIFY asks for SUCCESS, unless the store that took them reports itself.
+     * {@code delivered} whose NOTIFY asks for SUCCESS ({@code parameters}, the mail's, read once per
+     * attempt: {@link DsnSender#dsnParameters}), unless the store that took them reports itself.
      */
-    public void sendDelivered(Mail mail, DeliveryResult result, List<Integer> delivered, Predicate<Destination> storeReports) {
-        if (!delivered.isEmpty() && mail.dsnParameters().isPresent()) {
-            dsn.sendDelivered(mail, result, delivered, storeReports);
+    public void sendDelivered(Mail mail, Optional<DsnParameters> parameters, DeliveryResult result, List<Integer> delivered,
+                              Predicate<Destination> storeReports) {
+        if (!delivered.isEmpty() && parameters.isPresent()) {
+            dsn.sendDelivered(mail, parameters, result, delivered, storeReports);
         }
     }
 

@@ -94,10 +94,11 @@ public final class DsnSender {
      * delivered them offered DSN ({@code storeReports}): NOTIFY went to it, and it reports itself.
      * Only the header comes back. Nothing for the null sender.
      */
-    void sendDelivered(Mail mail, DeliveryResult result, List<Integer> delivered, Predicate<Destination> storeReports) {
+    void sendDelivered(Mail mail, Optional<DsnParameters> dsn, DeliveryResult result, List<Integer> delivered,
+                       Predicate<Destination> storeReports) {
         List<MailAddress> recipients = MailCopies.recipients(mail, result);
         List<DsnReport.Entry> entries = delivered.stream()
-                .filter(index -> asks(mail, recipients.get(index), DsnParameters.Notify.SUCCESS))
+                .filter(index -> asks(dsn, recipients.get(index), DsnParameters.Notify.SUCCESS))
                 .filter(index -> result.verdict(index).server().filter(storeReports).isEmpty())
                 .map(index -> entry(mail, recipients.get(index), result, index, DsnReport.Action.DELIVERED))
                 .toList();
@@ -119,9 +120,21 @@ public final class DsnSender {
     }
 
     /** Whether the recipient's NOTIFY names {@code kind} itself (SUCCESS is never implied). */
-    private static boolean asks(Mail mail, MailAddress recipient, DsnParameters.Notify kind) {
-        return recipientParameters(mail, recipient).flatMap(DsnParameters.RecipientDsnParameters::getNotifyParameter)
+    private static boolean asks(Optional<DsnParameters> dsn, MailAddress recipient, DsnParameters.Notify kind) {
+        return dsn.map(DsnParameters::getRcptParameters).map(parameters -> parameters.get(recipient))
+                .flatMap(DsnParameters.RecipientDsnParameters::getNotifyParameter)
                 .filter(set -> set.contains(kind)).isPresent();
+    }
+
+    /**
+     * The mail's RFC 3461 parameters, as {@link Mail#dsnParameters()} reads them, which first copies
+     * every attribute of the mail: read once per attempt, and not at all for a mail that has none
+     * of James's DSN attributes (most mail).
+     */
+    public static Optional<DsnParameters> dsnParameters(Mail mail) {
+        boolean[] any = {false};
+        DsnParameters.DsnAttributeValues.forEachDsnAttributeName(name -> any[0] |= mail.getAttribute(name).isPresent());
+        return any[0] ? mail.dsnParameters() : Optional.empty();
     }
 
     /** The report for this attempt, empty when NOTIFY leaves every recipient out. */

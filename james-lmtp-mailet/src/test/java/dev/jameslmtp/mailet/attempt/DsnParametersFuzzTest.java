@@ -17,6 +17,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 
 import dev.jameslmtp.client.Envelope;
 import dev.jameslmtp.client.Recipient;
+import dev.jameslmtp.mailet.report.DsnSender;
 
 /**
  * Fuzzes the RFC 3461 DSN parameters passed on to the store (ENVID, ORCPT, both xtext): any text
@@ -44,8 +45,10 @@ class DsnParametersFuzzTest {
         FakeMail mail = FakeMail.builder().name("fuzz").sender("a@a.test").recipient(recipient).build();
         mail.setDsnParameters(parameters.build().orElseThrow());
 
-        assertThat(Envelopes.envid(mail).map(DsnParametersFuzzTest::decode)).contains(decode(envid));
-        Recipient sent = Envelopes.recipient(mail, recipient);
+        Optional<DsnParameters> read = DsnSender.dsnParameters(mail);
+        assertThat(read).as("as James reads them").isEqualTo(mail.dsnParameters());
+        assertThat(Envelopes.envid(read).map(DsnParametersFuzzTest::decode)).contains(decode(envid));
+        Recipient sent = Envelopes.recipient(read, recipient);
         if (orcpt.isPresent()) {
             String value = sent.originalRecipient().orElseThrow();
             assertThat(value).startsWith("rfc822;");
