@@ -2,7 +2,6 @@ package dev.jameslmtp.client.session;
 
 import java.time.Duration;
 import java.util.EnumMap;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -20,9 +19,17 @@ public final class Timeouts {
     private static final Timeouts DEFAULTS = new Timeouts(new EnumMap<>(Stage.class));
 
     private final EnumMap<Stage, Duration> overrides;
+    /** Every stage's timeout, worked out once: {@link #of} runs for each read and write of a session. */
+    private final EnumMap<Stage, Duration> all;
+    private final int hash;
 
     private Timeouts(EnumMap<Stage, Duration> overrides) {
         this.overrides = overrides;
+        this.all = new EnumMap<>(Stage.class);
+        for (Stage stage : Stage.values()) {
+            all.put(stage, resolve(stage));
+        }
+        this.hash = all.hashCode();
     }
 
     public static Timeouts defaults() {
@@ -51,6 +58,10 @@ public final class Timeouts {
     }
 
     public Duration of(Stage stage) {
+        return all.get(stage);
+    }
+
+    private Duration resolve(Stage stage) {
         Duration value = overrides.get(stage);
         if (value != null) {
             return value;
@@ -63,24 +74,16 @@ public final class Timeouts {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Timeouts other && toMap().equals(other.toMap());
+        return o instanceof Timeouts other && (other == this || (hash == other.hash && all.equals(other.all)));
     }
 
     @Override
     public int hashCode() {
-        return toMap().hashCode();
-    }
-
-    private Map<Stage, Duration> toMap() {
-        EnumMap<Stage, Duration> all = new EnumMap<>(Stage.class);
-        for (Stage stage : Stage.values()) {
-            all.put(stage, of(stage));
-        }
-        return all;
+        return hash;
     }
 
     @Override
     public String toString() {
-        return toMap().toString();
+        return all.toString();
     }
 }
