@@ -45,6 +45,9 @@ record SessionSecurity(TlsPolicy tls, SaslPolicy sasl, List<String> warnings) {
     static final String TRUST_STORE_PASSWORD_VARIABLE = "LMTP_TRUSTSTORE_PASSWORD";
     static final String KEY_STORE_PASSWORD_VARIABLE = "LMTP_KEYSTORE_PASSWORD";
 
+    /** No TLS, no SASL: the defaults of every parameter. */
+    static final SessionSecurity NONE = new SessionSecurity(TlsPolicy.NONE, SaslPolicy.NONE, List.of());
+
     /** The security options as picocli left them: null or false when not given. */
     record Options(boolean auth, String user, Path passwordMap, String tls, Path tlsCa, Path tlsCert, Path tlsKey,
                    Path tlsTrustStore, Path tlsKeyStore, String saslMechanisms, String saslChannelBinding, String saslScramMaxIterations,
@@ -114,6 +117,9 @@ record SessionSecurity(TlsPolicy tls, SaslPolicy sasl, List<String> warnings) {
         Optional<Path> map = Optional.ofNullable(options.passwordMap()).or(() -> config.security("password-map").map(Path::of));
         boolean auth = options.auth() || config.security("auth").map(Boolean::parseBoolean).orElse(false) || user.isPresent()
                 || map.isPresent() || Boolean.parseBoolean(parameters.get(Parameter.REQUIRE_AUTH.key()));
+        if (parameters.isEmpty() && !auth) {
+            return NONE; // what ClientSecurity makes of no parameter, without its start-up cost (SessionSecurityTest)
+        }
         Optional<Supplier<CredentialSource>> credentials = Optional.empty();
         if (auth) {
             parameters.put(Parameter.SASL_AUTH_CACHE_TIME.key(), "0");

@@ -44,10 +44,12 @@ class SessionSecurityTest {
     @Test
     void withoutSecurityOptionsThereShouldBeNeitherTlsNorAuthAsForTheMailet() throws CommandException {
         SessionSecurity security = resolve(tls(null, null, null, null), ConfigFile.NONE, Map.of(), PasswordPrompt.NONE);
+        ClientSecurity mailets = ClientSecurity.parse(Map.of(), s -> null, Optional.empty()); // what the shortcut stands for
 
-        assertThat(security.tls()).isEqualTo(TlsPolicy.NONE);
-        assertThat(security.sasl()).isEqualTo(SaslPolicy.NONE);
+        assertThat(security.tls()).isEqualTo(TlsPolicy.NONE).isEqualTo(mailets.tls());
+        assertThat(security.sasl()).isEqualTo(SaslPolicy.NONE).isEqualTo(mailets.sasl());
         assertThat(security.warnings()).isEmpty();
+        assertThat(mailets.warnings()).isEmpty();
     }
 
     @Test

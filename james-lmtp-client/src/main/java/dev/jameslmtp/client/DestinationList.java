@@ -3,7 +3,6 @@ package dev.jameslmtp.client;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.stream.Collectors;
 
 /**
  * One or more LMTP servers for the same mail, tried in order, written as Postfix 3.5 and later
@@ -13,6 +12,10 @@ import java.util.stream.Collectors;
  *
  * <p>DIAGNOSTICS: {@link #parse} throws {@link IllegalArgumentException} naming the element that
  * is wrong, or saying that the list is empty or names one server twice. Immutable.
+ *
+ * <p>No streams here, and a list of one compares nothing: the {@code lmtp} command parses one list
+ * per run, and the first {@code equals} or {@code hashCode} of a record costs the JVM's set-up of
+ * record methods (tens of milliseconds at start-up).
  */
 public record DestinationList(List<Destination> servers) {
 
@@ -21,8 +24,10 @@ public record DestinationList(List<Destination> servers) {
         if (servers.isEmpty()) {
             throw new IllegalArgumentException("a destination list needs at least one destination");
         }
-        if (servers.stream().distinct().count() != servers.size()) {
-            throw new IllegalArgumentException("destination list '" + join(servers) + "' names a server twice");
+        for (int i = 1; i < servers.size(); i++) {
+            if (servers.subList(0, i).contains(servers.get(i))) {
+                throw new IllegalArgumentException("destination list '" + join(servers) + "' names a server twice");
+            }
         }
     }
 
@@ -58,6 +63,10 @@ public record DestinationList(List<Destination> servers) {
     }
 
     private static String join(List<Destination> servers) {
-        return servers.stream().map(Destination::toString).collect(Collectors.joining(", "));
+        StringBuilder joined = new StringBuilder().append(servers.get(0));
+        for (int i = 1; i < servers.size(); i++) {
+            joined.append(", ").append(servers.get(i));
+        }
+        return joined.toString();
     }
 }

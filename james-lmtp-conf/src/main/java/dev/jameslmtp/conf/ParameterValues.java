@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.jameslmtp.client.LmtpClient;
@@ -22,8 +21,6 @@ import dev.jameslmtp.client.wire.WireSafety;
  * the accepted form.
  */
 public class ParameterValues {
-
-    private static final Logger LOGGER = LoggerFactory.getLogger(ParameterValues.class);
 
     private final Map<String, String> raw;
 
@@ -111,7 +108,8 @@ public class ParameterValues {
         try {
             return jamesDefaultDomain.call();
         } catch (Exception e) {
-            LOGGER.warn("No default domain from James's DomainList ({}); LHLO with this host's name", e.toString());
+            LoggerFactory.getLogger(ParameterValues.class).warn( // obtained here: no logging set-up for a run that logs nothing
+                    "No default domain from James's DomainList ({}); LHLO with this host's name", e.toString());
             return LmtpClient.localHostName();
         }
     }

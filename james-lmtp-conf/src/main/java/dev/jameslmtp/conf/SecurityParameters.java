@@ -14,7 +14,6 @@ import java.util.Set;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.jameslmtp.client.LmtpClient;
@@ -47,8 +46,6 @@ import dev.jameslmtp.client.tls.TlsPolicy;
  * one is reported as such, naming the store.
  */
 final class SecurityParameters {
-
-    private static final Logger LOGGER = LoggerFactory.getLogger(SecurityParameters.class);
 
     private SecurityParameters() {
     }
@@ -149,7 +146,9 @@ final class SecurityParameters {
     /** The SASL policy, credentials from {@code saslPasswordMap}; a WARN for each of {@link #plaintextWarnings}. */
     static SaslPolicy sasl(LmtpDeliveryConfiguration.Values values, TlsPolicy tls) {
         SaslPolicy policy = sasl(values, Optional.empty());
-        plaintextWarnings(policy, tls.level()).forEach(LOGGER::warn);
+        for (String warning : plaintextWarnings(policy, tls.level())) {
+            LoggerFactory.getLogger(SecurityParameters.class).warn(warning); // obtained here: no logging set-up for a run that logs nothing
+        }
         return policy;
     }
 
