@@ -1,8 +1,13 @@
 package dev.jameslmtp.cli;
 
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
@@ -12,7 +17,8 @@ import picocli.CommandLine.Model.PositionalParamSpec;
  * {@code --help} and the manual page ({@link ManPage}) read. Built directly rather than from
  * annotations on fields: picocli reads annotations through reflection and annotation proxies, none
  * of which a class-data archive holds, and that reading was about half of picocli's share of the
- * command's start-up. {@link LmtpCommand} reads the values from picocli's parse result by option name.
+ * command's start-up. {@link #parse} gives the values by option name, as {@link QuickParse} does for
+ * the plain command lines it parses without picocli.
  */
 final class CommandModel {
 
@@ -117,6 +123,51 @@ final class CommandModel {
         "  lmtp -C /etc/lmtp.conf -t bob@example.com < msg.eml; echo \"exit $?\""};
 
     private CommandModel() {
+    }
+
+    /**
+     * Parses {@code args} with picocli into {@code values} (keyed as {@link QuickParse} keys them),
+     * or shows the help, the version or the usage error they call for.
+     *
+     * @return the exit status when the run ends here, else -1
+     */
+    static int parse(String[] args, LmtpCommand.Context context, Map<String, Object> values) {
+        CommandLine commandLine = new CommandLine(spec());
+        commandLine.setExpandAtFiles(false);
+        commandLine.setOut(new PrintWriter(context.out(), true, StandardCharsets.UTF_8));
+        commandLine.setErr(new PrintWriter(context.err(), true, StandardCharsets.UTF_8));
+        CommandLine.ParseResult result;
+        try {
+            result = commandLine.parseArgs(args);
+        } catch (CommandLine.ParameterException e) {
+            context.err().println("lmtp: " + e.getMessage());
+            context.err().println("Try 'lmtp --help' for more information.");
+            return ExitStatus.USAGE;
+        }
+        if (commandLine.isUsageHelpRequested()) {
+            commandLine.usage(commandLine.getOut());
+            commandLine.getOut().flush();
+            return ExitStatus.OK;
+        }
+        if (commandLine.isVersionHelpRequested()) {
+            commandLine.printVersionHelp(commandLine.getOut());
+            commandLine.getOut().flush();
+            return ExitStatus.OK;
+        }
+        values.putAll(values(result));
+        return -1;
+    }
+
+    /** What picocli parsed: each option given, by its longest name, and the bare recipients. */
+    static Map<String, Object> values(CommandLine.ParseResult result) {
+        Map<String, Object> values = new HashMap<>();
+        for (OptionSpec option : result.matchedOptions()) {
+            values.put(option.longestName(), option.getValue());
+        }
+        if (result.hasMatchedPositional(0)) {
+            values.put(QuickParse.RECIPIENTS, result.matchedPositionalValue(0, List.of()));
+        }
+        return values;
     }
 
     /** A new model (picocli keeps the parsed values in it: one per run). */

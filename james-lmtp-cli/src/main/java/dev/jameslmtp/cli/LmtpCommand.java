@@ -16,17 +16,14 @@ import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-
-import picocli.CommandLine;
-import picocli.CommandLine.ParseResult;
 
 /**
  * {@code lmtp}: hands one message, read from standard input, to an LMTP server (RFC 2033) and
@@ -71,36 +68,36 @@ public final class LmtpCommand {
     private final List<String> recipients;
     private final PasswordPrompt prompt;
 
-    /** The options as parsed ({@link CommandModel}): null (false, an empty list) when not given. */
-    private LmtpCommand(ParseResult options, PasswordPrompt prompt) {
-        sender = options.matchedOptionValue("--from", null);
-        to = options.matchedOptionValue("--to", List.of());
-        destination = options.matchedOptionValue("--destination", null);
-        server = options.matchedOptionValue("--server", null);
-        port = options.matchedOptionValue("--port", null);
-        lhlo = options.matchedOptionValue("--lhlo", null);
-        verbose = options.matchedOptionValue("--verbose", false);
-        debug = options.matchedOptionValue(DebugSwitch.DEBUG_OPTION, false);
-        config = options.matchedOptionValue("--config", null);
-        timeout = options.matchedOptionValue("--timeout", null);
-        skip5xxGreeting = options.matchedOptionValue("--skip-5xx-greeting", true);
-        useChunking = options.matchedOptionValue("--chunking", true);
-        auth = options.matchedOptionValue("--auth", false);
-        user = options.matchedOptionValue("--user", null);
-        passwordMap = options.matchedOptionValue("--password-map", null);
-        saslMechanisms = options.matchedOptionValue("--sasl-mechanisms", null);
-        saslTlsSecurityOptions = options.matchedOptionValue("--sasl-tls-security-options", null);
-        requireAuth = options.matchedOptionValue("--require-auth", false);
-        tls = options.matchedOptionValue("--tls", null);
-        starttls = options.matchedOptionValue("--starttls", false);
-        tlsCa = options.matchedOptionValue("--tls-ca", null);
-        tlsCert = options.matchedOptionValue("--tls-cert", null);
-        tlsKey = options.matchedOptionValue("--tls-key", null);
-        tlsTrustStore = options.matchedOptionValue("--tls-truststore", null);
-        tlsKeyStore = options.matchedOptionValue("--tls-keystore", null);
-        saslChannelBinding = options.matchedOptionValue("--sasl-channel-binding", null);
-        saslScramMaxIterations = options.matchedOptionValue("--sasl-scram-max-iterations", null);
-        recipients = options.matchedPositionalValue(0, List.of());
+    /** The options as parsed ({@link QuickParse}, {@link CommandModel#parse}): null (false, an empty list) when not given. */
+    private LmtpCommand(Map<String, Object> options, PasswordPrompt prompt) {
+        sender = value(options, "--from", null);
+        to = value(options, "--to", List.of());
+        destination = value(options, "--destination", null);
+        server = value(options, "--server", null);
+        port = value(options, "--port", null);
+        lhlo = value(options, "--lhlo", null);
+        verbose = value(options, "--verbose", false);
+        debug = value(options, DebugSwitch.DEBUG_OPTION, false);
+        config = value(options, "--config", null);
+        timeout = value(options, "--timeout", null);
+        skip5xxGreeting = value(options, "--skip-5xx-greeting", true);
+        useChunking = value(options, "--chunking", true);
+        auth = value(options, "--auth", false);
+        user = value(options, "--user", null);
+        passwordMap = value(options, "--password-map", null);
+        saslMechanisms = value(options, "--sasl-mechanisms", null);
+        saslTlsSecurityOptions = value(options, "--sasl-tls-security-options", null);
+        requireAuth = value(options, "--require-auth", false);
+        tls = value(options, "--tls", null);
+        starttls = value(options, "--starttls", false);
+        tlsCa = value(options, "--tls-ca", null);
+        tlsCert = value(options, "--tls-cert", null);
+        tlsKey = value(options, "--tls-key", null);
+        tlsTrustStore = value(options, "--tls-truststore", null);
+        tlsKeyStore = value(options, "--tls-keystore", null);
+        saslChannelBinding = value(options, "--sasl-channel-binding", null);
+        saslScramMaxIterations = value(options, "--sasl-scram-max-iterations", null);
+        recipients = value(options, QuickParse.RECIPIENTS, List.of());
         this.prompt = prompt;
     }
 
@@ -133,27 +130,14 @@ public final class LmtpCommand {
 
     /** As {@link #run(String[], Context)}, asking {@code prompt} for a password when one must be typed. */
     public static int run(String[] args, Context context, PasswordPrompt prompt) {
-        CommandLine commandLine = new CommandLine(CommandModel.spec());
-        commandLine.setExpandAtFiles(false);
-        commandLine.setOut(new PrintWriter(context.out(), true, StandardCharsets.UTF_8));
-        commandLine.setErr(new PrintWriter(context.err(), true, StandardCharsets.UTF_8));
-        ParseResult options;
-        try {
-            options = commandLine.parseArgs(DebugSwitch.rewrite(args));
-        } catch (CommandLine.ParameterException e) {
-            context.err().println("lmtp: " + e.getMessage());
-            context.err().println("Try 'lmtp --help' for more information.");
-            return ExitStatus.USAGE;
-        }
-        if (commandLine.isUsageHelpRequested()) {
-            commandLine.usage(commandLine.getOut());
-            commandLine.getOut().flush();
-            return ExitStatus.OK;
-        }
-        if (commandLine.isVersionHelpRequested()) {
-            commandLine.printVersionHelp(commandLine.getOut());
-            commandLine.getOut().flush();
-            return ExitStatus.OK;
+        String[] rewritten = DebugSwitch.rewrite(args);
+        Map<String, Object> options = QuickParse.parse(rewritten);
+        if (options == null) {
+            options = new HashMap<>();
+            int status = CommandModel.parse(rewritten, context, options);
+            if (status >= 0) {
+                return status;
+            }
         }
         try {
             return new LmtpCommand(options, prompt).deliver(context);
@@ -167,6 +151,12 @@ public final class LmtpCommand {
             context.out().flush();
             context.err().flush();
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T value(Map<String, Object> options, String name, T absent) {
+        Object value = options.get(name);
+        return value == null ? absent : (T) value;
     }
 
     private int deliver(Context context) throws CommandException {
