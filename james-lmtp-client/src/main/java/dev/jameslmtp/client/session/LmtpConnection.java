@@ -57,7 +57,10 @@ public final class LmtpConnection implements Closeable {
 
     private static final Command QUIT = Command.of("QUIT");
 
-    private static final Logger LOGGER = LoggerFactory.getLogger(LmtpConnection.class);
+    /** Obtained when something is logged: a plain run of the lmtp command sets up no logging. */
+    private static Logger log() {
+        return LoggerFactory.getLogger(LmtpConnection.class);
+    }
 
     private final Wire wire;
     private final String peer;
@@ -156,7 +159,7 @@ public final class LmtpConnection implements Closeable {
             Stage stage = wire.stage();
             close();
             if (stage == Stage.DOT) {
-                LOGGER.warn("{}: {} recipient(s) without a reply after the final dot; they will be retried, and the message "
+                log().warn("{}: {} recipient(s) without a reply after the final dot; they will be retried, and the message "
                         + "may be delivered to them more than once", peer, ledger.undecided().size());
             }
             ledger.decideRemaining(Trouble.ofException(stage, peer, e));
@@ -321,7 +324,7 @@ public final class LmtpConnection implements Closeable {
             wire.send(QUIT);
             return true;
         } catch (IOException e) {
-            LOGGER.debug("{}: QUIT failed: {}", peer, e.toString());
+            log().debug("{}: QUIT failed: {}", peer, e.toString());
             return false;
         }
     }
@@ -330,7 +333,7 @@ public final class LmtpConnection implements Closeable {
         try {
             wire.read();
         } catch (IOException e) {
-            LOGGER.debug("{}: no reply to QUIT: {}", peer, e.toString());
+            log().debug("{}: no reply to QUIT: {}", peer, e.toString());
         }
     }
 

@@ -54,7 +54,10 @@ import dev.jameslmtp.client.wire.Wire;
  */
 public final class SessionOpener {
 
-    private static final Logger LOGGER = LoggerFactory.getLogger(SessionOpener.class);
+    /** Obtained when something is logged: a plain run of the lmtp command sets up no logging. */
+    private static Logger log() {
+        return LoggerFactory.getLogger(SessionOpener.class);
+    }
 
     /** An open session: its wire, the last LHLO reply and how it was secured. */
     String lhloName() {
@@ -83,7 +86,7 @@ public final class SessionOpener {
         try {
             return attempt(destination, level, transcript);
         } catch (ClearFallback e) {
-            LOGGER.warn("{}: TLS handshake failed ({}); TLS level is may: delivering in clear on a new connection",
+            log().warn("{}: TLS handshake failed ({}); TLS level is may: delivering in clear on a new connection",
                     destination, e.getCause() == null ? "?" : Transcript.neutralise(String.valueOf(e.getCause().getMessage())));
             try {
                 return attempt(destination, TlsLevel.NONE, transcript);
@@ -166,12 +169,12 @@ public final class SessionOpener {
                 throw new LmtpConnectException(Trouble.tlsUnavailable(peer,
                         "the server refused STARTTLS: " + Transcript.neutralise(reply.toString())), null);
             }
-            LOGGER.info("{}: STARTTLS refused ({}); TLS level is may: continuing in clear", peer, Transcript.neutralise(reply.toString()));
+            log().info("{}: STARTTLS refused ({}); TLS level is may: continuing in clear", peer, Transcript.neutralise(reply.toString()));
             return lhlo;
         }
         try {
             SSLSession session = wire.startTls(plain -> tls.layer(plain, destination));
-            LOGGER.debug("{}: TLS established: {} {}", peer, session.getProtocol(), session.getCipherSuite());
+            log().debug("{}: TLS established: {} {}", peer, session.getProtocol(), session.getCipherSuite());
         } catch (LmtpProtocolException e) {
             throw e;
         } catch (IOException e) {
@@ -200,7 +203,7 @@ public final class SessionOpener {
                 throw new LmtpConnectException(Trouble.authImpossible(peer,
                         "authentication is required (requireAuth) but the server does not offer AUTH"), null);
             }
-            LOGGER.debug("{}: the server does not offer AUTH; going on without authentication", peer);
+            log().debug("{}: the server does not offer AUTH; going on without authentication", peer);
             return info;
         }
         Protection protection = destination instanceof Destination.Unix && sasl.trustUnixSocket() ? Protection.VERIFIED
@@ -217,7 +220,7 @@ public final class SessionOpener {
         Mechanism mechanism = chosen.get();
         Optional<String> remembered = sasl.failureCache().refusal(peer, credentials);
         if (remembered.isPresent()) {
-            LOGGER.warn("{}: not trying SASL authentication as {} again: it was refused recently ({})", peer, credentials.user(),
+            log().warn("{}: not trying SASL authentication as {} again: it was refused recently ({})", peer, credentials.user(),
                     remembered.get());
             throw new LmtpConnectException(Trouble.authRemembered(peer, remembered.get(), sasl.softBounce()), null);
         }
@@ -227,7 +230,7 @@ public final class SessionOpener {
         SaslConversation.Result result = SaslConversation.run(wire, mechanism.start(credentials, announced, sasl.scramIterations()));
         if (result instanceof SaslConversation.Refused refused) {
             Reply reply = refused.reply();
-            LOGGER.warn("{}: SASL authentication as {} with {} failed: {}", peer, credentials.user(), mechanism,
+            log().warn("{}: SASL authentication as {} with {} failed: {}", peer, credentials.user(), mechanism,
                     Transcript.neutralise(reply.toString()));
             if (reply.code() == 421) {
                 throw new LmtpConnectException(Trouble.ofReply(Stage.AUTH, reply), null);
@@ -238,10 +241,10 @@ public final class SessionOpener {
             throw new LmtpConnectException(Trouble.authRefused(peer, reply, sasl.softBounce()), null);
         }
         if (result instanceof SaslConversation.Broken broken) {
-            LOGGER.warn("{}: SASL authentication as {} with {} failed: {}", peer, credentials.user(), mechanism, broken.why());
+            log().warn("{}: SASL authentication as {} with {} failed: {}", peer, credentials.user(), mechanism, broken.why());
             throw new LmtpConnectException(Trouble.authImpossible(peer, mechanism + " exchange failed: " + broken.why()), null);
         }
-        LOGGER.debug("{}: authenticated as {} with {}", peer, credentials.user(), mechanism);
+        log().debug("{}: authenticated as {} with {}", peer, credentials.user(), mechanism);
         return info.withAuth(mechanism, credentials.user());
     }
 
