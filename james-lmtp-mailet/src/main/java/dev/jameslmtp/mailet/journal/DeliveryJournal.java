@@ -93,8 +93,7 @@ public interface DeliveryJournal extends AutoCloseable {
         StringBuilder seed = new StringBuilder("queued\n").append(mail.getName()).append('\n').append(destination).append('\n')
                 .append(idOf(mail).orElse("")).append('\n').append(messageId(mail)).append('\n');
         mail.getRecipients().forEach(recipient -> seed.append(recipient.asString()).append('\n'));
-        UUID id = UUID.nameUUIDFromBytes(seed.toString().getBytes(StandardCharsets.UTF_8));
-        setId(mail, id.toString());
+        setId(mail, JournalLines.nameUuid(seed.toString().getBytes(StandardCharsets.UTF_8)).toString());
     }
 
     /** Whether {@code text} is a journal id as the mailet writes and accepts them: 1 to 64 ASCII letters, digits and dashes. */

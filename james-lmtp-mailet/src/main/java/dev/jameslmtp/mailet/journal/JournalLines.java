@@ -1,8 +1,11 @@
 package dev.jameslmtp.mailet.journal;
 
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.regex.Pattern;
 
 import org.apache.james.core.MailAddress;
@@ -26,6 +29,14 @@ final class JournalLines {
 
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
     private static final Logger LOGGER = LoggerFactory.getLogger(MailJournal.class);
+    /** One MD5 per thread: {@code MessageDigest.getInstance} looks the provider up at each call, which cost more than the digest. */
+    private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("MD5");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has MD5", e);
+        }
+    });
 
     private JournalLines() {
     }
@@ -33,6 +44,24 @@ final class JournalLines {
     /** Whether {@code text} is a journal id: see {@link DeliveryJournal#isId}. */
     static boolean isId(String text) {
         return ID.matcher(text).matches();
+    }
+
+    /**
+     * {@link UUID#nameUUIDFromBytes}, the same UUID for the same bytes (a derived journal id must
+     * not change across versions, nodes and restarts), without a provider lookup per call: the
+     * intake derives one for every mail.
+     */
+    static UUID nameUuid(byte[] name) {
+        byte[] md5 = MD5.get().digest(name);
+        md5[6] = (byte) ((md5[6] & 0x0f) | 0x30); // version 3
+        md5[8] = (byte) ((md5[8] & 0x3f) | 0x80); // IETF variant
+        long msb = 0;
+        long lsb = 0;
+        for (int i = 0; i < 8; i++) {
+            msb = (msb << 8) | (md5[i] & 0xff);
+            lsb = (lsb << 8) | (md5[8 + i] & 0xff);
+        }
+        return new UUID(msb, lsb);
     }
 
     /** The line marking the recipient {@code recipient} at {@code position} with {@code word}. */
