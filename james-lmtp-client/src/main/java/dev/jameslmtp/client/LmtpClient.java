@@ -6,6 +6,7 @@ import java.util.Objects;
 import dev.jameslmtp.client.credentials.Credentials;
 import dev.jameslmtp.client.outcome.DeliveryResult;
 import dev.jameslmtp.client.sasl.SaslPolicy;
+import dev.jameslmtp.client.sasl.SaslTerms;
 import dev.jameslmtp.client.session.LmtpConnection;
 import dev.jameslmtp.client.session.SessionKey;
 import dev.jameslmtp.client.session.SessionOpener;
@@ -47,6 +48,8 @@ public final class LmtpClient {
     private final TlsPolicy tls;
     private final SaslPolicy sasl;
     private final SessionOpener opener;
+    /** The SASL terms of every session key, made once: the same instance compares fast in the pool. */
+    private final SaslTerms saslTerms;
     private final boolean skip5xxGreeting;
     private final OrcptPolicy orcpt;
     private final boolean useChunking;
@@ -62,6 +65,7 @@ public final class LmtpClient {
         this.orcpt = builder.orcpt;
         this.useChunking = builder.useChunking;
         this.opener = new SessionOpener(lhloName, timeouts, tls, sasl, skip5xxGreeting);
+        this.saslTerms = sasl.terms();
     }
 
     public static Builder builder() {
@@ -84,7 +88,7 @@ public final class LmtpClient {
      * call gives a different key. For connection pools: reuse only sessions with an equal key.
      */
     public SessionKey sessionKey(Destination destination) {
-        return new SessionKey(destination, tls, sasl.credentials().forDestination(destination).map(Credentials::identity), sasl.terms());
+        return new SessionKey(destination, tls, sasl.credentials().forDestination(destination).map(Credentials::identity), saslTerms);
     }
 
     /**

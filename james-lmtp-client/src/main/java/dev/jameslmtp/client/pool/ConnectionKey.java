@@ -16,13 +16,23 @@ import dev.jameslmtp.client.session.Timeouts;
  * are fixed when the session opens while several mailets with different settings share one pool.
  * {@link #toString()} shows no password (the session key holds none).
  */
-public record ConnectionKey(SessionKey session, String lhloName, Timeouts timeouts, OrcptPolicy orcpt, boolean useChunking) {
+public final class ConnectionKey {
 
-    public ConnectionKey {
-        Objects.requireNonNull(session, "session");
-        Objects.requireNonNull(lhloName, "lhloName");
-        Objects.requireNonNull(timeouts, "timeouts");
-        Objects.requireNonNull(orcpt, "orcpt");
+    private final SessionKey session;
+    private final String lhloName;
+    private final Timeouts timeouts;
+    private final OrcptPolicy orcpt;
+    private final boolean useChunking;
+    /** Worked out once: the pool hashes a key at every take and give-back. */
+    private final int hash;
+
+    public ConnectionKey(SessionKey session, String lhloName, Timeouts timeouts, OrcptPolicy orcpt, boolean useChunking) {
+        this.session = Objects.requireNonNull(session, "session");
+        this.lhloName = Objects.requireNonNull(lhloName, "lhloName");
+        this.timeouts = Objects.requireNonNull(timeouts, "timeouts");
+        this.orcpt = Objects.requireNonNull(orcpt, "orcpt");
+        this.useChunking = useChunking;
+        this.hash = Objects.hash(session, lhloName, timeouts, orcpt, useChunking);
     }
 
     /** The key of a session that {@code client} would open now to {@code endpoint}. */
@@ -30,7 +40,45 @@ public record ConnectionKey(SessionKey session, String lhloName, Timeouts timeou
         return new ConnectionKey(client.sessionKey(endpoint), client.lhloName(), client.timeouts(), client.orcpt(), client.useChunking());
     }
 
+    public SessionKey session() {
+        return session;
+    }
+
+    public String lhloName() {
+        return lhloName;
+    }
+
+    public Timeouts timeouts() {
+        return timeouts;
+    }
+
+    public OrcptPolicy orcpt() {
+        return orcpt;
+    }
+
+    public boolean useChunking() {
+        return useChunking;
+    }
+
     public Destination endpoint() {
         return session.destination();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o == this || (o instanceof ConnectionKey other && hash == other.hash && useChunking == other.useChunking
+                && session.equals(other.session) && lhloName.equals(other.lhloName) && timeouts.equals(other.timeouts)
+                && orcpt.equals(other.orcpt));
+    }
+
+    @Override
+    public int hashCode() {
+        return hash;
+    }
+
+    @Override
+    public String toString() {
+        return "ConnectionKey[session=" + session + ", lhloName=" + lhloName + ", timeouts=" + timeouts + ", orcpt=" + orcpt
+                + ", useChunking=" + useChunking + "]";
     }
 }

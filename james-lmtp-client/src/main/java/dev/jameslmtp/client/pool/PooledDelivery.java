@@ -142,7 +142,10 @@ public final class PooledDelivery {
 
     private void giveBack(PooledConnection connection, DeliveryResult result) {
         leases.returned(connection.connection);
-        boolean clean = result.verdicts().stream().map(Verdict::status).noneMatch(EnhancedStatus.PROTOCOL_ERROR::equals);
+        boolean clean = true;
+        for (Verdict verdict : result.verdicts()) {
+            clean &= !verdict.status().equals(EnhancedStatus.PROTOCOL_ERROR);
+        }
         if (!clean || connection.connection.carriesOrigin() || !pool.offer(connection, limits)) {
             connection.connection.quitWithoutWaiting(); // the outcomes are known: QUIT must not delay them
         }
