@@ -33,7 +33,6 @@ import dev.jameslmtp.mailet.journal.DeliveryJournal;
 import dev.jameslmtp.mailet.journal.MailJournal;
 import dev.jameslmtp.mailet.queue.PutBack;
 import dev.jameslmtp.mailet.report.Bounces;
-import dev.jameslmtp.mailet.report.DsnSender;
 
 /**
  * Carries the outcomes of an attempt out onto James. Recipients delivered over LMTP are final:
@@ -76,10 +75,6 @@ public final class OutcomeDispatcher {
         this.clock = clock;
     }
 
-    void dispatch(Mail mail, DeliveryResult result) throws UnstoredRecipientsException {
-        dispatch(mail, DsnSender.dsnParameters(mail), result, AttemptMarks.NONE, server -> false);
-    }
-
     /**
      * Dispatches, marking each recipient requeued or bounced in {@code marks} once that is done
      * ({@code dsn}: the mail's DSN parameters, read once for the attempt);
@@ -102,7 +97,7 @@ public final class OutcomeDispatcher {
                 group.getValue().forEach(index -> marks.mark(index, Fate.DEFERRED));
             }
         }
-        bounces.send(mail, result, result.positions(Fate.BOUNCED), delayWarning ? deferred : List.of(),
+        bounces.send(mail, dsn, result, result.positions(Fate.BOUNCED), delayWarning ? deferred : List.of(),
                 group -> group.forEach(index -> marks.mark(index, Fate.BOUNCED)));
         List<Integer> delivered = result.positions(Fate.DELIVERED);
         bounces.sendDelivered(mail, dsn, result, delivered, storeReports);

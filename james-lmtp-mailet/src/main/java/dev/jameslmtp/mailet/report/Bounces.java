@@ -111,13 +111,15 @@ public final class Bounces {
 
     /**
      * Reports the recipients of {@code result} at {@code bounced}, and at {@code delayed} (only in
-     * rfc3464 mode; empty unless this attempt warns), telling {@code reported} each group of
+     * rfc3464 mode; empty unless this attempt warns), with the mail's DSN {@code parameters} read once
+     * for the attempt ({@link DsnSender#dsnParameters}), telling {@code reported} each group of
      * bounced positions once its report was handed to James (or given up: a failure is logged,
      * not retried).
      */
-    public void send(Mail mail, DeliveryResult result, List<Integer> bounced, List<Integer> delayed, Consumer<List<Integer>> reported) {
+    public void send(Mail mail, Optional<DsnParameters> parameters, DeliveryResult result, List<Integer> bounced, List<Integer> delayed,
+                     Consumer<List<Integer>> reported) {
         if (mode == BounceMode.RFC3464) {
-            dsn.send(mail, result, bounced, delayed);
+            dsn.send(mail, parameters, result, bounced, delayed);
             reported.accept(bounced);
             return;
         }

@@ -62,7 +62,7 @@ public final class DsnSender {
         this.clock = clock;
     }
 
-    void send(Mail mail, DeliveryResult result, List<Integer> failed, List<Integer> delayed) {
+    void send(Mail mail, Optional<DsnParameters> dsn, DeliveryResult result, List<Integer> failed, List<Integer> delayed) {
         if (failed.isEmpty() && delayed.isEmpty()) {
             return;
         }
@@ -71,7 +71,7 @@ public final class DsnSender {
                     Stream.concat(failed.stream(), delayed.stream()).map(index -> Bounces.summary(result, index)).collect(Collectors.joining(", "))));
             return;
         }
-        Optional<DsnReport> report = report(mail, result, failed, delayed);
+        Optional<DsnReport> report = report(mail, dsn, result, failed, delayed);
         if (report.isEmpty()) {
             LOGGER.info("Mail {}: no DSN, as the sender's NOTIFY asked", mail.getName());
             return;
@@ -100,14 +100,14 @@ public final class DsnSender {
         List<DsnReport.Entry> entries = delivered.stream()
                 .filter(index -> asks(dsn, recipients.get(index), DsnParameters.Notify.SUCCESS))
                 .filter(index -> result.verdict(index).server().filter(storeReports).isEmpty())
-                .map(index -> entry(mail, recipients.get(index), result, index, DsnReport.Action.DELIVERED))
+                .map(index -> entry(dsn, recipients.get(index), result, index, DsnReport.Action.DELIVERED))
                 .toList();
         if (entries.isEmpty() || !mail.hasSender()) {
             return;
         }
         Instant now = clock.instant();
         DsnReport report = new DsnReport(reportingMta, MailerDaemon.from(context, reportingMta), mail.getMaybeSender().get(),
-                mail.dsnParameters().flatMap(DsnParameters::getEnvIdParameter).map(DsnParameters.EnvId::asString),
+                dsn.flatMap(DsnParameters::getEnvIdParameter).map(DsnParameters.EnvId::asString),
                 ArrivalDate.of(mail).orElse(now), now, entries, DsnReport.Returned.HEADERS);
         MailAddress sender = mail.getMaybeSender().get();
         try {
@@ -121,8 +121,7 @@ public final class DsnSender {
 
     /** Whether the recipient's NOTIFY names {@code kind} itself (SUCCESS is never implied). */
     private static boolean asks(Optional<DsnParameters> dsn, MailAddress recipient, DsnParameters.Notify kind) {
-        return dsn.map(DsnParameters::getRcptParameters).map(parameters -> parameters.get(recipient))
-                .flatMap(DsnParameters.RecipientDsnParameters::getNotifyParameter)
+        return recipientParameters(dsn, recipient).flatMap(DsnParameters.RecipientDsnParameters::getNotifyParameter)
                 .filter(set -> set.contains(kind)).isPresent();
     }
 
@@ -138,29 +137,29 @@ public final class DsnSender {
     }
 
     /** The report for this attempt, empty when NOTIFY leaves every recipient out. */
-    Optional<DsnReport> report(Mail mail, DeliveryResult result, List<Integer> failed, List<Integer> delayed) {
+    Optional<DsnReport> report(Mail mail, Optional<DsnParameters> dsn, DeliveryResult result, List<Integer> failed, List<Integer> delayed) {
         List<MailAddress> recipients = MailCopies.recipients(mail, result);
         List<DsnReport.Entry> entries = new ArrayList<>();
-        failed.stream().filter(index -> notifies(mail, recipients.get(index), DsnParameters.Notify.FAILURE))
-                .forEach(index -> entries.add(entry(mail, recipients.get(index), result, index, DsnReport.Action.FAILED)));
-        delayed.stream().filter(index -> notifies(mail, recipients.get(index), DsnParameters.Notify.DELAY))
-                .forEach(index -> entries.add(entry(mail, recipients.get(index), result, index, DsnReport.Action.DELAYED)));
+        failed.stream().filter(index -> notifies(dsn, recipients.get(index), DsnParameters.Notify.FAILURE))
+                .forEach(index -> entries.add(entry(dsn, recipients.get(index), result, index, DsnReport.Action.FAILED)));
+        delayed.stream().filter(index -> notifies(dsn, recipients.get(index), DsnParameters.Notify.DELAY))
+                .forEach(index -> entries.add(entry(dsn, recipients.get(index), result, index, DsnReport.Action.DELAYED)));
         if (entries.isEmpty()) {
             return Optional.empty();
         }
         boolean failure = entries.stream().anyMatch(entry -> entry.action() == DsnReport.Action.FAILED);
-        boolean headersOnly = !failure || mail.dsnParameters().flatMap(DsnParameters::getRetParameter).filter(DsnParameters.Ret.HDRS::equals).isPresent();
+        boolean headersOnly = !failure || dsn.flatMap(DsnParameters::getRetParameter).filter(DsnParameters.Ret.HDRS::equals).isPresent();
         Instant now = clock.instant();
         return Optional.of(new DsnReport(reportingMta, MailerDaemon.from(context, reportingMta), mail.getMaybeSender().get(),
-                mail.dsnParameters().flatMap(DsnParameters::getEnvIdParameter).map(DsnParameters.EnvId::asString),
+                dsn.flatMap(DsnParameters::getEnvIdParameter).map(DsnParameters.EnvId::asString),
                 ArrivalDate.of(mail).orElse(now), now, entries, headersOnly ? DsnReport.Returned.HEADERS : DsnReport.Returned.FULL));
     }
 
-    static DsnReport.Entry entry(Mail mail, MailAddress recipient, DeliveryResult result, int index, DsnReport.Action action) {
+    static DsnReport.Entry entry(Optional<DsnParameters> dsn, MailAddress recipient, DeliveryResult result, int index, DsnReport.Action action) {
         Verdict verdict = result.verdict(index);
         Optional<Reply> reply = verdict.serverReply();
         Optional<Destination> server = reply.flatMap(r -> verdict.server());
-        Optional<MailAddress> original = recipientParameters(mail, recipient).flatMap(DsnParameters.RecipientDsnParameters::getOrcptParameter);
+        Optional<MailAddress> original = recipientParameters(dsn, recipient).flatMap(DsnParameters.RecipientDsnParameters::getOrcptParameter);
         String diagnostic = reply.map(r -> "smtp; " + r.code() + " " + String.join(" ", r.lines()))
                 .orElse("x-james-lmtp; " + verdict.text());
         String explanation = reply.isPresent()
@@ -190,14 +189,14 @@ public final class DsnSender {
     }
 
     /** RFC 3461 §4.1: without NOTIFY, failures are reported, and delays at the MTA's choice (here: when configured). */
-    private static boolean notifies(Mail mail, MailAddress recipient, DsnParameters.Notify kind) {
-        Optional<EnumSet<DsnParameters.Notify>> notify = recipientParameters(mail, recipient)
+    private static boolean notifies(Optional<DsnParameters> dsn, MailAddress recipient, DsnParameters.Notify kind) {
+        Optional<EnumSet<DsnParameters.Notify>> notify = recipientParameters(dsn, recipient)
                 .flatMap(DsnParameters.RecipientDsnParameters::getNotifyParameter)
                 .filter(set -> !set.isEmpty());
         return notify.map(set -> set.contains(kind)).orElse(true);
     }
 
-    private static Optional<DsnParameters.RecipientDsnParameters> recipientParameters(Mail mail, MailAddress recipient) {
-        return mail.dsnParameters().map(DsnParameters::getRcptParameters).map(parameters -> parameters.get(recipient));
+    private static Optional<DsnParameters.RecipientDsnParameters> recipientParameters(Optional<DsnParameters> dsn, MailAddress recipient) {
+        return dsn.map(DsnParameters::getRcptParameters).map(parameters -> parameters.get(recipient));
     }
 }
