@@ -14,6 +14,7 @@ import dev.jameslmtp.client.wire.Transcript;
 import dev.jameslmtp.conf.DelaySchedule;
 import dev.jameslmtp.conf.DurationSyntax;
 import dev.jameslmtp.mailet.LmtpDelivery;
+import dev.jameslmtp.mailet.report.Bounces;
 
 /**
  * The one log line per attempt: the mail, its sender, and each recipient's outcome with its
@@ -59,7 +60,7 @@ public final class AttemptLog {
     /** {@code "bob@example.com 550 5.1.1 (User doesn't exist)"}, with the retry for a deferral. */
     private static String describe(Mail mail, DeliveryResult result, int index, DelaySchedule schedule) {
         Verdict verdict = result.verdict(index);
-        String text = result.recipient(index) + " " + verdict.serverReply().map(reply -> reply.code() + " ").orElse("") + verdict.status();
+        String text = Bounces.summary(result, index);
         if (verdict.fate() == Fate.DEFERRED) {
             int retries = RetryState.after(mail, result, index);
             text += " (retry " + retries + "/" + schedule.maxRetries() + " in " + DurationSyntax.format(schedule.delayBeforeRetry(retries))

@@ -180,14 +180,17 @@ public final class Bounces {
      * {@code "4.4.1 connect to inet:[127.0.0.1]:24: Connection refused"} for a local verdict.
      */
     public static String deliveryError(Verdict verdict) {
-        return verdict.serverReply().map(reply -> reply.code() + " ").orElse("") + verdict.status()
-                + (verdict.text().isEmpty() ? "" : " " + verdict.text());
+        return codeAndStatus(verdict) + (verdict.text().isEmpty() ? "" : " " + verdict.text());
     }
 
-    /** For a log line: {@code "bob@example.com 550 5.1.1"}. */
-    static String summary(DeliveryResult result, int index) {
-        Verdict verdict = result.verdict(index);
-        return result.recipient(index) + " " + verdict.serverReply().map(reply -> reply.code() + " ").orElse("") + verdict.status();
+    /** For a log line (the attempt's, the null sender's): {@code "bob@example.com 550 5.1.1"}. */
+    public static String summary(DeliveryResult result, int index) {
+        return result.recipient(index) + " " + codeAndStatus(result.verdict(index));
+    }
+
+    /** {@code "550 5.1.1"}, or the status alone when no server reply decided the verdict. */
+    private static String codeAndStatus(Verdict verdict) {
+        return verdict.serverReply().map(reply -> reply.code() + " ").orElse("") + verdict.status();
     }
 
     /** The text for {@code MailetContext.bounce}, one line per recipient with its reply. */
