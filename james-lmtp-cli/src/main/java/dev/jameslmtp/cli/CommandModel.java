@@ -179,48 +179,17 @@ final class CommandModel {
                 .descriptionHeading("%n").description(DESCRIPTION)
                 .optionListHeading("%nOptions:%n").parameterListHeading("%nArguments:%n")
                 .footerHeading("%n").footer(FOOTER);
-        spec.addOption(text("sender", "Envelope sender (MAIL FROM). '' or '<>' is the null sender. Default: $USER@<this host>.",
-                "-f", "--from"));
-        spec.addOption(option("Envelope recipient (RCPT TO); repeat for more. Bare arguments are recipients too.", "-t", "--to")
-                .paramLabel("recipient").type(List.class).auxiliaryTypes(String.class).build());
-        spec.addOption(text("destination", "Where the LMTP server listens: unix:/path, inet:host[:port], host:port (see below).",
-                "-d", "--destination"));
-        spec.addOption(text("server", "Server host name or address (inet:server:port); default localhost.", "-s", "--server"));
-        spec.addOption(text("port", "Server TCP port; default 24.", "-p", "--port"));
-        spec.addOption(text("lhlo-name", "LHLO argument; default: this host's name.", "-l", "--lhlo"));
-        spec.addOption(flag("Write the conversation to stderr as C:/S: lines.", "-v", "--verbose"));
-        spec.addOption(flag("Same as -v; also what a -d without a destination means.", DebugSwitch.DEBUG_OPTION));
-        spec.addOption(file("config-file", "Read defaults from this file (see below).", "-C", "--config"));
-        spec.addOption(text("duration", "Timeout for every stage: 30s, 500ms, 2m. It is a deadline for each whole reply (a server "
-                + "that sends a reply slowly, byte by byte, is cut off when it expires, as Postfix with "
-                + "lmtp_per_record_deadline = yes), and a bound on each write of the message. "
-                + "Default: Postfix's per-stage LMTP timeouts (30s to connect ... 600s after the final dot), "
-                + "but 10s for the reply to QUIT, which comes after the report.", "--timeout"));
-        spec.addOption(onByDefault("A 5xx greeting or LHLO reply defers every recipient (exit 75), as Postfix's "
-                + "lmtp_skip_5xx_greeting = yes (default). --no-skip-5xx-greeting: it bounces them (exit 69).", "--skip-5xx-greeting"));
-        spec.addOption(onByDefault("BDAT chunks to a server that offers CHUNKING (default), as the mailet's useChunking. "
-                + "--no-chunking: always DATA, as Postfix's lmtp(8).", "--chunking"));
-        spec.addOption(flag("Authenticate (SASL AUTH); see Authentication below.", "-a", "--auth"));
-        spec.addOption(text("name", "SASL user; the password comes from $LMTP_PASSWORD or the terminal. Implies -a.", "--user"));
-        spec.addOption(file("file", "Postfix sasl_passwd-style map; its entry for the destination is used. Implies -a.",
-                "--password-map"));
-        spec.addOption(text("list", "Mechanisms that may be used, e.g. SCRAM-SHA-256,CRAM-MD5; default all.", "--sasl-mechanisms"));
-        spec.addOption(text("list", "After TLS whose certificate is not verified (--tls may, encrypt): noplaintext, noanonymous "
-                + "(default: no PLAIN, no LOGIN); noanonymous allows PLAIN and LOGIN there, with a warning.",
-                "--sasl-tls-security-options"));
-        spec.addOption(flag("Defer (4.7.0) rather than send without AUTH. Implies -a.", "--require-auth"));
-        spec.addOption(text("level", "none (default), may, encrypt or verify; see TLS below.", "--tls"));
-        spec.addOption(flag("Same as --tls encrypt.", "--starttls"));
-        spec.addOption(file("file", "PEM CA certificates that --tls verify trusts.", "--tls-ca"));
-        spec.addOption(file("file", "PEM client certificate (chain), with --tls-key.", "--tls-cert"));
-        spec.addOption(file("file", "PEM unencrypted PKCS#8 key of --tls-cert.", "--tls-key"));
-        spec.addOption(file("file", "PKCS#12 or JKS trust store for --tls verify (password: $LMTP_TRUSTSTORE_PASSWORD).",
-                "--tls-truststore"));
-        spec.addOption(file("file", "PKCS#12 or JKS store of the client key and certificate (password: $LMTP_KEYSTORE_PASSWORD).",
-                "--tls-keystore"));
-        spec.addOption(text("type", "none (default) or tls-server-end-point: SCRAM channel binding on TLS.", "--sasl-channel-binding"));
-        spec.addOption(text("n", "Highest SCRAM iteration count accepted from the server (default 65536, at least 4096).",
-                "--sasl-scram-max-iterations"));
+        for (QuickParse.Option option : QuickParse.OPTIONS) {
+            spec.addOption(switch (option.kind()) {
+                case TEXT -> text(option.label(), option.description(), option.names());
+                case FILE -> file(option.label(), option.description(), option.names());
+                case LIST -> option(option.description(), option.names()).paramLabel(option.label()).type(List.class)
+                        .auxiliaryTypes(String.class).build();
+                case FLAG -> flag(option.description(), option.names());
+                case POSITIVE -> onByDefault(option.description(), option.longest());
+                case NEGATED -> throw new IllegalStateException("a --no- form is derived, never declared: " + option.longest());
+            });
+        }
         spec.addOption(option("Show this help and exit.", "-h", "--help").type(boolean.class).usageHelp(true).build());
         spec.addOption(option("Show the version and exit.", "-V", "--version").type(boolean.class).versionHelp(true).build());
         spec.addPositional(PositionalParamSpec.builder().paramLabel("recipient").arity("0..*").type(List.class)

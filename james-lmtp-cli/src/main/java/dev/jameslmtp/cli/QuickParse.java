@@ -19,7 +19,7 @@ import java.util.Map;
  *
  * <p>The values are what picocli gives for the same arguments, keyed by each option's longest
  * name, the bare recipients under {@link #RECIPIENTS}; QuickParseTest compares the two on many
- * command lines, and this table with {@link CommandModel}'s options.
+ * command lines. The options are declared once, here ({@link #OPTIONS}).
  */
 final class QuickParse {
 
@@ -28,39 +28,73 @@ final class QuickParse {
 
     enum Kind { TEXT, FILE, LIST, FLAG, POSITIVE, NEGATED }
 
+    /**
+     * One option of the command: what it takes or sets, the label of its value (none for a switch),
+     * its help text and its names, the last the longest. The one declaration of the options: this
+     * parser reads it, and {@link CommandModel} builds picocli's model, the help and the manual
+     * page from it.
+     */
+    record Option(Kind kind, String label, String description, String... names) {
+
+        String longest() {
+            return names[names.length - 1];
+        }
+    }
+
+    /** The command's options, in the order of its help ({@code --help} and {@code --version} apart). */
+    static final List<Option> OPTIONS = List.of(
+        new Option(Kind.TEXT, "sender", "Envelope sender (MAIL FROM). '' or '<>' is the null sender. Default: $USER@<this host>.",
+                "-f", "--from"),
+        new Option(Kind.LIST, "recipient", "Envelope recipient (RCPT TO); repeat for more. Bare arguments are recipients too.",
+                "-t", "--to"),
+        new Option(Kind.TEXT, "destination", "Where the LMTP server listens: unix:/path, inet:host[:port], host:port (see below).",
+                "-d", "--destination"),
+        new Option(Kind.TEXT, "server", "Server host name or address (inet:server:port); default localhost.", "-s", "--server"),
+        new Option(Kind.TEXT, "port", "Server TCP port; default 24.", "-p", "--port"),
+        new Option(Kind.TEXT, "lhlo-name", "LHLO argument; default: this host's name.", "-l", "--lhlo"),
+        new Option(Kind.FLAG, null, "Write the conversation to stderr as C:/S: lines.", "-v", "--verbose"),
+        new Option(Kind.FLAG, null, "Same as -v; also what a -d without a destination means.", DebugSwitch.DEBUG_OPTION),
+        new Option(Kind.FILE, "config-file", "Read defaults from this file (see below).", "-C", "--config"),
+        new Option(Kind.TEXT, "duration", "Timeout for every stage: 30s, 500ms, 2m. It is a deadline for each whole reply (a server "
+                + "that sends a reply slowly, byte by byte, is cut off when it expires, as Postfix with "
+                + "lmtp_per_record_deadline = yes), and a bound on each write of the message. "
+                + "Default: Postfix's per-stage LMTP timeouts (30s to connect ... 600s after the final dot), "
+                + "but 10s for the reply to QUIT, which comes after the report.", "--timeout"),
+        new Option(Kind.POSITIVE, null, "A 5xx greeting or LHLO reply defers every recipient (exit 75), as Postfix's "
+                + "lmtp_skip_5xx_greeting = yes (default). --no-skip-5xx-greeting: it bounces them (exit 69).", "--skip-5xx-greeting"),
+        new Option(Kind.POSITIVE, null, "BDAT chunks to a server that offers CHUNKING (default), as the mailet's useChunking. "
+                + "--no-chunking: always DATA, as Postfix's lmtp(8).", "--chunking"),
+        new Option(Kind.FLAG, null, "Authenticate (SASL AUTH); see Authentication below.", "-a", "--auth"),
+        new Option(Kind.TEXT, "name", "SASL user; the password comes from $LMTP_PASSWORD or the terminal. Implies -a.", "--user"),
+        new Option(Kind.FILE, "file", "Postfix sasl_passwd-style map; its entry for the destination is used. Implies -a.",
+                "--password-map"),
+        new Option(Kind.TEXT, "list", "Mechanisms that may be used, e.g. SCRAM-SHA-256,CRAM-MD5; default all.", "--sasl-mechanisms"),
+        new Option(Kind.TEXT, "list", "After TLS whose certificate is not verified (--tls may, encrypt): noplaintext, noanonymous "
+                + "(default: no PLAIN, no LOGIN); noanonymous allows PLAIN and LOGIN there, with a warning.",
+                "--sasl-tls-security-options"),
+        new Option(Kind.FLAG, null, "Defer (4.7.0) rather than send without AUTH. Implies -a.", "--require-auth"),
+        new Option(Kind.TEXT, "level", "none (default), may, encrypt or verify; see TLS below.", "--tls"),
+        new Option(Kind.FLAG, null, "Same as --tls encrypt.", "--starttls"),
+        new Option(Kind.FILE, "file", "PEM CA certificates that --tls verify trusts.", "--tls-ca"),
+        new Option(Kind.FILE, "file", "PEM client certificate (chain), with --tls-key.", "--tls-cert"),
+        new Option(Kind.FILE, "file", "PEM unencrypted PKCS#8 key of --tls-cert.", "--tls-key"),
+        new Option(Kind.FILE, "file", "PKCS#12 or JKS trust store for --tls verify (password: $LMTP_TRUSTSTORE_PASSWORD).",
+                "--tls-truststore"),
+        new Option(Kind.FILE, "file", "PKCS#12 or JKS store of the client key and certificate (password: $LMTP_KEYSTORE_PASSWORD).",
+                "--tls-keystore"),
+        new Option(Kind.TEXT, "type", "none (default) or tls-server-end-point: SCRAM channel binding on TLS.", "--sasl-channel-binding"),
+        new Option(Kind.TEXT, "n", "Highest SCRAM iteration count accepted from the server (default 65536, at least 4096).",
+                "--sasl-scram-max-iterations"));
+
     /** Every name to its option's longest name. */
     private static final Map<String, String> OPTION = new HashMap<>();
     /** Every name to what it takes or sets. */
     private static final Map<String, Kind> KIND = new HashMap<>();
 
     static {
-        add(Kind.TEXT, "-f", "--from");
-        add(Kind.LIST, "-t", "--to");
-        add(Kind.TEXT, "-d", "--destination");
-        add(Kind.TEXT, "-s", "--server");
-        add(Kind.TEXT, "-p", "--port");
-        add(Kind.TEXT, "-l", "--lhlo");
-        add(Kind.FLAG, "-v", "--verbose");
-        add(Kind.FLAG, DebugSwitch.DEBUG_OPTION);
-        add(Kind.FILE, "-C", "--config");
-        add(Kind.TEXT, "--timeout");
-        add(Kind.POSITIVE, "--skip-5xx-greeting");
-        add(Kind.POSITIVE, "--chunking");
-        add(Kind.FLAG, "-a", "--auth");
-        add(Kind.TEXT, "--user");
-        add(Kind.FILE, "--password-map");
-        add(Kind.TEXT, "--sasl-mechanisms");
-        add(Kind.TEXT, "--sasl-tls-security-options");
-        add(Kind.FLAG, "--require-auth");
-        add(Kind.TEXT, "--tls");
-        add(Kind.FLAG, "--starttls");
-        add(Kind.FILE, "--tls-ca");
-        add(Kind.FILE, "--tls-cert");
-        add(Kind.FILE, "--tls-key");
-        add(Kind.FILE, "--tls-truststore");
-        add(Kind.FILE, "--tls-keystore");
-        add(Kind.TEXT, "--sasl-channel-binding");
-        add(Kind.TEXT, "--sasl-scram-max-iterations");
+        for (Option option : OPTIONS) {
+            add(option.kind(), option.names());
+        }
     }
 
     private QuickParse() {
