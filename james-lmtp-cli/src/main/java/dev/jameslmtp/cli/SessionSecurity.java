@@ -2,7 +2,6 @@ package dev.jameslmtp.cli;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,11 +70,25 @@ record SessionSecurity(TlsPolicy tls, SaslPolicy sasl, List<String> warnings) {
             new Setting("--sasl-tls-security-options", "sasl-tls-security-options", Parameter.SASL_TLS_SECURITY_OPTIONS),
             new Setting("--require-auth", "require-auth", Parameter.REQUIRE_AUTH));
 
-    /** What the command line gave for each of {@link #SETTINGS}, in the same order (null when not given). */
-    private static List<Object> given(Options options) {
-        return Arrays.asList(options.tls(), options.tlsCa(), options.tlsCert(), options.tlsKey(), options.tlsTrustStore(),
-                options.tlsKeyStore(), options.saslMechanisms(), options.saslChannelBinding(), options.saslScramMaxIterations(),
-                options.saslTlsSecurityOptions(), options.requireAuth() ? "true" : null);
+    /**
+     * What the command line gave for {@code parameter}, one of {@link #SETTINGS} (null when not
+     * given). A switch rather than a function per setting: no lambda to spin at start-up.
+     */
+    private static Object given(Options options, Parameter parameter) {
+        return switch (parameter) {
+            case TLS_SECURITY_LEVEL -> options.tls();
+            case TLS_CA_FILE -> options.tlsCa();
+            case TLS_CERT_FILE -> options.tlsCert();
+            case TLS_KEY_FILE -> options.tlsKey();
+            case TLS_TRUST_STORE -> options.tlsTrustStore();
+            case TLS_KEY_STORE -> options.tlsKeyStore();
+            case SASL_MECHANISMS -> options.saslMechanisms();
+            case SASL_CHANNEL_BINDING -> options.saslChannelBinding();
+            case SASL_SCRAM_MAX_ITERATIONS -> options.saslScramMaxIterations();
+            case SASL_TLS_SECURITY_OPTIONS -> options.saslTlsSecurityOptions();
+            case REQUIRE_AUTH -> options.requireAuth() ? "true" : null;
+            default -> throw new IllegalArgumentException("no option sets " + parameter);
+        };
     }
 
     /**
@@ -103,10 +116,9 @@ record SessionSecurity(TlsPolicy tls, SaslPolicy sasl, List<String> warnings) {
     static SessionSecurity resolve(Options options, ConfigFile config, Map<String, String> env, DestinationList destination,
                                    PasswordPrompt prompt) throws CommandException {
         Map<String, String> parameters = new HashMap<>();
-        List<Object> given = given(options);
-        for (int i = 0; i < SETTINGS.size(); i++) {
-            Setting setting = SETTINGS.get(i);
-            Optional<String> value = given.get(i) != null ? Optional.of(given.get(i).toString()) : config.security(setting.key());
+        for (Setting setting : SETTINGS) {
+            Object given = given(options, setting.parameter());
+            Optional<String> value = given != null ? Optional.of(given.toString()) : config.security(setting.key());
             if (value.isPresent()) {
                 parameters.put(setting.parameter().key(), value.get());
             }
